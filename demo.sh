@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds Burrow, creates the demo users harry and
+# beal (passwords "harry" and "beal") with their homes, and runs burrowd on
+# 127.0.0.1:2121 in the foreground with config/burrowd.conf. Ctrl-C stops it.
+set -eu
+cd "$(dirname "$0")"
+top=$(pwd)
+
+need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
+      libncurses-dev check curl lftp)
+missing=()
+for p in "${need[@]}"; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "== installing: ${missing[*]}"
+	sudo_cmd=""
+	[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+	$sudo_cmd apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
+
+echo "== building"
+[ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] ||
+	autoreconf -fi >/dev/null 2>&1
+mkdir -p build/normal
+( cd build/normal && { [ -f Makefile ] || ../../configure -q; } && make -j2 -s >/dev/null )
+bin=$top/build/normal
+
+conf=$top/config/burrowd.conf
+for u in harry beal; do
+	if ! grep -q "name = \"$u\"" config/users.conf 2>/dev/null; then
+		echo "== creating demo user $u (password: $u)"
+		echo "$u" | "$bin/burrow-passwd" -c "$conf" add "$u" --stdin
+	fi
+	mkdir -p "home/$u"
+	[ -e "home/$u/welcome.txt" ] ||
+		printf 'Welcome to Burrow, %s.\nThis is your home: you cannot leave it.\n' "$u" >"home/$u/welcome.txt"
+done
+"$bin/burrow-passwd" -c "$conf" quota harry 20M >/dev/null
+
+cat <<MSG
+
+== burrowd on 127.0.0.1:2121 (Ctrl-C to stop). Users: harry/harry, beal/beal.
+   Connect with any FTP client, for example:
+     curl ftp://harry:harry@127.0.0.1:2121/
+     lftp -u harry,harry ftp://127.0.0.1:2121
+     python3 -c "import ftplib; f=ftplib.FTP(); f.connect('127.0.0.1',2121); f.login('harry','harry'); f.dir()"
+
+MSG
+exec "$bin/burrowd" -f -c "$conf"

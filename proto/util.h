@@ -1,0 +1,39 @@
+/*
+ * util: small pieces both programs share. Bounded number parsing (untrusted
+ * input never reaches atoi), sizes with K/M/G suffixes, and wiping secrets.
+ */
+#ifndef BURROW_UTIL_H
+#define BURROW_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parses the whole of s as a decimal integer in [min, max]. Leading blanks,
+ * signs other than a leading '-' when min < 0, and trailing bytes are refused.
+ * Returns 0 and sets *out, or -1 and points *errstr at "invalid",
+ * "too small" or "too large" (errstr may be NULL).
+ */
+int parse_num(const char *s, long long min, long long max, long long *out,
+    const char **errstr);
+
+/*
+ * Parses a byte count: digits with an optional K, M, G or T suffix (powers of
+ * 1024, case-insensitive, an optional trailing 'B' or "iB"). "0" is zero.
+ * Returns 0 and sets *out, or -1 on syntax error or overflow.
+ */
+int parse_size(const char *s, uint64_t *out);
+
+/*
+ * Writes n as a short human-readable size ("512 B", "1.5 KiB", "10.0 MiB")
+ * into buf. Always NUL-terminates when len > 0.
+ */
+void format_size(uint64_t n, char *buf, size_t len);
+
+/* Overwrites n bytes at p in a way the compiler cannot elide. */
+void wipe(void *p, size_t n);
+
+/* Monotonic clock in seconds. */
+double now_mono(void);
+
+#endif

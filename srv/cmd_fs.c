@@ -1,0 +1,249 @@
+/*
+ * cmd_fs: commands on names in the user's home: PWD, CWD, CDUP, MKD, RMD,
+ * DELE, RNFR, RNTO, SIZE, MDTM, MLST. Every path goes through the jail and
+ * every operation is an *at() call on a directory fd it hands out.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/listing.h"
+#include "proto/reply.h"
+#include "srv/commands.h"
+#include "srv/jail.h"
+#include "srv/log.h"
+#include "srv/session.h"
+
+int
+cmd_pwd(struct session *s, char *arg)
+{
+	char q[VPATH_MAX * 2];
+
+	session_quote(s->cwd, q, sizeof(q));
+	return session_reply(s, FTP_PWDOK, "\"%s\" is the current directory.",
+	    q);
+}
+
+static int
+change_dir(struct session *s, const char *arg)
+{
+	char vpath[VPATH_MAX];
+	struct stat st;
+
+	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
+		return 0;
+	if (jail_stat(s->rootfd, vpath, &st) == -1)
+		return session_reply_errno(s, FTP_FILEFAIL,
+		    "Failed to change directory", errno);
+	if (!S_ISDIR(st.st_mode))
+		return session_reply_errno(s, FTP_FILEFAIL,
+		    "Failed to change directory", ENOTDIR);
+	snprintf(s->cwd, sizeof(s->cwd), "%s", vpath);
+	return session_reply(s, FTP_FILEOK, "Directory changed to %s.",
+	    s->cwd);
+}
+
+int
+cmd_cwd(struct session *s, char *arg)
+{
+	return change_dir(s, arg != NULL && *arg != '\0' ? arg : "/");
+}
+
+int
+cmd_cdup(struct session *s, char *arg)
+{
+	return change_dir(s, "..");
+}
+
+/*
+ * Opens the parent of the path in arg; fills vpath and name. Replies and
+ * returns -1 on failure.
+ */
+static int
+open_parent(struct session *s, const char *arg, char *vpath, char *name,
+    const char *what)
+{
+	int dfd;
+
+	if (session_path(s, arg, vpath, VPATH_MAX) == -1)
+		return -1;
+	if ((dfd = jail_open_parent(s->rootfd, vpath, name, NAME_MAX + 1)) == -1) {
+		session_reply_errno(s, FTP_FILEFAIL, what, errno);
+		return -1;
+	}
+	return dfd;
+}
+
+int
+cmd_mkd(struct session *s, char *arg)
+{
+	char vpath[VPATH_MAX], name[NAME_MAX + 1], q[VPATH_MAX * 2];
+	int dfd, rc;
+
+	if ((dfd = open_parent(s, arg, vpath, name, "Create directory failed")) == -1)
+		return 0;
+	rc = mkdirat(dfd, name, 0755);
+	close(dfd);
+	if (rc == -1)
+		return session_reply_errno(s, FTP_FILEFAIL,
+		    "Create directory failed", errno);
+	log_info("%s: %s MKD %s", s->peer, s->user, vpath);
+	session_quote(vpath, q, sizeof(q));
+	return session_reply(s, FTP_MKDIROK, "\"%s\" created.", q);
+}
+
+int
+cmd_rmd(struct session *s, char *arg)
+{
+	char vpath[VPATH_MAX], name[NAME_MAX + 1];
+	int dfd, rc;
+
+	if ((dfd = open_parent(s, arg, vpath, name, "Remove directory failed")) == -1)
+		return 0;
+	rc = unlinkat(dfd, name, AT_REMOVEDIR);
+	close(dfd);
+	if (rc == -1)
+		return session_reply_errno(s, FTP_FILEFAIL,
+		    "Remove directory failed", errno);
+	log_info("%s: %s RMD %s", s->peer, s->user, vpath);
+	return session_reply(s, FTP_FILEOK, "Directory removed.");
+}
+
+int
+cmd_dele(struct session *s, char *arg)
+{
+	char vpath[VPATH_MAX], name[NAME_MAX + 1];
+	struct stat st;
+	int dfd, rc;
+
+	if ((dfd = open_parent(s, arg, vpath, name, "Delete failed")) == -1)
+		return 0;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		close(dfd);
+		return session_reply_errno(s, FTP_FILEFAIL, "Delete failed",
+		    EISDIR);
+	}
+	rc = unlinkat(dfd, name, 0);
+	close(dfd);
+	if (rc == -1)
+		return session_reply_errno(s, FTP_FILEFAIL, "Delete failed",
+		    errno);
+	log_info("%s: %s DELE %s", s->peer, s->user, vpath);
+	return session_reply(s, FTP_FILEOK, "File deleted.");
+}
+
+int
+cmd_rnfr(struct session *s, char *arg)
+{
+	char vpath[VPATH_MAX], name[NAME_MAX + 1];
+	struct stat st;
+	int dfd, rc;
+
+	s->rnfr[0] = '\0';
+	if ((dfd = open_parent(s, arg, vpath, name, "Rename failed")) == -1)
+		return 0;
+	rc = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW);
+	close(dfd);
+	if (rc == -1)
+		return session_reply_errno(s, FTP_FILEFAIL, "Rename failed",
+		    errno);
+	snprintf(s->rnfr, sizeof(s->rnfr), "%s", vpath);
+	return session_reply(s, FTP_RNFROK, "Ready for RNTO.");
+}
+
+int
+cmd_rnto(struct session *s, char *arg)
+{
+	char from[VPATH_MAX], to[VPATH_MAX];
+	char fname[NAME_MAX + 1], tname[NAME_MAX + 1];
+	int fdfd, tdfd, rc;
+
+	if (s->rnfr[0] == '\0')
+		return session_reply(s, FTP_BADSEQ, "RNFR required first.");
+	snprintf(from, sizeof(from), "%s", s->rnfr);
+	s->rnfr[0] = '\0';
+	if ((fdfd = jail_open_parent(s->rootfd, from, fname, sizeof(fname))) == -1)
+		return session_reply_errno(s, FTP_FILEFAIL, "Rename failed",
+		    errno);
+	if ((tdfd = open_parent(s, arg, to, tname, "Rename failed")) == -1) {
+		close(fdfd);
+		return 0;
+	}
+	rc = renameat(fdfd, fname, tdfd, tname);
+	close(fdfd);
+	close(tdfd);
+	if (rc == -1)
+		return session_reply_errno(s, FTP_FILEFAIL, "Rename failed",
+		    errno);
+	log_info("%s: %s RNTO %s -> %s", s->peer, s->user, from, to);
+	return session_reply(s, FTP_FILEOK, "Rename successful.");
+}
+
+/* Stats arg for SIZE and MDTM; replies and returns -1 unless a file. */
+static int
+stat_file(struct session *s, const char *arg, struct stat *st,
+    const char *what)
+{
+	char vpath[VPATH_MAX];
+
+	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
+		return -1;
+	if (jail_stat(s->rootfd, vpath, st) == -1) {
+		session_reply_errno(s, FTP_FILEFAIL, what, errno);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		session_reply(s, FTP_FILEFAIL, "%s: not a plain file.", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_size(struct session *s, char *arg)
+{
+	struct stat st;
+
+	if (stat_file(s, arg, &st, "Could not get file size") == -1)
+		return s->quit ? -1 : 0;
+	return session_reply(s, FTP_STATFILE, "%jd", (intmax_t)st.st_size);
+}
+
+int
+cmd_mdtm(struct session *s, char *arg)
+{
+	char when[32];
+	struct stat st;
+	struct tm tm;
+
+	if (stat_file(s, arg, &st, "Could not get modification time") == -1)
+		return s->quit ? -1 : 0;
+	gmtime_r(&st.st_mtime, &tm);
+	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
+	return session_reply(s, FTP_STATFILE, "%s", when);
+}
+
+int
+cmd_mlst(struct session *s, char *arg)
+{
+	char vpath[VPATH_MAX], line[VPATH_MAX + 256];
+	struct stat st;
+
+	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
+		return 0;
+	if (jail_stat(s->rootfd, vpath, &st) == -1)
+		return session_reply_errno(s, FTP_FILEFAIL, "Cannot list",
+		    errno);
+	if (listing_facts(vpath, &st, NULL, s->mlst_facts, 1, line,
+	    sizeof(line)) == -1)
+		return session_reply(s, FTP_FILEFAIL, "Name too long.");
+	return session_reply(s, FTP_FILEOK, "Listing %s\n %s\nEnd", vpath,
+	    line);
+}

@@ -1,0 +1,122 @@
+/*
+ * cmd_login: USER, PASS and QUIT. A wrong password and an unknown user take
+ * the same path and the same time: the unknown user is checked against a
+ * dummy hash, and every failure waits before its reply, longer after each
+ * failure, until max_login_attempts closes the connection.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/reply.h"
+#include "proto/util.h"
+#include "srv/auth.h"
+#include "srv/commands.h"
+#include "srv/conf.h"
+#include "srv/log.h"
+#include "srv/server.h"
+#include "srv/session.h"
+#include "srv/users.h"
+
+#define LOGIN_DELAY_MS	500	/* per failure so far */
+
+int
+cmd_user(struct session *s, char *arg)
+{
+	if (s->state == ST_READY)
+		return session_reply(s, FTP_NOTLOGGED, "Already logged in.");
+	/* Any name is accepted here so that names cannot be probed. */
+	snprintf(s->user, sizeof(s->user), "%s", arg);
+	if (strlen(arg) >= sizeof(s->user))
+		s->user[0] = '\0';
+	session_enter(s, ST_PASS);
+	return session_reply(s, FTP_GIVEPWORD, "Please specify the password.");
+}
+
+/* Opens (creating if needed) the home of s->user. */
+static int
+open_home(struct session *s)
+{
+	int fd, flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+	fd = openat(s->srv->home_root_fd, s->user, flags);
+	if (fd == -1 && errno == ENOENT) {
+		if (mkdirat(s->srv->home_root_fd, s->user, 0750) == -1 &&
+		    errno != EEXIST) {
+			log_warn("%s: mkdirat home of %s", s->peer, s->user);
+			return -1;
+		}
+		log_info("created home directory of %s", s->user);
+		fd = openat(s->srv->home_root_fd, s->user, flags);
+	}
+	if (fd == -1)
+		log_warn("%s: open home of %s", s->peer, s->user);
+	return fd;
+}
+
+static void
+delay_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+int
+cmd_pass(struct session *s, char *arg)
+{
+	struct userdb *db;
+	const struct user *u = NULL;
+	const char *pw = arg != NULL ? arg : "";
+	int ok;
+
+	if (s->state == ST_READY)
+		return session_reply(s, FTP_LOGINOK, "Already logged in.");
+	if (s->state != ST_PASS)
+		return session_reply(s, FTP_BADSEQ, "Log in with USER first.");
+
+	db = server_users(s->srv);
+	if (s->user[0] != '\0' && users_valid_name(s->user))
+		u = users_find(db, s->user);
+	ok = u != NULL ? auth_verify(pw, u->password) == 1 :
+	    auth_verify_dummy(pw);
+	wipe(arg, arg != NULL ? strlen(arg) : 0);
+	users_unref(db);
+
+	if (ok && (s->rootfd = open_home(s)) != -1) {
+		snprintf(s->cwd, sizeof(s->cwd), "/");
+		session_enter(s, ST_READY);
+		log_info("%s: login %s", s->peer, s->user);
+		return session_reply(s, FTP_LOGINOK, "Login successful.");
+	}
+	if (ok)
+		return session_reply(s, FTP_NOTLOGGED,
+		    "Home directory unavailable.");
+
+	s->failed_logins++;
+	log_info("%s: failed login for \"%s\" (attempt %d)", s->peer,
+	    s->user, s->failed_logins);
+	session_enter(s, ST_USER);
+	delay_ms(LOGIN_DELAY_MS * s->failed_logins);
+	if (s->failed_logins >= s->srv->cfg->max_login_attempts) {
+		log_info("%s: too many failed logins, closing", s->peer);
+		session_reply(s, FTP_NOTLOGGED, "Login incorrect.");
+		session_reply(s, FTP_TOOMANY, "Too many failed logins.");
+		return -1;
+	}
+	return session_reply(s, FTP_NOTLOGGED, "Login incorrect.");
+}
+
+int
+cmd_quit(struct session *s, char *arg)
+{
+	s->quit = 1;
+	return session_reply(s, FTP_GOODBYE, "Goodbye.");
+}

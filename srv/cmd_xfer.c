@@ -1,0 +1,240 @@
+/*
+ * cmd_xfer: the commands that move data: REST, RETR, STOR, APPE, LIST,
+ * NLST, MLSD and ABOR. Uploads write in place so that what arrived before
+ * a dropped connection stays on disk, ready for REST+STOR or APPE.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proto/reply.h"
+#include "proto/util.h"
+#include "srv/commands.h"
+#include "srv/data.h"
+#include "srv/jail.h"
+#include "srv/log.h"
+#include "srv/session.h"
+
+int
+cmd_rest(struct session *s, char *arg)
+{
+	long long off;
+
+	if (parse_num(arg, 0, LLONG_MAX, &off, NULL) == -1) {
+		s->rest = 0;
+		return session_reply(s, FTP_BADARG, "REST needs a byte offset.");
+	}
+	s->rest = (off_t)off;
+	return session_reply(s, FTP_RESTOK, "Restarting at %lld. Send STOR, "
+	    "APPE or RETR to go on.", off);
+}
+
+static void
+log_xfer(struct session *s, const char *verb, const char *vpath,
+    uint64_t bytes, double secs, enum xfer_result r)
+{
+	static const char *const what[] = { "ok", "aborted", "network error",
+	    "timeout", "file error", "control lost", "shutdown" };
+
+	log_info("%s: %s %s %s %ju bytes %.3fs %s", s->peer, s->user, verb,
+	    vpath, (uintmax_t)bytes, secs, what[r]);
+}
+
+/* Opens vpath for a transfer and checks it is a regular file. */
+static int
+open_regular(struct session *s, const char *vpath, int flags, struct stat *st)
+{
+	int fd, err;
+
+	if ((fd = jail_open(s->rootfd, vpath, flags | O_NONBLOCK, 0644)) == -1)
+		return -1;
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		err = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int
+cmd_retr(struct session *s, char *arg)
+{
+	char vpath[VPATH_MAX], text[VPATH_MAX + 128];
+	enum xfer_result r;
+	struct stat st;
+	uint64_t sent;
+	off_t rest = s->rest;
+	double t0;
+	int fd, rc;
+
+	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
+		return 0;
+	if ((fd = open_regular(s, vpath, O_RDONLY, &st)) == -1)
+		return session_reply_errno(s, FTP_FILEFAIL, "Failed to open file",
+		    errno);
+	if (rest > st.st_size) {
+		close(fd);
+		return session_reply(s, FTP_BADREST, "Restart offset %jd is past "
+		    "the end of the file (%jd bytes).", (intmax_t)rest,
+		    (intmax_t)st.st_size);
+	}
+	snprintf(text, sizeof(text), "Opening %s mode data connection for %s "
+	    "(%jd bytes).", s->ascii ? "ASCII" : "BINARY", vpath,
+	    (intmax_t)(st.st_size - rest));
+	if ((rc = data_open(s, text)) != 0) {
+		close(fd);
+		return rc == -2 ? -1 : 0;
+	}
+	s->data.what = "RETR";
+	t0 = now_mono();
+	r = data_send_file(s, fd, rest, &sent);
+	close(fd);
+	data_close(s);
+	log_xfer(s, "RETR", vpath, sent, now_mono() - t0, r);
+	return data_finish(s, r, "Download");
+}
+
+/* STOR (append 0) and APPE (append 1). */
+static int
+store(struct session *s, const char *arg, int append)
+{
+	char vpath[VPATH_MAX];
+	enum xfer_result r;
+	struct stat st;
+	uint64_t got;
+	off_t rest = append ? 0 : s->rest;
+	double t0;
+	int fd, rc;
+
+	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
+		return 0;
+	fd = open_regular(s, vpath, O_WRONLY | O_CREAT | (append ? O_APPEND : 0),
+	    &st);
+	if (fd == -1)
+		return session_reply_errno(s, FTP_FILEFAIL, "Cannot create file",
+		    errno);
+	if (rest > st.st_size) {
+		close(fd);
+		return session_reply(s, FTP_BADREST, "Restart offset %jd is past "
+		    "the end of the file (%jd bytes).", (intmax_t)rest,
+		    (intmax_t)st.st_size);
+	}
+	if ((rc = data_open(s, "Ok to send data.")) != 0) {
+		close(fd);
+		return rc == -2 ? -1 : 0;
+	}
+	/* Only now that data is coming is the old content given up. */
+	if (!append && (ftruncate(fd, rest) == -1 ||
+	    lseek(fd, rest, SEEK_SET) == -1)) {
+		s->data.err = errno;
+		r = XFER_FILEERR;
+		got = 0;
+		t0 = now_mono();
+	} else {
+		s->data.what = append ? "APPE" : "STOR";
+		t0 = now_mono();
+		r = data_recv_file(s, fd, &got);
+	}
+	if (close(fd) == -1 && r == XFER_OK) {
+		s->data.err = errno;
+		r = XFER_FILEERR;
+	}
+	data_close(s);
+	log_xfer(s, append ? "APPE" : "STOR", vpath, got, now_mono() - t0, r);
+	return data_finish(s, r, "Upload");
+}
+
+int
+cmd_stor(struct session *s, char *arg)
+{
+	return store(s, arg, 0);
+}
+
+int
+cmd_appe(struct session *s, char *arg)
+{
+	return store(s, arg, 1);
+}
+
+/* Skips `ls` options such as "-la" that clients put before the path. */
+static const char *
+skip_options(const char *arg)
+{
+	if (arg == NULL)
+		return NULL;
+	while (arg[0] == '-' && arg[1] != '\0' && arg[1] != ' ') {
+		arg = strchr(arg, ' ');
+		if (arg == NULL)
+			return NULL;
+		while (*arg == ' ')
+			arg++;
+	}
+	return arg;
+}
+
+static int
+send_listing(struct session *s, const char *arg, enum list_style style)
+{
+	char vpath[VPATH_MAX], *text;
+	enum xfer_result r;
+	struct stat st;
+	size_t len;
+	int rc;
+
+	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
+		return 0;
+	if (style == LIST_FACTS) {
+		if (jail_stat(s->rootfd, vpath, &st) == -1)
+			return session_reply_errno(s, FTP_FILEFAIL, "Cannot list",
+			    errno);
+		if (!S_ISDIR(st.st_mode))
+			return session_reply(s, FTP_BADARG, "MLSD lists "
+			    "directories; use MLST for a file.");
+	}
+	if ((text = list_build(s, vpath, style, &len)) == NULL)
+		return session_reply_errno(s, FTP_FILEFAIL, "Cannot list", errno);
+	if ((rc = data_open(s, "Here comes the directory listing.")) != 0) {
+		free(text);
+		return rc == -2 ? -1 : 0;
+	}
+	s->data.what = "listing";
+	r = data_send_buf(s, text, len);
+	free(text);
+	data_close(s);
+	return data_finish(s, r, "Listing");
+}
+
+int
+cmd_list(struct session *s, char *arg)
+{
+	return send_listing(s, skip_options(arg), LIST_LONG);
+}
+
+int
+cmd_nlst(struct session *s, char *arg)
+{
+	return send_listing(s, skip_options(arg), LIST_NAMES);
+}
+
+int
+cmd_mlsd(struct session *s, char *arg)
+{
+	return send_listing(s, arg, LIST_FACTS);
+}
+
+int
+cmd_abor(struct session *s, char *arg)
+{
+	/* A transfer in progress sees ABOR in data.c; here none is running. */
+	data_reset(&s->data);
+	return session_reply(s, FTP_ABOROK, "No transfer to abort.");
+}

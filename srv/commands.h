@@ -1,0 +1,82 @@
+/*
+ * commands: the table of FTP verbs burrowd understands. Each verb appears
+ * once, with what it needs (login, an argument) and its handler. Handlers
+ * live in cmd_*.c by kind; each sends its own replies and returns 0, or -1
+ * when the session must end (the control connection failed).
+ */
+#ifndef BURROW_COMMANDS_H
+#define BURROW_COMMANDS_H
+
+struct session;
+
+#define CMD_NEEDLOGIN	0x01	/* 530 before login */
+#define CMD_NEEDARG	0x02	/* 501 without an argument */
+#define CMD_KEEPRNFR	0x04	/* does not cancel a pending RNFR */
+#define CMD_KEEPREST	0x08	/* does not cancel a pending REST */
+
+typedef int (*cmd_fn)(struct session *s, char *arg);
+
+struct command {
+	const char	*verb;
+	unsigned	 flags;
+	cmd_fn		 fn;
+	const char	*help;	/* usage shown by HELP verb */
+};
+
+/* The entry for verb (upper case), or NULL. */
+const struct command *commands_find(const char *verb);
+
+/* HELP: the list of verbs, or one verb's usage. */
+int cmd_help(struct session *s, char *arg);
+
+/* cmd_login.c */
+int cmd_user(struct session *s, char *arg);
+int cmd_pass(struct session *s, char *arg);
+int cmd_quit(struct session *s, char *arg);
+
+/* cmd_info.c */
+int cmd_noop(struct session *s, char *arg);
+int cmd_syst(struct session *s, char *arg);
+int cmd_feat(struct session *s, char *arg);
+int cmd_opts(struct session *s, char *arg);
+int cmd_stat(struct session *s, char *arg);
+int cmd_type(struct session *s, char *arg);
+int cmd_mode(struct session *s, char *arg);
+int cmd_stru(struct session *s, char *arg);
+int cmd_allo(struct session *s, char *arg);
+
+/* cmd_fs.c */
+int cmd_pwd(struct session *s, char *arg);
+int cmd_cwd(struct session *s, char *arg);
+int cmd_cdup(struct session *s, char *arg);
+int cmd_mkd(struct session *s, char *arg);
+int cmd_rmd(struct session *s, char *arg);
+int cmd_dele(struct session *s, char *arg);
+int cmd_rnfr(struct session *s, char *arg);
+int cmd_rnto(struct session *s, char *arg);
+int cmd_size(struct session *s, char *arg);
+int cmd_mdtm(struct session *s, char *arg);
+int cmd_mlst(struct session *s, char *arg);
+
+/* cmd_xfer.c */
+int cmd_rest(struct session *s, char *arg);
+int cmd_retr(struct session *s, char *arg);
+int cmd_stor(struct session *s, char *arg);
+int cmd_appe(struct session *s, char *arg);
+int cmd_list(struct session *s, char *arg);
+int cmd_nlst(struct session *s, char *arg);
+int cmd_mlsd(struct session *s, char *arg);
+int cmd_abor(struct session *s, char *arg);
+
+/* cmd_list.c: the listing shared by LIST, NLST, MLSD and STAT path. */
+enum list_style { LIST_LONG, LIST_NAMES, LIST_FACTS };
+
+/*
+ * Builds the listing of vpath (a directory's entries, or the one entry
+ * when vpath is not a directory) as CRLF lines in a malloc'd buffer.
+ * Returns it with *len set, or NULL with errno set.
+ */
+char *list_build(struct session *s, const char *vpath, enum list_style style,
+    size_t *len);
+
+#endif

@@ -1,0 +1,411 @@
+/*
+ * conf: one table names every setting of burrowd.conf with its type,
+ * bounds, default and place in struct srv_config. Reading walks the file's
+ * settings against the table, so an unknown key, a wrong type or a value out
+ * of range is reported with its file and line.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "proto/util.h"
+#include "srv/conf.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG SYSCONFDIR "/burrow/burrowd.conf"
+
+enum opt_type { OPT_INT, OPT_BOOL, OPT_STR, OPT_PATH, OPT_SIZE, OPT_RANGE };
+
+struct opt {
+	const char	*name;		/* "tls.cert" for settings in a group */
+	enum opt_type	 type;
+	long long	 min, max;
+	const char	*def;		/* default, as text */
+	size_t		 off;		/* of the field in struct srv_config */
+	size_t		 off2;		/* OPT_RANGE: the field of the upper end */
+	const char	*help;
+};
+
+#define F(x) offsetof(struct srv_config, x)
+
+static const struct opt opts[] = {
+	{ "listen", OPT_STR, 0, 0, "127.0.0.1", F(listen), 0,
+	  "address to listen on" },
+	{ "port", OPT_INT, 1, 65535, "2121", F(port), 0, "control port" },
+	{ "max_clients", OPT_INT, 1, 1024, "10", F(max_clients), 0,
+	  "worker threads: sessions served at once" },
+	{ "queue_length", OPT_INT, 0, 4096, "16", F(queue_length), 0,
+	  "connections that may wait for a worker" },
+	{ "queue_timeout", OPT_INT, 1, 86400, "30", F(queue_timeout), 0,
+	  "seconds a connection may wait in the queue" },
+	{ "max_per_ip", OPT_INT, 0, 4096, "0", F(max_per_ip), 0,
+	  "sessions (served and queued) from one address, 0 for no limit" },
+	{ "idle_timeout", OPT_INT, 1, 86400, "300", F(idle_timeout), 0,
+	  "seconds without a command before a session is closed" },
+	{ "data_timeout", OPT_INT, 1, 86400, "60", F(data_timeout), 0,
+	  "seconds a data connection may stall" },
+	{ "pasv_ports", OPT_RANGE, 1024, 65535, "50000 50999", F(pasv_min),
+	  F(pasv_max), "passive port range [low, high]" },
+	{ "pasv_address", OPT_STR, 0, 0, "", F(pasv_address), 0,
+	  "address announced in PASV replies (default: the control address)" },
+	{ "users_file", OPT_PATH, 0, 0, "users.conf", F(users_file), 0,
+	  "the accounts file" },
+	{ "home_root", OPT_PATH, 0, 0, "../home", F(home_root), 0,
+	  "folder holding one home directory per user" },
+	{ "default_quota", OPT_SIZE, 0, 0, "10M", F(default_quota), 0,
+	  "quota of users without their own, 0 for unlimited" },
+	{ "log_file", OPT_PATH, 0, 0, "", F(log_file), 0,
+	  "log file; empty for syslog (or stderr with -f)" },
+	{ "xfer_log", OPT_PATH, 0, 0, "", F(xfer_log), 0,
+	  "transfer log in xferlog format; empty for none" },
+	{ "pid_file", OPT_PATH, 0, 0, "", F(pid_file), 0, "pid file" },
+	{ "user", OPT_STR, 0, 0, "", F(user), 0,
+	  "account to switch to after binding, when started as root" },
+	{ "max_login_attempts", OPT_INT, 1, 100, "3", F(max_login_attempts), 0,
+	  "failed logins before the connection is closed" },
+	{ "max_sessions_per_user", OPT_INT, 0, 4096, "0",
+	  F(max_sessions_per_user), 0, "sessions of one user, 0 for no limit" },
+	{ "shutdown_grace", OPT_INT, 0, 3600, "10", F(shutdown_grace), 0,
+	  "seconds running transfers may finish after SIGTERM" },
+	{ "tls.cert", OPT_PATH, 0, 0, "", F(tls_cert), 0,
+	  "certificate chain (PEM)" },
+	{ "tls.key", OPT_PATH, 0, 0, "", F(tls_key), 0, "private key (PEM)" },
+	{ "tls.require", OPT_BOOL, 0, 1, "false", F(tls_require), 0,
+	  "refuse logins and data connections without TLS" },
+};
+
+#undef F
+
+static const char *const groups[] = { "tls" };
+
+static int *
+field_int(struct srv_config *cfg, size_t off)
+{
+	return (int *)(void *)((char *)cfg + off);
+}
+
+static char **
+field_str(struct srv_config *cfg, size_t off)
+{
+	return (char **)(void *)((char *)cfg + off);
+}
+
+static uint64_t *
+field_size(struct srv_config *cfg, size_t off)
+{
+	return (uint64_t *)(void *)((char *)cfg + off);
+}
+
+char *
+conf_resolve(const struct srv_config *cfg, const char *rel)
+{
+	const char *slash;
+	char *out;
+	size_t dirlen;
+
+	if (rel[0] == '/' || rel[0] == '\0' || cfg->path == NULL)
+		return strdup(rel);
+	slash = strrchr(cfg->path, '/');
+	dirlen = slash != NULL ? (size_t)(slash - cfg->path) : 0;
+	if ((out = malloc(dirlen + 1 + strlen(rel) + 1)) == NULL)
+		return NULL;
+	memcpy(out, cfg->path, dirlen);
+	out[dirlen] = '/';
+	strcpy(out + dirlen + 1, rel);
+	return out;
+}
+
+/* Sets one option from its textual default. */
+static int
+set_default(struct srv_config *cfg, const struct opt *o)
+{
+	long long lo, hi;
+
+	switch (o->type) {
+	case OPT_INT:
+	case OPT_BOOL:
+		*field_int(cfg, o->off) = strcmp(o->def, "true") == 0 ? 1 :
+		    (int)strtol(o->def, NULL, 10);
+		return 0;
+	case OPT_RANGE:
+		if (sscanf(o->def, "%lld %lld", &lo, &hi) != 2)
+			return -1;
+		*field_int(cfg, o->off) = (int)lo;
+		*field_int(cfg, o->off2) = (int)hi;
+		return 0;
+	case OPT_SIZE:
+		return parse_size(o->def, field_size(cfg, o->off));
+	case OPT_STR:
+	case OPT_PATH:
+		free(*field_str(cfg, o->off));
+		*field_str(cfg, o->off) = o->type == OPT_PATH ?
+		    conf_resolve(cfg, o->def) : strdup(o->def);
+		return *field_str(cfg, o->off) == NULL ? -1 : 0;
+	}
+	return -1;
+}
+
+static struct srv_config *
+conf_new(const char *path)
+{
+	struct srv_config *cfg;
+	char abs[PATH_MAX];
+	size_t i;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return NULL;
+	if (path != NULL) {
+		if (path[0] == '/')
+			cfg->path = strdup(path);
+		else if (getcwd(abs, sizeof(abs)) != NULL) {
+			size_t n = strlen(abs) + 1 + strlen(path) + 1;
+			if ((cfg->path = malloc(n)) != NULL)
+				snprintf(cfg->path, n, "%s/%s", abs, path);
+		}
+		if (cfg->path == NULL) {
+			free(cfg);
+			return NULL;
+		}
+	}
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (set_default(cfg, &opts[i]) == -1) {
+			conf_free(cfg);
+			return NULL;
+		}
+	return cfg;
+}
+
+struct srv_config *
+conf_defaults(void)
+{
+	return conf_new(NULL);
+}
+
+static const struct opt *
+opt_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(opts[i].name, name) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+static int
+is_group(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (strcmp(groups[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+type_name(enum opt_type t)
+{
+	switch (t) {
+	case OPT_INT: return "an integer";
+	case OPT_BOOL: return "true or false";
+	case OPT_STR: return "a string";
+	case OPT_PATH: return "a path string";
+	case OPT_SIZE: return "a size such as \"10M\" or an integer";
+	case OPT_RANGE: return "a pair of ports such as [50000, 50999]";
+	}
+	return "?";
+}
+
+static int
+int_in_range(const struct opt *o, long long v)
+{
+	return v >= o->min && v <= o->max;
+}
+
+/* Applies one setting s, whose full name is name. */
+static int
+apply(struct srv_config *cfg, const struct opt *o, config_setting_t *s,
+    char *why, size_t whylen)
+{
+	int t = config_setting_type(s);
+	long long v, v2;
+	const char *str;
+
+	switch (o->type) {
+	case OPT_INT:
+		if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+			goto badtype;
+		v = config_setting_get_int64(s);
+		if (!int_in_range(o, v)) {
+			snprintf(why, whylen, "%s must be between %lld and %lld",
+			    o->name, o->min, o->max);
+			return -1;
+		}
+		*field_int(cfg, o->off) = (int)v;
+		return 0;
+	case OPT_BOOL:
+		if (t != CONFIG_TYPE_BOOL)
+			goto badtype;
+		*field_int(cfg, o->off) = config_setting_get_bool(s);
+		return 0;
+	case OPT_RANGE:
+		if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) ||
+		    config_setting_length(s) != 2)
+			goto badtype;
+		v = config_setting_get_int64_elem(s, 0);
+		v2 = config_setting_get_int64_elem(s, 1);
+		if (config_setting_type(config_setting_get_elem(s, 0)) !=
+		    CONFIG_TYPE_INT ||
+		    config_setting_type(config_setting_get_elem(s, 1)) !=
+		    CONFIG_TYPE_INT)
+			goto badtype;
+		if (!int_in_range(o, v) || !int_in_range(o, v2) || v > v2) {
+			snprintf(why, whylen, "%s must be two ports in "
+			    "[%lld, %lld], low first", o->name, o->min, o->max);
+			return -1;
+		}
+		*field_int(cfg, o->off) = (int)v;
+		*field_int(cfg, o->off2) = (int)v2;
+		return 0;
+	case OPT_SIZE:
+		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+			v = config_setting_get_int64(s);
+			if (v < 0) {
+				snprintf(why, whylen, "%s must not be negative",
+				    o->name);
+				return -1;
+			}
+			*field_size(cfg, o->off) = (uint64_t)v;
+			return 0;
+		}
+		if (t != CONFIG_TYPE_STRING)
+			goto badtype;
+		if (parse_size(config_setting_get_string(s),
+		    field_size(cfg, o->off)) == -1) {
+			snprintf(why, whylen, "%s: \"%s\" is not a size (digits "
+			    "with an optional K, M, G or T)", o->name,
+			    config_setting_get_string(s));
+			return -1;
+		}
+		return 0;
+	case OPT_STR:
+	case OPT_PATH:
+		if (t != CONFIG_TYPE_STRING)
+			goto badtype;
+		str = config_setting_get_string(s);
+		free(*field_str(cfg, o->off));
+		*field_str(cfg, o->off) = o->type == OPT_PATH ?
+		    conf_resolve(cfg, str) : strdup(str);
+		if (*field_str(cfg, o->off) == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+badtype:
+	snprintf(why, whylen, "%s must be %s", o->name, type_name(o->type));
+	return -1;
+}
+
+/* Walks the settings of group (root or "tls"), prefixing names with prefix. */
+static int
+walk(struct srv_config *cfg, config_setting_t *group, const char *prefix,
+    char *err, size_t errlen)
+{
+	config_setting_t *s;
+	const struct opt *o;
+	char name[128], why[512];
+	int i, n = config_setting_length(group);
+
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(group, (unsigned)i);
+		snprintf(name, sizeof(name), "%s%s%s", prefix,
+		    prefix[0] ? "." : "", config_setting_name(s));
+		if (prefix[0] == '\0' && is_group(name)) {
+			if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+				snprintf(why, sizeof(why), "%s must be a group "
+				    "such as %s = { ... };", name, name);
+				goto fail;
+			}
+			if (walk(cfg, s, name, err, errlen) == -1)
+				return -1;
+			continue;
+		}
+		if ((o = opt_find(name)) == NULL) {
+			snprintf(why, sizeof(why), "unknown setting \"%s\"", name);
+			goto fail;
+		}
+		if (apply(cfg, o, s, why, sizeof(why)) == -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s:%u: %s",
+	    config_setting_source_file(s) ? config_setting_source_file(s) :
+	    cfg->path, config_setting_source_line(s), why);
+	return -1;
+}
+
+struct srv_config *
+conf_load(const char *path, char *err, size_t errlen)
+{
+	struct srv_config *cfg;
+	config_t lc;
+
+	if (path == NULL)
+		path = DEFAULT_CONFIG;
+	if ((cfg = conf_new(path)) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	config_init(&lc);
+	if (config_read_file(&lc, cfg->path) != CONFIG_TRUE) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			snprintf(err, errlen, "%s: cannot read: %s", path,
+			    strerror(errno));
+		else
+			snprintf(err, errlen, "%s:%d: %s",
+			    config_error_file(&lc) ? config_error_file(&lc) :
+			    path, config_error_line(&lc), config_error_text(&lc));
+		goto fail;
+	}
+	if (walk(cfg, config_root_setting(&lc), "", err, errlen) == -1)
+		goto fail;
+	if (cfg->tls_require && (cfg->tls_cert[0] == '\0' ||
+	    cfg->tls_key[0] == '\0')) {
+		snprintf(err, errlen, "%s: tls.require needs tls.cert and "
+		    "tls.key", path);
+		goto fail;
+	}
+	config_destroy(&lc);
+	return cfg;
+fail:
+	config_destroy(&lc);
+	conf_free(cfg);
+	return NULL;
+}
+
+void
+conf_free(struct srv_config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i].type == OPT_STR || opts[i].type == OPT_PATH)
+			free(*field_str(cfg, opts[i].off));
+	free(cfg->path);
+	free(cfg);
+}

@@ -1,0 +1,58 @@
+/*
+ * conf: burrowd.conf, read through libconfig against one table of known
+ * settings (name, type, bounds, default). Unknown keys, wrong types and
+ * out-of-range values are errors reported as "FILE:LINE: message". Relative
+ * paths are resolved against the folder holding the config file.
+ */
+#ifndef BURROW_CONF_H
+#define BURROW_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct srv_config {
+	char		*path;		/* the config file, absolute */
+	char		*listen;
+	int		 port;
+	int		 max_clients;
+	int		 queue_length;
+	int		 queue_timeout;
+	int		 max_per_ip;
+	int		 idle_timeout;
+	int		 data_timeout;
+	int		 pasv_min;
+	int		 pasv_max;
+	char		*pasv_address;
+	char		*users_file;	/* absolute */
+	char		*home_root;	/* absolute */
+	uint64_t	 default_quota;
+	char		*log_file;	/* absolute or "" */
+	char		*xfer_log;	/* absolute or "" */
+	char		*pid_file;	/* absolute or "" */
+	char		*user;
+	int		 max_login_attempts;
+	int		 max_sessions_per_user;
+	int		 shutdown_grace;
+	char		*tls_cert;	/* absolute or "" */
+	char		*tls_key;	/* absolute or "" */
+	int		 tls_require;
+};
+
+/*
+ * Reads path (or, if NULL, the default SYSCONFDIR/burrowd.conf). Returns a
+ * config, or NULL with "FILE:LINE: message" (or "FILE: message") in err.
+ */
+struct srv_config *conf_load(const char *path, char *err, size_t errlen);
+
+/* The defaults alone, as if the file were empty (tests, burrow-passwd). */
+struct srv_config *conf_defaults(void);
+
+void conf_free(struct srv_config *cfg);
+
+/*
+ * Resolves rel against the folder of the config file: an absolute rel is
+ * copied, "" stays "". Returns a malloc'd string or NULL.
+ */
+char *conf_resolve(const struct srv_config *cfg, const char *rel);
+
+#endif

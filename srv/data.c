@@ -1,0 +1,600 @@
+/*
+ * data: PASV/EPSV/PORT/EPRT and the transfer loops. Every wait polls the
+ * data socket and the control connection together, with data_timeout as
+ * the limit for a stall, so that ABOR is seen while data flows and a dead
+ * peer cannot hold a worker.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_SENDFILE_H
+#include <sys/sendfile.h>
+#endif
+
+#include "proto/addr.h"
+#include "proto/cmd.h"
+#include "proto/reply.h"
+#include "proto/util.h"
+#include "srv/conf.h"
+#include "srv/data.h"
+#include "srv/log.h"
+#include "srv/server.h"
+#include "srv/session.h"
+
+#define XFER_CHUNK	(256 * 1024)
+#define SENDFILE_CHUNK	(4 * 1024 * 1024)
+
+void
+data_init(struct data *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->mode = DATA_NONE;
+	d->listen_fd = -1;
+	d->fd = -1;
+}
+
+void
+data_reset(struct data *d)
+{
+	if (d->listen_fd != -1)
+		close(d->listen_fd);
+	if (d->fd != -1)
+		close(d->fd);
+	data_init(d);
+}
+
+/* The address of the control connection's local end, as IPv4 if mapped. */
+static void
+local_addr(struct session *s, struct sockaddr_storage *out)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)&s->cl->local;
+
+	*out = s->cl->local;
+	if (out->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)out;
+		struct in_addr a;
+		memcpy(&a, (const char *)&sin6->sin6_addr + 12, 4);
+		memset(out, 0, sizeof(*out));
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a;
+	}
+}
+
+/* Opens a listening socket on the control's local address within pasv_ports. */
+static int
+pasv_listen(struct session *s, struct sockaddr_storage *bound)
+{
+	const struct srv_config *cfg = s->srv->cfg;
+	unsigned span = (unsigned)(cfg->pasv_max - cfg->pasv_min + 1), i, start;
+	socklen_t len;
+	int fd, one = 1;
+
+	local_addr(s, bound);
+	if ((fd = socket(bound->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("%s: PASV socket", s->peer);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	start = (unsigned)(now_mono() * 1000003.0) % span;
+	for (i = 0; i < span; i++) {
+		addr_set_port(bound, cfg->pasv_min + (int)((start + i) % span));
+		len = bound->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+		    sizeof(struct sockaddr_in6);
+		if (bind(fd, (struct sockaddr *)bound, len) == 0 &&
+		    listen(fd, 1) == 0)
+			return fd;
+		if (errno != EADDRINUSE) {
+			log_warn("%s: PASV bind", s->peer);
+			break;
+		}
+	}
+	if (i == span)
+		log_warnx("%s: no free port in pasv_ports [%d, %d]", s->peer,
+		    cfg->pasv_min, cfg->pasv_max);
+	close(fd);
+	return -1;
+}
+
+static int
+prepare_pasv(struct session *s, struct sockaddr_storage *bound)
+{
+	data_reset(&s->data);
+	if ((s->data.listen_fd = pasv_listen(s, bound)) == -1) {
+		session_reply(s, FTP_BADSENDCONN, "Cannot open a passive "
+		    "connection.");
+		return -1;
+	}
+	s->data.mode = DATA_PASV;
+	return 0;
+}
+
+int
+cmd_pasv(struct session *s, char *arg)
+{
+	struct sockaddr_storage bound, shown;
+	const char *pa = s->srv->cfg->pasv_address;
+	char text[64];
+
+	if (s->epsv_all)
+		return session_reply(s, FTP_BADSEQ, "Only EPSV after EPSV ALL.");
+	local_addr(s, &shown);
+	if (shown.ss_family != AF_INET)
+		return session_reply(s, FTP_BADSENDCONN, "PASV is IPv4 only; "
+		    "use EPSV.");
+	if (prepare_pasv(s, &bound) == -1)
+		return s->quit ? -1 : 0;
+	if (pa[0] != '\0' && inet_pton(AF_INET, pa,
+	    &((struct sockaddr_in *)&shown)->sin_addr) != 1)
+		log_warnx("pasv_address \"%s\" is not an IPv4 address", pa);
+	addr_set_port(&shown, addr_port(&bound));
+	if (addr_format_pasv(&shown, text, sizeof(text)) == -1)
+		return session_reply(s, FTP_BADSENDCONN, "Cannot format address.");
+	return session_reply(s, FTP_PASVOK, "Entering Passive Mode (%s).", text);
+}
+
+int
+cmd_epsv(struct session *s, char *arg)
+{
+	struct sockaddr_storage bound;
+	int fam;
+
+	local_addr(s, &bound);
+	fam = bound.ss_family == AF_INET ? 1 : 2;
+	if (arg != NULL && strcasecmp(arg, "ALL") == 0) {
+		s->epsv_all = 1;
+		return session_reply(s, FTP_OK, "EPSV ALL ok.");
+	}
+	if (arg != NULL && *arg != '\0' &&
+	    !((arg[0] == '1' || arg[0] == '2') && arg[1] == '\0'))
+		return session_reply(s, FTP_BADARG, "EPSV takes 1, 2 or ALL.");
+	if (arg != NULL && *arg != '\0' && arg[0] - '0' != fam)
+		return session_reply(s, FTP_BADPROT, "Network protocol not "
+		    "supported, use (%d)", fam);
+	if (prepare_pasv(s, &bound) == -1)
+		return s->quit ? -1 : 0;
+	return session_reply(s, FTP_EPSVOK, "Entering Extended Passive Mode "
+	    "(|||%d|).", addr_port(&bound));
+}
+
+static int
+prepare_port(struct session *s, const struct sockaddr_storage *to,
+    const char *verb)
+{
+	char want[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN];
+
+	if (s->epsv_all)
+		return session_reply(s, FTP_BADSEQ, "Only EPSV after EPSV ALL.");
+	if (!addr_same_host(to, &s->cl->peer)) {
+		addr_ntop(to, got, sizeof(got));
+		addr_ntop(&s->cl->peer, want, sizeof(want));
+		log_warnx("%s: %s to %s refused (only to the client's own "
+		    "address)", s->peer, verb, got);
+		return session_reply(s, FTP_BADARG, "%s refused: data "
+		    "connections go only to %s.", verb, want);
+	}
+	data_reset(&s->data);
+	s->data.port_addr = *to;
+	s->data.mode = DATA_PORT;
+	return session_reply(s, FTP_OK, "%s command successful.", verb);
+}
+
+int
+cmd_port(struct session *s, char *arg)
+{
+	struct sockaddr_storage to;
+
+	if (addr_parse_port(arg, &to) == -1 || addr_port(&to) == 0)
+		return session_reply(s, FTP_BADARG, "Illegal PORT command.");
+	return prepare_port(s, &to, "PORT");
+}
+
+int
+cmd_eprt(struct session *s, char *arg)
+{
+	struct sockaddr_storage to;
+
+	if (arg[0] != '\0' && arg[1] != '\0' && arg[2] == arg[0] &&
+	    arg[1] != '1' && arg[1] != '2')
+		return session_reply(s, FTP_BADPROT, "Network protocol not "
+		    "supported, use (1,2)");
+	if (addr_parse_eprt(arg, &to) == -1)
+		return session_reply(s, FTP_BADARG, "Illegal EPRT command.");
+	return prepare_port(s, &to, "EPRT");
+}
+
+/* Accepts the client's connection to our passive socket. */
+static int
+accept_pasv(struct session *s)
+{
+	struct sockaddr_storage peer;
+	socklen_t len;
+	double deadline = now_mono() + s->srv->cfg->data_timeout;
+	char who[INET6_ADDRSTRLEN];
+	int fd, left;
+
+	for (;;) {
+		left = (int)((deadline - now_mono()) * 1000);
+		if (left <= 0 || conn_wait_fd(s->data.listen_fd, POLLIN, left) != 1)
+			return -1;
+		len = sizeof(peer);
+		fd = accept4(s->data.listen_fd, (struct sockaddr *)&peer, &len,
+		    SOCK_CLOEXEC);
+		if (fd == -1)
+			continue;
+		if (addr_same_host(&peer, &s->cl->peer))
+			return fd;
+		addr_ntop(&peer, who, sizeof(who));
+		log_warnx("%s: passive data connection from %s refused", s->peer,
+		    who);
+		close(fd);
+	}
+}
+
+/* Connects to the address PORT/EPRT gave, from the control's local address. */
+static int
+connect_port(struct session *s)
+{
+	struct sockaddr_storage from, *to = &s->data.port_addr;
+	socklen_t len = to->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6);
+	socklen_t elen = sizeof(int);
+	int fd, err = 0;
+
+	if ((fd = socket(to->ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1)
+		return -1;
+	local_addr(s, &from);
+	if (from.ss_family == to->ss_family) {
+		addr_set_port(&from, 0);
+		bind(fd, (struct sockaddr *)&from, len);
+	}
+	if (connect(fd, (struct sockaddr *)to, len) == -1) {
+		if (errno != EINPROGRESS ||
+		    conn_wait_fd(fd, POLLOUT, session_data_ms(s)) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1 ||
+		    err != 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+int
+data_open(struct session *s, const char *text)
+{
+	struct data *d = &s->data;
+	int fd;
+
+	if (d->mode == DATA_NONE) {
+		session_reply(s, FTP_BADSENDCONN, "Use PORT, EPRT, PASV or EPSV "
+		    "first.");
+		return s->quit ? -2 : -1;
+	}
+	fd = d->mode == DATA_PASV ? accept_pasv(s) : connect_port(s);
+	if (d->listen_fd != -1) {
+		close(d->listen_fd);
+		d->listen_fd = -1;
+	}
+	d->mode = DATA_NONE;
+	if (fd == -1) {
+		session_reply(s, FTP_BADSENDCONN, "Failed to establish data "
+		    "connection.");
+		return s->quit ? -2 : -1;
+	}
+	d->fd = fd;
+	conn_init(&d->conn, fd);
+	d->done = 0;
+	d->err = 0;
+	if (session_reply(s, FTP_DATACONN, "%s", text) == -1) {
+		data_close(s);
+		return -2;
+	}
+	return 0;
+}
+
+void
+data_close(struct session *s)
+{
+	if (s->data.fd != -1) {
+		close(s->data.fd);
+		s->data.fd = -1;
+	}
+}
+
+/*
+ * Handles one control line that arrived during a transfer. ABOR ends the
+ * transfer; STAT tells its progress; anything else must wait.
+ */
+static enum xfer_result
+control_during(struct session *s)
+{
+	char line[CMD_LINE_MAX], *verb, *arg;
+	int n = conn_readline(&s->ctl, line, sizeof(line), 1000, -1);
+
+	if (n == CONN_TIMEOUT)
+		return XFER_OK;		/* half a line so far */
+	if (n == CONN_TOOLONG)
+		return session_reply(s, FTP_BADCMD, "Command too long.") ?
+		    XFER_CTLERR : XFER_OK;
+	if (n < 0)
+		return XFER_CTLERR;
+	n = (int)cmd_telnet_strip(line, (size_t)n);
+	if (cmd_split(line, &verb, &arg) == 0 && strcmp(verb, "ABOR") == 0)
+		return XFER_ABORTED;
+	if (cmd_split(line, &verb, &arg) == 0 && strcmp(verb, "STAT") == 0)
+		return session_reply(s, FTP_STATOK, "Status:\n %s: %ju bytes "
+		    "so far.\nEnd of status", s->data.what ? s->data.what :
+		    "transfer", (uintmax_t)s->data.done) ? XFER_CTLERR : XFER_OK;
+	return session_reply(s, FTP_BADSEQ, "A transfer is in progress: only "
+	    "ABOR and STAT now.") ? XFER_CTLERR : XFER_OK;
+}
+
+/*
+ * Waits until the data socket is ready for events, answering the control
+ * connection meanwhile. Returns XFER_OK when ready.
+ */
+static enum xfer_result
+wait_io(struct session *s, short events)
+{
+	struct server *srv = s->srv;
+	struct pollfd pfd[3];
+	double deadline = now_mono() + srv->cfg->data_timeout, now;
+	enum xfer_result r;
+	int n, timeout, stopping;
+
+	for (;;) {
+		if (conn_readable_now(&s->ctl)) {
+			if ((r = control_during(s)) != XFER_OK)
+				return r;
+			continue;
+		}
+		now = now_mono();
+		stopping = atomic_load(&srv->stopping);
+		if (stopping && now >= srv->stop_deadline)
+			return XFER_SHUTDOWN;
+		if (now >= deadline)
+			return XFER_TIMEOUT;
+		timeout = (int)((deadline - now) * 1000) + 1;
+		if (stopping && (srv->stop_deadline - now) * 1000 < timeout)
+			timeout = (int)((srv->stop_deadline - now) * 1000) + 1;
+		pfd[0] = (struct pollfd){ .fd = s->data.fd, .events = events };
+		pfd[1] = (struct pollfd){ .fd = s->ctl.fd, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = srv->wake_fd, .events = POLLIN };
+		n = poll(pfd, stopping ? 2 : 3, timeout);
+		if (n == -1 && errno != EINTR)
+			return XFER_NETERR;
+		if (n <= 0)
+			continue;
+		if (pfd[1].revents != 0) {
+			if ((r = control_during(s)) != XFER_OK)
+				return r;
+		}
+		if (pfd[0].revents != 0)
+			return XFER_OK;
+	}
+}
+
+enum xfer_result
+data_send_buf(struct session *s, const char *buf, size_t len)
+{
+	enum xfer_result r;
+	size_t n;
+
+	while (len > 0) {
+		if ((r = wait_io(s, POLLOUT)) != XFER_OK)
+			return r;
+		n = len < XFER_CHUNK ? len : XFER_CHUNK;
+		if (conn_write(&s->data.conn, buf, n, session_data_ms(s)) == -1)
+			return errno == ETIMEDOUT ? XFER_TIMEOUT : XFER_NETERR;
+		buf += n;
+		len -= n;
+		s->data.done += n;
+	}
+	return XFER_OK;
+}
+
+/* LF to CRLF from in[0..n) into out (2n bytes); returns the new length. */
+static size_t
+to_crlf(const char *in, size_t n, char *out)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (in[i] == '\n')
+			out[o++] = '\r';
+		out[o++] = in[i];
+	}
+	return o;
+}
+
+enum xfer_result
+data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
+{
+	enum xfer_result r;
+	char *buf, *conv = NULL;
+	ssize_t n;
+	size_t len;
+
+	*sent = 0;
+#ifdef HAVE_SENDFILE
+	if (!s->ascii && s->data.conn.ops == NULL) {
+		for (;;) {
+			n = sendfile(s->data.fd, fd, &offset, SENDFILE_CHUNK);
+			if (n > 0) {
+				*sent += (uint64_t)n;
+				s->data.done = *sent;
+				/* Stay responsive to ABOR between chunks. */
+				if (conn_wait_fd(s->ctl.fd, POLLIN, 0) == 1 &&
+				    (r = control_during(s)) != XFER_OK)
+					return r;
+				continue;
+			}
+			if (n == 0)
+				return XFER_OK;
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN) {
+				s->data.err = errno;
+				return errno == EPIPE || errno == ECONNRESET ?
+				    XFER_NETERR : XFER_FILEERR;
+			}
+			if ((r = wait_io(s, POLLOUT)) != XFER_OK)
+				return r;
+		}
+	}
+#endif
+	if ((buf = malloc(XFER_CHUNK)) == NULL ||
+	    (s->ascii && (conv = malloc(2 * XFER_CHUNK)) == NULL)) {
+		free(buf);
+		s->data.err = ENOMEM;
+		return XFER_FILEERR;
+	}
+	for (r = XFER_OK; r == XFER_OK;) {
+		n = pread(fd, buf, XFER_CHUNK, offset);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			s->data.err = errno;
+			r = XFER_FILEERR;
+			break;
+		}
+		offset += n;
+		len = s->ascii ? to_crlf(buf, (size_t)n, conv) : (size_t)n;
+		r = data_send_buf(s, s->ascii ? conv : buf, len);
+		if (r == XFER_OK)
+			*sent += (uint64_t)n;
+	}
+	free(buf);
+	free(conv);
+	return r;
+}
+
+/* Writes all of buf to fd. Returns 0 or -1 with errno. */
+static int
+write_all(int fd, const char *buf, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+enum xfer_result
+data_recv_file(struct session *s, int fd, uint64_t *got)
+{
+	enum xfer_result r = XFER_OK;
+	char *buf;
+	ssize_t n;
+	size_t i, o;
+	int cr = 0;	/* ASCII: a CR ended the previous chunk */
+
+	*got = 0;
+	if ((buf = malloc(XFER_CHUNK + 1)) == NULL) {
+		s->data.err = ENOMEM;
+		return XFER_FILEERR;
+	}
+	for (;;) {
+		if (!conn_readable_now(&s->data.conn) &&
+		    (r = wait_io(s, POLLIN)) != XFER_OK)
+			break;
+		n = conn_read(&s->data.conn, buf + 1, XFER_CHUNK, 0);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == ETIMEDOUT || errno == EINTR)
+				continue;
+			r = XFER_NETERR;
+			break;
+		}
+		o = (size_t)n;
+		if (s->ascii) {
+			/* CRLF to LF; a lone CR is kept. */
+			char *in = buf + 1;
+			size_t m = (size_t)n;
+			o = 0;
+			if (cr && in[0] != '\n')
+				buf[o++] = '\r';
+			for (i = 0; i < m; i++) {
+				if (in[i] == '\r' && i + 1 == m) {
+					cr = 1;
+					break;
+				}
+				cr = 0;
+				if (in[i] == '\r' && in[i + 1] == '\n')
+					continue;
+				buf[o++] = in[i];
+			}
+			if (write_all(fd, buf, o) == -1)
+				goto fileerr;
+		} else if (write_all(fd, buf + 1, o) == -1)
+			goto fileerr;
+		*got += o;
+		s->data.done = *got;
+	}
+	if (r == XFER_OK && cr && write_all(fd, "\r", 1) == -1)
+		goto fileerr;
+	if (r == XFER_OK && cr)
+		(*got)++;
+	free(buf);
+	return r;
+fileerr:
+	s->data.err = errno;
+	free(buf);
+	return XFER_FILEERR;
+}
+
+int
+data_finish(struct session *s, enum xfer_result r, const char *what)
+{
+	s->data.what = NULL;
+	switch (r) {
+	case XFER_OK:
+		return session_reply(s, FTP_TRANSFEROK, "Transfer complete.");
+	case XFER_ABORTED:
+		if (session_reply(s, FTP_BADSENDNET, "Transfer aborted.") == -1)
+			return -1;
+		return session_reply(s, FTP_TRANSFEROK, "ABOR successful.");
+	case XFER_NETERR:
+		return session_reply(s, FTP_BADSENDNET, "Data connection lost; "
+		    "transfer aborted.");
+	case XFER_TIMEOUT:
+		return session_reply(s, FTP_BADSENDNET, "Data connection timed "
+		    "out; transfer aborted.");
+	case XFER_FILEERR:
+		if (s->data.err == ENOSPC)
+			return session_reply(s, FTP_NOSPACE, "%s failed: no space "
+			    "left on the server.", what);
+		if (s->data.err == EDQUOT)
+			return session_reply(s, FTP_QUOTA, "%s failed: disk quota "
+			    "exceeded.", what);
+		return session_reply_errno(s, FTP_BADSENDFILE, what, s->data.err);
+	case XFER_SHUTDOWN:
+		session_reply(s, FTP_TOOMANY, "Server shutting down; transfer "
+		    "aborted.");
+		return -1;
+	case XFER_CTLERR:
+		return -1;
+	}
+	return -1;
+}

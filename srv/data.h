@@ -1,0 +1,89 @@
+/*
+ * data: a session's data connection (RFC 959 section 3.2, RFC 2428). PASV
+ * and EPSV open a listening socket within pasv_ports and accept only the
+ * control connection's own host; PORT and EPRT connect back to that host
+ * only (no bounce). Transfers watch the control connection while data
+ * flows, so ABOR and STAT are answered mid-transfer.
+ */
+#ifndef BURROW_DATA_H
+#define BURROW_DATA_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "proto/netio.h"
+
+struct session;
+
+enum data_mode { DATA_NONE, DATA_PASV, DATA_PORT };
+
+struct data {
+	enum data_mode		 mode;
+	int			 listen_fd;	/* DATA_PASV */
+	struct sockaddr_storage	 port_addr;	/* DATA_PORT */
+	int			 fd;		/* the open data connection */
+	struct conn		 conn;
+	/* What the transfer in progress is doing, for STAT. */
+	const char		*what;
+	uint64_t		 done;
+	int			 err;		/* errno of XFER_FILEERR */
+};
+
+/* Outcome of a transfer. */
+enum xfer_result {
+	XFER_OK,
+	XFER_ABORTED,	/* ABOR arrived: 426 sent, 226 still to send */
+	XFER_NETERR,	/* data connection failed */
+	XFER_TIMEOUT,	/* data connection stalled past data_timeout */
+	XFER_FILEERR,	/* reading or writing the file failed; errno kept */
+	XFER_CTLERR,	/* control connection lost */
+	XFER_SHUTDOWN	/* server stopping, grace period over */
+};
+
+void data_init(struct data *d);
+/* Closes any data socket, listening or connected. */
+void data_reset(struct data *d);
+
+/* Command handlers for PASV, EPSV, PORT, EPRT. */
+int cmd_pasv(struct session *s, char *arg);
+int cmd_epsv(struct session *s, char *arg);
+int cmd_port(struct session *s, char *arg);
+int cmd_eprt(struct session *s, char *arg);
+
+/*
+ * Opens the data connection prepared by PASV/EPSV/PORT/EPRT and sends the
+ * 150 reply with text. On failure replies 425 and returns -1 (the session
+ * goes on); returns -2 if the control connection failed.
+ */
+int data_open(struct session *s, const char *text);
+
+/* Closes the data connection (the prepared mode is used up). */
+void data_close(struct session *s);
+
+/* Sends len bytes of buf (listings), watching the control connection. */
+enum xfer_result data_send_buf(struct session *s, const char *buf,
+    size_t len);
+
+/*
+ * Sends fd from offset to its end: sendfile on plain binary connections,
+ * else read+write (with LF to CRLF in ASCII mode). *sent counts bytes
+ * sent.
+ */
+enum xfer_result data_send_file(struct session *s, int fd, off_t offset,
+    uint64_t *sent);
+
+/*
+ * Receives the data connection to its end into fd at its current offset
+ * (CRLF to LF in ASCII mode). *got counts bytes written to fd.
+ */
+enum xfer_result data_recv_file(struct session *s, int fd, uint64_t *got);
+
+/*
+ * Sends the final reply for result (226 on success, 426/451 otherwise, and
+ * after an abort both 426 and 226). what names the transfer in messages.
+ * Returns -1 if the control connection failed, else 0.
+ */
+int data_finish(struct session *s, enum xfer_result r, const char *what);
+
+#endif

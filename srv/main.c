@@ -1,0 +1,369 @@
+/*
+ * burrowd: the FTP server's process. The main thread reads the config,
+ * binds the control port, and accepts connections, handing each to the
+ * worker pool; signals arrive through a signalfd in the same poll loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proto/addr.h"
+#include "proto/util.h"
+#include "srv/conf.h"
+#include "srv/jail.h"
+#include "srv/log.h"
+#include "srv/pool.h"
+#include "srv/server.h"
+#include "srv/session.h"
+#include "srv/users.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: burrowd [-c FILE] [-f] [-t] [-V]\n"
+	    "  -c FILE  configuration file (default %s/burrow/burrowd.conf)\n"
+	    "  -f       stay in the foreground and log to stderr\n"
+	    "  -t       check the configuration and the users file, then exit\n"
+	    "  -V       print the version and exit\n", SYSCONFDIR);
+	exit(2);
+}
+
+/* Sends a short reply on a socket no worker owns yet; never blocks. */
+static void
+say(int fd, const char *text)
+{
+	ssize_t r = send(fd, text, strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)r;
+}
+
+static void
+on_queued(void *item, unsigned position, void *ctx)
+{
+	struct client *cl = item;
+	char text[128];
+
+	snprintf(text, sizeof(text), "120 All %d workers are busy: you are "
+	    "number %u in the queue.\r\n", cl->srv->cfg->max_clients, position);
+	say(cl->fd, text);
+}
+
+static void
+on_drop(void *item, enum pool_drop why, void *ctx)
+{
+	struct client *cl = item;
+
+	say(cl->fd, why == POOL_EXPIRED ? "421 Timed out waiting in the queue; "
+	    "try again later.\r\n" : "421 Server shutting down.\r\n");
+	server_ip_release(cl->srv, &cl->peer);
+	close(cl->fd);
+	free(cl);
+}
+
+static const struct pool_ops ops = {
+	.serve = session_serve,
+	.queued = on_queued,
+	.drop = on_drop,
+};
+
+static int
+open_listener(const struct srv_config *cfg)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+	    .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *res;
+	char port[8];
+	int fd, one = 1, rc;
+
+	snprintf(port, sizeof(port), "%d", cfg->port);
+	if ((rc = getaddrinfo(cfg->listen[0] ? cfg->listen : NULL, port, &hints,
+	    &res)) != 0) {
+		fprintf(stderr, "burrowd: listen \"%s\": %s\n", cfg->listen,
+		    gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+	    listen(fd, 128) == -1) {
+		fprintf(stderr, "burrowd: cannot listen on %s port %d: %s\n",
+		    cfg->listen, cfg->port, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Takes the pid file's lock; a second instance fails here. */
+static int
+lock_pidfile(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1) {
+		fprintf(stderr, "burrowd: pid file %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fprintf(stderr, "burrowd: already running (pid %s, pid file "
+		    "%s)\n", buf[0] ? buf : "?", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+write_pidfile(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n)
+		log_warn("write pid file");
+}
+
+static void
+daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == -1) {
+		perror("burrowd: fork");
+		exit(1);
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if ((pid = fork()) == -1)
+		exit(1);
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") == -1)
+		exit(1);
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+static void
+accept_one(struct server *srv, int lfd)
+{
+	struct client *cl;
+	socklen_t len;
+	char who[INET6_ADDRSTRLEN];
+	int fd, one = 1;
+
+	if ((cl = calloc(1, sizeof(*cl))) == NULL)
+		return;
+	len = sizeof(cl->peer);
+	fd = accept4(lfd, (struct sockaddr *)&cl->peer, &len, SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept");
+		free(cl);
+		return;
+	}
+	cl->srv = srv;
+	cl->fd = fd;
+	len = sizeof(cl->local);
+	getsockname(fd, (struct sockaddr *)&cl->local, &len);
+	/* ABOR may come as urgent data (RFC 959 4.1.3): keep it in line. */
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+	addr_ntop(&cl->peer, who, sizeof(who));
+	log_info("%s: connected", who);
+
+	if (server_ip_acquire(srv, &cl->peer,
+	    (unsigned)srv->cfg->max_per_ip) == -1) {
+		log_info("%s: refused: more than %d sessions from this address",
+		    who, srv->cfg->max_per_ip);
+		say(fd, "421 Too many connections from your address.\r\n");
+		close(fd);
+		free(cl);
+		return;
+	}
+	if (pool_submit(srv->pool, cl) == -1) {
+		log_info("%s: refused: queue full", who);
+		say(fd, "421 Too many users; the queue is full. Try again "
+		    "later.\r\n");
+		server_ip_release(srv, &cl->peer);
+		close(fd);
+		free(cl);
+	}
+}
+
+/* Serves until SIGTERM or SIGINT; SIGHUP reloads the users. */
+static void
+serve(struct server *srv, int lfd, int sfd)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2] = {
+		{ .fd = lfd, .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+	};
+	uint64_t one = 1;
+
+	for (;;) {
+		if (poll(pfd, 2, 1000) == -1 && errno != EINTR) {
+			log_warn("poll");
+			continue;
+		}
+		pool_expire(srv->pool, srv->cfg->queue_timeout);
+		if (pfd[1].revents & POLLIN &&
+		    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGHUP) {
+				log_info("SIGHUP: reloading users");
+				server_reload_users(srv);
+				log_reopen();
+			} else {
+				log_info("signal %u: shutting down",
+				    si.ssi_signo);
+				break;
+			}
+		}
+		if (pfd[0].revents & POLLIN)
+			accept_one(srv, lfd);
+	}
+	close(lfd);
+	srv->stop_deadline = now_mono() + srv->cfg->shutdown_grace;
+	atomic_store(&srv->stopping, 1);
+	if (write(srv->wake_fd, &one, sizeof(one)) == -1)
+		log_warn("eventfd write");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct server srv;
+	struct srv_config *cfg;
+	char err[1024];
+	const char *path = NULL;
+	sigset_t sigs;
+	int ch, foreground = 0, check = 0, lfd, sfd, pidfd = -1;
+
+	while ((ch = getopt(argc, argv, "c:ftV")) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'f': foreground = 1; break;
+		case 't': check = 1; break;
+		case 'V':
+			printf("burrowd %s\n", PACKAGE_VERSION);
+			return 0;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	memset(&srv, 0, sizeof(srv));
+	if ((cfg = conf_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "burrowd: %s\n", err);
+		return 1;
+	}
+	srv.cfg = cfg;
+	if ((srv.users = users_load(cfg->users_file, 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "burrowd: %s\n", err);
+		return 1;
+	}
+	if (cfg->tls_cert[0] != '\0' || cfg->tls_require) {
+		fprintf(stderr, "burrowd: %s: TLS is not available in this "
+		    "version; remove the tls settings\n", cfg->path);
+		return 1;
+	}
+	if ((srv.home_root_fd = open(cfg->home_root, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		fprintf(stderr, "burrowd: home_root %s: %s\n", cfg->home_root,
+		    strerror(errno));
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK, %zu users\n", cfg->path,
+		    users_count(srv.users));
+		return 0;
+	}
+
+	umask(022);
+	jail_init_from_env();
+	signal(SIGPIPE, SIG_IGN);
+	if ((lfd = open_listener(cfg)) == -1)
+		return 1;
+	if (cfg->pid_file[0] != '\0' && (pidfd = lock_pidfile(cfg->pid_file)) == -1)
+		return 1;
+	if (!foreground)
+		daemonize();
+	if (foreground)
+		log_open(LOGTO_STDERR, NULL);
+	else if (cfg->log_file[0] != '\0') {
+		if (log_open(LOGTO_FILE, cfg->log_file) == -1)
+			log_open(LOGTO_SYSLOG, NULL);
+	} else
+		log_open(LOGTO_SYSLOG, NULL);
+	if (pidfd != -1)
+		write_pidfile(pidfd);
+
+	/* Signals go to the signalfd only: workers inherit the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if ((sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1 ||
+	    (srv.wake_fd = eventfd(0, EFD_CLOEXEC)) == -1) {
+		log_warn("signalfd/eventfd");
+		return 1;
+	}
+	pthread_mutex_init(&srv.users_lock, NULL);
+	pthread_mutex_init(&srv.ip_lock, NULL);
+	if ((srv.pool = pool_create((unsigned)cfg->max_clients,
+	    (unsigned)cfg->queue_length, &ops, &srv)) == NULL) {
+		log_warn("cannot start %d workers", cfg->max_clients);
+		return 1;
+	}
+	log_info("burrowd %s listening on %s port %d, %d workers, queue %d",
+	    PACKAGE_VERSION, cfg->listen, cfg->port, cfg->max_clients,
+	    cfg->queue_length);
+
+	serve(&srv, lfd, sfd);
+
+	pool_destroy(srv.pool);
+	log_info("stopped");
+	if (pidfd != -1) {
+		unlink(cfg->pid_file);
+		close(pidfd);
+	}
+	users_unref(srv.users);
+	free(srv.ips);
+	close(srv.home_root_fd);
+	close(srv.wake_fd);
+	close(sfd);
+	conf_free(cfg);
+	log_close();
+	return 0;
+}

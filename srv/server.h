@@ -1,0 +1,64 @@
+/*
+ * server: what all sessions of one burrowd share, and the accepted
+ * connection that travels from the acceptor through the pool to a worker.
+ */
+#ifndef BURROW_SERVER_H
+#define BURROW_SERVER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+struct srv_config;
+struct userdb;
+struct pool;
+
+struct ip_slot {
+	struct sockaddr_storage	addr;
+	unsigned		count;
+};
+
+struct server {
+	struct srv_config	*cfg;
+	int			 home_root_fd;	/* O_DIRECTORY on home_root */
+	int			 wake_fd;	/* eventfd: readable once stopping */
+	atomic_int		 stopping;
+	double			 stop_deadline;	/* now_mono() when grace ends */
+	struct pool		*pool;
+
+	/* users_lock guards users. */
+	pthread_mutex_t		 users_lock;
+	struct userdb		*users;
+
+	/* ip_lock guards ips and nips. */
+	pthread_mutex_t		 ip_lock;
+	struct ip_slot		*ips;
+	size_t			 nips;
+};
+
+/* An accepted control connection: the pool's item. */
+struct client {
+	struct server		*srv;
+	int			 fd;
+	struct sockaddr_storage	 peer;
+	struct sockaddr_storage	 local;
+};
+
+/*
+ * Counts a connection from addr against max_per_ip. Returns 0, or -1 when
+ * the address already holds max (0: no limit, still counted).
+ */
+int server_ip_acquire(struct server *srv, const struct sockaddr_storage *addr,
+    unsigned max);
+void server_ip_release(struct server *srv, const struct sockaddr_storage *addr);
+
+/* A reference to the current users database; users_unref() it after use. */
+struct userdb *server_users(struct server *srv);
+
+/*
+ * Re-reads the users file. On error logs "FILE:LINE: message" and keeps the
+ * database in force. Returns 0 or -1.
+ */
+int server_reload_users(struct server *srv);
+
+#endif

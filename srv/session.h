@@ -1,0 +1,78 @@
+/*
+ * session: one client's control connection, from greeting to goodbye, on
+ * one worker thread. It reads commands, checks them against the command
+ * table and calls their handlers; the handlers (cmd_*.c) reply through
+ * session_reply().
+ */
+#ifndef BURROW_SESSION_H
+#define BURROW_SESSION_H
+
+#include <limits.h>
+#include <netinet/in.h>
+#include <sys/types.h>
+
+#include "proto/cmd.h"
+#include "proto/netio.h"
+#include "srv/data.h"
+#include "srv/users.h"
+
+#define VPATH_MAX	4096
+
+enum session_state {
+	ST_USER,	/* waiting for USER */
+	ST_PASS,	/* USER given, waiting for PASS */
+	ST_READY	/* logged in */
+};
+
+struct session {
+	struct server		*srv;
+	struct client		*cl;
+	struct conn		 ctl;
+	char			 peer[INET6_ADDRSTRLEN];
+	enum session_state	 state;
+	char			 user[USER_NAME_MAX + 1];
+	int			 failed_logins;
+	int			 rootfd;	/* the home, -1 before login */
+	char			 cwd[VPATH_MAX];
+	char			 rnfr[VPATH_MAX];	/* "" when none pending */
+	off_t			 rest;		/* REST offset for the next transfer */
+	int			 ascii;		/* TYPE A */
+	int			 utf8;
+	unsigned		 mlst_facts;
+	int			 epsv_all;
+	int			 quit;		/* close after this command */
+	struct data		 data;
+	char			 line[CMD_LINE_MAX];
+};
+
+/* The pool's serve callback: runs a whole session and frees the client. */
+void session_serve(void *item, void *ctx);
+
+/*
+ * Sends a reply; fmt may contain '\n' for a multi-line reply. Returns 0, or
+ * -1 if the control connection failed (the session then ends).
+ */
+int session_reply(struct session *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Turns a client path argument into a virtual path: normalised against cwd
+ * inside the jail. arg NULL or "" means cwd. Replies 553 and returns -1 if
+ * it is too long or holds a NUL byte.
+ */
+int session_path(struct session *s, const char *arg, char *out, size_t len);
+
+/* Replies code with "text: strerror(err)" for a failed file operation. */
+int session_reply_errno(struct session *s, int code, const char *what, int err);
+
+/* Changes state; the only place state is written. */
+void session_enter(struct session *s, enum session_state st);
+
+/* The time for one control-line wait, in ms (idle_timeout). */
+int session_idle_ms(const struct session *s);
+int session_data_ms(const struct session *s);
+
+/* Quotes a path for a 257 reply: '"' doubled (RFC 959). */
+void session_quote(const char *in, char *out, size_t len);
+
+#endif

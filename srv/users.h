@@ -1,0 +1,67 @@
+/*
+ * users: the users file (libconfig), a list of accounts:
+ *
+ *   users = ( { name = "harry"; password = "$pbkdf2-sha256$..."; quota = "20M"; },
+ *             { name = "beal";  password = "$pbkdf2-sha256$..."; } );
+ *
+ * A loaded database is immutable and reference-counted so that a reload can
+ * replace it while sessions still hold the old one.
+ */
+#ifndef BURROW_USERS_H
+#define BURROW_USERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define USER_NAME_MAX	32
+#define USER_QUOTA_DEFAULT	(-1)	/* use the server's default_quota */
+
+struct user {
+	char	*name;
+	char	*password;	/* encoded hash, see auth.h */
+	int64_t	 quota;		/* bytes; 0 unlimited; USER_QUOTA_DEFAULT */
+};
+
+struct userdb;
+
+/*
+ * Loads path. On any error (unreadable file, syntax error, unknown key,
+ * wrong type, bad name, duplicate name, malformed hash, bad quota) returns
+ * NULL and writes "FILE:LINE: message" into err.
+ * A missing file is an error unless missing_ok, which gives an empty db.
+ */
+struct userdb *users_load(const char *path, int missing_ok, char *err,
+    size_t errlen);
+
+/* An empty database (for burrow-passwd on a new file). */
+struct userdb *users_new(void);
+
+/* The account named name, or NULL. Valid while the caller holds db. */
+const struct user *users_find(const struct userdb *db, const char *name);
+size_t users_count(const struct userdb *db);
+const struct user *users_at(const struct userdb *db, size_t i);
+
+/* Adds or replaces an account (burrow-passwd). Returns 0 or -1 (ENOMEM). */
+int users_put(struct userdb *db, const char *name, const char *password,
+    int64_t quota);
+/* Removes an account. Returns 0, or -1 if there is none by that name. */
+int users_del(struct userdb *db, const char *name);
+
+/*
+ * Writes db to path atomically (a temporary file renamed over it), mode
+ * 0600. Returns 0, or -1 with a message in err.
+ */
+int users_save(const struct userdb *db, const char *path, char *err,
+    size_t errlen);
+
+/* Reference counting; users_load/users_new return a db with one reference. */
+struct userdb *users_ref(struct userdb *db);
+void users_unref(struct userdb *db);
+
+/*
+ * 1 if name is a valid account name: 1..USER_NAME_MAX bytes of
+ * [A-Za-z0-9._-], not starting with '.' or '-'. It becomes a directory name.
+ */
+int users_valid_name(const char *name);
+
+#endif

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Builds Burrow and runs every test: the Check unit tests and the end-to-end
+# tests against a real burrowd, first in a normal warning-free build, then
+# under AddressSanitizer+UndefinedBehaviorSanitizer, then the unit tests
+# under valgrind and the pool's under ThreadSanitizer. Installs what is
+# missing on Debian first. Ends with the line "N passed, N failed".
+#
+#   ./test.sh            everything
+#   ./test.sh --quick    the normal build only
+set -u
+cd "$(dirname "$0")"
+top=$(pwd)
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+passed=0
+failed=0
+log=$top/build/logs
+mkdir -p "$log"
+
+need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
+      libncurses-dev check curl lftp python3 valgrind)
+missing=()
+for p in "${need[@]}"; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "== installing: ${missing[*]}"
+	sudo_cmd=""
+	[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+	$sudo_cmd apt-get update -qq &&
+	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq \
+	    "${missing[@]}" >"$log/apt.log" 2>&1 ||
+	    { echo "apt-get install failed: see $log/apt.log"; tail -20 "$log/apt.log"; }
+fi
+
+echo "== autoreconf"
+autoreconf -fi >"$log/autoreconf.log" 2>&1 || { cat "$log/autoreconf.log"; echo "0 passed, 1 failed"; exit 1; }
+
+# Reads automake's test summary from a make check log and adds its counts.
+count_summary() {
+	local p f
+	p=$(sed -n 's/^# PASS: *\([0-9]*\)$/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^# \(FAIL\|XPASS\|ERROR\): *\([0-9]*\)$/\2/p' "$1" | awk '{s+=$1} END {print s+0}')
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	[ -z "$p" ] && failed=$((failed + 1))
+}
+
+# build NAME CONFIGURE-ARGS...: configures and builds in build-NAME.
+build() {
+	local name=$1; shift
+	echo "== build ($name): configure $*"
+	mkdir -p "build/$name"
+	( cd "build/$name" && ../../configure -q "$@" >"$log/configure-$name.log" 2>&1 &&
+	  make -j2 >"$log/make-$name.log" 2>&1 && make -j2 check TESTS= >>"$log/make-$name.log" 2>&1 )
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "build ($name) failed:"; tail -30 "$log/configure-$name.log" "$log/make-$name.log"
+		failed=$((failed + 1))
+		return 1
+	fi
+	if grep -n "warning:" "$log/make-$name.log"; then
+		echo "build ($name) has compiler warnings"
+		failed=$((failed + 1))
+	fi
+	return 0
+}
+
+# check NAME: runs make check in build-NAME.
+check() {
+	local name=$1
+	echo "== make check ($name)"
+	( cd "build/$name" && make -j2 check >"$log/check-$name.log" 2>&1 )
+	grep -E "^(PASS|FAIL|ERROR|XPASS|SKIP):" "$log/check-$name.log" | grep -v "^PASS" | head -40
+	sed -n '/^# TOTAL/,/^# ERROR/p' "$log/check-$name.log"
+	count_summary "$log/check-$name.log"
+	# Show what failed.
+	for f in build/$name/tests/*.log; do
+		grep -q "^not ok" "$f" 2>/dev/null && { echo "--- $f"; grep -A25 "^not ok" "$f" | head -60; }
+	done
+}
+
+if build normal --enable-werror; then
+	check normal
+fi
+
+if [ $quick -eq 0 ]; then
+	if build asan --enable-sanitizers; then
+		check asan
+	fi
+
+	echo "== valgrind (unit tests)"
+	for t in build/normal/tests/check_*; do
+		[ -x "$t" ] || continue
+		if CK_FORK=no valgrind -q --error-exitcode=1 --leak-check=full \
+		    --errors-for-leak-kinds=definite,indirect "$t" >"$log/valgrind-$(basename "$t").log" 2>&1; then
+			passed=$((passed + 1))
+		else
+			echo "valgrind: $t failed:"; tail -30 "$log/valgrind-$(basename "$t").log"
+			failed=$((failed + 1))
+		fi
+	done
+
+	echo "== ThreadSanitizer (pool)"
+	mkdir -p build/tsan
+	if ( cd build/tsan && ../../configure -q --enable-tsan --disable-hardening >"$log/configure-tsan.log" 2>&1 &&
+	     make -j2 tests/check_pool >"$log/make-tsan.log" 2>&1 ) &&
+	   CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/tests/check_pool >"$log/tsan.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		echo "ThreadSanitizer run failed:"; tail -40 "$log/tsan.log"
+		failed=$((failed + 1))
+	fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

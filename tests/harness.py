@@ -1,0 +1,226 @@
+"""
+harness: starts a real burrowd on a free loopback port with a temporary
+config, users file and home root, and runs test functions as TAP.
+
+    from harness import Server, test, run
+
+    @test
+    def listing():
+        with Server(users={"harry": "pw"}) as srv:
+            ftp = srv.ftp("harry", "pw")
+            ...
+
+    run()
+
+Every wait is bounded. A server's log is checked for sanitizer reports when
+it stops, and its exit status must be 0.
+"""
+import base64
+import contextlib
+import ftplib
+import hashlib
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+BUILDDIR = os.environ.get("BURROW_BUILDDIR") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "build", "normal")
+BURROWD = os.path.join(BUILDDIR, "burrowd")
+PASSWD = os.path.join(BUILDDIR, "burrow-passwd")
+HOST = "127.0.0.1"
+
+
+def pbkdf2_hash(password, iterations=1000):
+    """The users-file form of a password, as burrow-passwd writes it."""
+    salt = os.urandom(16)
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    b64 = lambda b: base64.b64encode(b).decode().rstrip("=")
+    return "$pbkdf2-sha256$%d$%s$%s" % (iterations, b64(salt), b64(dk))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_until(pred, timeout=5.0, step=0.02):
+    """Polls pred until it is true or timeout passes; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+def conf_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(conf_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + " ".join("%s = %s;" % (k, conf_value(x))
+                               for k, x in v.items()) + " }"
+    return '"%s"' % v
+
+
+class Server:
+    """A burrowd process with its own folder: conf, users, home root, log."""
+
+    def __init__(self, users=None, quotas=None, env=None, **conf):
+        self.dir = tempfile.mkdtemp(prefix="burrow-test-")
+        self.home_root = os.path.join(self.dir, "home")
+        os.mkdir(self.home_root)
+        self.users = users if users is not None else {"harry": "pw"}
+        self.quotas = quotas or {}
+        self.port = free_port()
+        low = random.randrange(20000, 60000, 100)
+        self.conf = {"listen": HOST, "port": self.port,
+                     "pasv_ports": [low, low + 99],
+                     "users_file": "users.conf", "home_root": "home",
+                     "idle_timeout": 30, "data_timeout": 10,
+                     "queue_timeout": 10}
+        self.conf.update(conf)
+        self.env = dict(os.environ)
+        self.env.update(env or {})
+        self.proc = None
+        self.log_path = os.path.join(self.dir, "burrowd.log")
+        self.conf_path = os.path.join(self.dir, "burrowd.conf")
+        self.write_users()
+        self.write_conf()
+        for name in self.users:
+            os.makedirs(self.home(name), exist_ok=True)
+
+    def home(self, user):
+        return os.path.join(self.home_root, user)
+
+    def write_users(self):
+        lines = []
+        for name, pw in self.users.items():
+            q = self.quotas.get(name)
+            extra = ' quota = "%s";' % q if q is not None else ""
+            lines.append('  { name = "%s"; password = "%s";%s }'
+                         % (name, pbkdf2_hash(pw), extra))
+        with open(os.path.join(self.dir, "users.conf"), "w") as f:
+            f.write("users = (\n" + ",\n".join(lines) + "\n);\n")
+
+    def write_conf(self):
+        with open(self.conf_path, "w") as f:
+            for k, v in self.conf.items():
+                f.write("%s = %s;\n" % (k, conf_value(v)))
+
+    def start(self):
+        self.logf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([BURROWD, "-f", "-c", self.conf_path],
+                                     stdout=self.logf, stderr=self.logf,
+                                     env=self.env)
+
+        def up():
+            if self.proc.poll() is not None:
+                raise RuntimeError("burrowd exited with %d:\n%s"
+                                   % (self.proc.returncode, self.log()))
+            with contextlib.suppress(OSError):
+                socket.create_connection((HOST, self.port), 0.2).close()
+                return True
+            return False
+        if not wait_until(up, 10):
+            raise RuntimeError("burrowd did not start:\n" + self.log())
+        return self
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def stop(self):
+        """SIGTERM, and checks a clean exit with no sanitizer report."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise AssertionError("burrowd did not stop on SIGTERM:\n"
+                                 + self.log())
+        finally:
+            self.logf.close()
+            self.proc = None
+        log = self.log()
+        assert "Sanitizer" not in log and "runtime error" not in log, log
+        assert rc == 0, "burrowd exited with %d:\n%s" % (rc, log)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        finally:
+            if exc[0] is None or not os.environ.get("BURROW_KEEP"):
+                shutil.rmtree(self.dir, ignore_errors=True)
+
+    def ftp(self, user=None, password=None, timeout=10):
+        """An ftplib client, logged in when user is given."""
+        f = ftplib.FTP()
+        f.connect(HOST, self.port, timeout=timeout)
+        if user is not None:
+            f.login(user, password if password is not None
+                    else self.users[user])
+        return f
+
+    def url(self, user, path="/"):
+        return "ftp://%s:%s@%s:%d%s" % (user, self.users[user], HOST,
+                                         self.port, path)
+
+
+_tests = []
+
+
+def test(fn):
+    _tests.append(fn)
+    return fn
+
+
+def run():
+    """Runs every @test function, printing TAP; exits 1 if any failed."""
+    only = os.environ.get("BURROW_ONLY")
+    tests = [t for t in _tests if not only or only in t.__name__]
+    print("1..%d" % len(tests), flush=True)
+    failed = 0
+    for i, fn in enumerate(tests, 1):
+        t0 = time.monotonic()
+        try:
+            fn()
+            print("ok %d - %s (%.2fs)" % (i, fn.__name__,
+                                          time.monotonic() - t0), flush=True)
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (i, fn.__name__), flush=True)
+            for line in traceback.format_exc().splitlines():
+                print("# " + line, flush=True)
+    sys.exit(1 if failed else 0)
+
+
+def read_reply(sock_file):
+    """Reads one whole (possibly multi-line) reply from a raw socket file."""
+    line = sock_file.readline().decode(errors="replace")
+    if len(line) >= 4 and line[3] == "-":
+        code = line[:3]
+        while True:
+            nxt = sock_file.readline().decode(errors="replace")
+            line += nxt
+            if not nxt or (nxt[:3] == code and nxt[3:4] == " "):
+                break
+    return line
