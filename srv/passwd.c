@@ -1,0 +1,884 @@
+/*
+ * passwd: burrow-passwd, the administrator's tool for the users file.
+ *
+ *   burrow-passwd [-c FILE] add NAME [--quota SIZE] [--stdin]
+ *                           del NAME
+ *                           passwd NAME [--stdin]
+ *                           quota NAME SIZE|default
+ *                           list
+ *
+ * It finds the users file and the homes through burrowd's own config, so
+ * the two never disagree about where accounts live. Each command is one
+ * entry of a table naming its arguments and options. An edit is a whole
+ * load, change and atomic save of the file, under a lock on the file's
+ * folder so that two administrators cannot lose each other's changes; a
+ * running burrowd picks the result up on SIGHUP. Passwords are read without
+ * echo from the terminal, or as one line from stdin for scripts, and are
+ * wiped as soon as they are hashed.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "proto/util.h"
+#include "srv/auth.h"
+#include "srv/conf.h"
+#include "srv/users.h"
+
+#define PROGNAME	"burrow-passwd"
+#define EXIT_USAGE	2
+#define PASSWORD_MAX	1024	/* bytes, with the terminating NUL */
+#define ITERATIONS_ENV	"BURROW_PBKDF2_ITERATIONS"
+
+/* What a command accepts besides its positional arguments. */
+#define OPT_QUOTA	0x1	/* --quota SIZE */
+#define OPT_STDIN	0x2	/* --stdin */
+#define ARG2_SIZE	0x4	/* the second positional argument is a SIZE */
+
+/* A command line, split and checked for the command's function. */
+struct args {
+	const char	*pos[2];	/* positional arguments */
+	int		 npos;
+	int64_t		 quota;		/* --quota or the SIZE argument */
+	int		 use_stdin;	/* --stdin */
+};
+
+/* What every command works on. */
+struct ctx {
+	struct srv_config	*cfg;
+	struct userdb		*db;
+	int			 lockfd;	/* the users file's folder */
+};
+
+struct command {
+	const char	*name;
+	const char	*usage;		/* arguments, after the name */
+	const char	*help;
+	int		 npos;		/* positional arguments required */
+	int		 opts;		/* OPT_* and ARG2_SIZE */
+	int		 edits;		/* locks and saves the users file */
+	int		 (*exec)(struct ctx *, const struct args *);
+};
+
+static int cmd_add(struct ctx *, const struct args *);
+static int cmd_del(struct ctx *, const struct args *);
+static int cmd_passwd(struct ctx *, const struct args *);
+static int cmd_quota(struct ctx *, const struct args *);
+static int cmd_list(struct ctx *, const struct args *);
+
+static const struct command commands[] = {
+	{ "add", "NAME [--quota SIZE] [--stdin]",
+	  "add an account and create its home", 1, OPT_QUOTA | OPT_STDIN, 1,
+	  cmd_add },
+	{ "del", "NAME", "remove an account (its home is kept)", 1, 0, 1,
+	  cmd_del },
+	{ "passwd", "NAME [--stdin]", "change a password", 1, OPT_STDIN, 1,
+	  cmd_passwd },
+	{ "quota", "NAME SIZE|default",
+	  "set a quota: 20M, 1G, 0 for unlimited, default for the server's", 2,
+	  ARG2_SIZE, 1, cmd_quota },
+	{ "list", "", "show accounts, quotas and disk usage", 0, 0, 0,
+	  cmd_list },
+};
+
+/*
+ * The signal that interrupted a password prompt. A handler can only leave a
+ * note, so this one piece of state has to be global; nothing else is.
+ */
+static volatile sig_atomic_t prompt_signal;
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reports an error on stderr as "burrow-passwd: message". */
+static void
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROGNAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+usage_all(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: " PROGNAME " [-c FILE] COMMAND [ARGS]\n\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %s%s%s\n      %s\n", commands[i].name,
+		    commands[i].usage[0] ? " " : "", commands[i].usage,
+		    commands[i].help);
+	fprintf(fp, "\n  -c FILE  burrowd's config file, which names the users "
+	    "file and home_root\n           (default: the one burrowd reads)\n"
+	    "  --stdin  read the password as one line from stdin instead of "
+	    "the terminal\n");
+}
+
+static int
+usage_cmd(const struct command *c)
+{
+	fprintf(stderr, "usage: " PROGNAME " [-c FILE] %s%s%s\n", c->name,
+	    c->usage[0] ? " " : "", c->usage);
+	return EXIT_USAGE;
+}
+
+/*
+ * Parses a quota argument: a size ("20M", "0" for unlimited) or "default"
+ * for USER_QUOTA_DEFAULT.
+ */
+static int
+parse_quota(const char *s, int64_t *out)
+{
+	uint64_t v;
+
+	if (strcmp(s, "default") == 0) {
+		*out = USER_QUOTA_DEFAULT;
+		return 0;
+	}
+	if (parse_size(s, &v) == -1 || v > INT64_MAX) {
+		fail("invalid size \"%s\": digits with an optional K, M, G or "
+		    "T, 0 for unlimited, or default", s);
+		return -1;
+	}
+	*out = (int64_t)v;
+	return 0;
+}
+
+/*
+ * Splits and checks the arguments after the command name, so that no
+ * mistake in them is found after a password has been typed. Options may
+ * come before or after the positional arguments; "--" ends them.
+ */
+static int
+parse_args(const struct command *c, int argc, char **argv, struct args *a)
+{
+	const char *quota = NULL;
+	int i, only_pos = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->quota = USER_QUOTA_DEFAULT;
+	for (i = 0; i < argc; i++) {
+		if (!only_pos && strcmp(argv[i], "--") == 0)
+			only_pos = 1;
+		else if (!only_pos && (c->opts & OPT_STDIN) &&
+		    strcmp(argv[i], "--stdin") == 0)
+			a->use_stdin = 1;
+		else if (!only_pos && (c->opts & OPT_QUOTA) &&
+		    strcmp(argv[i], "--quota") == 0) {
+			if (++i == argc) {
+				fail("--quota needs a size");
+				return -1;
+			}
+			quota = argv[i];
+		} else if (!only_pos && (c->opts & OPT_QUOTA) &&
+		    strncmp(argv[i], "--quota=", 8) == 0)
+			quota = argv[i] + 8;
+		else if (!only_pos && argv[i][0] == '-' && argv[i][1] != '\0') {
+			fail("%s: unknown option %s", c->name, argv[i]);
+			return -1;
+		} else if (a->npos == c->npos) {
+			fail("%s: unexpected argument \"%s\"", c->name, argv[i]);
+			return -1;
+		} else
+			a->pos[a->npos++] = argv[i];
+	}
+	if (a->npos < c->npos) {
+		fail("%s: missing argument", c->name);
+		return -1;
+	}
+	if (c->npos > 0 && !users_valid_name(a->pos[0])) {
+		fail("invalid user name \"%s\": 1 to %d of A-Z a-z 0-9 . _ -, "
+		    "not starting with . or -", a->pos[0], USER_NAME_MAX);
+		return -1;
+	}
+	if (c->opts & ARG2_SIZE)
+		quota = a->pos[1];
+	if (quota != NULL && parse_quota(quota, &a->quota) == -1)
+		return -1;
+	return 0;
+}
+
+/* Describes a quota for people: "20.0 MiB", "unlimited", "default (...)". */
+static void
+describe_quota(const struct srv_config *cfg, int64_t quota, char *buf,
+    size_t len)
+{
+	char size[32];
+
+	if (quota == USER_QUOTA_DEFAULT) {
+		if (cfg->default_quota == 0)
+			snprintf(buf, len, "default (unlimited)");
+		else {
+			format_size(cfg->default_quota, size, sizeof(size));
+			snprintf(buf, len, "default (%s)", size);
+		}
+	} else if (quota == 0)
+		snprintf(buf, len, "unlimited");
+	else
+		format_size((uint64_t)quota, buf, len);
+}
+
+static void
+on_signal(int sig)
+{
+	prompt_signal = sig;
+}
+
+/* Writes s to the terminal; a prompt that cannot be shown is no error. */
+static void
+tty_write(int tty, const char *s)
+{
+	size_t n = strlen(s);
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(tty, s, n)) > 0) {
+			s += w;
+			n -= (size_t)w;
+		} else if (w == 0 || errno != EINTR)
+			break;
+	}
+}
+
+/*
+ * Reads one line from fd into buf, a byte at a time so that nothing past
+ * the line is consumed (and no copy of it is left in a stdio buffer). The
+ * newline, and a carriage return before it, are dropped. Returns the length,
+ * or -1 with why set.
+ */
+static ssize_t
+read_line(int fd, char *buf, size_t len, const char **why)
+{
+	size_t n = 0;
+	ssize_t r;
+	char c;
+
+	for (;;) {
+		if ((r = read(fd, &c, 1)) == -1) {
+			if (errno == EINTR && !prompt_signal)
+				continue;
+			*why = errno == EINTR ? "interrupted" : strerror(errno);
+			goto bad;
+		}
+		if (r == 0) {
+			if (n == 0) {
+				*why = "no password given";
+				goto bad;
+			}
+			break;
+		}
+		if (c == '\n')
+			break;
+		if (c == '\0') {
+			*why = "the password contains a NUL byte";
+			goto bad;
+		}
+		if (n + 1 >= len) {
+			*why = "the password is too long";
+			goto bad;
+		}
+		buf[n++] = c;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	wipe(&c, sizeof(c));
+	return (ssize_t)n;
+bad:
+	wipe(buf, len);
+	wipe(&c, sizeof(c));
+	return -1;
+}
+
+/*
+ * Prompts on the terminal tty with echo off. A signal that would kill us
+ * while echo is off first gets the terminal back to how it was.
+ */
+static int
+prompt(int tty, const char *text, char *buf, size_t len)
+{
+	static const int sigs[] = { SIGINT, SIGHUP, SIGQUIT, SIGTERM };
+	struct sigaction sa, old[sizeof(sigs) / sizeof(sigs[0])];
+	struct termios saved, quiet;
+	const char *why = NULL;
+	ssize_t n;
+	size_t i;
+
+	if (tcgetattr(tty, &saved) == -1) {
+		fail("/dev/tty: %s (use --stdin to read the password from "
+		    "stdin)", strerror(errno));
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: read() must return */
+	sigemptyset(&sa.sa_mask);
+	prompt_signal = 0;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaction(sigs[i], &sa, &old[i]);
+		if (old[i].sa_handler == SIG_IGN)	/* e.g. under nohup */
+			sigaction(sigs[i], &old[i], NULL);
+	}
+
+	quiet = saved;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	tty_write(tty, text);
+	if (tcsetattr(tty, TCSAFLUSH, &quiet) == -1) {
+		why = strerror(errno);
+		n = -1;
+	} else {
+		n = read_line(tty, buf, len, &why);
+		(void)tcsetattr(tty, TCSAFLUSH, &saved);
+	}
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &old[i], NULL);
+	if (prompt_signal) {
+		wipe(buf, len);
+		tty_write(tty, "\n");
+		raise(prompt_signal);
+	}
+	if (n == -1) {
+		fail("%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the new password for name into buf: from stdin, or asked twice on
+ * the terminal. Refuses an empty one. Returns 0, or -1 with buf wiped.
+ */
+static int
+read_password(const char *name, int use_stdin, char *buf, size_t len)
+{
+	char again[PASSWORD_MAX], text[128];
+	const char *why = NULL;
+	int tty = -1, rc = -1;
+
+	if (use_stdin) {
+		if (read_line(STDIN_FILENO, buf, len, &why) == -1) {
+			fail("stdin: %s", why);
+			return -1;
+		}
+	} else {
+		if ((tty = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1) {
+			fail("/dev/tty: %s (use --stdin to read the password "
+			    "from stdin)", strerror(errno));
+			return -1;
+		}
+		snprintf(text, sizeof(text), "New password for %s: ", name);
+		if (prompt(tty, text, buf, len) == -1)
+			goto out;
+		if (buf[0] != '\0') {
+			if (prompt(tty, "Retype the password: ", again,
+			    sizeof(again)) == -1)
+				goto out;
+			if (strcmp(buf, again) != 0) {
+				fail("the passwords do not match");
+				goto out;
+			}
+		}
+	}
+	if (buf[0] == '\0') {
+		fail("empty password refused");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (tty != -1)
+		close(tty);
+	wipe(again, sizeof(again));
+	if (rc == -1)
+		wipe(buf, len);
+	return rc;
+}
+
+/* The PBKDF2 rounds: AUTH_DEFAULT_ITERATIONS unless the environment says. */
+static int
+iterations(unsigned *out)
+{
+	const char *env = getenv(ITERATIONS_ENV), *errstr;
+	long long v;
+
+	if (env == NULL || env[0] == '\0') {
+		*out = AUTH_DEFAULT_ITERATIONS;
+		return 0;
+	}
+	if (parse_num(env, AUTH_MIN_ITERATIONS, AUTH_MAX_ITERATIONS, &v,
+	    &errstr) == -1) {
+		fail(ITERATIONS_ENV "=%s: %s (%d to %d)", env, errstr,
+		    AUTH_MIN_ITERATIONS, AUTH_MAX_ITERATIONS);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Reads a new password for name and hashes it into enc. */
+static int
+new_hash(const char *name, int use_stdin, char *enc, size_t enclen)
+{
+	char pw[PASSWORD_MAX];
+	unsigned iter;
+	int rc;
+
+	if (iterations(&iter) == -1 ||
+	    read_password(name, use_stdin, pw, sizeof(pw)) == -1)
+		return -1;
+	rc = auth_hash(pw, iter, enc, enclen);
+	wipe(pw, sizeof(pw));
+	if (rc == -1) {
+		fail("cannot hash the password:");
+		ERR_print_errors_fp(stderr);
+	}
+	return rc;
+}
+
+/* mkdir -p: creates path and its missing parents with mode. */
+static int
+mkdir_parents(const char *path, mode_t mode)
+{
+	char *p, *slash;
+	struct stat st;
+	int rc = -1;
+
+	if ((p = strdup(path)) == NULL) {
+		fail("out of memory");
+		return -1;
+	}
+	for (slash = p + 1; ; slash++) {
+		slash += strcspn(slash, "/");
+		if (*slash == '/')
+			*slash = '\0';
+		else
+			slash = NULL;
+		if (mkdir(p, mode) == -1 && errno != EEXIST) {
+			fail("mkdir %s: %s", p, strerror(errno));
+			goto out;
+		}
+		if (slash == NULL)
+			break;
+		*slash = '/';
+	}
+	if (stat(p, &st) == -1) {
+		fail("%s: %s", p, strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fail("%s: not a directory", p);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(p);
+	return rc;
+}
+
+/* home_root/name, malloc'd; NULL after reporting. */
+static char *
+home_of(const struct srv_config *cfg, const char *name)
+{
+	size_t n = strlen(cfg->home_root) + 1 + strlen(name) + 1;
+	char *home;
+
+	if ((home = malloc(n)) == NULL) {
+		fail("out of memory");
+		return NULL;
+	}
+	snprintf(home, n, "%s/%s", cfg->home_root, name);
+	return home;
+}
+
+/*
+ * Creates home, mode 0750, and its parents. A new home is given to the
+ * account burrowd switches to, if any, when we run as root; an existing
+ * one is left as it is. Sets *created.
+ */
+static int
+make_home(const struct srv_config *cfg, const char *home, int *created)
+{
+	struct passwd *pw = NULL;
+	struct stat st;
+	int fd;
+
+	*created = 0;
+	/* Looked up first, so that a bad name leaves nothing behind. */
+	if (geteuid() == 0 && cfg->user[0] != '\0' &&
+	    (pw = getpwnam(cfg->user)) == NULL) {
+		fail("%s: user = \"%s\": no such account to own %s", cfg->path,
+		    cfg->user, home);
+		return -1;
+	}
+	if (mkdir_parents(cfg->home_root, 0755) == -1)
+		return -1;
+	if (mkdir(home, 0750) == -1) {
+		if (errno != EEXIST) {
+			fail("mkdir %s: %s", home, strerror(errno));
+			return -1;
+		}
+		if (stat(home, &st) == -1 || !S_ISDIR(st.st_mode)) {
+			fail("%s exists and is not a directory", home);
+			return -1;
+		}
+		return 0;
+	}
+	*created = 1;
+	if (pw == NULL)
+		return 0;
+	if ((fd = open(home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fchown(fd, pw->pw_uid, pw->pw_gid) == -1) {
+		fail("chown %s to %s: %s", home, cfg->user, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Adds the sizes of the regular files under the directory dfd (which this
+ * takes over). Symbolic links are never followed, so the walk stays inside.
+ */
+static int
+tree_size(int dfd, uint64_t *total)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int fd, saved, rc = 0;
+
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1) {
+			if (errno == ENOENT)	/* removed while we looked */
+				continue;
+			rc = -1;
+			break;
+		}
+		if (S_ISREG(st.st_mode))
+			*total += (uint64_t)st.st_size;
+		else if (S_ISDIR(st.st_mode)) {
+			fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if ((fd == -1 && errno != ENOENT) ||
+			    (fd != -1 && tree_size(fd, total) == -1)) {
+				rc = -1;
+				break;
+			}
+		}
+	}
+	if (e == NULL && errno != 0)
+		rc = -1;
+	saved = errno;
+	closedir(d);
+	errno = saved;
+	return rc;
+}
+
+/* Opens the users file's folder and takes the lock that serialises edits. */
+static int
+lock_users(struct ctx *x)
+{
+	const char *file = x->cfg->users_file;
+	const char *slash = strrchr(file, '/');
+	char *dir;
+
+	if (slash == NULL)
+		dir = strdup(".");
+	else
+		dir = strndup(file, slash == file ? 1 : (size_t)(slash - file));
+	if (dir == NULL) {
+		fail("out of memory");
+		return -1;
+	}
+	if ((x->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		fail("%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	if (flock(x->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK) {
+			fprintf(stderr, PROGNAME ": waiting for another "
+			    PROGNAME " editing %s\n", file);
+			if (flock(x->lockfd, LOCK_EX) == 0)
+				goto locked;
+		}
+		fail("flock %s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+locked:
+	free(dir);
+	return 0;
+}
+
+static int
+save(struct ctx *x)
+{
+	char err[512];
+
+	if (users_save(x->db, x->cfg->users_file, err, sizeof(err)) == -1) {
+		fail("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The account named name, after reporting if there is none. */
+static const struct user *
+existing(struct ctx *x, const char *name)
+{
+	const struct user *u;
+
+	if ((u = users_find(x->db, name)) == NULL)
+		fail("no user named \"%s\" in %s", name, x->cfg->users_file);
+	return u;
+}
+
+static int
+cmd_add(struct ctx *x, const struct args *a)
+{
+	const char *name = a->pos[0];
+	char enc[AUTH_ENCODED_MAX], desc[64];
+	char *home;
+	int created, rc = -1;
+
+	if (users_find(x->db, name) != NULL) {
+		fail("user \"%s\" already exists (use passwd or quota to "
+		    "change it)", name);
+		return EXIT_FAILURE;
+	}
+	if ((home = home_of(x->cfg, name)) == NULL)
+		return EXIT_FAILURE;
+	if (new_hash(name, a->use_stdin, enc, sizeof(enc)) == -1)
+		goto out;
+	if (make_home(x->cfg, home, &created) == -1)
+		goto out;
+	if (users_put(x->db, name, enc, a->quota) == -1) {
+		fail("out of memory");
+		goto out;
+	}
+	if (save(x) == -1)
+		goto out;
+	describe_quota(x->cfg, a->quota, desc, sizeof(desc));
+	printf("added user %s, quota %s; home %s %s\n", name, desc, home,
+	    created ? "created" : "already there, kept");
+	rc = 0;
+out:
+	wipe(enc, sizeof(enc));
+	free(home);
+	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static int
+cmd_del(struct ctx *x, const struct args *a)
+{
+	const char *name = a->pos[0];
+	struct stat st;
+	char *home;
+
+	if (existing(x, name) == NULL)
+		return EXIT_FAILURE;
+	if ((home = home_of(x->cfg, name)) == NULL)
+		return EXIT_FAILURE;
+	if (users_del(x->db, name) == -1 || save(x) == -1) {
+		free(home);
+		return EXIT_FAILURE;
+	}
+	if (lstat(home, &st) == 0)
+		printf("deleted user %s; home %s kept (remove it yourself if "
+		    "it is no longer wanted)\n", name, home);
+	else
+		printf("deleted user %s\n", name);
+	free(home);
+	return EXIT_SUCCESS;
+}
+
+static int
+cmd_passwd(struct ctx *x, const struct args *a)
+{
+	const char *name = a->pos[0];
+	const struct user *u;
+	char enc[AUTH_ENCODED_MAX];
+	int rc = EXIT_FAILURE;
+
+	if ((u = existing(x, name)) == NULL)
+		return EXIT_FAILURE;
+	if (new_hash(name, a->use_stdin, enc, sizeof(enc)) == -1)
+		goto out;
+	if (users_put(x->db, name, enc, u->quota) == -1) {
+		fail("out of memory");
+		goto out;
+	}
+	if (save(x) == -1)
+		goto out;
+	printf("changed the password of %s\n", name);
+	rc = EXIT_SUCCESS;
+out:
+	wipe(enc, sizeof(enc));
+	return rc;
+}
+
+static int
+cmd_quota(struct ctx *x, const struct args *a)
+{
+	const char *name = a->pos[0];
+	const struct user *u;
+	char desc[64], *password;
+
+	if ((u = existing(x, name)) == NULL)
+		return EXIT_FAILURE;
+	/* users_put frees the old password: do not hand it its own string. */
+	if ((password = strdup(u->password)) == NULL ||
+	    users_put(x->db, name, password, a->quota) == -1) {
+		fail("out of memory");
+		free(password);
+		return EXIT_FAILURE;
+	}
+	free(password);
+	if (save(x) == -1)
+		return EXIT_FAILURE;
+	describe_quota(x->cfg, a->quota, desc, sizeof(desc));
+	printf("quota of %s set to %s\n", name, desc);
+	return EXIT_SUCCESS;
+}
+
+static int
+cmd_list(struct ctx *x, const struct args *a)
+{
+	const struct user *u;
+	char quota[64], used[32];
+	uint64_t total;
+	size_t i, n = users_count(x->db);
+	int w = 4, fd, rc = EXIT_SUCCESS;
+	char *home;
+
+	if (n == 0) {
+		printf("no users in %s\n", x->cfg->users_file);
+		return EXIT_SUCCESS;
+	}
+	for (i = 0; i < n; i++)
+		if ((int)strlen(users_at(x->db, i)->name) > w)
+			w = (int)strlen(users_at(x->db, i)->name);
+	printf("%-*s  %-24s  %s\n", w, "NAME", "QUOTA", "USED");
+	for (i = 0; i < n; i++) {
+		u = users_at(x->db, i);
+		describe_quota(x->cfg, u->quota, quota, sizeof(quota));
+		if ((home = home_of(x->cfg, u->name)) == NULL)
+			return EXIT_FAILURE;
+		total = 0;
+		if ((fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 &&
+		    errno == ENOENT)
+			snprintf(used, sizeof(used), "-");
+		else if (fd == -1 || tree_size(fd, &total) == -1) {
+			fail("%s: %s", home, strerror(errno));
+			snprintf(used, sizeof(used), "?");
+			rc = EXIT_FAILURE;
+		} else
+			format_size(total, used, sizeof(used));
+		printf("%-*s  %-24s  %s\n", w, u->name, quota, used);
+		free(home);
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cfgpath = NULL;
+	const struct command *c = NULL;
+	struct ctx x = { NULL, NULL, -1 };
+	struct args a;
+	char err[512];
+	size_t i;
+	int ch, rc;
+
+	/* "+": stop at the command, whose own options follow it. */
+	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'h':
+			usage_all(stdout);
+			return EXIT_SUCCESS;
+		default:
+			usage_all(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			c = &commands[i];
+	if (c == NULL) {
+		fail("unknown command \"%s\"", argv[0]);
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	if (parse_args(c, argc - 1, argv + 1, &a) == -1)
+		return usage_cmd(c);
+
+	/* NULL: the same default file as burrowd itself. */
+	if ((x.cfg = conf_load(cfgpath, err, sizeof(err))) == NULL) {
+		fail("%s", err);
+		return EXIT_FAILURE;
+	}
+	rc = EXIT_FAILURE;
+	if (c->edits && lock_users(&x) == -1)
+		goto out;
+	if ((x.db = users_load(x.cfg->users_file, 1, err, sizeof(err))) ==
+	    NULL) {
+		fail("%s", err);
+		goto out;
+	}
+	rc = c->exec(&x, &a);
+out:
+	users_unref(x.db);
+	if (x.lockfd != -1)
+		close(x.lockfd);
+	conf_free(x.cfg);
+	if (fflush(stdout) != 0 && rc == EXIT_SUCCESS) {
+		fail("stdout: %s", strerror(errno));
+		rc = EXIT_FAILURE;
+	}
+	return rc;
+}
