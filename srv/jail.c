@@ -13,14 +13,6 @@
  * The resolution mode is the only process-wide state.
  */
 
-/*
- * O_PATH, O_TMPFILE and AT_EMPTY_PATH are GNU extensions. Autoconf's
- * config.h defines _GNU_SOURCE as well, but in this folder "config.h" finds
- * srv/config.h first, so it is defined here too.
- */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
 #include "config.h"
 
 #include <sys/stat.h>
@@ -35,7 +27,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef HAVE_LINUX_OPENAT2_H
 #include <linux/openat2.h>
+#else
+/*
+ * Headers older than Linux 5.6. openat2 is still tried, in case the kernel
+ * is newer than the headers; where it is not, JAIL_AUTO turns to the walk.
+ */
+struct open_how {
+	uint64_t	 flags;
+	uint64_t	 mode;
+	uint64_t	 resolve;
+};
+#define RESOLVE_NO_MAGICLINKS	0x02
+#define RESOLVE_IN_ROOT		0x10
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2		437	/* the same on every architecture */
+#endif
 
 #include "srv/jail.h"
 
@@ -212,7 +221,11 @@ walk_enter(struct walk *w, int fd, const struct stat *st)
 	return 0;
 }
 
-/* "..": stays at the home, and must reach the directory the walk came from. */
+/*
+ * "..": never above the home. Deeper down the kernel's ".." must land on the
+ * directory the walk came through; if not, a directory was moved out of the
+ * home meanwhile, and the walk stops with EXDEV.
+ */
 static int
 walk_up(struct walk *w)
 {
