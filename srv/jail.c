@@ -89,17 +89,20 @@ jail_get_mode(void)
 	return (enum jail_mode)atomic_load(&jail_mode);
 }
 
+static void jail_probe(void);
+
 void
 jail_init_from_env(void)
 {
 	const char *s = getenv("BURROW_JAIL");
 	size_t i;
 
-	if (s == NULL)
-		return;
-	for (i = 0; i < sizeof jail_modes / sizeof jail_modes[0]; i++)
-		if (strcmp(s, jail_modes[i].name) == 0)
-			jail_set_mode(jail_modes[i].mode);
+	if (s != NULL)
+		for (i = 0; i < sizeof jail_modes / sizeof jail_modes[0]; i++)
+			if (strcmp(s, jail_modes[i].name) == 0)
+				jail_set_mode(jail_modes[i].mode);
+	if (jail_get_mode() == JAIL_AUTO)
+		jail_probe();
 }
 
 /*
@@ -186,6 +189,22 @@ openat2_open(int rootfd, const char *vpath, int flags, mode_t mode)
 		if (fd != -1 || errno != EAGAIN || tries == JAIL_RETRIES)
 			return fd;
 	}
+}
+
+/*
+ * Decides once, before threads start, whether openat2 works here. Kernels
+ * before 5.6 answer ENOSYS; some container seccomp profiles answer EPERM.
+ * Either way the walk takes over for the life of the process.
+ */
+static void
+jail_probe(void)
+{
+	int fd = openat2_open(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+
+	if (fd != -1)
+		close(fd);
+	else if (errno == ENOSYS || errno == EPERM)
+		jail_set_mode(JAIL_WALK);
 }
 
 /* Makes the home the current directory again, as an absolute target does. */

@@ -29,7 +29,9 @@ enum jail_mode {
 
 /*
  * Chooses how paths are resolved, process-wide. Call before threads start.
- * jail_init_from_env() reads BURROW_JAIL=walk|openat2|auto (the test switch).
+ * jail_init_from_env() reads BURROW_JAIL=walk|openat2|auto (the test switch)
+ * and, in auto mode, probes openat2 once: where it answers ENOSYS (kernels
+ * before 5.6) or EPERM (some seccomp profiles) the walk is used throughout.
  */
 void jail_set_mode(enum jail_mode mode);
 enum jail_mode jail_get_mode(void);
