@@ -71,8 +71,12 @@ addr_parse_pasv_reply(const char *text, struct sockaddr_storage *out)
 	unsigned char v[6];
 	const char *end;
 
+	const char *start = text;
+
+	/* A match starts at a whole number, not inside one. */
 	for (; *text != '\0'; text++)
-		if (isdigit((unsigned char)*text) &&
+		if (isdigit((unsigned char)*text) && (text == start ||
+		    !isdigit((unsigned char)text[-1])) &&
 		    six_numbers(text, v, &end) == 0) {
 			set_v4(out, v);
 			return 0;
@@ -83,7 +87,7 @@ addr_parse_pasv_reply(const char *text, struct sockaddr_storage *out)
 int
 addr_parse_eprt(const char *arg, struct sockaddr_storage *out)
 {
-	char buf[128], *f[4], *p;
+	char buf[128], *f[3], *p;
 	char d;
 	long long proto, port;
 	int i;
@@ -94,32 +98,30 @@ addr_parse_eprt(const char *arg, struct sockaddr_storage *out)
 	if (d < 33 || d > 126)
 		return -1;
 	strcpy(buf, arg);
-	p = buf;
-	for (i = 0; i < 4; i++) {
-		if (*p != d)
-			return -1;
-		*p++ = '\0';
+	/* <d><proto><d><address><d><port><d> (RFC 2428 section 2) */
+	p = buf + 1;
+	for (i = 0; i < 3; i++) {
 		f[i] = p;
 		if ((p = strchr(p, d)) == NULL)
 			return -1;
+		*p++ = '\0';
 	}
-	*p++ = '\0';
 	if (*p != '\0')
 		return -1;
-	if (parse_num(f[1], 1, 2, &proto, NULL) == -1 ||
-	    parse_num(f[3], 1, 65535, &port, NULL) == -1)
+	if (parse_num(f[0], 1, 2, &proto, NULL) == -1 ||
+	    parse_num(f[2], 1, 65535, &port, NULL) == -1)
 		return -1;
 	memset(out, 0, sizeof(*out));
 	if (proto == 1) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)out;
 		sin->sin_family = AF_INET;
-		if (inet_pton(AF_INET, f[2], &sin->sin_addr) != 1)
+		if (inet_pton(AF_INET, f[1], &sin->sin_addr) != 1)
 			return -1;
 		sin->sin_port = htons((uint16_t)port);
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
 		sin6->sin6_family = AF_INET6;
-		if (inet_pton(AF_INET6, f[2], &sin6->sin6_addr) != 1)
+		if (inet_pton(AF_INET6, f[1], &sin6->sin6_addr) != 1)
 			return -1;
 		sin6->sin6_port = htons((uint16_t)port);
 	}

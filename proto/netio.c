@@ -167,16 +167,15 @@ conn_readline(struct conn *c, char *line, size_t max, int timeout_ms,
 	for (;;) {
 		nl = memchr(c->buf + c->start, '\n', c->end - c->start);
 		if (nl != NULL) {
-			n = (size_t)(nl - (c->buf + c->start));
+			size_t take = (size_t)(nl - (c->buf + c->start));
+			/* The CR before LF is not part of the line. */
+			n = take > 0 && nl[-1] == '\r' ? take - 1 : take;
+			c->start += take + 1;
 			if (c->discarding || n >= max) {
-				c->start += n + 1;
 				c->discarding = 0;
 				return CONN_TOOLONG;
 			}
-			memcpy(line, c->buf + c->start, n);
-			c->start += n + 1;
-			if (n > 0 && line[n - 1] == '\r')
-				n--;
+			memcpy(line, nl - take, n);
 			line[n] = '\0';
 			return (int)n;
 		}

@@ -51,10 +51,9 @@ reply_format(char *buf, size_t len, int code, const char *text)
 			snprintf(head, sizeof(head), " ");
 		else
 			head[0] = '\0';
-		/* Leave room for the final line's head and CRLF. */
-		if (put(buf, len - 7, &pos, head, strlen(head), 0) == -1 ||
-		    put(buf, len - 7, &pos, line, n, 1) == -1 ||
-		    put(buf, len - 7, &pos, "\r\n", 2, 0) == -1) {
+		if (put(buf, len, &pos, head, strlen(head), 0) == -1 ||
+		    put(buf, len, &pos, line, n, 1) == -1 ||
+		    put(buf, len, &pos, "\r\n", 2, 0) == -1) {
 			rc = -1;
 			break;
 		}

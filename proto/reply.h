@@ -67,9 +67,9 @@
 int reply_format(char *buf, size_t len, int code, const char *text);
 
 /*
- * Parses a reply's first line "DDD text" or "DDD-text". Returns the code, or
- * -1 if the line does not start with three digits and ' ' or '-'. *more is
- * set to 1 for '-'.
+ * Parses a reply's first line "DDD text" or "DDD-text" (or a bare "DDD").
+ * Returns the code, or -1 if the line does not start with three digits
+ * followed by ' ', '-' or its end. *more is set to 1 for '-'.
  */
 int reply_parse_code(const char *line, int *more);
 

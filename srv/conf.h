@@ -39,7 +39,7 @@ struct srv_config {
 };
 
 /*
- * Reads path (or, if NULL, the default SYSCONFDIR/burrowd.conf). Returns a
+ * Reads path (or, if NULL, the default SYSCONFDIR/burrow/burrowd.conf). Returns a
  * config, or NULL with "FILE:LINE: message" (or "FILE: message") in err.
  */
 struct srv_config *conf_load(const char *path, char *err, size_t errlen);
