@@ -18,6 +18,7 @@
 #include "srv/commands.h"
 #include "srv/jail.h"
 #include "srv/log.h"
+#include "srv/quota.h"
 #include "srv/session.h"
 
 int
@@ -130,7 +131,7 @@ cmd_dele(struct session *s, char *arg)
 		return session_reply_errno(s, FTP_FILEFAIL, "Delete failed",
 		    EISDIR);
 	}
-	rc = unlinkat(dfd, name, 0);
+	rc = quota_unlink(s->quota, dfd, name);
 	close(dfd);
 	if (rc == -1)
 		return session_reply_errno(s, FTP_FILEFAIL, "Delete failed",
@@ -176,7 +177,7 @@ cmd_rnto(struct session *s, char *arg)
 		close(fdfd);
 		return 0;
 	}
-	rc = renameat(fdfd, fname, tdfd, tname);
+	rc = quota_rename(s->quota, fdfd, fname, tdfd, tname, 0);
 	close(fdfd);
 	close(tdfd);
 	if (rc == -1)

@@ -37,7 +37,7 @@ cmd_feat(struct session *s, char *arg)
 
 	listing_feat_facts(s->mlst_facts, facts, sizeof(facts));
 	return session_reply(s, FTP_FEAT, "Features:\n"
-	    " EPRT\n EPSV\n MDTM\n MLST %s\n PASV\n REST STREAM\n SIZE\n"
+	    " AVBL\n EPRT\n EPSV\n MDTM\n MLST %s\n PASV\n REST STREAM\n SIZE\n"
 	    " TVFS\n UTF8\nEnd", facts);
 }
 
@@ -136,11 +136,4 @@ cmd_stru(struct session *s, char *arg)
 		return session_reply(s, FTP_OK, "Structure set to F.");
 	return session_reply(s, FTP_BADPARAM, "Only file structure (F) is "
 	    "supported.");
-}
-
-int
-cmd_allo(struct session *s, char *arg)
-{
-	return session_reply(s, FTP_ALLOOK, "ALLO not needed: storage is "
-	    "allocated as data arrives.");
 }

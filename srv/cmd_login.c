@@ -20,6 +20,7 @@
 #include "srv/commands.h"
 #include "srv/conf.h"
 #include "srv/log.h"
+#include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
@@ -60,6 +61,37 @@ open_home(struct session *s)
 	return fd;
 }
 
+/* Opens the home and takes the user's quota record: the session begins. */
+static int
+login(struct session *s, uint64_t limit)
+{
+	unsigned max = (unsigned)s->srv->cfg->max_sessions_per_user;
+
+	if ((s->rootfd = open_home(s)) == -1)
+		return session_reply(s, FTP_NOTLOGGED,
+		    "Home directory unavailable.");
+	s->quota = quota_get_limited(s->srv->quotas, s->user, limit, s->rootfd,
+	    max);
+	if (s->quota == NULL) {
+		int err = errno;
+		session_enter(s, ST_USER);
+		if (err == EUSERS) {
+			log_info("%s: refused %s: already %u sessions", s->peer,
+			    s->user, max);
+			session_reply(s, FTP_TOOMANY, "Too many sessions for this "
+			    "user (at most %u).", max);
+			return -1;
+		}
+		log_warn("%s: measuring the home of %s", s->peer, s->user);
+		return session_reply(s, FTP_NOTLOGGED,
+		    "Home directory unavailable.");
+	}
+	snprintf(s->cwd, sizeof(s->cwd), "/");
+	session_enter(s, ST_READY);
+	log_info("%s: login %s", s->peer, s->user);
+	return session_reply(s, FTP_LOGINOK, "Login successful.");
+}
+
 static void
 delay_ms(int ms)
 {
@@ -75,6 +107,7 @@ cmd_pass(struct session *s, char *arg)
 	struct userdb *db;
 	const struct user *u = NULL;
 	const char *pw = arg != NULL ? arg : "";
+	uint64_t limit = 0;
 	int ok;
 
 	if (s->state == ST_READY)
@@ -88,17 +121,13 @@ cmd_pass(struct session *s, char *arg)
 	ok = u != NULL ? auth_verify(pw, u->password) == 1 :
 	    auth_verify_dummy(pw);
 	wipe(arg, arg != NULL ? strlen(arg) : 0);
+	if (ok)
+		limit = u->quota == USER_QUOTA_DEFAULT ?
+		    s->srv->cfg->default_quota : (uint64_t)u->quota;
 	users_unref(db);
 
-	if (ok && (s->rootfd = open_home(s)) != -1) {
-		snprintf(s->cwd, sizeof(s->cwd), "/");
-		session_enter(s, ST_READY);
-		log_info("%s: login %s", s->peer, s->user);
-		return session_reply(s, FTP_LOGINOK, "Login successful.");
-	}
 	if (ok)
-		return session_reply(s, FTP_NOTLOGGED,
-		    "Home directory unavailable.");
+		return login(s, limit);
 
 	s->failed_logins++;
 	log_info("%s: failed login for \"%s\" (attempt %d)", s->peer,

@@ -14,12 +14,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "proto/reply.h"
 #include "proto/util.h"
 #include "srv/commands.h"
 #include "srv/data.h"
 #include "srv/jail.h"
 #include "srv/log.h"
+#include "srv/quota.h"
 #include "srv/session.h"
 
 int
@@ -103,54 +106,156 @@ cmd_retr(struct session *s, char *arg)
 	return data_finish(s, r, "Download");
 }
 
+/*
+ * A replacement upload: STOR onto an existing, non-empty file. The bytes go
+ * to a temporary file beside it, renamed over the old one only when the
+ * transfer is complete, so that a failed or refused upload leaves the old
+ * file as it was. The temporary file is O_TMPFILE (nameless, so a crash
+ * leaves nothing behind) where the file system allows, else a hidden name.
+ */
+struct replace {
+	int		 pfd;			/* the folder holding the file */
+	char		 name[NAME_MAX + 1];	/* the file's name in it */
+	char		 tmp[NAME_MAX + 1];	/* the temporary name, if any */
+	int		 nameless;		/* O_TMPFILE */
+};
+
+/* Makes a temporary name that is unlikely to exist. */
+static void
+tmp_name(char *out, size_t len)
+{
+	unsigned char r[6] = { 0 };
+
+	RAND_bytes(r, sizeof(r));
+	snprintf(out, len, ".burrow-upload.%02x%02x%02x%02x%02x%02x", r[0], r[1],
+	    r[2], r[3], r[4], r[5]);
+}
+
+/* Opens the temporary file of rp. Returns an fd or -1 with errno. */
+static int
+replace_open(struct replace *rp, struct data_sink *to)
+{
+	int fd, tries;
+
+	fd = openat(rp->pfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd != -1) {
+		rp->nameless = 1;
+		to->flags = QUOTA_TMPFILE;
+		return fd;
+	}
+	for (tries = 0; tries < 8; tries++) {
+		tmp_name(rp->tmp, sizeof(rp->tmp));
+		fd = openat(rp->pfd, rp->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+/* Puts a complete temporary file in place of the old one. */
+static int
+replace_commit(struct session *s, struct replace *rp, int fd)
+{
+	char proc[64];
+	int err;
+
+	if (rp->nameless) {
+		/* Give the nameless file a name first, then rename it over. */
+		tmp_name(rp->tmp, sizeof(rp->tmp));
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, proc, rp->pfd, rp->tmp, AT_SYMLINK_FOLLOW) == -1 &&
+		    linkat(fd, "", rp->pfd, rp->tmp, AT_EMPTY_PATH) == -1) {
+			err = errno;
+			quota_discard(s->quota, fd);
+			errno = err;
+			return -1;
+		}
+	}
+	if (quota_rename(s->quota, rp->pfd, rp->tmp, rp->pfd, rp->name, 1) == 0)
+		return 0;
+	err = errno;
+	quota_unlink(s->quota, rp->pfd, rp->tmp);
+	errno = err;
+	return -1;
+}
+
+/* Throws a failed temporary file away. */
+static void
+replace_abandon(struct session *s, struct replace *rp, int fd)
+{
+	if (rp->nameless)
+		quota_discard(s->quota, fd);
+	else
+		quota_unlink(s->quota, rp->pfd, rp->tmp);
+}
+
 /* STOR (append 0) and APPE (append 1). */
 static int
 store(struct session *s, const char *arg, int append)
 {
 	char vpath[VPATH_MAX];
+	struct replace rp = { .pfd = -1 };
+	struct data_sink to = { 0, 0 };
 	enum xfer_result r;
 	struct stat st;
-	uint64_t got;
+	uint64_t got = 0;
 	off_t rest = append ? 0 : s->rest;
 	double t0;
-	int fd, rc;
+	int fd, rc, replacing;
 
 	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
 		return 0;
-	fd = open_regular(s, vpath, O_WRONLY | O_CREAT | (append ? O_APPEND : 0),
-	    &st);
-	if (fd == -1)
-		return session_reply_errno(s, FTP_FILEFAIL, "Cannot create file",
+	replacing = !append && rest == 0 && jail_stat(s->rootfd, vpath, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size > 0;
+	if (replacing) {
+		to.credit = (uint64_t)st.st_size;
+		rp.pfd = jail_open_parent(s->rootfd, vpath, rp.name, sizeof(rp.name));
+		fd = rp.pfd == -1 ? -1 : replace_open(&rp, &to);
+	} else
+		fd = open_regular(s, vpath, O_WRONLY | O_CREAT |
+		    (append ? O_APPEND : 0), &st);
+	if (fd == -1) {
+		rc = session_reply_errno(s, FTP_FILEFAIL, "Cannot create file",
 		    errno);
+		goto out;
+	}
 	if (rest > st.st_size) {
-		close(fd);
-		return session_reply(s, FTP_BADREST, "Restart offset %jd is past "
+		rc = session_reply(s, FTP_BADREST, "Restart offset %jd is past "
 		    "the end of the file (%jd bytes).", (intmax_t)rest,
 		    (intmax_t)st.st_size);
+		goto out;
 	}
 	if ((rc = data_open(s, "Ok to send data.")) != 0) {
-		close(fd);
-		return rc == -2 ? -1 : 0;
+		rc = rc == -2 ? -1 : 0;
+		if (replacing)
+			replace_abandon(s, &rp, fd);
+		goto out;
 	}
-	/* Only now that data is coming is the old content given up. */
-	if (!append && (ftruncate(fd, rest) == -1 ||
+	t0 = now_mono();
+	/* Only now that data is coming is anything after rest given up. */
+	if (!append && !replacing && (quota_truncate(s->quota, fd, rest) == -1 ||
 	    lseek(fd, rest, SEEK_SET) == -1)) {
 		s->data.err = errno;
 		r = XFER_FILEERR;
-		got = 0;
-		t0 = now_mono();
 	} else {
 		s->data.what = append ? "APPE" : "STOR";
-		t0 = now_mono();
-		r = data_recv_file(s, fd, &got);
+		r = data_recv_file(s, fd, &to, &got);
 	}
-	if (close(fd) == -1 && r == XFER_OK) {
+	if (replacing && r == XFER_OK && replace_commit(s, &rp, fd) == -1) {
 		s->data.err = errno;
 		r = XFER_FILEERR;
-	}
+	} else if (replacing && r != XFER_OK)
+		replace_abandon(s, &rp, fd);
 	data_close(s);
 	log_xfer(s, append ? "APPE" : "STOR", vpath, got, now_mono() - t0, r);
-	return data_finish(s, r, "Upload");
+	rc = data_finish(s, r, "Upload");
+out:
+	if (fd != -1)
+		close(fd);
+	if (rp.pfd != -1)
+		close(rp.pfd);
+	return rc;
 }
 
 int

@@ -43,7 +43,11 @@ int cmd_stat(struct session *s, char *arg);
 int cmd_type(struct session *s, char *arg);
 int cmd_mode(struct session *s, char *arg);
 int cmd_stru(struct session *s, char *arg);
+
+/* cmd_quota.c */
 int cmd_allo(struct session *s, char *arg);
+int cmd_avbl(struct session *s, char *arg);
+int cmd_site(struct session *s, char *arg);
 
 /* cmd_fs.c */
 int cmd_pwd(struct session *s, char *arg);

@@ -27,6 +27,7 @@
 #include "srv/conf.h"
 #include "srv/data.h"
 #include "srv/log.h"
+#include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -482,31 +483,36 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 	return r;
 }
 
-/* Writes all of buf to fd. Returns 0 or -1 with errno. */
+/*
+ * Stores n bytes through the user's quota. Returns 0, or -1 with
+ * s->data.err set (EDQUOT when the quota stopped it); *got counts what was
+ * written either way.
+ */
 static int
-write_all(int fd, const char *buf, size_t n)
+sink(struct session *s, int fd, const char *buf, size_t n,
+    const struct data_sink *to, uint64_t *got)
 {
 	ssize_t w;
 
-	while (n > 0) {
-		w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	if (n == 0)
+		return 0;
+	w = quota_write(s->quota, fd, buf, n, to->credit, to->flags);
+	if (w > 0)
+		*got += (uint64_t)w;
+	if (w == (ssize_t)n)
+		return 0;
+	s->data.err = errno;
+	return -1;
 }
 
 enum xfer_result
-data_recv_file(struct session *s, int fd, uint64_t *got)
+data_recv_file(struct session *s, int fd, const struct data_sink *to,
+    uint64_t *got)
 {
 	enum xfer_result r = XFER_OK;
-	char *buf;
+	char *buf, *in;
 	ssize_t n;
-	size_t i, o;
+	size_t i, o, m;
 	int cr = 0;	/* ASCII: a CR ended the previous chunk */
 
 	*got = 0;
@@ -514,11 +520,12 @@ data_recv_file(struct session *s, int fd, uint64_t *got)
 		s->data.err = ENOMEM;
 		return XFER_FILEERR;
 	}
+	in = buf + 1;
 	for (;;) {
 		if (!conn_readable_now(&s->data.conn) &&
 		    (r = wait_io(s, POLLIN)) != XFER_OK)
 			break;
-		n = conn_read(&s->data.conn, buf + 1, XFER_CHUNK, 0);
+		n = conn_read(&s->data.conn, in, XFER_CHUNK, 0);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -527,41 +534,34 @@ data_recv_file(struct session *s, int fd, uint64_t *got)
 			r = XFER_NETERR;
 			break;
 		}
-		o = (size_t)n;
+		m = (size_t)n;
+		o = m;
 		if (s->ascii) {
-			/* CRLF to LF; a lone CR is kept. */
-			char *in = buf + 1;
-			size_t m = (size_t)n;
+			/* CRLF to LF, in place; a lone CR is kept. */
 			o = 0;
 			if (cr && in[0] != '\n')
 				buf[o++] = '\r';
+			cr = 0;
 			for (i = 0; i < m; i++) {
 				if (in[i] == '\r' && i + 1 == m) {
 					cr = 1;
 					break;
 				}
-				cr = 0;
 				if (in[i] == '\r' && in[i + 1] == '\n')
 					continue;
 				buf[o++] = in[i];
 			}
-			if (write_all(fd, buf, o) == -1)
-				goto fileerr;
-		} else if (write_all(fd, buf + 1, o) == -1)
-			goto fileerr;
-		*got += o;
+		}
+		if (sink(s, fd, s->ascii ? buf : in, o, to, got) == -1) {
+			r = XFER_FILEERR;
+			break;
+		}
 		s->data.done = *got;
 	}
-	if (r == XFER_OK && cr && write_all(fd, "\r", 1) == -1)
-		goto fileerr;
-	if (r == XFER_OK && cr)
-		(*got)++;
+	if (r == XFER_OK && cr && sink(s, fd, "\r", 1, to, got) == -1)
+		r = XFER_FILEERR;
 	free(buf);
 	return r;
-fileerr:
-	s->data.err = errno;
-	free(buf);
-	return XFER_FILEERR;
 }
 
 int

@@ -73,11 +73,20 @@ enum xfer_result data_send_buf(struct session *s, const char *buf,
 enum xfer_result data_send_file(struct session *s, int fd, off_t offset,
     uint64_t *sent);
 
+/* Where received bytes go: see quota_write(). */
+struct data_sink {
+	uint64_t	credit;	/* size of the file a replacement upload replaces */
+	int		flags;	/* QUOTA_TMPFILE for an O_TMPFILE upload */
+};
+
 /*
  * Receives the data connection to its end into fd at its current offset
- * (CRLF to LF in ASCII mode). *got counts bytes written to fd.
+ * (CRLF to LF in ASCII mode), through the user's quota. *got counts bytes
+ * written to fd; a quota that fills up ends the transfer with XFER_FILEERR
+ * and data.err EDQUOT, keeping what was written.
  */
-enum xfer_result data_recv_file(struct session *s, int fd, uint64_t *got);
+enum xfer_result data_recv_file(struct session *s, int fd,
+    const struct data_sink *to, uint64_t *got);
 
 /*
  * Sends the final reply for result (226 on success, 426/451 otherwise, and

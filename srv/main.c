@@ -27,6 +27,7 @@
 #include "srv/jail.h"
 #include "srv/log.h"
 #include "srv/pool.h"
+#include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
@@ -339,6 +340,10 @@ main(int argc, char **argv)
 		log_warn("signalfd/eventfd");
 		return 1;
 	}
+	if ((srv.quotas = quota_table_new()) == NULL) {
+		log_warn("quota table");
+		return 1;
+	}
 	pthread_mutex_init(&srv.users_lock, NULL);
 	pthread_mutex_init(&srv.ip_lock, NULL);
 	if ((srv.pool = pool_create((unsigned)cfg->max_clients,
@@ -359,6 +364,7 @@ main(int argc, char **argv)
 		close(pidfd);
 	}
 	users_unref(srv.users);
+	quota_table_free(srv.quotas);
 	free(srv.ips);
 	close(srv.home_root_fd);
 	close(srv.wake_fd);

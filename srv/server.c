@@ -11,6 +11,7 @@
 #include "proto/addr.h"
 #include "srv/conf.h"
 #include "srv/log.h"
+#include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/users.h"
 
@@ -92,6 +93,13 @@ server_reload_users(struct server *srv)
 	srv->users = db;
 	pthread_mutex_unlock(&srv->users_lock);
 	users_unref(old);
+	/* Running sessions see new quotas at once; passwords at next login. */
+	for (size_t i = 0; i < users_count(db); i++) {
+		const struct user *u = users_at(db, i);
+		quota_set_limit(srv->quotas, u->name,
+		    u->quota == USER_QUOTA_DEFAULT ? srv->cfg->default_quota :
+		    (uint64_t)u->quota);
+	}
 	log_info("reloaded %s: %zu users", srv->cfg->users_file,
 	    users_count(db));
 	return 0;

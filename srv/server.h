@@ -12,6 +12,7 @@
 struct srv_config;
 struct userdb;
 struct pool;
+struct quota_table;
 
 struct ip_slot {
 	struct sockaddr_storage	addr;
@@ -25,6 +26,7 @@ struct server {
 	atomic_int		 stopping;
 	double			 stop_deadline;	/* now_mono() when grace ends */
 	struct pool		*pool;
+	struct quota_table	*quotas;	/* per-user usage, own locks */
 
 	/* users_lock guards users. */
 	pthread_mutex_t		 users_lock;

@@ -20,6 +20,7 @@
 #include "srv/conf.h"
 #include "srv/jail.h"
 #include "srv/log.h"
+#include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -130,6 +131,10 @@ void
 session_enter(struct session *s, enum session_state st)
 {
 	if (st == ST_USER) {
+		if (s->quota != NULL) {
+			quota_put(s->srv->quotas, s->quota);
+			s->quota = NULL;
+		}
 		s->user[0] = '\0';
 		if (s->rootfd != -1) {
 			close(s->rootfd);

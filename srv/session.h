@@ -16,6 +16,8 @@
 #include "srv/data.h"
 #include "srv/users.h"
 
+struct quota;
+
 #define VPATH_MAX	4096
 
 enum session_state {
@@ -33,6 +35,7 @@ struct session {
 	char			 user[USER_NAME_MAX + 1];
 	int			 failed_logins;
 	int			 rootfd;	/* the home, -1 before login */
+	struct quota		*quota;		/* the user's record, once logged in */
 	char			 cwd[VPATH_MAX];
 	char			 rnfr[VPATH_MAX];	/* "" when none pending */
 	off_t			 rest;		/* REST offset for the next transfer */

@@ -89,7 +89,7 @@ class Server:
                      "pasv_ports": [low, low + 99],
                      "users_file": "users.conf", "home_root": "home",
                      "idle_timeout": 30, "data_timeout": 10,
-                     "queue_timeout": 10}
+                     "queue_timeout": 10, "default_quota": "0"}
         self.conf.update(conf)
         self.env = dict(os.environ)
         self.env.update(env or {})
@@ -175,10 +175,18 @@ class Server:
         """An ftplib client, logged in when user is given."""
         f = ftplib.FTP()
         f.connect(HOST, self.port, timeout=timeout)
+        # A queued client hears "120 ... number N in the queue" first and
+        # "220" once a worker takes it (a 421 raises error_temp).
+        while f.welcome.startswith("120"):
+            f.welcome = f.getresp()
         if user is not None:
             f.login(user, password if password is not None
                     else self.users[user])
         return f
+
+    def raw(self, timeout=10, source=None):
+        """A RawClient on the control port (greeting not read yet)."""
+        return RawClient(self.port, timeout=timeout, source=source)
 
     def url(self, user, path="/"):
         return "ftp://%s:%s@%s:%d%s" % (user, self.users[user], HOST,
@@ -224,3 +232,95 @@ def read_reply(sock_file):
             if not nxt or (nxt[:3] == code and nxt[3:4] == " "):
                 break
     return line
+
+
+class RawClient:
+    """A control connection spoken by hand, for lines ftplib will not send
+    and replies it will not wait for (120, 421 at any time)."""
+
+    def __init__(self, port, timeout=10, source=None, host=HOST):
+        self.sock = socket.create_connection(
+            (host, port), timeout,
+            source_address=(source, 0) if source else None)
+        self.file = self.sock.makefile("rb")
+
+    def send(self, line):
+        """Sends line (str or bytes) followed by CRLF."""
+        if isinstance(line, str):
+            line = line.encode()
+        self.sock.sendall(line + b"\r\n")
+
+    def reply(self):
+        """The next whole reply, "" at end of file."""
+        return read_reply(self.file)
+
+    def cmd(self, line):
+        self.send(line)
+        return self.reply()
+
+    def expect(self, line, code):
+        """Sends line; asserts the reply starts with code; returns it."""
+        r = self.cmd(line) if line is not None else self.reply()
+        assert r.startswith(str(code)), "%r -> %r, wanted %s" % (
+            line, r, code)
+        return r
+
+    def login(self, user, password):
+        self.expect("USER " + user, 331)
+        return self.expect("PASS " + password, 230)
+
+    def pasv_data(self, timeout=10):
+        """PASV, then a data socket connected to the port it gave."""
+        r = self.expect("PASV", 227)
+        nums = r[r.index("(") + 1:r.index(")")].split(",")
+        port = int(nums[4]) * 256 + int(nums[5])
+        return socket.create_connection((".".join(nums[:4]), port), timeout)
+
+    def transfer(self, line, upload=None):
+        """A whole transfer over PASV: returns (bytes read, final reply)."""
+        data = self.pasv_data()
+        with data:
+            r = self.cmd(line)
+            if not r.startswith(("125", "150")):
+                return b"", r
+            chunks = []
+            if upload is not None:
+                data.sendall(upload)
+                data.shutdown(socket.SHUT_WR)
+            while True:
+                b = data.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+        return b"".join(chunks), self.reply()
+
+    def at_eof(self, timeout=5.0):
+        """True if the server closes the connection within timeout; what
+        it sends before closing is discarded."""
+        self.sock.settimeout(timeout)
+        try:
+            self.file.read()
+            return True
+        except ConnectionResetError:
+            return True
+        except socket.timeout:
+            return False
+
+    def quiet(self, timeout=0.5):
+        """True if the server sends nothing within timeout. Only right
+        while no reply is left half-read in the buffer."""
+        import select
+        r, _, _ = select.select([self.sock], [], [], timeout)
+        return not r
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.file.close()
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
