@@ -20,6 +20,8 @@
 #include <sys/sendfile.h>
 #endif
 
+#include <openssl/rand.h>
+
 #include "proto/addr.h"
 #include "proto/cmd.h"
 #include "proto/reply.h"
@@ -71,38 +73,48 @@ local_addr(struct session *s, struct sockaddr_storage *out)
 	}
 }
 
-/* Opens a listening socket on the control's local address within pasv_ports. */
+/*
+ * Opens a listening socket on the control's local address within
+ * pasv_ports, starting at a random port. Each attempt uses a fresh socket:
+ * with SO_REUSEADDR, bind() may succeed where listen() then finds the port
+ * taken by another session, and a bound socket cannot be bound again.
+ */
 static int
 pasv_listen(struct session *s, struct sockaddr_storage *bound)
 {
 	const struct srv_config *cfg = s->srv->cfg;
 	unsigned span = (unsigned)(cfg->pasv_max - cfg->pasv_min + 1), i, start;
+	unsigned char r[4];
 	socklen_t len;
-	int fd, one = 1;
+	int fd, err, one = 1;
 
 	local_addr(s, bound);
-	if ((fd = socket(bound->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		log_warn("%s: PASV socket", s->peer);
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	start = (unsigned)(now_mono() * 1000003.0) % span;
+	len = bound->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6);
+	RAND_bytes(r, sizeof(r));
+	start = ((unsigned)r[0] << 24 | (unsigned)r[1] << 16 |
+	    (unsigned)r[2] << 8 | r[3]) % span;
 	for (i = 0; i < span; i++) {
+		fd = socket(bound->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			log_warn("%s: PASV socket", s->peer);
+			return -1;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		addr_set_port(bound, cfg->pasv_min + (int)((start + i) % span));
-		len = bound->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
-		    sizeof(struct sockaddr_in6);
 		if (bind(fd, (struct sockaddr *)bound, len) == 0 &&
 		    listen(fd, 1) == 0)
 			return fd;
-		if (errno != EADDRINUSE) {
+		err = errno;
+		close(fd);
+		if (err != EADDRINUSE) {
+			errno = err;
 			log_warn("%s: PASV bind", s->peer);
-			break;
+			return -1;
 		}
 	}
-	if (i == span)
-		log_warnx("%s: no free port in pasv_ports [%d, %d]", s->peer,
-		    cfg->pasv_min, cfg->pasv_max);
-	close(fd);
+	log_warnx("%s: no free port in pasv_ports [%d, %d]", s->peer,
+	    cfg->pasv_min, cfg->pasv_max);
 	return -1;
 }
 
