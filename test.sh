@@ -77,7 +77,7 @@ check() {
 	count_summary "$log/check-$name.log"
 	# Show what failed.
 	for f in build/$name/tests/*.log; do
-		grep -q "^not ok" "$f" 2>/dev/null && { echo "--- $f"; grep -A25 "^not ok" "$f" | head -60; }
+		grep -q "^not ok" "$f" 2>/dev/null && { echo "--- $f"; grep -A25 "^not ok" "$f" | cut -c1-300 | head -60; }
 	done
 }
 

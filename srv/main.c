@@ -259,15 +259,30 @@ serve(struct server *srv, int lfd, int sfd)
 		log_warn("eventfd write");
 }
 
+/* Frees what main() set up; safe on a partly set-up server. */
+static void
+server_free(struct server *srv)
+{
+	if (srv->users != NULL)
+		users_unref(srv->users);
+	quota_table_free(srv->quotas);
+	free(srv->ips);
+	if (srv->home_root_fd != -1)
+		close(srv->home_root_fd);
+	if (srv->wake_fd != -1)
+		close(srv->wake_fd);
+	conf_free(srv->cfg);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct server srv;
-	struct srv_config *cfg;
 	char err[1024];
 	const char *path = NULL;
 	sigset_t sigs;
-	int ch, foreground = 0, check = 0, lfd, sfd, pidfd = -1;
+	int ch, foreground = 0, check = 0, lfd = -1, sfd = -1, pidfd = -1;
+	int rc = 1;
 
 	while ((ch = getopt(argc, argv, "c:ftV")) != -1) {
 		switch (ch) {
@@ -284,45 +299,48 @@ main(int argc, char **argv)
 		usage();
 
 	memset(&srv, 0, sizeof(srv));
-	if ((cfg = conf_load(path, err, sizeof(err))) == NULL) {
+	srv.home_root_fd = srv.wake_fd = -1;
+	if ((srv.cfg = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "burrowd: %s\n", err);
-		return 1;
+		goto out;
 	}
-	srv.cfg = cfg;
-	if ((srv.users = users_load(cfg->users_file, 0, err, sizeof(err))) == NULL) {
+	if ((srv.users = users_load(srv.cfg->users_file, 0, err,
+	    sizeof(err))) == NULL) {
 		fprintf(stderr, "burrowd: %s\n", err);
-		return 1;
+		goto out;
 	}
-	if (cfg->tls_cert[0] != '\0' || cfg->tls_require) {
+	if (srv.cfg->tls_cert[0] != '\0' || srv.cfg->tls_require) {
 		fprintf(stderr, "burrowd: %s: TLS is not available in this "
-		    "version; remove the tls settings\n", cfg->path);
-		return 1;
+		    "version; remove the tls settings\n", srv.cfg->path);
+		goto out;
 	}
-	if ((srv.home_root_fd = open(cfg->home_root, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1) {
-		fprintf(stderr, "burrowd: home_root %s: %s\n", cfg->home_root,
-		    strerror(errno));
-		return 1;
+	if ((srv.home_root_fd = open(srv.cfg->home_root, O_RDONLY |
+	    O_DIRECTORY | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "burrowd: home_root %s: %s\n",
+		    srv.cfg->home_root, strerror(errno));
+		goto out;
 	}
 	if (check) {
-		printf("%s: configuration OK, %zu users\n", cfg->path,
+		printf("%s: configuration OK, %zu users\n", srv.cfg->path,
 		    users_count(srv.users));
-		return 0;
+		rc = 0;
+		goto out;
 	}
 
 	umask(022);
 	jail_init_from_env();
 	signal(SIGPIPE, SIG_IGN);
-	if ((lfd = open_listener(cfg)) == -1)
-		return 1;
-	if (cfg->pid_file[0] != '\0' && (pidfd = lock_pidfile(cfg->pid_file)) == -1)
-		return 1;
+	if ((lfd = open_listener(srv.cfg)) == -1)
+		goto out;
+	if (srv.cfg->pid_file[0] != '\0' &&
+	    (pidfd = lock_pidfile(srv.cfg->pid_file)) == -1)
+		goto out;
 	if (!foreground)
 		daemonize();
 	if (foreground)
 		log_open(LOGTO_STDERR, NULL);
-	else if (cfg->log_file[0] != '\0') {
-		if (log_open(LOGTO_FILE, cfg->log_file) == -1)
+	else if (srv.cfg->log_file[0] != '\0') {
+		if (log_open(LOGTO_FILE, srv.cfg->log_file) == -1)
 			log_open(LOGTO_SYSLOG, NULL);
 	} else
 		log_open(LOGTO_SYSLOG, NULL);
@@ -338,38 +356,39 @@ main(int argc, char **argv)
 	if ((sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1 ||
 	    (srv.wake_fd = eventfd(0, EFD_CLOEXEC)) == -1) {
 		log_warn("signalfd/eventfd");
-		return 1;
+		goto out;
 	}
 	if ((srv.quotas = quota_table_new()) == NULL) {
 		log_warn("quota table");
-		return 1;
+		goto out;
 	}
 	pthread_mutex_init(&srv.users_lock, NULL);
 	pthread_mutex_init(&srv.ip_lock, NULL);
-	if ((srv.pool = pool_create((unsigned)cfg->max_clients,
-	    (unsigned)cfg->queue_length, &ops, &srv)) == NULL) {
-		log_warn("cannot start %d workers", cfg->max_clients);
-		return 1;
+	if ((srv.pool = pool_create((unsigned)srv.cfg->max_clients,
+	    (unsigned)srv.cfg->queue_length, &ops, &srv)) == NULL) {
+		log_warn("cannot start %d workers", srv.cfg->max_clients);
+		goto out;
 	}
 	log_info("burrowd %s listening on %s port %d, %d workers, queue %d",
-	    PACKAGE_VERSION, cfg->listen, cfg->port, cfg->max_clients,
-	    cfg->queue_length);
+	    PACKAGE_VERSION, srv.cfg->listen, srv.cfg->port,
+	    srv.cfg->max_clients, srv.cfg->queue_length);
 
 	serve(&srv, lfd, sfd);
+	lfd = -1;	/* serve() closed it */
 
 	pool_destroy(srv.pool);
 	log_info("stopped");
+	rc = 0;
+out:
 	if (pidfd != -1) {
-		unlink(cfg->pid_file);
+		unlink(srv.cfg->pid_file);
 		close(pidfd);
 	}
-	users_unref(srv.users);
-	quota_table_free(srv.quotas);
-	free(srv.ips);
-	close(srv.home_root_fd);
-	close(srv.wake_fd);
-	close(sfd);
-	conf_free(cfg);
+	if (lfd != -1)
+		close(lfd);
+	if (sfd != -1)
+		close(sfd);
+	server_free(&srv);
 	log_close();
-	return 0;
+	return rc;
 }
