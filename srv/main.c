@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -198,6 +200,11 @@ accept_one(struct server *srv, int lfd)
 	getsockname(fd, (struct sockaddr *)&cl->local, &len);
 	/* ABOR may come as urgent data (RFC 959 4.1.3): keep it in line. */
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+	/*
+	 * Replies are small and each waits for the client's next command:
+	 * without this, a 226 after a transfer sits out a delayed ACK.
+	 */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	addr_ntop(&cl->peer, who, sizeof(who));
 	log_info("%s: connected", who);
 

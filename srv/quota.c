@@ -24,6 +24,7 @@
 struct quota {
 	struct quota	*next;		/* table lock */
 	unsigned	 refs;		/* table lock */
+	int		 measuring;	/* table lock: the first walk runs */
 	char		 user[USER_NAME_MAX + 1];
 	/* lock guards used and limit. */
 	pthread_mutex_t	 lock;
@@ -32,8 +33,9 @@ struct quota {
 };
 
 struct quota_table {
-	/* lock guards list and every record's next and refs. */
+	/* lock guards list and every record's next, refs and measuring. */
 	pthread_mutex_t	 lock;
+	pthread_cond_t	 measured;	/* a record's measuring went to 0 */
 	struct quota	*list;
 };
 
@@ -45,6 +47,7 @@ quota_table_new(void)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->measured, NULL);
 	return t;
 }
 
@@ -60,6 +63,7 @@ quota_table_free(struct quota_table *t)
 		pthread_mutex_destroy(&q->lock);
 		free(q);
 	}
+	pthread_cond_destroy(&t->measured);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -126,46 +130,69 @@ struct quota *
 quota_get_limited(struct quota_table *t, const char *user, uint64_t limit,
     int rootfd, unsigned max_refs)
 {
-	struct quota *q, *fresh;
+	struct quota *q, **pp;
 	uint64_t used;
+	int rc, err;
 
 	pthread_mutex_lock(&t->lock);
-	if ((q = find(t, user)) != NULL)
-		goto found;
-	pthread_mutex_unlock(&t->lock);
-
-	/* Measure without the table lock: other users keep logging in. */
-	if (quota_measure(rootfd, &used) == -1)
-		return NULL;
-	if ((fresh = calloc(1, sizeof(*fresh))) == NULL)
-		return NULL;
-	snprintf(fresh->user, sizeof(fresh->user), "%s", user);
-	pthread_mutex_init(&fresh->lock, NULL);
-	fresh->used = used;
-
-	pthread_mutex_lock(&t->lock);
-	if ((q = find(t, user)) != NULL) {
-		/* Another session of the user measured first. */
-		pthread_mutex_destroy(&fresh->lock);
-		free(fresh);
-		goto found;
+	/* Another session of the user may be measuring: wait for it. */
+	while ((q = find(t, user)) != NULL && q->measuring)
+		pthread_cond_wait(&t->measured, &t->lock);
+	if (q != NULL) {
+		if (max_refs != 0 && q->refs >= max_refs) {
+			pthread_mutex_unlock(&t->lock);
+			errno = EUSERS;
+			return NULL;
+		}
+		q->refs++;
+		pthread_mutex_unlock(&t->lock);
+		pthread_mutex_lock(&q->lock);
+		q->limit = limit;
+		pthread_mutex_unlock(&q->lock);
+		return q;
 	}
-	q = fresh;
+
+	/*
+	 * The first session: insert the record now, marked as measuring, so
+	 * that the user's other sessions wait for the walk instead of making
+	 * their own, and walk the home without the table lock so that other
+	 * users keep logging in.
+	 */
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		pthread_mutex_unlock(&t->lock);
+		return NULL;
+	}
+	snprintf(q->user, sizeof(q->user), "%s", user);
+	pthread_mutex_init(&q->lock, NULL);
+	q->limit = limit;
+	q->refs = 1;
+	q->measuring = 1;
 	q->next = t->list;
 	t->list = q;
-	/* A new record has no references, so max_refs cannot refuse it. */
-found:
-	if (max_refs != 0 && q->refs >= max_refs) {
-		pthread_mutex_unlock(&t->lock);
-		errno = EUSERS;
-		return NULL;
-	}
-	q->refs++;
 	pthread_mutex_unlock(&t->lock);
-	pthread_mutex_lock(&q->lock);
-	q->limit = limit;
-	pthread_mutex_unlock(&q->lock);
-	return q;
+
+	rc = quota_measure(rootfd, &used);
+	err = errno;
+
+	pthread_mutex_lock(&t->lock);
+	q->measuring = 0;
+	if (rc == 0)
+		q->used = used;
+	else {
+		for (pp = &t->list; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == q) {
+				*pp = q->next;
+				break;
+			}
+	}
+	pthread_cond_broadcast(&t->measured);
+	pthread_mutex_unlock(&t->lock);
+	if (rc == 0)
+		return q;
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+	errno = err;
+	return NULL;
 }
 
 void
@@ -256,7 +283,8 @@ quota_write(struct quota *q, int fd, const void *buf, size_t n,
 	else
 		off = (uint64_t)cur;
 	want = n;
-	if (counted && q->limit != 0) {
+	/* An unlinked file is not charged, but it is still limited. */
+	if (q->limit != 0) {
 		room = q->limit + credit > q->used ? q->limit + credit - q->used : 0;
 		end = off + n;
 		growth = end > size ? end - size : 0;
@@ -293,7 +321,10 @@ quota_truncate(struct quota *q, int fd, off_t length)
 	int rc = -1;
 
 	pthread_mutex_lock(&q->lock);
-	if (fstat(fd, &st) == 0 && ftruncate(fd, length) == 0) {
+	if (fstat(fd, &st) == 0 && length > st.st_size && q->limit != 0 &&
+	    q->used + (uint64_t)(length - st.st_size) > q->limit)
+		errno = EDQUOT;
+	else if (fstat(fd, &st) == 0 && ftruncate(fd, length) == 0) {
 		if (st.st_nlink > 0)
 			charge(q, (uint64_t)st.st_size, (uint64_t)length);
 		rc = 0;

@@ -13,7 +13,9 @@
  *   quota_rename    RNFR/RNTO and committing a replacement upload,
  *                   crediting a regular file that the rename replaces.
  *
- * A limit of 0 means unlimited (usage is still kept).
+ * A limit of 0 means unlimited (usage is still kept). A file with several
+ * names in the home (hard links, which FTP cannot make) counts once per
+ * name when measured but is charged once when it grows.
  */
 #ifndef BURROW_QUOTA_H
 #define BURROW_QUOTA_H
@@ -65,7 +67,7 @@ uint64_t quota_available(struct quota *q);
  * the home when it is committed. Writes only the bytes that fit; returns
  * how many were written (< n means the quota is reached: errno EDQUOT), or
  * -1 with errno for a write error. A file that has been unlinked meanwhile
- * is not charged, unless flags has QUOTA_TMPFILE.
+ * is limited but not charged, unless flags has QUOTA_TMPFILE.
  */
 ssize_t quota_write(struct quota *q, int fd, const void *buf, size_t n,
     uint64_t credit, int flags);
@@ -73,7 +75,10 @@ ssize_t quota_write(struct quota *q, int fd, const void *buf, size_t n,
 /* quota_write flags */
 #define QUOTA_TMPFILE	0x01	/* fd is an O_TMPFILE upload: charge it though unlinked */
 
-/* Truncates fd to length, crediting what it drops. Returns 0 or -1. */
+/*
+ * Truncates fd to length, crediting what it drops; growth beyond the limit
+ * is refused with EDQUOT. Returns 0 or -1.
+ */
 int quota_truncate(struct quota *q, int fd, off_t length);
 
 /* unlinkat(dfd, name, 0), crediting the file's size. Returns 0 or -1. */
@@ -96,7 +101,8 @@ void quota_discard(struct quota *q, int fd);
 
 /*
  * Total size of the regular files below the directory dfd (symlinks not
- * followed). Returns 0 and sets *total, or -1 with errno.
+ * followed; folders that cannot be opened are skipped). Returns 0 and sets
+ * *total, or -1 with errno if dfd itself cannot be read.
  */
 int quota_measure(int dfd, uint64_t *total);
 

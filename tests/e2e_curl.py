@@ -370,6 +370,7 @@ def mode_active_eprt():
         assert any(c.startswith("EPRT |1|127.0.0.1|") for c in cmds), cmds
         assert "PORT" not in [c.split(" ")[0] for c in cmds], (
             "EPRT was refused, curl fell back to PORT: %s" % replies(p))
+        os.remove(os.path.join(srv.home("harry"), "a.bin"))
         modes_roundtrip(srv, loc, ["-P", "127.0.0.1"], "EPRT")
 
 
