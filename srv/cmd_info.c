@@ -90,9 +90,13 @@ cmd_stat(struct session *s, char *arg)
 		return session_reply_errno(s, FTP_FILEFAIL, "Cannot list",
 		    errno);
 	/* The listing's CRLFs become the reply's line breaks. */
-	for (char *p = text; *p != '\0'; p++)
-		if (*p == '\r')
-			*p = ' ';
+	{
+		char *o = text;
+		for (char *p = text; *p != '\0'; p++)
+			if (*p != '\r')
+				*o++ = *p;
+		*o = '\0';
+	}
 	rc = session_reply(s, FTP_STATFILE, "Status of %s:\n%sEnd of status",
 	    vpath, text);
 	free(text);

@@ -82,6 +82,11 @@ static const struct opt opts[] = {
 	{ "tls.key", OPT_PATH, 0, 0, "", F(tls_key), 0, "private key (PEM)" },
 	{ "tls.require", OPT_BOOL, 0, 1, "false", F(tls_require), 0,
 	  "refuse logins and data connections without TLS" },
+	{ "tls.require_session_reuse", OPT_BOOL, 0, 1, "true",
+	  F(tls_require_session_reuse), 0,
+	  "protected data connections must resume the control's TLS session" },
+	{ "tls.implicit_port", OPT_INT, 0, 65535, "0", F(tls_implicit_port), 0,
+	  "port for implicit FTPS (TLS from the first byte), 0 for none" },
 };
 
 #undef F
@@ -382,10 +387,10 @@ conf_load(const char *path, char *err, size_t errlen)
 	}
 	if (walk(cfg, config_root_setting(&lc), "", err, errlen) == -1)
 		goto fail;
-	if (cfg->tls_require && (cfg->tls_cert[0] == '\0' ||
-	    cfg->tls_key[0] == '\0')) {
-		snprintf(err, errlen, "%s: tls.require needs tls.cert and "
-		    "tls.key", path);
+	if ((cfg->tls_require || cfg->tls_implicit_port != 0) &&
+	    (cfg->tls_cert[0] == '\0' || cfg->tls_key[0] == '\0')) {
+		snprintf(err, errlen, "%s: tls.require and tls.implicit_port "
+		    "need tls.cert and tls.key", path);
 		goto fail;
 	}
 	config_destroy(&lc);

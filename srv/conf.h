@@ -36,6 +36,8 @@ struct srv_config {
 	char		*tls_cert;	/* absolute or "" */
 	char		*tls_key;	/* absolute or "" */
 	int		 tls_require;
+	int		 tls_require_session_reuse;
+	int		 tls_implicit_port;	/* 0: no implicit FTPS */
 };
 
 /*

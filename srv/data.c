@@ -345,12 +345,17 @@ control_during(struct session *s)
 	n = (int)cmd_telnet_strip(line, (size_t)n);
 	if (cmd_split(line, &verb, &arg) == 0 && strcmp(verb, "ABOR") == 0)
 		return XFER_ABORTED;
+	/* RFC 959 4.1.1: QUIT waits for the transfer, then closes. */
+	if (cmd_split(line, &verb, &arg) == 0 && strcmp(verb, "QUIT") == 0) {
+		s->quit_after_transfer = 1;
+		return XFER_OK;
+	}
 	if (cmd_split(line, &verb, &arg) == 0 && strcmp(verb, "STAT") == 0)
 		return session_reply(s, FTP_STATOK, "Status:\n %s: %ju bytes "
 		    "so far.\nEnd of status", s->data.what ? s->data.what :
 		    "transfer", (uintmax_t)s->data.done) ? XFER_CTLERR : XFER_OK;
 	return session_reply(s, FTP_BADSEQ, "A transfer is in progress: only "
-	    "ABOR and STAT now.") ? XFER_CTLERR : XFER_OK;
+	    "ABOR, STAT and QUIT now.") ? XFER_CTLERR : XFER_OK;
 }
 
 /*

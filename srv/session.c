@@ -172,6 +172,8 @@ session_command(struct session *s, char *line, size_t len)
 	rc = c->fn(s, arg);
 	if (!(c->flags & CMD_KEEPREST))
 		s->rest = 0;
+	if (rc == 0 && s->quit_after_transfer)
+		return cmd_quit(s, NULL);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "proto/cmd.h"
@@ -16,6 +17,7 @@
 #include "srv/data.h"
 #include "srv/users.h"
 
+struct hash_alg;
 struct quota;
 
 #define VPATH_MAX	4096
@@ -44,6 +46,10 @@ struct session {
 	unsigned		 mlst_facts;
 	int			 epsv_all;
 	int			 quit;		/* close after this command */
+	int			 quit_after_transfer;	/* QUIT came mid-transfer */
+	const struct hash_alg	*hash_alg;	/* OPTS HASH; NULL: SHA-256 */
+	uint64_t		 rang_start, rang_end;	/* RANG, inclusive */
+	int			 rang_set;	/* a RANG waits for the next HASH */
 	struct data		 data;
 	char			 line[CMD_LINE_MAX];
 };

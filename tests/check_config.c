@@ -628,8 +628,8 @@ START_TEST(test_err_tls_group)
 		char want[SB_PATH + 64];
 
 		ck_assert_ptr_null(cfg);
-		snprintf(want, sizeof(want), "%s: tls.require needs tls.cert "
-		    "and tls.key", conf_path);
+		snprintf(want, sizeof(want), "%s: tls.require and "
+		    "tls.implicit_port need tls.cert and tls.key", conf_path);
 		ck_assert_str_eq(err, want);
 	}
 }
