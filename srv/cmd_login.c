@@ -74,15 +74,20 @@ login(struct session *s, uint64_t limit)
 	    max);
 	if (s->quota == NULL) {
 		int err = errno;
-		session_enter(s, ST_USER);
-		if (err == EUSERS) {
+		if (err == EUSERS)
 			log_info("%s: refused %s: already %u sessions", s->peer,
 			    s->user, max);
+		else {
+			errno = err;
+			log_warn("%s: measuring the home of %s", s->peer,
+			    s->user);
+		}
+		session_enter(s, ST_USER);
+		if (err == EUSERS) {
 			session_reply(s, FTP_TOOMANY, "Too many sessions for this "
 			    "user (at most %u).", max);
 			return -1;
 		}
-		log_warn("%s: measuring the home of %s", s->peer, s->user);
 		return session_reply(s, FTP_NOTLOGGED,
 		    "Home directory unavailable.");
 	}
@@ -118,8 +123,20 @@ cmd_pass(struct session *s, char *arg)
 	db = server_users(s->srv);
 	if (s->user[0] != '\0' && users_valid_name(s->user))
 		u = users_find(db, s->user);
-	ok = u != NULL ? auth_verify(pw, u->password) == 1 :
-	    auth_verify_dummy(pw);
+	/*
+	 * An unknown user costs the same as a known one: the password is
+	 * checked against another account's hash (same iteration count as
+	 * the accounts around it) and the result thrown away.
+	 */
+	if (u != NULL)
+		ok = auth_verify(pw, u->password) == 1;
+	else {
+		ok = 0;
+		if (users_count(db) > 0)
+			(void)auth_verify(pw, users_at(db, 0)->password);
+		else
+			(void)auth_verify_dummy(pw);
+	}
 	wipe(arg, arg != NULL ? strlen(arg) : 0);
 	if (ok)
 		limit = u->quota == USER_QUOTA_DEFAULT ?

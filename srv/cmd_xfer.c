@@ -206,12 +206,21 @@ store(struct session *s, const char *arg, int append)
 
 	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
 		return 0;
-	replacing = !append && rest == 0 && jail_stat(s->rootfd, vpath, &st) == 0 &&
-	    S_ISREG(st.st_mode) && st.st_size > 0;
+	/*
+	 * Replace only a regular file under this very name: through a
+	 * symlink the upload writes in place into the link's target, which
+	 * the rename would not reach.
+	 */
+	if (!append && rest == 0 && (rp.pfd = jail_open_parent(s->rootfd,
+	    vpath, rp.name, sizeof(rp.name))) != -1 &&
+	    fstatat(rp.pfd, rp.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size > 0)
+		replacing = 1;
+	else
+		replacing = 0;
 	if (replacing) {
 		to.credit = (uint64_t)st.st_size;
-		rp.pfd = jail_open_parent(s->rootfd, vpath, rp.name, sizeof(rp.name));
-		fd = rp.pfd == -1 ? -1 : replace_open(&rp, &to);
+		fd = replace_open(&rp, &to);
 	} else
 		fd = open_regular(s, vpath, O_WRONLY | O_CREAT |
 		    (append ? O_APPEND : 0), &st);

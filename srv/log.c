@@ -84,6 +84,10 @@ log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
 	time_t t;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Names come from clients: no CR, ESC or other control may forge a line. */
+	for (char *p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	pthread_mutex_lock(&log_lock);
 	if (log_target == LOGTO_SYSLOG) {
 		syslog(prio, "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");

@@ -19,7 +19,7 @@
 #include "srv/quota.h"
 #include "srv/users.h"
 
-#define MEASURE_MAXDEPTH	256
+#define MEASURE_MAXDEPTH	1024
 
 struct quota {
 	struct quota	*next;		/* table lock */
@@ -87,11 +87,23 @@ measure(int dfd, uint64_t *total, int depth)
 			continue;	/* removed meanwhile */
 		if (S_ISREG(st.st_mode))
 			*total += (uint64_t)st.st_size;
-		else if (S_ISDIR(st.st_mode) && depth < MEASURE_MAXDEPTH) {
+		else if (S_ISDIR(st.st_mode)) {
+			/*
+			 * A folder that cannot be measured fails the whole
+			 * walk: an undercount would let the user pass the
+			 * quota.
+			 */
+			if (depth == MEASURE_MAXDEPTH) {
+				errno = ELOOP;
+				rc = -1;
+				break;
+			}
 			fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
-			if (fd != -1 && measure(fd, total, depth + 1) == -1)
+			if (fd == -1 || measure(fd, total, depth + 1) == -1) {
 				rc = -1;
+				break;
+			}
 		}
 	}
 	closedir(dir);

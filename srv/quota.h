@@ -101,8 +101,9 @@ void quota_discard(struct quota *q, int fd);
 
 /*
  * Total size of the regular files below the directory dfd (symlinks not
- * followed; folders that cannot be opened are skipped). Returns 0 and sets
- * *total, or -1 with errno if dfd itself cannot be read.
+ * followed). Returns 0 and sets *total, or -1 with errno if any folder
+ * cannot be read or the tree is deeper than 1024 levels: an undercount
+ * would let the user pass the quota.
  */
 int quota_measure(int dfd, uint64_t *total);
 
