@@ -50,8 +50,10 @@
 #define FTP_BADPAGE	551
 #define FTP_QUOTA	552
 #define FTP_BADNAME	553
+#define FTP_DATAPROT	521	/* data connection needs another PROT */
 #define FTP_BADPROT	522
 #define FTP_BADREST	554
+#define FTP_PROTNOTSUP	536
 
 /* Longest reply line we ever send, CRLF included. */
 #define REPLY_LINE_MAX	1024

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "proto/hash.h"
 #include "proto/listing.h"
 #include "proto/reply.h"
 #include "srv/commands.h"
@@ -33,12 +34,14 @@ cmd_syst(struct session *s, char *arg)
 int
 cmd_feat(struct session *s, char *arg)
 {
-	char facts[128];
+	char facts[128], hashes[64];
 
 	listing_feat_facts(s->mlst_facts, facts, sizeof(facts));
-	return session_reply(s, FTP_FEAT, "Features:\n"
-	    " AVBL\n EPRT\n EPSV\n MDTM\n MLST %s\n PASV\n REST STREAM\n SIZE\n"
-	    " TVFS\n UTF8\nEnd", facts);
+	hash_feat(s->hash_alg, hashes, sizeof(hashes));
+	return session_reply(s, FTP_FEAT, "Features:\n%s"
+	    " AVBL\n EPRT\n EPSV\n HASH %s\n MDTM\n MLST %s\n PASV\n"
+	    " REST STREAM\n SIZE\n TVFS\n UTF8\nEnd", s->srv->tls != NULL ?
+	    " AUTH TLS\n PBSZ\n PROT\n" : "", hashes, facts);
 }
 
 int
@@ -64,6 +67,8 @@ cmd_opts(struct session *s, char *arg)
 		    sizeof(facts));
 		return session_reply(s, FTP_OK, "MLST OPTS %s", facts);
 	}
+	if (n == 4 && strncasecmp(arg, "HASH", 4) == 0)
+		return hash_opts(s, rest);
 	return session_reply(s, FTP_BADARG, "Option not understood.");
 }
 

@@ -32,6 +32,9 @@ cmd_user(struct session *s, char *arg)
 {
 	if (s->state == ST_READY)
 		return session_reply(s, FTP_NOTLOGGED, "Already logged in.");
+	if (session_tls_refuses_login(s))
+		return session_reply(s, FTP_NOTLOGGED, "This server requires "
+		    "TLS: send AUTH TLS before USER.");
 	/* Any name is accepted here so that names cannot be probed. */
 	snprintf(s->user, sizeof(s->user), "%s", arg);
 	if (strlen(arg) >= sizeof(s->user))
@@ -115,6 +118,12 @@ cmd_pass(struct session *s, char *arg)
 	uint64_t limit = 0;
 	int ok;
 
+	if (session_tls_refuses_login(s)) {
+		/* A password sent in clear goes no further than this. */
+		wipe(arg, arg != NULL ? strlen(arg) : 0);
+		return session_reply(s, FTP_NOTLOGGED, "This server requires "
+		    "TLS: send AUTH TLS before PASS.");
+	}
 	if (s->state == ST_READY)
 		return session_reply(s, FTP_LOGINOK, "Already logged in.");
 	if (s->state != ST_PASS)

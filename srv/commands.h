@@ -44,6 +44,11 @@ int cmd_type(struct session *s, char *arg);
 int cmd_mode(struct session *s, char *arg);
 int cmd_stru(struct session *s, char *arg);
 
+/* cmd_tls.c */
+int cmd_auth(struct session *s, char *arg);
+int cmd_pbsz(struct session *s, char *arg);
+int cmd_prot(struct session *s, char *arg);
+
 /* cmd_quota.c */
 int cmd_allo(struct session *s, char *arg);
 int cmd_avbl(struct session *s, char *arg);
@@ -71,6 +76,11 @@ int cmd_list(struct session *s, char *arg);
 int cmd_nlst(struct session *s, char *arg);
 int cmd_mlsd(struct session *s, char *arg);
 int cmd_abor(struct session *s, char *arg);
+
+/* cmd_hash.c: HASH, RANG (for HASH) and OPTS HASH <rest>. */
+int cmd_hash(struct session *s, char *arg);
+int cmd_rang(struct session *s, char *arg);
+int hash_opts(struct session *s, const char *rest);
 
 /* cmd_list.c: the listing shared by LIST, NLST, MLSD and STAT path. */
 enum list_style { LIST_LONG, LIST_NAMES, LIST_FACTS };

@@ -48,6 +48,8 @@ data_init(struct data *d)
 void
 data_reset(struct data *d)
 {
+	if (d->tls != NULL)
+		tls_close(d->tls, 0);
 	if (d->listen_fd != -1)
 		close(d->listen_fd);
 	if (d->fd != -1)
@@ -283,6 +285,37 @@ connect_port(struct session *s)
 	return fd;
 }
 
+/*
+ * Protects the data connection: a handshake with the session's id
+ * context, which must resume the control connection's TLS session unless
+ * tls.require_session_reuse is off. Replies 522 and returns -1 otherwise.
+ */
+static int
+data_tls(struct session *s)
+{
+	struct data *d = &s->data;
+	char err[256];
+
+	d->tls = tls_accept(s->srv->tls, &d->conn, &s->sid, session_data_ms(s),
+	    err, sizeof(err));
+	if (d->tls == NULL) {
+		log_warnx("%s: data connection TLS handshake failed: %s",
+		    s->peer, err);
+		session_reply(s, FTP_BADPROT, "TLS negotiation on the data "
+		    "connection failed.");
+		return -1;
+	}
+	if (s->srv->cfg->tls_require_session_reuse && !tls_reused(d->tls)) {
+		log_warnx("%s: data connection did not resume the control "
+		    "connection's TLS session: refused", s->peer);
+		session_reply(s, FTP_BADPROT, "The data connection must resume "
+		    "the TLS session of the control connection; enable TLS "
+		    "session reuse in your client.");
+		return -1;
+	}
+	return 0;
+}
+
 int
 data_open(struct session *s, const char *text)
 {
@@ -292,6 +325,12 @@ data_open(struct session *s, const char *text)
 	if (d->mode == DATA_NONE) {
 		session_reply(s, FTP_BADSENDCONN, "Use PORT, EPRT, PASV or EPSV "
 		    "first.");
+		return s->quit ? -2 : -1;
+	}
+	if (s->srv->cfg->tls_require && !s->prot_p) {
+		data_reset(d);
+		session_reply(s, FTP_DATAPROT, "Data connections must be "
+		    "protected: send PBSZ 0 and PROT P.");
 		return s->quit ? -2 : -1;
 	}
 	fd = d->mode == DATA_PASV ? accept_pasv(s) : connect_port(s);
@@ -313,12 +352,21 @@ data_open(struct session *s, const char *text)
 		data_close(s);
 		return -2;
 	}
+	/* RFC 4217 section 9: the client starts TLS after the 150. */
+	if (s->prot_p && data_tls(s) == -1) {
+		data_close(s);
+		return s->quit ? -2 : -1;
+	}
 	return 0;
 }
 
 void
 data_close(struct session *s)
 {
+	if (s->data.tls != NULL) {
+		tls_close(s->data.tls, 1000);
+		s->data.tls = NULL;
+	}
 	if (s->data.fd != -1) {
 		close(s->data.fd);
 		s->data.fd = -1;

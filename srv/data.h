@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "proto/netio.h"
+#include "proto/tls.h"
 
 struct session;
 
@@ -24,6 +25,7 @@ struct data {
 	struct sockaddr_storage	 port_addr;	/* DATA_PORT */
 	int			 fd;		/* the open data connection */
 	struct conn		 conn;
+	struct tls		*tls;		/* PROT P, NULL in clear */
 	/* What the transfer in progress is doing, for STAT. */
 	const char		*what;
 	uint64_t		 done;

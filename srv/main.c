@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "proto/addr.h"
+#include "proto/tls.h"
 #include "proto/util.h"
 #include "srv/conf.h"
 #include "srv/jail.h"
@@ -83,7 +84,7 @@ static const struct pool_ops ops = {
 };
 
 static int
-open_listener(const struct srv_config *cfg)
+open_listener(const struct srv_config *cfg, int portnum)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 	    .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
@@ -91,7 +92,7 @@ open_listener(const struct srv_config *cfg)
 	char port[8];
 	int fd, one = 1, rc;
 
-	snprintf(port, sizeof(port), "%d", cfg->port);
+	snprintf(port, sizeof(port), "%d", portnum);
 	if ((rc = getaddrinfo(cfg->listen[0] ? cfg->listen : NULL, port, &hints,
 	    &res)) != 0) {
 		fprintf(stderr, "burrowd: listen \"%s\": %s\n", cfg->listen,
@@ -104,7 +105,7 @@ open_listener(const struct srv_config *cfg)
 	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
 	    listen(fd, 128) == -1) {
 		fprintf(stderr, "burrowd: cannot listen on %s port %d: %s\n",
-		    cfg->listen, cfg->port, strerror(errno));
+		    cfg->listen, portnum, strerror(errno));
 		if (fd != -1)
 			close(fd);
 		fd = -1;
@@ -177,7 +178,7 @@ daemonize(void)
 }
 
 static void
-accept_one(struct server *srv, int lfd)
+accept_one(struct server *srv, int lfd, int implicit_tls)
 {
 	struct client *cl;
 	socklen_t len;
@@ -196,6 +197,7 @@ accept_one(struct server *srv, int lfd)
 	}
 	cl->srv = srv;
 	cl->fd = fd;
+	cl->implicit_tls = implicit_tls;
 	len = sizeof(cl->local);
 	getsockname(fd, (struct sockaddr *)&cl->local, &len);
 	/* ABOR may come as urgent data (RFC 959 4.1.3): keep it in line. */
@@ -227,19 +229,23 @@ accept_one(struct server *srv, int lfd)
 	}
 }
 
-/* Serves until SIGTERM or SIGINT; SIGHUP reloads the users. */
+/*
+ * Serves until SIGTERM or SIGINT; SIGHUP reloads the users. ifd is the
+ * implicit FTPS listener, or -1.
+ */
 static void
-serve(struct server *srv, int lfd, int sfd)
+serve(struct server *srv, int lfd, int ifd, int sfd)
 {
 	struct signalfd_siginfo si;
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = lfd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
+		{ .fd = ifd, .events = POLLIN },
 	};
 	uint64_t one = 1;
 
 	for (;;) {
-		if (poll(pfd, 2, 1000) == -1 && errno != EINTR) {
+		if (poll(pfd, ifd != -1 ? 3 : 2, 1000) == -1 && errno != EINTR) {
 			log_warn("poll");
 			continue;
 		}
@@ -257,9 +263,13 @@ serve(struct server *srv, int lfd, int sfd)
 			}
 		}
 		if (pfd[0].revents & POLLIN)
-			accept_one(srv, lfd);
+			accept_one(srv, lfd, 0);
+		if (ifd != -1 && (pfd[2].revents & POLLIN))
+			accept_one(srv, ifd, 1);
 	}
 	close(lfd);
+	if (ifd != -1)
+		close(ifd);
 	srv->stop_deadline = now_mono() + srv->cfg->shutdown_grace;
 	atomic_store(&srv->stopping, 1);
 	if (write(srv->wake_fd, &one, sizeof(one)) == -1)
@@ -278,6 +288,7 @@ server_free(struct server *srv)
 		close(srv->home_root_fd);
 	if (srv->wake_fd != -1)
 		close(srv->wake_fd);
+	tls_ctx_free(srv->tls);
 	conf_free(srv->cfg);
 }
 
@@ -288,7 +299,8 @@ main(int argc, char **argv)
 	char err[1024];
 	const char *path = NULL;
 	sigset_t sigs;
-	int ch, foreground = 0, check = 0, lfd = -1, sfd = -1, pidfd = -1;
+	int ch, foreground = 0, check = 0, lfd = -1, ifd = -1, sfd = -1;
+	int pidfd = -1;
 	int rc = 1;
 
 	while ((ch = getopt(argc, argv, "c:ftV")) != -1) {
@@ -316,9 +328,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "burrowd: %s\n", err);
 		goto out;
 	}
-	if (srv.cfg->tls_cert[0] != '\0' || srv.cfg->tls_require) {
-		fprintf(stderr, "burrowd: %s: TLS is not available in this "
-		    "version; remove the tls settings\n", srv.cfg->path);
+	if (srv.cfg->tls_cert[0] != '\0' && (srv.tls = tls_server_ctx(
+	    srv.cfg->tls_cert, srv.cfg->tls_key, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "burrowd: %s: %s\n", srv.cfg->path, err);
 		goto out;
 	}
 	if ((srv.home_root_fd = open(srv.cfg->home_root, O_RDONLY |
@@ -337,7 +349,10 @@ main(int argc, char **argv)
 	umask(022);
 	jail_init_from_env();
 	signal(SIGPIPE, SIG_IGN);
-	if ((lfd = open_listener(srv.cfg)) == -1)
+	if ((lfd = open_listener(srv.cfg, srv.cfg->port)) == -1)
+		goto out;
+	if (srv.cfg->tls_implicit_port != 0 &&
+	    (ifd = open_listener(srv.cfg, srv.cfg->tls_implicit_port)) == -1)
 		goto out;
 	if (srv.cfg->pid_file[0] != '\0' &&
 	    (pidfd = lock_pidfile(srv.cfg->pid_file)) == -1)
@@ -376,12 +391,15 @@ main(int argc, char **argv)
 		log_warn("cannot start %d workers", srv.cfg->max_clients);
 		goto out;
 	}
-	log_info("burrowd %s listening on %s port %d, %d workers, queue %d",
+	log_info("burrowd %s listening on %s port %d%s, %d workers, queue %d",
 	    PACKAGE_VERSION, srv.cfg->listen, srv.cfg->port,
-	    srv.cfg->max_clients, srv.cfg->queue_length);
+	    srv.tls == NULL ? "" : srv.cfg->tls_require ? " (TLS required)" :
+	    " (TLS available)", srv.cfg->max_clients, srv.cfg->queue_length);
+	if (ifd != -1)
+		log_info("implicit FTPS on port %d", srv.cfg->tls_implicit_port);
 
-	serve(&srv, lfd, sfd);
-	lfd = -1;	/* serve() closed it */
+	serve(&srv, lfd, ifd, sfd);
+	lfd = ifd = -1;	/* serve() closed them */
 
 	pool_destroy(srv.pool);
 	log_info("stopped");
@@ -393,6 +411,8 @@ out:
 	}
 	if (lfd != -1)
 		close(lfd);
+	if (ifd != -1)
+		close(ifd);
 	if (sfd != -1)
 		close(sfd);
 	server_free(&srv);

@@ -13,6 +13,7 @@ struct srv_config;
 struct userdb;
 struct pool;
 struct quota_table;
+struct tls_ctx;
 
 struct ip_slot {
 	struct sockaddr_storage	addr;
@@ -27,6 +28,7 @@ struct server {
 	double			 stop_deadline;	/* now_mono() when grace ends */
 	struct pool		*pool;
 	struct quota_table	*quotas;	/* per-user usage, own locks */
+	struct tls_ctx		*tls;		/* NULL without a certificate */
 
 	/* users_lock guards users. */
 	pthread_mutex_t		 users_lock;
@@ -44,6 +46,7 @@ struct client {
 	int			 fd;
 	struct sockaddr_storage	 peer;
 	struct sockaddr_storage	 local;
+	int			 implicit_tls;	/* came in on tls.implicit_port */
 };
 
 /*

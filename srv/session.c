@@ -233,13 +233,21 @@ session_serve(void *item, void *ctx)
 	data_init(&s->data);
 	session_enter(s, ST_USER);
 
+	/* Implicit FTPS: TLS from the first byte, data protected. */
+	if (cl->implicit_tls) {
+		if (session_tls_start(s) == -1)
+			goto done;
+		s->pbsz = s->prot_p = 1;
+	}
 	if (atomic_load(&s->srv->stopping))
 		session_reply(s, FTP_TOOMANY, "Server shutting down.");
 	else if (session_reply(s, FTP_GREET, "Burrow FTP server ready.") == 0)
 		session_loop(s);
-
+done:
 	data_reset(&s->data);
 	session_enter(s, ST_USER);
+	if (s->tls != NULL)
+		tls_close(s->tls, 1000);
 	log_info("%s: disconnected", s->peer);
 	free(s);
 out:

@@ -14,6 +14,7 @@
 
 #include "proto/cmd.h"
 #include "proto/netio.h"
+#include "proto/tls.h"
 #include "srv/data.h"
 #include "srv/users.h"
 
@@ -32,6 +33,10 @@ struct session {
 	struct server		*srv;
 	struct client		*cl;
 	struct conn		 ctl;
+	struct tls		*tls;		/* control TLS, NULL in clear */
+	struct tls_sid		 sid;		/* shared with our data connections */
+	int			 pbsz;		/* PBSZ seen */
+	int			 prot_p;	/* PROT P: protect data connections */
 	char			 peer[INET6_ADDRSTRLEN];
 	enum session_state	 state;
 	char			 user[USER_NAME_MAX + 1];
@@ -80,6 +85,15 @@ void session_enter(struct session *s, enum session_state st);
 /* The time for one control-line wait, in ms (idle_timeout). */
 int session_idle_ms(const struct session *s);
 int session_data_ms(const struct session *s);
+
+/*
+ * Starts TLS on the control connection (after AUTH TLS, or at once for
+ * implicit FTPS). Returns 0, or -1 when the handshake failed (logged).
+ */
+int session_tls_start(struct session *s);
+
+/* 1 if tls.require forbids logging in on this still-clear connection. */
+int session_tls_refuses_login(struct session *s);
 
 /* Quotes a path for a 257 reply: '"' doubled (RFC 959). */
 void session_quote(const char *in, char *out, size_t len);

@@ -381,6 +381,14 @@ def feature_works(srv, ftp, feat):
         assert expect(ftp, "SIZE ../feat/./file.bin", 213) == "213 8"
         expect(ftp, "CWD /", 250)
         assert expect(ftp, "SIZE feat/file.bin", 213) == "213 8"
+    elif name == "HASH":
+        algs = params.split(";")
+        assert [a for a in algs if a.endswith("*")] == ["SHA-256*"], feat
+        for a in (a.rstrip("*") for a in algs):
+            assert expect(ftp, "OPTS HASH " + a, 200) == "200 " + a
+            want = hashlib.new(a.replace("-", "").lower(), b"abcdefgh").hexdigest()
+            r = expect(ftp, "HASH /feat/file.bin", 213)
+            assert r == "213 %s 0-7 %s /feat/file.bin" % (a, want), r
     elif name == "UTF8":
         expect(ftp, "OPTS UTF8 ON", 200)
         uname = "f\u00e9\u00f1\u65e5.txt"

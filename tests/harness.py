@@ -45,6 +45,25 @@ def pbkdf2_hash(password, iterations=1000):
     return "$pbkdf2-sha256$%d$%s$%s" % (iterations, b64(salt), b64(dk))
 
 
+_cert = None
+
+
+def test_cert():
+    """A self-signed certificate and key for 127.0.0.1, made once per run."""
+    global _cert
+    if _cert is None:
+        d = tempfile.mkdtemp(prefix="burrow-cert-")
+        crt, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                        "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", crt],
+                       check=True, capture_output=True, timeout=30)
+        _cert = (crt, key)
+    return _cert
+
+
 def free_port():
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -77,7 +96,7 @@ def conf_value(v):
 class Server:
     """A burrowd process with its own folder: conf, users, home root, log."""
 
-    def __init__(self, users=None, quotas=None, env=None, **conf):
+    def __init__(self, users=None, quotas=None, env=None, tls=None, **conf):
         self.dir = tempfile.mkdtemp(prefix="burrow-test-")
         self.home_root = os.path.join(self.dir, "home")
         os.mkdir(self.home_root)
@@ -90,6 +109,11 @@ class Server:
                      "users_file": "users.conf", "home_root": "home",
                      "idle_timeout": 30, "data_timeout": 10,
                      "queue_timeout": 10, "default_quota": "0"}
+        if tls is not None:
+            # tls: a dict of extra tls settings, e.g. {"require": True}.
+            crt, key = test_cert()
+            self.cert = crt
+            self.conf["tls"] = dict({"cert": crt, "key": key}, **tls)
         self.conf.update(conf)
         self.env = dict(os.environ)
         self.env.update(env or {})

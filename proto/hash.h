@@ -1,0 +1,61 @@
+/*
+ * hash: the algorithms of the FTP HASH extension (draft-bryan-ftpext-hash)
+ * and the digest of a byte range of an open file, shared by the server's
+ * HASH command and the client's check of what it sent or received.
+ *
+ * Names are the IANA "Hash Function Textual Names" the draft requires:
+ * SHA-256 (the default), SHA-512, SHA-1 and MD5, matched without regard
+ * to case. Digests are written as lowercase hex.
+ */
+#ifndef BURROW_HASH_H
+#define BURROW_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hash_alg {
+	const char	*name;		/* "SHA-256": as FEAT and 213 show it */
+	const char	*evp;		/* OpenSSL's name for it: "SHA256" */
+	size_t		 size;		/* digest length in bytes */
+};
+
+/* Room for the longest hex digest (SHA-512) and its NUL. */
+#define HASH_HEX_MAX	(64 * 2 + 1)
+
+/* The algorithm a session starts with: SHA-256. */
+const struct hash_alg *hash_default(void);
+
+/* The algorithm called name (any case), or NULL; NULL name gives NULL. */
+const struct hash_alg *hash_find(const char *name);
+
+/* The i-th supported algorithm in FEAT order, or NULL past the last. */
+const struct hash_alg *hash_at(size_t i);
+
+/*
+ * Writes the value of the FEAT line ("SHA-256*;SHA-512;SHA-1;MD5"): every
+ * algorithm, the selected one (the default when sel is NULL) starred.
+ * Returns the length, or -1 if it does not fit in len bytes (out then holds
+ * a truncated, NUL-terminated string when len > 0).
+ */
+int hash_feat(const struct hash_alg *sel, char *out, size_t len);
+
+/*
+ * Digests the bytes [start, end) of fd with alg, reading with pread() in
+ * 256 KiB chunks (the file offset is not used or moved), and writes the
+ * digest as lowercase hex into hex (hexlen >= 2 * alg->size + 1). end is
+ * exclusive; UINT64_MAX means "to end of file", and then whatever lies
+ * between start and EOF is hashed (nothing, when start is past it).
+ * With any other end the range must exist in full: a file that ends before
+ * end fails with ERANGE, so a caller never reports a range it did not hash.
+ * cancel, when not NULL, is read (atomically) between chunks: once nonzero
+ * the work stops with ECANCELED.
+ *
+ * Returns 0, or -1 with errno: EINVAL (NULL alg or hex, start > end),
+ * ENOBUFS (hexlen too small), ERANGE, ECANCELED, ENOSYS (OpenSSL lacks the
+ * algorithm, e.g. MD5 under a FIPS-only provider), ENOMEM, or pread()'s.
+ * hex is "" on failure.
+ */
+int hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
+    uint64_t end, char *hex, size_t hexlen, volatile const int *cancel);
+
+#endif
