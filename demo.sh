@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
-      libncurses-dev check curl lftp)
+      libncurses-dev check curl lftp openssl)
 missing=()
 for p in "${need[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -28,6 +28,13 @@ mkdir -p build/normal
 bin=$top/build/normal
 
 conf=$top/config/burrowd.conf
+if [ ! -f config/burrowd.crt ] || [ ! -f config/burrowd.key ]; then
+	echo "== creating a self-signed certificate for 127.0.0.1 (config/burrowd.crt)"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -days 825 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+	    -keyout config/burrowd.key -out config/burrowd.crt 2>/dev/null
+	chmod 600 config/burrowd.key
+fi
 for u in harry beal; do
 	if ! grep -q "name = \"$u\"" config/users.conf 2>/dev/null; then
 		echo "== creating demo user $u (password: $u)"
@@ -42,10 +49,10 @@ done
 cat <<MSG
 
 == burrowd on 127.0.0.1:2121 (Ctrl-C to stop). Users: harry/harry, beal/beal.
-   Connect with any FTP client, for example:
-     curl ftp://harry:harry@127.0.0.1:2121/
-     lftp -u harry,harry ftp://127.0.0.1:2121
-     python3 -c "import ftplib; f=ftplib.FTP(); f.connect('127.0.0.1',2121); f.login('harry','harry'); f.dir()"
+   TLS is required (config/burrowd.conf); the certificate is config/burrowd.crt.
+   Connect with any FTPS client, for example:
+     curl --ssl-reqd --cacert config/burrowd.crt ftp://harry:harry@127.0.0.1:2121/
+     lftp -e 'set ssl:ca-file config/burrowd.crt' -u harry,harry ftp://127.0.0.1:2121
 
 MSG
 exec "$bin/burrowd" -f -c "$conf"

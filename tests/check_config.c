@@ -137,7 +137,7 @@ assert_in_sandbox(const char *value, const char *rel)
 
 /* Every field of a config read from an empty file in the sandbox. */
 static void
-assert_defaults(const struct srv_config *cfg)
+assert_defaults_but_tls(const struct srv_config *cfg)
 {
 	ck_assert_str_eq(cfg->listen, "127.0.0.1");
 	ck_assert_int_eq(cfg->port, 2121);
@@ -158,6 +158,14 @@ assert_defaults(const struct srv_config *cfg)
 	ck_assert_int_eq(cfg->max_login_attempts, 3);
 	ck_assert_int_eq(cfg->max_sessions_per_user, 0);
 	ck_assert_int_eq(cfg->shutdown_grace, 10);
+	ck_assert_int_eq(cfg->tls_require_session_reuse, 1);
+	ck_assert_int_eq(cfg->tls_implicit_port, 0);
+}
+
+static void
+assert_defaults(const struct srv_config *cfg)
+{
+	assert_defaults_but_tls(cfg);
 	ck_assert_str_eq(cfg->tls_cert, "");
 	ck_assert_str_eq(cfg->tls_key, "");
 	ck_assert_int_eq(cfg->tls_require, 0);
@@ -199,7 +207,10 @@ START_TEST(test_defaults_empty_file)
 }
 END_TEST
 
-/* The sample config/burrowd.conf spells out the defaults. */
+/*
+ * The sample config/burrowd.conf spells out the defaults, except that it
+ * turns TLS on (and requires it) with the certificate demo.sh creates.
+ */
 START_TEST(test_defaults_sample)
 {
 	const char *srcdir = getenv("BURROW_SRCDIR");
@@ -225,7 +236,12 @@ START_TEST(test_defaults_sample)
 		return;		/* not in a source tree */
 	cfg = conf_load(sample, err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "%s", err);
-	assert_defaults(cfg);
+	assert_defaults_but_tls(cfg);
+	ck_assert_msg(strstr(cfg->tls_cert, "/config/burrowd.crt") != NULL,
+	    "%s", cfg->tls_cert);
+	ck_assert_msg(strstr(cfg->tls_key, "/config/burrowd.key") != NULL,
+	    "%s", cfg->tls_key);
+	ck_assert_int_eq(cfg->tls_require, 1);
 	conf_free(cfg);
 }
 END_TEST

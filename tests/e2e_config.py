@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 
+import harness  # noqa: E402
 from harness import (BUILDDIR, BURROWD, HOST, PASSWD, Server, free_port,
                      pbkdf2_hash, run, test, wait_until)
 
@@ -189,6 +190,10 @@ def check_sample_config():
         conf = os.path.join(s.dir, "etc", "burrowd.conf")
         shutil.copy(sample, conf)
         shutil.copy(s.users, os.path.join(s.dir, "etc", "users.conf"))
+        # The sample enables TLS with a certificate demo.sh creates.
+        crt, key = harness.test_cert()
+        shutil.copy(crt, os.path.join(s.dir, "etc", "burrowd.crt"))
+        shutil.copy(key, os.path.join(s.dir, "etc", "burrowd.key"))
         # home_root = "../home" relative to etc/
         assert_ok(burrowd("-t", "-c", conf))
 
