@@ -21,9 +21,12 @@
 #include "srv/commands.h"
 #include "srv/data.h"
 #include "srv/jail.h"
+#include "srv/conf.h"
 #include "srv/log.h"
 #include "srv/quota.h"
+#include "srv/server.h"
 #include "srv/session.h"
+#include "srv/xferlog.h"
 
 int
 cmd_rest(struct session *s, char *arg)
@@ -46,8 +49,14 @@ log_xfer(struct session *s, const char *verb, const char *vpath,
 	static const char *const what[] = { "ok", "aborted", "network error",
 	    "timeout", "file error", "control lost", "shutdown" };
 
+	char file[VPATH_MAX + 512];
+
 	log_info("%s: %s %s %s %ju bytes %.3fs %s", s->peer, s->user, verb,
 	    vpath, (uintmax_t)bytes, secs, what[r]);
+	snprintf(file, sizeof(file), "%s/%s%s", s->srv->cfg->home_root,
+	    s->user, vpath);
+	xferlog_write(s->srv->xferlog, s->peer, s->user, file, bytes, secs,
+	    strcmp(verb, "RETR") != 0, s->ascii, r == XFER_OK);
 }
 
 /* Opens vpath for a transfer and checks it is a regular file. */

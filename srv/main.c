@@ -7,10 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
+#include "srv/xferlog.h"
 
 static void
 usage(void)
@@ -256,6 +259,7 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 				log_info("SIGHUP: reloading users");
 				server_reload_users(srv);
 				log_reopen();
+				xferlog_reopen(srv->xferlog);
 			} else {
 				log_info("signal %u: shutting down",
 				    si.ssi_signo);
@@ -276,6 +280,50 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 		log_warn("eventfd write");
 }
 
+/*
+ * Switches to the account cfg->user (its groups too) once the ports are
+ * bound and the logs open, so that no session is ever served as root.
+ * Without a user, refuses to run as root unless in the foreground (-f),
+ * where it only warns. Returns 0 or -1 (message on stderr or the log).
+ */
+static int
+drop_privileges(const struct srv_config *cfg, int foreground)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (geteuid() != 0) {
+		if (cfg->user[0] != '\0')
+			log_info("not root: user \"%s\" ignored", cfg->user);
+		return 0;
+	}
+	if (cfg->user[0] == '\0') {
+		/* Refused before detaching; -f only warns (tests, debugging). */
+		log_warnx("serving as root: set user in %s", cfg->path);
+		return foreground ? 0 : -1;
+	}
+	if (getpwnam_r(cfg->user, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL) {
+		log_warnx("%s: no such user \"%s\"", cfg->path, cfg->user);
+		return -1;
+	}
+	if (pw.pw_uid == 0) {
+		log_warnx("%s: user \"%s\" is root", cfg->path, cfg->user);
+		return -1;
+	}
+	if (initgroups(pw.pw_name, pw.pw_gid) == -1 ||
+	    setgid(pw.pw_gid) == -1 || setuid(pw.pw_uid) == -1) {
+		log_warn("switching to %s", cfg->user);
+		return -1;
+	}
+	/* A process that can become root again has not dropped anything. */
+	if (setuid(0) != -1 || geteuid() == 0)
+		fatalx("still root after switching to %s", cfg->user);
+	log_info("serving as %s (uid %ld, gid %ld)", cfg->user,
+	    (long)pw.pw_uid, (long)pw.pw_gid);
+	return 0;
+}
+
 /* Frees what main() set up; safe on a partly set-up server. */
 static void
 server_free(struct server *srv)
@@ -289,6 +337,7 @@ server_free(struct server *srv)
 	if (srv->wake_fd != -1)
 		close(srv->wake_fd);
 	tls_ctx_free(srv->tls);
+	xferlog_close(srv->xferlog);
 	conf_free(srv->cfg);
 }
 
@@ -349,14 +398,26 @@ main(int argc, char **argv)
 	umask(022);
 	jail_init_from_env();
 	signal(SIGPIPE, SIG_IGN);
+	/* The pid file first: a second instance says so, not "port in use". */
+	if (srv.cfg->pid_file[0] != '\0' &&
+	    (pidfd = lock_pidfile(srv.cfg->pid_file)) == -1)
+		goto out;
 	if ((lfd = open_listener(srv.cfg, srv.cfg->port)) == -1)
 		goto out;
 	if (srv.cfg->tls_implicit_port != 0 &&
 	    (ifd = open_listener(srv.cfg, srv.cfg->tls_implicit_port)) == -1)
 		goto out;
-	if (srv.cfg->pid_file[0] != '\0' &&
-	    (pidfd = lock_pidfile(srv.cfg->pid_file)) == -1)
+	if (srv.cfg->xfer_log[0] != '\0' &&
+	    (srv.xferlog = xferlog_open(srv.cfg->xfer_log)) == NULL) {
+		fprintf(stderr, "burrowd: xfer_log %s: %s\n", srv.cfg->xfer_log,
+		    strerror(errno));
 		goto out;
+	}
+	if (!foreground && geteuid() == 0 && srv.cfg->user[0] == '\0') {
+		fprintf(stderr, "burrowd: refusing to serve as root: set user in "
+		    "%s\n", srv.cfg->path);
+		goto out;
+	}
 	if (!foreground)
 		daemonize();
 	if (foreground)
@@ -368,6 +429,8 @@ main(int argc, char **argv)
 		log_open(LOGTO_SYSLOG, NULL);
 	if (pidfd != -1)
 		write_pidfile(pidfd);
+	if (drop_privileges(srv.cfg, foreground) == -1)
+		goto out;
 
 	/* Signals go to the signalfd only: workers inherit the mask. */
 	sigemptyset(&sigs);

@@ -14,6 +14,7 @@ struct userdb;
 struct pool;
 struct quota_table;
 struct tls_ctx;
+struct xferlog;
 
 struct ip_slot {
 	struct sockaddr_storage	addr;
@@ -29,6 +30,7 @@ struct server {
 	struct pool		*pool;
 	struct quota_table	*quotas;	/* per-user usage, own locks */
 	struct tls_ctx		*tls;		/* NULL without a certificate */
+	struct xferlog		*xferlog;	/* NULL without xfer_log */
 
 	/* users_lock guards users. */
 	pthread_mutex_t		 users_lock;
