@@ -16,8 +16,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +43,8 @@
 
 /* Session lifetime on the server: tickets and cache entries. */
 #define TLS_SESSION_SECS	86400
+/* At most this much unread input is discarded by tls_close(). */
+#define TLS_DRAIN_MAX		(64 * 1024)
 /* TLS 1.3 tickets sent after a full handshake (OpenSSL's default). */
 #define TLS_TICKETS		2
 
@@ -74,7 +76,6 @@ struct tls {
 	int		 fatal;		/* failed: no close_notify may follow */
 	int		 clean_eof;	/* close_notify received */
 	int		 verified;
-	long long	 ticket_ms;	/* server: last TLS 1.3 ticket sent */
 	char		 error[256];	/* last TLS failure of a read/write */
 };
 
@@ -364,7 +365,7 @@ tls_server_ctx(const char *cert, const char *key, char *err, size_t errlen)
 	SSL_CTX_set_session_cache_mode(ctx->ssl, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_set_timeout(ctx->ssl, TLS_SESSION_SECS);
 	SSL_CTX_set_options(ctx->ssl, SSL_OP_CIPHER_SERVER_PREFERENCE);
-	/* Tickets go out only after full handshakes: see tls_accept(). */
+	/* TLS 1.3 tickets only where we say: see tls_accept(). */
 	SSL_CTX_set_num_tickets(ctx->ssl, 0);
 	return ctx;
 fail:
@@ -537,25 +538,6 @@ op_read(void *impl, void *buf, size_t n, int *want_write)
 	return op_fail(t, r, saved, want_write, 1);
 }
 
-/*
- * Server, TLS 1.3 control connection: past half its lifetime, the session
- * the client holds gets a fresh ticket, sent ahead of the next reply, so
- * a long session's data connections keep resuming. (TLS 1.2 sessions
- * simply last the context's lifetime.)
- */
-static void
-refresh_ticket(struct tls *t)
-{
-	long long half = (long long)SSL_CTX_get_timeout(t->ctx->ssl) * 500;
-
-	if (t->store != NULL || SSL_version(t->ssl) < TLS1_3_VERSION ||
-	    SSL_session_reused(t->ssl) || now_ms() - t->ticket_ms < half)
-		return;
-	t->ticket_ms = now_ms();
-	if (!SSL_new_session_ticket(t->ssl))
-		ERR_clear_error();
-}
-
 static ssize_t
 op_write(void *impl, const void *buf, size_t n, int *want_read)
 {
@@ -567,7 +549,6 @@ op_write(void *impl, const void *buf, size_t n, int *want_read)
 	if (n == 0)
 		return 0;
 	ERR_clear_error();
-	refresh_ticket(t);
 	errno = 0;
 	r = SSL_write_ex(t->ssl, buf, n, &put);
 	saved = errno;
@@ -715,9 +696,11 @@ tls_accept(struct tls_ctx *ctx, struct conn *c, const struct tls_sid *sid,
 	if (handshake(t, deadline, err, errlen) == -1)
 		goto fail;
 	/*
-	 * TLS 1.3 tickets, now that we know this was a full handshake: a
-	 * control connection. Resumed ones (data) get none, so a client
-	 * that never reads them cannot reset the connection on close.
+	 * TLS 1.3 tickets after a full handshake (a control connection; more
+	 * come with tls_send_ticket), none after a resumption (a data
+	 * connection): a client that only writes there (an upload) would
+	 * leave the ticket unread, and its close would become a reset that
+	 * destroys data in flight.
 	 */
 	if (SSL_version(t->ssl) >= TLS1_3_VERSION &&
 	    !SSL_session_reused(t->ssl)) {
@@ -729,13 +712,42 @@ tls_accept(struct tls_ctx *ctx, struct conn *c, const struct tls_sid *sid,
 			}
 		if (handshake(t, deadline, err, errlen) == -1)
 			goto fail;
-		t->ticket_ms = now_ms();
 	}
 	conn_set_ops(c, &tls_ops, t);
 	return t;
 fail:
 	tls_free(t);
 	return NULL;
+}
+
+int
+tls_send_ticket(struct tls *t)
+{
+	int r;
+
+	if (t->store != NULL || t->fatal ||
+	    SSL_version(t->ssl) < TLS1_3_VERSION)
+		return -1;
+	ERR_clear_error();
+	if (!SSL_new_session_ticket(t->ssl)) {
+		ERR_clear_error();
+		return -1;
+	}
+	/* Out now if the socket takes it, else with the next write. */
+	if ((r = SSL_do_handshake(t->ssl)) != 1) {
+		switch (SSL_get_error(t->ssl, r)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			break;
+		default:
+			t->fatal = 1;
+			ssl_errors(t->error, sizeof(t->error), "TLS",
+			    "session ticket");
+			return -1;
+		}
+	}
+	ERR_clear_error();
+	return 0;
 }
 
 /* 1 if host is an IPv4 or IPv6 address literal. */
@@ -881,6 +893,34 @@ tls_error(const struct tls *t)
 	return t->error;
 }
 
+/*
+ * Reads and discards what already arrived (a ticket, typically, on an
+ * upload's connection), without waiting: closing a socket with unread
+ * input makes the kernel send a reset, which may destroy data still on
+ * its way to the peer.
+ */
+static void
+drain(struct tls *t)
+{
+	char buf[4096];
+	size_t got, total = 0;
+	int e;
+
+	while (total < TLS_DRAIN_MAX) {
+		ERR_clear_error();
+		if (SSL_read_ex(t->ssl, buf, sizeof(buf), &got) == 1) {
+			total += got;
+			continue;
+		}
+		e = SSL_get_error(t->ssl, 0);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE &&
+		    e != SSL_ERROR_ZERO_RETURN)
+			t->fatal = 1;
+		break;
+	}
+	ERR_clear_error();
+}
+
 void
 tls_close(struct tls *t, int timeout_ms)
 {
@@ -891,6 +931,9 @@ tls_close(struct tls *t, int timeout_ms)
 		return;
 	if (t->c->ops == &tls_ops && t->c->impl == t)
 		conn_set_ops(t->c, NULL, NULL);
+	if (!t->fatal && SSL_is_init_finished(t->ssl) &&
+	    !(SSL_get_shutdown(t->ssl) & SSL_RECEIVED_SHUTDOWN))
+		drain(t);
 	while (!t->fatal && SSL_is_init_finished(t->ssl)) {
 		ERR_clear_error();
 		if ((r = SSL_shutdown(t->ssl)) >= 0)

@@ -14,13 +14,15 @@
  * hole of another party, even another logged-in user, reaching a passive
  * port first.
  *
- * TLS 1.3 tickets. The server sends its tickets after the handshake, and
- * only after a full handshake (the control connection): a resumed data
- * connection gets none, so a client that only writes (an upload) never
- * leaves unread bytes behind, which would turn its close into a reset.
- * On a control connection older than half the session lifetime, the
- * next reply carries a fresh ticket, so data connections keep resuming
- * however long the session lasts.
+ * TLS 1.3 tickets travel on the control connection only, which every
+ * client reads: two after the handshake, and one more whenever the
+ * server calls tls_send_ticket() before the reply that precedes a data
+ * connection (PASV, EPSV, PORT, EPRT). Clients that keep a single ticket
+ * and spend it on use (curl, anything on OpenSSL's client cache) need
+ * that fresh one for each data connection; it also keeps long sessions
+ * within the ticket lifetime. Data connections get none: a client that
+ * only writes there (an upload; lftp) would leave a ticket unread, and
+ * its close would become a reset that truncates the upload.
  *
  * A client sees the tickets only when it next reads the control
  * connection (the reply to PBSZ after AUTH TLS, or the 220 greeting with
@@ -86,8 +88,7 @@ int		 tls_ctx_load_ca(struct tls_ctx *ctx, const char *cafile,
 
 /*
  * Sets how long a server's sessions and tickets stay resumable (default
- * a day); TLS 1.3 control connections get a fresh ticket at half of it.
- * Returns 0, or -1 if secs < 1. Call before sharing the context.
+ * a day). Returns 0, or -1 if secs < 1. Call before sharing the context.
  */
 int		 tls_ctx_set_lifetime(struct tls_ctx *ctx, long secs);
 
@@ -135,6 +136,15 @@ struct tls	*tls_connect(struct tls_ctx *ctx, struct conn *c,
 		    const char *host, const struct tls *resume, int timeout_ms,
 		    char *err, size_t errlen);
 
+/*
+ * Server, TLS 1.3: sends a fresh session ticket on t now, or with the
+ * next write if the socket is full. Call it on the control connection
+ * before each reply to PASV, EPSV, PORT and EPRT (see the top). Returns
+ * 0, or -1 where there is nothing to do (TLS 1.2, a client connection,
+ * a failed one); harmless either way.
+ */
+int		 tls_send_ticket(struct tls *t);
+
 /* 1 if this connection resumed a session, else 0. */
 int		 tls_reused(const struct tls *t);
 
@@ -176,10 +186,13 @@ int		 tls_eof_clean(const struct tls *t);
 const char	*tls_error(const struct tls *t);
 
 /*
- * Sends close_notify unless the connection already failed, waiting at
- * most timeout_ms for the socket; does not wait for the peer's. Then
- * routes c back to the plain socket (which stays open: the caller owns
- * the fd), and frees t. NULL is fine.
+ * Unless the connection already failed: discards input that has already
+ * arrived, without waiting (a ticket nobody read on an upload's
+ * connection would turn the close into a reset that can destroy data in
+ * flight), then sends close_notify, waiting at most timeout_ms for the
+ * socket; the peer's close_notify is not awaited. Then routes c back to
+ * the plain socket (which stays open: the caller owns the fd) and frees
+ * t. NULL is fine.
  */
 void		 tls_close(struct tls *t, int timeout_ms);
 

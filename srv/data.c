@@ -120,6 +120,17 @@ pasv_listen(struct session *s, struct sockaddr_storage *bound)
 	return -1;
 }
 
+/*
+ * TLS 1.3: a fresh session ticket rides with the reply that precedes a
+ * data connection, for clients that spend one ticket per resumption.
+ */
+static void
+fresh_ticket(struct session *s)
+{
+	if (s->tls != NULL)
+		(void)tls_send_ticket(s->tls);
+}
+
 static int
 prepare_pasv(struct session *s, struct sockaddr_storage *bound)
 {
@@ -154,6 +165,7 @@ cmd_pasv(struct session *s, char *arg)
 	addr_set_port(&shown, addr_port(&bound));
 	if (addr_format_pasv(&shown, text, sizeof(text)) == -1)
 		return session_reply(s, FTP_BADSENDCONN, "Cannot format address.");
+	fresh_ticket(s);
 	return session_reply(s, FTP_PASVOK, "Entering Passive Mode (%s).", text);
 }
 
@@ -177,6 +189,7 @@ cmd_epsv(struct session *s, char *arg)
 		    "supported, use (%d)", fam);
 	if (prepare_pasv(s, &bound) == -1)
 		return s->quit ? -1 : 0;
+	fresh_ticket(s);
 	return session_reply(s, FTP_EPSVOK, "Entering Extended Passive Mode "
 	    "(|||%d|).", addr_port(&bound));
 }
@@ -200,6 +213,7 @@ prepare_port(struct session *s, const struct sockaddr_storage *to,
 	data_reset(&s->data);
 	s->data.port_addr = *to;
 	s->data.mode = DATA_PORT;
+	fresh_ticket(s);
 	return session_reply(s, FTP_OK, "%s command successful.", verb);
 }
 
@@ -591,6 +605,13 @@ data_recv_file(struct session *s, int fd, const struct data_sink *to,
 		    (r = wait_io(s, POLLIN)) != XFER_OK)
 			break;
 		n = conn_read(&s->data.conn, in, XFER_CHUNK, 0);
+		if (n == 0 && s->data.tls != NULL && !tls_eof_clean(s->data.tls)) {
+			/* No close_notify: the stream may have been cut. */
+			log_warnx("%s: TLS upload ended without close_notify",
+			    s->peer);
+			r = XFER_NETERR;
+			break;
+		}
 		if (n == 0)
 			break;
 		if (n < 0) {

@@ -8,8 +8,9 @@
  *             released while its connection lives
  *   resume    data connections resume their control connection's
  *             session, again and again (TLS 1.3 tickets and TLS 1.2),
- *             never another session id's; resumed data connections get
- *             no tickets; long control connections get fresh tickets
+ *             never another session id's; tickets sent on request
+ *             (tls_send_ticket) outlive stale ones; data connections get
+ *             no tickets, and tls_close() reads one a server did send
  *   refuse    TLS 1.1, silence (both sides), plaintext instead of a
  *             handshake (both sides), a peer that hangs up, plaintext
  *             pipelined behind the request for TLS, wrong context kind
@@ -184,9 +185,11 @@ expect(struct conn *c, const char *want)
 
 /*
  * A tiny FTP-like server on the control socketpair, for the tests to
- * talk to: PING x, UP n (n bytes follow), DOWN n, LINES n, DATA i mode
+ * talk to: PING x, UP n (n bytes follow), DOWN n, LINES n, PASV (a fresh
+ * ticket, then "227 ok" and what tls_send_ticket said), DATA i mode
  * (accept data connection i and send a line on it; mode same, other or
- * cut), UPDATA i (accept and read to the end), QUIT.
+ * cut), UPDATA i none|ticket (accept, maybe send a ticket there, say 150,
+ * read to the end, say 226, wait for DONE), QUIT.
  */
 struct script {
 	struct tls_ctx	*ctx;
@@ -218,11 +221,18 @@ serve_data(struct script *s, struct conn *ctl, int i, const char *mode,
 		return;
 	}
 	if (upload) {
+		/* Like vsftpd: a ticket on the data connection too. */
+		if (upload == 2 && tls_send_ticket(dt) != 0)
+			tls_close(dt, 0), dt = NULL;
 		conn_write(ctl, "150 accepted\r\n", 14, WAIT_MS);
 		while ((r = conn_read(&dc, buf, sizeof(buf), WAIT_MS)) > 0)
 			total += (size_t)r;
 		snprintf(reply, sizeof(reply), "226 got=%zu clean=%d "
 		    "reused=%d\r\n", total, tls_eof_clean(dt), tls_reused(dt));
+		/* Our close_notify only after the client said DONE. */
+		conn_write(ctl, reply, strlen(reply), WAIT_MS);
+		conn_readline(ctl, reply, sizeof(reply), WAIT_MS, -1);
+		snprintf(reply, sizeof(reply), "200 done\r\n");
 		tls_close(dt, WAIT_MS);
 	} else {
 		snprintf(reply, sizeof(reply), "226 reused=%d\r\n",
@@ -290,9 +300,14 @@ script_main(void *arg)
 		} else if (sscanf(line, "DATA %d %15s", &i, mode) == 2 &&
 		    i >= 0 && i < NDATA) {
 			serve_data(s, &c, i, mode, 0);
-		} else if (sscanf(line, "UPDATA %d", &i) == 1 &&
+		} else if (sscanf(line, "UPDATA %d %15s", &i, mode) == 2 &&
 		    i >= 0 && i < NDATA) {
-			serve_data(s, &c, i, "same", 1);
+			serve_data(s, &c, i, "same",
+			    strcmp(mode, "ticket") == 0 ? 2 : 1);
+		} else if (strcmp(line, "PASV") == 0) {
+			snprintf(out, sizeof(out), "227 ok %d\r\n",
+			    tls_send_ticket(t));
+			conn_write(&c, out, strlen(out), WAIT_MS);
 		} else if (strcmp(line, "QUIT") == 0) {
 			conn_write(&c, "221 bye\r\n", 9, WAIT_MS);
 			break;
@@ -482,7 +497,12 @@ START_TEST(test_eof_clean_and_cut)
 }
 END_TEST
 
-START_TEST(test_upload)
+/*
+ * Uploads 200 000 bytes on data connection 0; ticket: whether the server
+ * also sends a ticket there (as vsftpd does; ours does not).
+ */
+static void
+check_upload(int ticket)
 {
 	struct session ss;
 	struct conn dc;
@@ -493,28 +513,52 @@ START_TEST(test_upload)
 
 	session_start(&ss, cctx);
 	expect(&ss.c, "220 ready");
-	put(&ss.c, "UPDATA 0\r\n");
+	put(&ss.c, ticket ? "UPDATA 0 ticket\r\n" : "UPDATA 0 none\r\n");
 	conn_init(&dc, ss.data[0]);
 	dt = tls_connect(cctx, &dc, "localhost", ss.t, WAIT_MS, err,
 	    sizeof(err));
 	ck_assert_msg(dt != NULL, "%s", err);
-	/*
-	 * The server's handshake is over: a resumed data connection got no
-	 * TLS 1.3 ticket. Nothing waits unread that would turn the close of
-	 * a client that only writes into a reset.
-	 */
+	/* The server's handshake (and ticket, if any) is over by now. */
 	expect(&ss.c, "150 accepted");
 	ck_assert_int_eq(tls_reused(dt), 1);
+	errno = 0;
+	if (ticket)
+		ck_assert_int_gt(recv(ss.data[0], err, sizeof(err),
+		    MSG_PEEK | MSG_DONTWAIT), 0);
+	else {
+		ck_assert_int_eq(recv(ss.data[0], err, sizeof(err),
+		    MSG_PEEK | MSG_DONTWAIT), -1);
+		ck_assert_int_eq(errno, EAGAIN);
+	}
+	/* A client that only writes, as uploads do. */
+	ck_assert_int_eq(conn_write(&dc, up, n, WAIT_MS), 0);
+	tls_close(dt, WAIT_MS);
+	ck_assert(dc.ops == NULL && dc.impl == NULL);	/* detached */
+	expect(&ss.c, "226 got=200000 clean=1 reused=1");
+	/*
+	 * Nothing unread is left (tls_close read the ticket): closing the
+	 * socket now is a FIN, not a reset that would destroy data still
+	 * in flight. The server holds its close_notify until DONE.
+	 */
+	errno = 0;
 	ck_assert_int_eq(recv(ss.data[0], err, sizeof(err),
 	    MSG_PEEK | MSG_DONTWAIT), -1);
 	ck_assert_int_eq(errno, EAGAIN);
-	ck_assert_int_eq(conn_write(&dc, up, n, WAIT_MS), 0);
-	tls_close(dt, WAIT_MS);
-	shutdown(ss.data[0], SHUT_WR);
-	ck_assert(dc.ops == NULL && dc.impl == NULL);	/* detached */
-	expect(&ss.c, "226 got=200000 clean=1 reused=1");
+	put(&ss.c, "DONE\r\n");
+	expect(&ss.c, "200 done");
 	session_end(&ss);
 	free(up);
+}
+
+START_TEST(test_upload)
+{
+	check_upload(0);
+}
+END_TEST
+
+START_TEST(test_upload_ticket_drained)
+{
+	check_upload(1);
 }
 END_TEST
 
@@ -721,6 +765,9 @@ check_resume(const char *maxver, const char *prefix)
 	tls_close(dt, WAIT_MS);
 	expect(&ss.c, "226 reused=1");
 
+	/* A fresh ticket with the PASV reply (TLS 1.3 only). */
+	put(&ss.c, "PASV\r\n");
+	expect(&ss.c, tls13 ? "227 ok 0" : "227 ok -1");
 	dt = session_data(&ss, 1, "same", &dc);
 	ck_assert_int_eq(tls_reused(dt), 1);
 	tls_close(dt, WAIT_MS);
@@ -746,28 +793,25 @@ START_TEST(test_resume_tls12)
 }
 END_TEST
 
-START_TEST(test_ticket_refresh)
+START_TEST(test_send_ticket)
 {
 	struct session ss;
 	struct conn dc;
 	struct tls *dt;
-	int i;
 
 	/*
-	 * Tickets last 2 s; the control connection lives 4.4 s before its
-	 * data connection. Its first tickets are stale by then (the client
-	 * would not even offer them), but each reply past half the lifetime
-	 * brought a fresh one.
+	 * Tickets last 1 s and the session is 3.2 s old: the handshake's
+	 * tickets are stale (the client, counting whole seconds, no longer
+	 * offers them), but the one sent ahead of the PASV reply is fresh.
 	 */
-	ck_assert_int_eq(tls_ctx_set_lifetime(sctx, 2), 0);
+	ck_assert_int_eq(tls_ctx_set_lifetime(sctx, 1), 0);
 	ck_assert_int_eq(tls_ctx_set_lifetime(sctx, 0), -1);
 	session_start(&ss, cctx);
 	expect(&ss.c, "220 ready");
-	for (i = 0; i < 4; i++) {
-		usleep(1100 * 1000);
-		put(&ss.c, "PING late\r\n");
-		expect(&ss.c, "PONG late");
-	}
+	ck_assert_int_eq(tls_send_ticket(ss.t), -1);	/* client side */
+	usleep(3200 * 1000);
+	put(&ss.c, "PASV\r\n");
+	expect(&ss.c, "227 ok 0");
 	dt = session_data(&ss, 0, "same", &dc);
 	ck_assert_int_eq(tls_reused(dt), 1);
 	tls_close(dt, WAIT_MS);
@@ -1223,12 +1267,13 @@ tls_suite(void)
 	add(s, "pending", test_pending);
 	add(s, "eof_clean_and_cut", test_eof_clean_and_cut);
 	add(s, "upload", test_upload);
+	add(s, "upload_ticket_drained", test_upload_ticket_drained);
 	add(s, "corrupt_record", test_corrupt_record);
 	add(s, "sigpipe", test_sigpipe);
 	add(s, "ctx_released_early", test_ctx_released_early);
 	add(s, "resume_tls13", test_resume_tls13);
 	add(s, "resume_tls12", test_resume_tls12);
-	add(s, "ticket_refresh", test_ticket_refresh);
+	add(s, "send_ticket", test_send_ticket);
 	add(s, "lifetime_tls12", test_lifetime_tls12);
 	add(s, "resume_nothing_offered", test_resume_nothing_offered);
 	add(s, "refuse_tls11", test_refuse_tls11);
