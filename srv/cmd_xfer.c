@@ -199,6 +199,26 @@ replace_abandon(struct session *s, struct replace *rp, int fd)
 		quota_unlink(s->quota, rp->pfd, rp->tmp);
 }
 
+/*
+ * Removes the empty file a refused upload created, if it is still the one
+ * we created (another session may have written to the name since).
+ */
+static void
+unlink_new(struct session *s, const char *vpath, int fd)
+{
+	char name[NAME_MAX + 1];
+	struct stat mine, now;
+	int dfd;
+
+	if (fstat(fd, &mine) == -1 || mine.st_size != 0 ||
+	    (dfd = jail_open_parent(s->rootfd, vpath, name, sizeof(name))) == -1)
+		return;
+	if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    now.st_ino == mine.st_ino && now.st_dev == mine.st_dev)
+		quota_unlink(s->quota, dfd, name);
+	close(dfd);
+}
+
 /* STOR (append 0) and APPE (append 1). */
 static int
 store(struct session *s, const char *arg, int append)
@@ -211,7 +231,7 @@ store(struct session *s, const char *arg, int append)
 	uint64_t got = 0;
 	off_t rest = append ? 0 : s->rest;
 	double t0;
-	int fd, rc, replacing;
+	int fd, rc, replacing, created = 0;
 
 	if (session_path(s, arg, vpath, sizeof(vpath)) == -1)
 		return 0;
@@ -230,9 +250,11 @@ store(struct session *s, const char *arg, int append)
 	if (replacing) {
 		to.credit = (uint64_t)st.st_size;
 		fd = replace_open(&rp, &to);
-	} else
+	} else {
+		created = jail_stat(s->rootfd, vpath, &st) == -1;
 		fd = open_regular(s, vpath, O_WRONLY | O_CREAT |
 		    (append ? O_APPEND : 0), &st);
+	}
 	if (fd == -1) {
 		rc = session_reply_errno(s, FTP_FILEFAIL, "Cannot create file",
 		    errno);
@@ -248,6 +270,8 @@ store(struct session *s, const char *arg, int append)
 		rc = rc == -2 ? -1 : 0;
 		if (replacing)
 			replace_abandon(s, &rp, fd);
+		else if (created)
+			unlink_new(s, vpath, fd);
 		goto out;
 	}
 	t0 = now_mono();
