@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds Burrow and runs every test: the Check unit tests and the end-to-end
 # tests against a real burrowd, first in a normal warning-free build, then
-# under AddressSanitizer+UndefinedBehaviorSanitizer, then the unit tests
-# under valgrind and the pool's under ThreadSanitizer. Installs what is
+# under AddressSanitizer+UndefinedBehaviorSanitizer, then make distcheck,
+# the unit tests under valgrind and the pool's under ThreadSanitizer. Installs what is
 # missing on Debian first. Ends with the line "N passed, N failed".
 #
 #   ./test.sh            everything
@@ -88,6 +88,14 @@ fi
 if [ $quick -eq 0 ]; then
 	if build asan --enable-sanitizers; then
 		check asan
+	fi
+
+	echo "== make distcheck (the release tarball builds, passes its tests, installs and uninstalls)"
+	if ( cd build/normal && make -j2 distcheck >"$log/distcheck.log" 2>&1 ); then
+		passed=$((passed + 1))
+	else
+		echo "make distcheck failed:"; grep -E "^(FAIL|ERROR)|Error|error:" "$log/distcheck.log" | head -20
+		failed=$((failed + 1))
 	fi
 
 	echo "== valgrind (unit tests)"

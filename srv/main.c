@@ -311,6 +311,16 @@ drop_privileges(const struct srv_config *cfg, int foreground)
 		log_warnx("%s: user \"%s\" is root", cfg->path, cfg->user);
 		return -1;
 	}
+	/*
+	 * Logs burrowd opened as root must stay reopenable after SIGHUP
+	 * (rotation) once it runs as the account.
+	 */
+	if (cfg->log_file[0] != '\0' &&
+	    chown(cfg->log_file, pw.pw_uid, pw.pw_gid) == -1)
+		log_warn("chown %s", cfg->log_file);
+	if (cfg->xfer_log[0] != '\0' &&
+	    chown(cfg->xfer_log, pw.pw_uid, pw.pw_gid) == -1)
+		log_warn("chown %s", cfg->xfer_log);
 	if (initgroups(pw.pw_name, pw.pw_gid) == -1 ||
 	    setgid(pw.pw_gid) == -1 || setuid(pw.pw_uid) == -1) {
 		log_warn("switching to %s", cfg->user);
