@@ -20,6 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import raw_upload, raw_avbl  # noqa: E402
 from harness import HOST, Server, pbkdf2_hash, run, test, wait_until  # noqa
 
 K = 1024
@@ -61,31 +62,11 @@ def first_failure(srv, user, password):
         return timed_pass(c, user, password)
 
 
-def avbl(c):
-    r = c.cmd("AVBL")
-    m = re.fullmatch(r"213 (\d+)\r\n", r)
-    assert m, r
-    return int(m.group(1))
+avbl = raw_avbl
 
 
 def upload(c, path, data, chunk=None, pause=0.0):
-    d = c.pasv_data()
-    with d:
-        r = c.cmd("STOR " + path)
-        if not r.startswith(("125", "150")):
-            return r
-        try:
-            step = chunk or len(data) or 1
-            for i in range(0, len(data), step):
-                d.sendall(data[i:i + step])
-                if pause:
-                    time.sleep(pause)
-            d.shutdown(socket.SHUT_WR)
-            while d.recv(65536):
-                pass
-        except OSError:
-            pass
-    return c.reply()
+    return raw_upload(c, "STOR", path, data, chunk=chunk, pause=pause)
 
 
 def can_login(srv, user, password):

@@ -22,6 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ftp_resp, ftp_expect  # noqa: E402
 from harness import HOST, Server, run, test, wait_until  # noqa: E402
 
 USERS = {"harry": "pw", "beal": "secret"}
@@ -29,17 +30,10 @@ USERS = {"harry": "pw", "beal": "secret"}
 
 # ---------------------------------------------------------------- helpers
 
-def resp(ftp, line):
-    """Sends line; returns the whole reply text, never raising on a code."""
-    ftp.putcmd(line)
-    return ftp.getmultiline()
+resp = ftp_resp
 
 
-def expect(ftp, line, code):
-    """Sends line; asserts the reply's code; returns the reply."""
-    r = resp(ftp, line)
-    assert r[:3] == str(code), "%r -> %r, wanted %s" % (line, r, code)
-    return r
+expect = ftp_expect
 
 
 def send_raw(ftp, data):

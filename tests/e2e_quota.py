@@ -27,6 +27,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import raw_upload, raw_avbl  # noqa: E402
 from harness import Server, run, test, wait_until  # noqa: E402
 
 K = 1024
@@ -68,11 +69,7 @@ def write(path, data):
         f.write(data)
 
 
-def avbl(c, path=None):
-    r = c.cmd("AVBL" + (" " + path if path else ""))
-    m = re.fullmatch(r"213 (\d+)\r\n", r)
-    assert m, "AVBL %s -> %r" % (path, r)
-    return int(m.group(1))
+avbl = raw_avbl
 
 
 def login(srv, user):
@@ -82,29 +79,7 @@ def login(srv, user):
     return c
 
 
-def upload(c, verb, path, data, rest=None, chunk=None, pause=0.0):
-    """STOR/APPE path over PASV sending data; returns the final reply.
-    The server may stop reading and close the data connection (552):
-    sending errors are ignored and the control reply tells the result."""
-    if rest is not None:
-        c.expect("REST %d" % rest, 350)
-    d = c.pasv_data()
-    with d:
-        r = c.cmd("%s %s" % (verb, path))
-        if not r.startswith(("125", "150")):
-            return r
-        try:
-            step = chunk or len(data) or 1
-            for i in range(0, len(data), step):
-                d.sendall(data[i:i + step])
-                if pause:
-                    time.sleep(pause)
-            d.shutdown(socket.SHUT_WR)
-            while d.recv(65536):
-                pass
-        except OSError:
-            pass
-    return c.reply()
+upload = raw_upload
 
 
 def drop_mid_upload(c, path, data):

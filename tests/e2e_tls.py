@@ -47,6 +47,7 @@ import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ftp_resp, ftp_expect  # noqa: E402
 from harness import (HOST, RawClient, Server, free_port, run,  # noqa: E402
                      test, wait_until)
 
@@ -135,16 +136,10 @@ def ftps(srv, user="harry", cls=ReuseFTPS, prot_p=True, ctx=None):
     return f
 
 
-def resp(ftp, line):
-    """Sends line; returns the whole reply, never raising on a code."""
-    ftp.putcmd(line)
-    return ftp.getmultiline()
+resp = ftp_resp
 
 
-def expect(ftp, line, code):
-    r = resp(ftp, line)
-    assert r[:3] == str(code), "%r -> %r, wanted %s" % (line, r, code)
-    return r
+expect = ftp_expect
 
 
 def retr(ftp, name, rest=None):

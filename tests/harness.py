@@ -21,6 +21,7 @@ import ftplib
 import hashlib
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -215,6 +216,53 @@ class Server:
     def url(self, user, path="/"):
         return "ftp://%s:%s@%s:%d%s" % (user, self.users[user], HOST,
                                          self.port, path)
+
+
+# --- helpers the end-to-end suites share ---------------------------------------
+
+def ftp_resp(ftp, line):
+    """Sends line; returns the whole reply text, never raising on a code."""
+    ftp.putcmd(line)
+    return ftp.getmultiline()
+
+
+def ftp_expect(ftp, line, code):
+    """Sends line; asserts the reply's code; returns the reply."""
+    r = ftp_resp(ftp, line)
+    assert r[:3] == str(code), "%r -> %r, wanted %s" % (line, r, code)
+    return r
+
+
+def raw_avbl(c, path=None):
+    r = c.cmd("AVBL" + (" " + path if path else ""))
+    m = re.fullmatch(r"213 (\d+)\r\n", r)
+    assert m, "AVBL %s -> %r" % (path, r)
+    return int(m.group(1))
+
+
+def raw_upload(c, verb, path, data, rest=None, chunk=None, pause=0.0):
+    """STOR/APPE path over PASV sending data; returns the final reply.
+    The server may stop reading and close the data connection (552):
+    sending errors are ignored and the control reply tells the result."""
+    if rest is not None:
+        c.expect("REST %d" % rest, 350)
+    d = c.pasv_data()
+    with d:
+        r = c.cmd("%s %s" % (verb, path))
+        if not r.startswith(("125", "150")):
+            return r
+        try:
+            step = chunk or len(data) or 1
+            for i in range(0, len(data), step):
+                d.sendall(data[i:i + step])
+                if pause:
+                    time.sleep(pause)
+            d.shutdown(socket.SHUT_WR)
+            while d.recv(65536):
+                pass
+        except OSError:
+            pass
+    return c.reply()
 
 
 _tests = []
