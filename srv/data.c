@@ -389,14 +389,18 @@ data_close(struct session *s)
 
 /*
  * Handles one control line that arrived during a transfer. ABOR ends the
- * transfer; STAT tells its progress; anything else must wait.
+ * transfer; STAT tells its progress; anything else must wait. Never waits
+ * for the rest of a line: *partial is set when only part of one is
+ * buffered, so that the caller polls the socket for the rest instead of
+ * calling again at once (which would spin without ever timing out).
  */
 static enum xfer_result
-control_during(struct session *s)
+control_during(struct session *s, int *partial)
 {
 	char line[CMD_LINE_MAX], *verb, *arg;
-	int n = conn_readline(&s->ctl, line, sizeof(line), 1000, -1);
+	int n = conn_readline(&s->ctl, line, sizeof(line), 0, -1);
 
+	*partial = n == CONN_TIMEOUT;
 	if (n == CONN_TIMEOUT)
 		return XFER_OK;		/* half a line so far */
 	if (n == CONN_TOOLONG)
@@ -431,11 +435,12 @@ wait_io(struct session *s, short events)
 	struct pollfd pfd[3];
 	double deadline = now_mono() + srv->cfg->data_timeout, now;
 	enum xfer_result r;
-	int n, timeout, stopping;
+	int n, timeout, stopping, partial = 0;
 
 	for (;;) {
-		if (conn_readable_now(&s->ctl)) {
-			if ((r = control_during(s)) != XFER_OK)
+		/* A whole line may be buffered; half of one waits for poll. */
+		if (!partial && conn_readable_now(&s->ctl)) {
+			if ((r = control_during(s, &partial)) != XFER_OK)
 				return r;
 			continue;
 		}
@@ -457,7 +462,7 @@ wait_io(struct session *s, short events)
 		if (n <= 0)
 			continue;
 		if (pfd[1].revents != 0) {
-			if ((r = control_during(s)) != XFER_OK)
+			if ((r = control_during(s, &partial)) != XFER_OK)
 				return r;
 		}
 		if (pfd[0].revents != 0)
@@ -505,6 +510,7 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 	char *buf, *conv = NULL;
 	ssize_t n;
 	size_t len;
+	int partial = 0;
 
 	*sent = 0;
 #ifdef HAVE_SENDFILE
@@ -514,9 +520,13 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 			if (n > 0) {
 				*sent += (uint64_t)n;
 				s->data.done = *sent;
-				/* Stay responsive to ABOR between chunks. */
-				if (conn_wait_fd(s->ctl.fd, POLLIN, 0) == 1 &&
-				    (r = control_during(s)) != XFER_OK)
+				/*
+				 * Stay responsive to ABOR between chunks, also
+				 * one sent in the same packet as the RETR.
+				 */
+				if ((conn_wait_fd(s->ctl.fd, POLLIN, 0) == 1 ||
+				    (!partial && conn_readable_now(&s->ctl))) &&
+				    (r = control_during(s, &partial)) != XFER_OK)
 					return r;
 				continue;
 			}

@@ -1462,6 +1462,30 @@ def data_timeout_on_stalled_transfers():
 
 
 @test
+def half_command_line_during_transfer():
+    """Half a control line sent during a stalled download must not keep
+    the worker from timing the transfer out (it used to spin forever)."""
+    with Server(users=USERS, data_timeout=2) as srv:
+        sparse(srv, "huge", 256 * 1024 * 1024)
+        ftp = login(srv)
+        ftp.voidcmd("TYPE I")
+        conn = ftp.transfercmd("RETR huge")
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        assert conn.recv(1000)
+        ftp.sock.sendall(b"NOO")
+        t0 = time.monotonic()
+        ftp.sock.settimeout(10)
+        r = ftp.getmultiline()
+        assert r[:3] == "426", r
+        assert time.monotonic() - t0 <= 6
+        conn.close()
+        # The rest of the line completes the buffered half.
+        ftp.sock.sendall(b"P\r\n")
+        assert ftp.getmultiline()[:3] == "200"
+        ftp.quit()
+
+
+@test
 def client_killed_during_retr():
     with Server(users=USERS) as srv:
         sparse(srv, "huge", 256 * 1024 * 1024)
