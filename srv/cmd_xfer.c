@@ -261,6 +261,8 @@ store(struct session *s, const char *arg, int append)
 		goto out;
 	}
 	if (rest > st.st_size) {
+		if (created)
+			unlink_new(s, vpath, fd);
 		rc = session_reply(s, FTP_BADREST, "Restart offset %jd is past "
 		    "the end of the file (%jd bytes).", (intmax_t)rest,
 		    (intmax_t)st.st_size);

@@ -52,6 +52,8 @@ static const struct opt opts[] = {
 	  "sessions (served and queued) from one address, 0 for no limit" },
 	{ "idle_timeout", OPT_INT, 1, 86400, "300", F(idle_timeout), 0,
 	  "seconds without a command before a session is closed" },
+	{ "login_timeout", OPT_INT, 1, 3600, "60", F(login_timeout), 0,
+	  "seconds a connection may take to log in" },
 	{ "data_timeout", OPT_INT, 1, 86400, "60", F(data_timeout), 0,
 	  "seconds a data connection may stall" },
 	{ "pasv_ports", OPT_RANGE, 1024, 65535, "50000 50999", F(pasv_min),

@@ -19,6 +19,7 @@ struct srv_config {
 	int		 queue_timeout;
 	int		 max_per_ip;
 	int		 idle_timeout;
+	int		 login_timeout;
 	int		 data_timeout;
 	int		 pasv_min;
 	int		 pasv_max;

@@ -102,7 +102,7 @@ open_listener(const struct srv_config *cfg, int portnum)
 		    gai_strerror(rc));
 		return -1;
 	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
@@ -193,6 +193,13 @@ accept_one(struct server *srv, int lfd, int implicit_tls)
 	len = sizeof(cl->peer);
 	fd = accept4(lfd, (struct sockaddr *)&cl->peer, &len, SOCK_CLOEXEC);
 	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/* Out of descriptors: wait rather than spin on poll. */
+			log_warn("accept");
+			free(cl);
+			poll(NULL, 0, 200);
+			return;
+		}
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			log_warn("accept");
 		free(cl);

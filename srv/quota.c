@@ -156,11 +156,13 @@ quota_get_limited(struct quota_table *t, const char *user, uint64_t limit,
 			errno = EUSERS;
 			return NULL;
 		}
+		/*
+		 * The record keeps its limit: SIGHUP sets it on reload, and a
+		 * login that read the users file just before the reload must
+		 * not put the old limit back.
+		 */
 		q->refs++;
 		pthread_mutex_unlock(&t->lock);
-		pthread_mutex_lock(&q->lock);
-		q->limit = limit;
-		pthread_mutex_unlock(&q->lock);
 		return q;
 	}
 

@@ -33,8 +33,9 @@ void quota_table_free(struct quota_table *t);
 
 /*
  * The record of user, created on first use by measuring the home rootfd.
- * Holds a reference; give it back with quota_put(). limit replaces the
- * record's limit (the users file may have changed). Returns NULL with errno
+ * Holds a reference; give it back with quota_put(). limit is the limit of
+ * a new record; an existing one keeps its own (quota_set_limit() changes
+ * it when the users file is reloaded). Returns NULL with errno
  * if the home cannot be measured.
  */
 struct quota *quota_get(struct quota_table *t, const char *user,

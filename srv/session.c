@@ -15,6 +15,7 @@
 
 #include "proto/reply.h"
 #include "proto/addr.h"
+#include "proto/util.h"
 #include "proto/listing.h"
 #include "srv/commands.h"
 #include "srv/conf.h"
@@ -180,11 +181,25 @@ session_command(struct session *s, char *line, size_t len)
 static void
 session_loop(struct session *s)
 {
-	int n;
+	double login_by = now_mono() + s->srv->cfg->login_timeout;
+	int n, wait;
 
 	while (!s->quit) {
-		n = conn_readline(&s->ctl, s->line, sizeof(s->line),
-		    session_idle_ms(s), s->srv->wake_fd);
+		/* Until logged in, the login deadline bounds every wait. */
+		wait = session_idle_ms(s);
+		if (s->state != ST_READY) {
+			double left = login_by - now_mono();
+			if (left <= 0) {
+				log_info("%s: login timeout", s->peer);
+				session_reply(s, FTP_IDLE, "Login timeout: closing "
+				    "control connection.");
+				return;
+			}
+			if (left * 1000 < wait)
+				wait = (int)(left * 1000) + 1;
+		}
+		n = conn_readline(&s->ctl, s->line, sizeof(s->line), wait,
+		    s->srv->wake_fd);
 		if (n >= 0) {
 			if (session_command(s, s->line, (size_t)n) == -1)
 				break;
@@ -196,6 +211,8 @@ session_loop(struct session *s)
 				return;
 			continue;
 		case CONN_TIMEOUT:
+			if (s->state != ST_READY && now_mono() >= login_by)
+				continue;	/* the login deadline, handled above */
 			log_info("%s: idle timeout", s->peer);
 			session_reply(s, FTP_IDLE, "Timeout: closing control "
 			    "connection.");
