@@ -427,4 +427,24 @@ def failed_login_log_has_no_raw_control_characters():
         assert not bad, "control characters logged raw: %r" % bad
 
 
+
+@test
+def login_timeout_closes_unauthenticated_connections():
+    """NOOP keeps no one from the login deadline; logged-in users are not
+    bound by it."""
+    with Server(users={"harry": "pw"}, login_timeout=2) as srv:
+        idle = srv.ftp()
+        t0 = time.monotonic()
+        idle.sendcmd("NOOP")
+        time.sleep(1.0)
+        idle.sendcmd("NOOP")
+        line = idle.sock.makefile("rb").readline()
+        took = time.monotonic() - t0
+        assert line.startswith(b"421"), line
+        assert 1.5 < took < 4.0, took
+        user = srv.ftp("harry")
+        time.sleep(2.5)
+        assert user.sendcmd("NOOP").startswith("200")
+        user.quit()
+
 run()

@@ -1530,4 +1530,20 @@ def idle_timeout_421():
         ftp.quit()
 
 
+
+@test
+def rest_past_end_of_a_new_file_leaves_nothing():
+    with Server(users=USERS) as srv:
+        ftp = srv.ftp("harry")
+        ftp.voidcmd("TYPE I")
+        expect(ftp, "REST 100", 350)
+        d = socket.create_connection(
+            (HOST, int(resp(ftp, "EPSV").split("|||")[1].split("|")[0])), 5)
+        r = resp(ftp, "STOR fresh.bin")
+        d.close()
+        assert r.startswith("554"), r
+        assert not os.path.exists(os.path.join(srv.home("harry"),
+                                               "fresh.bin"))
+        ftp.quit()
+
 run()
