@@ -6,6 +6,7 @@
 #define BURROW_LISTING_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -45,5 +46,82 @@ unsigned listing_parse_factlist(const char *list, char *out, size_t len);
 
 /* The FEAT line's fact list with '*' after facts in mask. */
 void listing_feat_facts(unsigned mask, char *out, size_t len);
+
+/*
+ * Parsing listings the other way round: what any FTP server (burrowd,
+ * vsftpd, Pure-FTPd, ProFTPD, IIS) sends for LIST and MLSD, one line at a
+ * time, into one entry form.
+ *
+ * Fixed arrays keep an entry free of allocations. A name or link target
+ * that does not fit is refused rather than cut, as a cut name would name
+ * another file. So is a name with '/' (no directory entry has one, and a
+ * hostile server could otherwise steer a download out of its folder) or
+ * with a control byte (it would reach the terminal). Names are otherwise
+ * passed on byte for byte: UTF-8 or not, leading and trailing spaces kept.
+ * Times carry no zone in any listing; they are read as UTC, which is what
+ * burrowd writes and what MLSD requires.
+ */
+#define LISTING_NAME_MAX	1024	/* bytes, with the NUL */
+#define LISTING_LINK_MAX	1024
+
+enum listing_type {
+	LISTING_FILE,
+	LISTING_DIR,
+	LISTING_LINK,		/* symbolic link */
+	LISTING_OTHER,		/* device, fifo, socket, or not told */
+	LISTING_CDIR,		/* MLSD's entry for the listed directory */
+	LISTING_PDIR,		/* MLSD's entry for its parent */
+};
+
+struct listing_entry {
+	char		 name[LISTING_NAME_MAX];
+	int		 type;		/* enum listing_type */
+	uint64_t	 size;
+	int		 have_size;
+	time_t		 mtime;		/* UTC */
+	int		 have_mtime;
+	unsigned	 mode;		/* permission bits, 07777 */
+	int		 have_mode;
+	char		 link_target[LISTING_LINK_MAX];	/* "" if not told */
+};
+
+/*
+ * The three parsers share their results: 0 when e holds an entry; 1 when
+ * the line is no entry to show (an empty line, ls's "total N", and the
+ * entries for the directory itself and its parent: ".", "..", MLSD's cdir
+ * and pdir), with e filled as far as the line allows; -1 when the line
+ * cannot be read (e is then undefined). A trailing CR or LF is ignored.
+ */
+
+/*
+ * Reads a Unix `ls -l` line: "drwxr-xr-x 2 1000 1000 4096 Nov 22 05:41 docs"
+ * as vsftpd, Pure-FTPd, ProFTPD and burrowd write it. The date is found
+ * as an English month, a day and a time or year, preceded by the size
+ * (or a device's "major, minor", which gives no size); the name starts one
+ * byte after the date, so owners and groups may hold spaces and names may
+ * start with them. A link's "name -> target" is split at the first " -> ".
+ * A date with a time but no year is taken in now's year, or the year
+ * before when that would put it more than a day after now.
+ */
+int listing_parse_ls(const char *line, time_t now, struct listing_entry *e);
+
+/*
+ * Reads a DOS/IIS line: "11-22-26  06:00AM       <DIR>          docs" or
+ * "11-22-2026  06:00PM   1234 a file.txt" (a time without AM/PM is read as
+ * 24-hour). Two-digit years 70-99 are 19xx, 00-69 are 20xx. As the size
+ * column is padded, the name cannot start with a space here.
+ */
+int listing_parse_dos(const char *line, struct listing_entry *e);
+
+/*
+ * Reads an RFC 3659 MLSD line "type=file;size=12;modify=20261122054100;
+ * perm=r; name": the facts up to the first space, the name after it (spaces
+ * and ';' in it kept). Fact names are matched without regard to case;
+ * type (file, dir, cdir, pdir, OS.unix=slink:TARGET, OS.unix=symlink),
+ * size, modify (fractions of a second ignored) and UNIX.mode are used,
+ * others ignored, as is a known fact whose value cannot be read. Without a
+ * type fact the type is LISTING_OTHER. cdir and pdir give 1.
+ */
+int listing_parse_facts(const char *line, struct listing_entry *e);
 
 #endif
