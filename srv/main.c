@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -341,6 +342,21 @@ drop_privileges(const struct srv_config *cfg, int foreground)
 	return 0;
 }
 
+/*
+ * Every session holds a few descriptors and a first login's walk one per
+ * folder level: take all the descriptors the hard limit allows.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 /* Frees what main() set up; safe on a partly set-up server. */
 static void
 server_free(struct server *srv)
@@ -413,6 +429,7 @@ main(int argc, char **argv)
 	}
 
 	umask(022);
+	raise_fd_limit();
 	jail_init_from_env();
 	signal(SIGPIPE, SIG_IGN);
 	/* The pid file first: a second instance says so, not "port in use". */
