@@ -34,6 +34,14 @@
 #include "srv/session.h"
 
 #define XFER_CHUNK	(256 * 1024)
+/*
+ * What data_send_buf() hands conn_write() at once: one TLS record. Between
+ * slices it looks at the control connection and the shutdown deadline, so
+ * a client that reads slowly cannot keep ABOR or SIGTERM waiting long.
+ */
+#ifndef XFER_SLICE
+#define XFER_SLICE	(16 * 1024)
+#endif
 #define SENDFILE_CHUNK	(4 * 1024 * 1024)
 
 void
@@ -479,7 +487,7 @@ data_send_buf(struct session *s, const char *buf, size_t len)
 	while (len > 0) {
 		if ((r = wait_io(s, POLLOUT)) != XFER_OK)
 			return r;
-		n = len < XFER_CHUNK ? len : XFER_CHUNK;
+		n = len < XFER_SLICE ? len : XFER_SLICE;
 		if (conn_write(&s->data.conn, buf, n, session_data_ms(s)) == -1)
 			return errno == ETIMEDOUT ? XFER_TIMEOUT : XFER_NETERR;
 		buf += n;
