@@ -1,0 +1,682 @@
+/*
+ * ftp: the client's FTP control connection; see ftp.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "proto/addr.h"
+#include "proto/netio.h"
+#include "proto/reply.h"
+#include "proto/tls.h"
+#include "proto/util.h"
+#include "tui/ftp.h"
+
+#define LINE_MAX_FTP	4096
+#define QUIT_TIMEOUT_MS	2000
+
+enum pasv_mode { PASV_UNKNOWN, PASV_EPSV, PASV_PASV };
+
+struct ftp {
+	int			 fd;
+	struct conn		 c;
+	struct tls_ctx		*ctx;
+	struct tls		*tls;
+	int			 timeout_ms;
+	unsigned		 feat;
+	int			 dead;
+	enum pasv_mode		 pasv;
+	struct sockaddr_storage	 peer;
+	char			 host[URL_HOST_MAX];
+	char			 user[URL_USER_MAX];
+	char			 pass[URL_PASS_MAX];	/* for reconnecting */
+
+	/* The data connection, when open. */
+	int			 dfd;
+	struct conn		 dc;
+	struct tls		*dtls;
+};
+
+static void
+set_err(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* Appends line to buf (joined with '\n'), truncating quietly. */
+static void
+append_line(char *buf, size_t len, size_t *used, const char *line)
+{
+	size_t n;
+
+	if (len == 0)
+		return;
+	if (*used > 0 && *used + 1 < len)
+		buf[(*used)++] = '\n';
+	n = strlen(line);
+	if (*used + n >= len)
+		n = len - 1 - *used;
+	memcpy(buf + *used, line, n);
+	*used += n;
+	buf[*used] = '\0';
+}
+
+/*
+ * Reads one whole reply from the control connection. Returns the code,
+ * or -1 with the reason in reply (and f marked dead).
+ */
+static int
+read_reply(struct ftp *f, char *reply, size_t len, int timeout_ms)
+{
+	char line[LINE_MAX_FTP];
+	size_t used = 0;
+	int code = -1, more, r;
+
+	if (len > 0)
+		reply[0] = '\0';
+	for (;;) {
+		r = conn_readline(&f->c, line, sizeof(line), timeout_ms, -1);
+		if (r == CONN_TOOLONG)
+			continue;
+		if (r < 0) {
+			f->dead = 1;
+			used = 0;
+			set_err(reply, len, "connection %s",
+			    r == CONN_EOF ? "closed by the server" :
+			    r == CONN_TIMEOUT ? "timed out" : strerror(errno));
+			return -1;
+		}
+		if (code < 0) {
+			code = reply_parse_code(line, &more);
+			if (code < 0) {
+				f->dead = 1;
+				set_err(reply, len, "not an FTP reply: %.60s",
+				    line);
+				return -1;
+			}
+			append_line(reply, len, &used, line);
+			if (!more)
+				return code;
+			continue;
+		}
+		append_line(reply, len, &used, line);
+		if (strlen(line) >= 3 && reply_parse_code(line, &more) ==
+		    code && !more)
+			return code;
+	}
+}
+
+static int
+send_line(struct ftp *f, const char *cmd, char *reply, size_t len)
+{
+	char buf[LINE_MAX_FTP + 2];
+	size_t n = strlen(cmd);
+
+	if (f->dead) {
+		set_err(reply, len, "not connected");
+		return -1;
+	}
+	if (n + 2 >= sizeof(buf) || strpbrk(cmd, "\r\n") != NULL) {
+		set_err(reply, len, "command refused: too long or has CR/LF");
+		return -1;
+	}
+	memcpy(buf, cmd, n);
+	memcpy(buf + n, "\r\n", 2);
+	if (conn_write(&f->c, buf, n + 2, f->timeout_ms) < 0) {
+		f->dead = 1;
+		set_err(reply, len, "connection lost: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static int
+vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
+{
+	char cmd[LINE_MAX_FTP];
+	int n;
+
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd)) {
+		set_err(reply, len, "command too long");
+		return -1;
+	}
+	if (send_line(f, cmd, reply, len) < 0)
+		return -1;
+	return read_reply(f, reply, len, f->timeout_ms);
+}
+
+int
+ftp_cmd(struct ftp *f, char *reply, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int code;
+
+	va_start(ap, fmt);
+	code = vcmd(f, reply, len, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Connects a non-blocking socket to sa within timeout_ms. -1 with errno. */
+static int
+connect_to(const struct sockaddr *sa, socklen_t salen, int timeout_ms)
+{
+	int fd, soerr = 0, r;
+	socklen_t sl = sizeof(soerr);
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, sa, salen) == 0)
+		return fd;
+	if (errno != EINPROGRESS)
+		goto fail;
+	r = conn_wait_fd(fd, POLLOUT, timeout_ms);
+	if (r <= 0) {
+		if (r == 0)
+			errno = ETIMEDOUT;
+		goto fail;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+		goto fail;
+	if (soerr != 0) {
+		errno = soerr;
+		goto fail;
+	}
+	return fd;
+fail:
+	r = errno;
+	close(fd);
+	errno = r;
+	return -1;
+}
+
+static socklen_t
+ss_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+}
+
+/* Case-insensitive: line (after leading spaces) starts with word. */
+static int
+feat_is(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*line == ' ')
+		line++;
+	return strncasecmp(line, word, n) == 0 &&
+	    (line[n] == '\0' || line[n] == ' ');
+}
+
+static void
+parse_feat(struct ftp *f, const char *reply)
+{
+	const char *p = reply, *nl;
+	char line[LINE_MAX_FTP];
+	size_t n;
+
+	f->feat = 0;
+	while (p != NULL && *p != '\0') {
+		nl = strchr(p, '\n');
+		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl != NULL ? nl + 1 : NULL;
+		if (line[0] != ' ')	/* the 211 lines themselves */
+			continue;
+		if (feat_is(line, "MLST"))
+			f->feat |= FTP_F_MLST;
+		else if (feat_is(line, "EPSV"))
+			f->feat |= FTP_F_EPSV;
+		else if (feat_is(line, "HASH"))
+			f->feat |= FTP_F_HASH;
+		else if (feat_is(line, "AVBL"))
+			f->feat |= FTP_F_AVBL;
+		else if (feat_is(line, "UTF8"))
+			f->feat |= FTP_F_UTF8;
+		else if (feat_is(line, "SIZE"))
+			f->feat |= FTP_F_SIZE;
+		else if (feat_is(line, "MDTM"))
+			f->feat |= FTP_F_MDTM;
+		else if (feat_is(line, "REST STREAM"))
+			f->feat |= FTP_F_REST;
+		else if (feat_is(line, "AUTH")) {
+			/* "AUTH TLS", "AUTH SSL;TLS", "AUTH TLS-C;TLS" ... */
+			const char *a = strcasestr(line, "AUTH") + 4;
+			char *tok, *save = NULL, list[LINE_MAX_FTP];
+
+			snprintf(list, sizeof(list), "%s", a);
+			for (tok = strtok_r(list, " ;", &save); tok != NULL;
+			    tok = strtok_r(NULL, " ;", &save))
+				if (strcasecmp(tok, "TLS") == 0)
+					f->feat |= FTP_F_AUTH_TLS;
+		}
+	}
+}
+
+/* Accepts the server's certificate or says why not. */
+static int
+check_peer(struct ftp *f, char *err, size_t errlen)
+{
+	char fp[TLS_FP_LEN];
+	const char *ins = getenv("BURROW_INSECURE");
+
+	if (tls_peer_verified(f->tls))
+		return 0;
+	if (ins != NULL && strcmp(ins, "1") == 0)
+		return 0;
+	if (tls_peer_fingerprint(f->tls, fp, sizeof(fp)) < 0)
+		snprintf(fp, sizeof(fp), "(none)");
+	set_err(err, errlen, "%s: certificate not trusted (SHA-256 %s); "
+	    "set BURROW_CAFILE to its CA or BURROW_INSECURE=1 to accept it",
+	    f->host, fp);
+	return -1;
+}
+
+static int
+start_tls(struct ftp *f, char *reply, size_t rlen, char *err, size_t errlen)
+{
+	char terr[256];
+	const char *cafile = getenv("BURROW_CAFILE");
+	int code;
+
+	if (!(f->feat & FTP_F_AUTH_TLS)) {
+		set_err(err, errlen, "%s does not offer TLS (AUTH TLS)",
+		    f->host);
+		return -1;
+	}
+	if ((f->ctx = tls_client_ctx(terr, sizeof(terr))) == NULL) {
+		set_err(err, errlen, "TLS: %s", terr);
+		return -1;
+	}
+	if (cafile != NULL && *cafile != '\0' &&
+	    tls_ctx_load_ca(f->ctx, cafile, terr, sizeof(terr)) < 0) {
+		set_err(err, errlen, "%s", terr);
+		return -1;
+	}
+	code = ftp_cmd(f, reply, rlen, "AUTH TLS");
+	if (code != FTP_AUTHOK)
+		goto refused;
+	f->tls = tls_connect(f->ctx, &f->c, f->host, NULL, f->timeout_ms,
+	    terr, sizeof(terr));
+	if (f->tls == NULL) {
+		f->dead = 1;
+		set_err(err, errlen, "TLS handshake with %s: %s", f->host,
+		    terr);
+		return -1;
+	}
+	if (check_peer(f, err, errlen) < 0)
+		return -1;
+	if ((code = ftp_cmd(f, reply, rlen, "PBSZ 0")) != FTP_OK)
+		goto refused;
+	if ((code = ftp_cmd(f, reply, rlen, "PROT P")) != FTP_OK)
+		goto refused;
+	return 0;
+refused:
+	set_err(err, errlen, "TLS refused: %s", reply);
+	return -1;
+}
+
+static int
+login(struct ftp *f, char *reply, size_t rlen, char *err, size_t errlen)
+{
+	int code;
+
+	code = ftp_cmd(f, reply, rlen, "USER %s", f->user);
+	if (code == FTP_GIVEPWORD)
+		code = ftp_cmd(f, reply, rlen, "PASS %s", f->pass);
+	if (code != FTP_LOGINOK) {
+		set_err(err, errlen, "login as %s failed: %s", f->user,
+		    reply);
+		return -1;
+	}
+	return 0;
+}
+
+struct ftp *
+ftp_open(const struct url *u, const char *password, int want_tls,
+    int timeout_ms, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[16], *reply = NULL;
+	const size_t rlen = FTP_REPLY_MAX;
+	struct ftp *f;
+	int code, e = 0, gai;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (reply = malloc(rlen)) == NULL) {
+		free(f);
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	f->fd = -1;
+	f->dfd = -1;
+	f->timeout_ms = timeout_ms;
+	snprintf(f->host, sizeof(f->host), "%s", u->host);
+	snprintf(f->user, sizeof(f->user), "%s",
+	    u->have_user ? u->user : "anonymous");
+	snprintf(f->pass, sizeof(f->pass), "%s",
+	    password != NULL ? password : u->pass);
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", u->port);
+	if ((gai = getaddrinfo(u->host, port, &hints, &res)) != 0) {
+		set_err(err, errlen, "%s: %s", u->host, gai_strerror(gai));
+		goto fail;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		f->fd = connect_to(ai->ai_addr, ai->ai_addrlen, timeout_ms);
+		if (f->fd >= 0) {
+			memcpy(&f->peer, ai->ai_addr, ai->ai_addrlen);
+			break;
+		}
+		e = errno;
+	}
+	freeaddrinfo(res);
+	if (f->fd < 0) {
+		set_err(err, errlen, "%s port %d: %s", u->host, u->port,
+		    strerror(e));
+		goto fail;
+	}
+	conn_init(&f->c, f->fd);
+
+	/* A queued client hears 120 (maybe more than once), then 220. */
+	do
+		code = read_reply(f, reply, rlen, timeout_ms);
+	while (code == FTP_QUEUED);
+	if (code != FTP_GREET) {
+		set_err(err, errlen, "%s: %s", u->host, reply);
+		goto fail;
+	}
+	code = ftp_cmd(f, reply, rlen, "FEAT");
+	if (code < 0) {
+		set_err(err, errlen, "%s", reply);
+		goto fail;
+	}
+	if (code == FTP_FEAT)
+		parse_feat(f, reply);
+	if (want_tls && start_tls(f, reply, rlen, err, errlen) < 0)
+		goto fail;
+	if (login(f, reply, rlen, err, errlen) < 0)
+		goto fail;
+	if ((f->feat & FTP_F_UTF8) &&
+	    ftp_cmd(f, reply, rlen, "OPTS UTF8 ON") < 0)
+		goto failreply;
+	if ((code = ftp_cmd(f, reply, rlen, "TYPE I")) != FTP_OK) {
+		if (code >= 0)
+			set_err(err, errlen, "TYPE I: %s", reply);
+		else
+			goto failreply;
+		goto fail;
+	}
+	if (u->path[0] != '\0' &&
+	    (code = ftp_cmd(f, reply, rlen, "CWD %s", u->path)) != FTP_FILEOK) {
+		if (code < 0)
+			goto failreply;
+		set_err(err, errlen, "%s: %s", u->path, reply);
+		goto fail;
+	}
+	wipe(reply, rlen);
+	free(reply);
+	return f;
+failreply:
+	set_err(err, errlen, "%s", reply);
+fail:
+	if (reply != NULL) {
+		wipe(reply, rlen);
+		free(reply);
+	}
+	f->dead = 1;		/* no QUIT after a failure */
+	ftp_close(f);
+	return NULL;
+}
+
+static void
+data_drop(struct ftp *f)
+{
+	if (f->dtls != NULL) {
+		tls_close(f->dtls, f->timeout_ms);
+		f->dtls = NULL;
+	}
+	if (f->dfd >= 0) {
+		close(f->dfd);
+		f->dfd = -1;
+	}
+}
+
+/* EPSV or PASV; returns the connected data socket or -1 (reply set). */
+static int
+passive(struct ftp *f, char *reply, size_t len)
+{
+	struct sockaddr_storage sa, given;
+	int code, port = -1, fd;
+
+	if (f->pasv != PASV_PASV) {
+		code = ftp_cmd(f, reply, len, "EPSV");
+		if (code < 0)
+			return -1;
+		if (code == FTP_EPSVOK &&
+		    (port = addr_parse_epsv_reply(reply)) > 0)
+			f->pasv = PASV_EPSV;
+		else if (f->pasv == PASV_EPSV || code < 500)
+			return -1;
+	}
+	if (port <= 0) {
+		if (f->peer.ss_family != AF_INET)
+			return -1;
+		code = ftp_cmd(f, reply, len, "PASV");
+		if (code != FTP_PASVOK ||
+		    addr_parse_pasv_reply(reply, &given) < 0)
+			return -1;
+		port = addr_port(&given);
+		f->pasv = PASV_PASV;
+	}
+	/* The control connection's address, whatever PASV said. */
+	sa = f->peer;
+	addr_set_port(&sa, port);
+	fd = connect_to((struct sockaddr *)&sa, ss_len(&sa), f->timeout_ms);
+	if (fd < 0)
+		set_err(reply, len, "data connection to port %d: %s", port,
+		    strerror(errno));
+	return fd;
+}
+
+int
+ftp_data_open(struct ftp *f, const char *cmd, off_t rest, struct conn **dc,
+    char *reply, size_t len)
+{
+	char terr[256];
+	int code;
+
+	*dc = NULL;
+	data_drop(f);
+	if ((f->dfd = passive(f, reply, len)) < 0)
+		return f->dead ? -1 : reply_parse_code(reply, &(int){0});
+	conn_init(&f->dc, f->dfd);
+	if (rest > 0 && (code = ftp_cmd(f, reply, len, "REST %lld",
+	    (long long)rest)) != FTP_RESTOK)
+		goto fail;
+	code = ftp_cmd(f, reply, len, "%s", cmd);
+	if (code < 100 || code >= 200)
+		goto fail;
+	if (f->tls != NULL) {
+		f->dtls = tls_connect(f->ctx, &f->dc, f->host, f->tls,
+		    f->timeout_ms, terr, sizeof(terr));
+		if (f->dtls == NULL) {
+			data_drop(f);
+			/* The server ends the transfer with an error. */
+			if (read_reply(f, reply, len, f->timeout_ms) < 0)
+				return -1;
+			set_err(reply, len, "data TLS handshake: %s", terr);
+			return -1;
+		}
+	}
+	*dc = &f->dc;
+	return code;
+fail:
+	data_drop(f);
+	return code;
+}
+
+int
+ftp_data_close(struct ftp *f, char *reply, size_t len)
+{
+	if (f->dfd < 0) {
+		set_err(reply, len, "no data connection");
+		return -1;
+	}
+	data_drop(f);
+	if (f->dead) {
+		set_err(reply, len, "not connected");
+		return -1;
+	}
+	return read_reply(f, reply, len, f->timeout_ms);
+}
+
+int
+ftp_list(struct ftp *f, const char *path, struct listing_entry **out,
+    size_t *n, char *err, size_t errlen)
+{
+	struct listing_entry *v = NULL, *nv, e;
+	char cmd[LINE_MAX_FTP], line[LINE_MAX_FTP * 2], reply[1024];
+	size_t cap = 0, cnt = 0;
+	int mlsd = (f->feat & FTP_F_MLST) != 0, code, r, ok;
+	struct conn *dc;
+	time_t now = time(NULL);
+
+	*out = NULL;
+	*n = 0;
+	if (path != NULL && *path != '\0')
+		snprintf(cmd, sizeof(cmd), "%s %s", mlsd ? "MLSD" : "LIST",
+		    path);
+	else
+		snprintf(cmd, sizeof(cmd), "%s", mlsd ? "MLSD" : "LIST");
+	code = ftp_data_open(f, cmd, 0, &dc, reply, sizeof(reply));
+	if (code < 100 || code >= 200) {
+		set_err(err, errlen, "%s", reply);
+		return -1;
+	}
+	for (;;) {
+		r = conn_readline(dc, line, sizeof(line), f->timeout_ms, -1);
+		if (r == CONN_TOOLONG)
+			continue;
+		if (r == CONN_EOF)
+			break;
+		if (r < 0) {
+			set_err(err, errlen, "listing: %s", r == CONN_TIMEOUT ?
+			    "timed out" : strerror(errno));
+			data_drop(f);
+			/* Read the server's verdict so the session stays
+			 * in step; it is an error anyway. */
+			(void)read_reply(f, reply, sizeof(reply),
+			    f->timeout_ms);
+			free(v);
+			return -1;
+		}
+		if ((size_t)r != strlen(line))
+			continue;	/* NUL bytes: no name has them */
+		if (mlsd)
+			ok = listing_parse_facts(line, &e);
+		else if ((ok = listing_parse_ls(line, now, &e)) < 0)
+			ok = listing_parse_dos(line, &e);
+		if (ok != 0)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				set_err(err, errlen, "out of memory");
+				data_drop(f);
+				(void)read_reply(f, reply, sizeof(reply),
+				    f->timeout_ms);
+				free(v);
+				return -1;
+			}
+			v = nv;
+		}
+		v[cnt++] = e;
+	}
+	code = ftp_data_close(f, reply, sizeof(reply));
+	if (code < 200 || code >= 300) {
+		set_err(err, errlen, "%s", reply);
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+unsigned
+ftp_features(const struct ftp *f)
+{
+	return f->feat;
+}
+
+int
+ftp_is_tls(const struct ftp *f)
+{
+	return f->tls != NULL;
+}
+
+int
+ftp_timeout(const struct ftp *f)
+{
+	return f->timeout_ms;
+}
+
+void
+ftp_close(struct ftp *f)
+{
+	char reply[512];
+
+	if (f == NULL)
+		return;
+	data_drop(f);
+	if (!f->dead && f->fd >= 0 && send_line(f, "QUIT", reply,
+	    sizeof(reply)) == 0)
+		(void)read_reply(f, reply, sizeof(reply),
+		    f->timeout_ms < QUIT_TIMEOUT_MS && f->timeout_ms >= 0 ?
+		    f->timeout_ms : QUIT_TIMEOUT_MS);
+	if (f->tls != NULL)
+		tls_close(f->tls, f->dead ? 0 : QUIT_TIMEOUT_MS);
+	if (f->fd >= 0)
+		close(f->fd);
+	tls_ctx_free(f->ctx);
+	wipe(f->pass, sizeof(f->pass));
+	wipe(f, sizeof(*f));
+	free(f);
+}

@@ -1,0 +1,121 @@
+/*
+ * ftp: the client's FTP control connection (RFC 959), with explicit TLS
+ * (RFC 4217), FEAT (RFC 2389), EPSV (RFC 2428) and MLSD (RFC 3659). No
+ * curses here: tui/remote.c builds the file-system interface on top.
+ *
+ * One struct ftp is one logged-in control connection, used by one thread
+ * at a time. Every wait is bounded by the timeout given to ftp_open().
+ * At most one data connection is open at a time (FTP allows no more).
+ *
+ * Certificate trust, for now: a TLS server is accepted when its chain
+ * verifies against the system CAs (plus the PEM file named by the
+ * environment variable BURROW_CAFILE, if set) and matches the host, or
+ * when BURROW_INSECURE=1. Otherwise ftp_open() fails with a message that
+ * gives the certificate's SHA-256 fingerprint.
+ *
+ * Left for later:
+ *   - trust on first use: a known_hosts file of fingerprints per host:port
+ *     (tls_peer_fingerprint() is ready for it);
+ *   - reconnecting after a dropped control connection (the password is
+ *     kept, in memory only, for that; ftp_close() wipes it);
+ *   - ABOR of a running transfer, active mode (PORT/EPRT), TYPE A,
+ *     implicit FTPS, ACCT (332), a proxy.
+ */
+#ifndef BURROW_FTP_H
+#define BURROW_FTP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "proto/listing.h"
+#include "tui/url.h"
+
+struct conn;
+struct ftp;
+
+/* Features the server announced in FEAT (ftp_features()). */
+#define FTP_F_MLST	0x001
+#define FTP_F_EPSV	0x002
+#define FTP_F_HASH	0x004
+#define FTP_F_AVBL	0x008
+#define FTP_F_UTF8	0x010
+#define FTP_F_AUTH_TLS	0x020
+#define FTP_F_SIZE	0x040
+#define FTP_F_MDTM	0x080
+#define FTP_F_REST	0x100	/* REST STREAM */
+
+/* Longest reply the functions below keep (lines joined with '\n'). */
+#define FTP_REPLY_MAX	8192
+
+/*
+ * Connects to u->host:u->port (IPv4 or IPv6, whatever getaddrinfo gives,
+ * first that answers), reads the greeting (a 120 "queued" is followed by
+ * the 220), asks FEAT, starts TLS (AUTH TLS, PBSZ 0, PROT P) when
+ * want_tls, logs in as u->user ("anonymous" without one) with password
+ * (NULL: u->pass), turns UTF8 on when offered, sets TYPE I and changes to
+ * u->path when it is not empty. want_tls fails if the server does not
+ * offer AUTH TLS. timeout_ms bounds every single wait. Returns the
+ * connection, or NULL with a one-line reason in err.
+ */
+struct ftp	*ftp_open(const struct url *u, const char *password,
+		    int want_tls, int timeout_ms, char *err, size_t errlen);
+
+/*
+ * Sends a command made from fmt (printf-like; no CR or LF may result)
+ * and reads its whole reply into reply (multi-line replies joined with
+ * '\n', without CRLF; truncated to len). Returns the reply code, or -1
+ * when the connection failed or the command is malformed, with the
+ * reason in reply. After -1 the connection is unusable (only ftp_close).
+ */
+int		 ftp_cmd(struct ftp *f, char *reply, size_t len,
+		    const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Opens a data connection for cmd ("RETR name", "STOR name", "MLSD"...):
+ * EPSV, or PASV when EPSV is refused (the one that worked is kept for the
+ * next time; PASV's address is ignored for the control connection's),
+ * connect, "REST rest" when rest > 0, cmd, and the TLS handshake when
+ * data is protected, resuming the control connection's session. Returns
+ * the 1xx code with *dc ready to read or write (conn_read/conn_write;
+ * owned by f), else the failing reply's code, or -1, with the reply or
+ * reason in reply and no data connection open.
+ */
+int		 ftp_data_open(struct ftp *f, const char *cmd, off_t rest,
+		    struct conn **dc, char *reply, size_t len);
+
+/*
+ * Closes the data connection (after reading it to its end, or writing all
+ * of an upload) and reads the transfer's final reply. Returns its code
+ * (226 or 250 when all went well), or -1.
+ */
+int		 ftp_data_close(struct ftp *f, char *reply, size_t len);
+
+/*
+ * Lists path (NULL or "": the current directory) with MLSD when the
+ * server has MLST, else LIST, read as `ls -l` or DOS lines. Entries the
+ * parsers mark as none to show (".", "..", "total N", cdir, pdir) and lines
+ * they cannot read are left out. On success *out (malloc'd, free() it)
+ * holds *n entries and 0 is returned; else -1 with a reason in err.
+ */
+int		 ftp_list(struct ftp *f, const char *path,
+		    struct listing_entry **out, size_t *n, char *err,
+		    size_t errlen);
+
+/* FTP_F_* bits from FEAT. */
+unsigned	 ftp_features(const struct ftp *f);
+
+/* 1 when the control connection is TLS (and data is PROT P). */
+int		 ftp_is_tls(const struct ftp *f);
+
+/* The timeout given to ftp_open(), for reads on a data connection. */
+int		 ftp_timeout(const struct ftp *f);
+
+/*
+ * Closes any data connection, sends QUIT (waiting for its reply a
+ * bounded time), closes and frees, wiping the password it kept. NULL is
+ * fine.
+ */
+void		 ftp_close(struct ftp *f);
+
+#endif
