@@ -19,7 +19,7 @@ log=$top/build/logs
 mkdir -p "$log"
 
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
-      libncurses-dev check curl lftp python3 valgrind openssl)
+      libncurses-dev check curl lftp python3 valgrind openssl logrotate groff-base)
 missing=()
 for p in "${need[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
