@@ -446,10 +446,28 @@ listing_parse_ls(const char *line, time_t now, struct listing_entry *e)
 
 /* --- DOS / IIS */
 
+/*
+ * The next blank-separated word of line[0..len) from *pos: skips blanks,
+ * returns where the word starts, sets *n to its length and moves *pos past.
+ */
+static const char *
+next_word(const char *line, size_t len, size_t *pos, size_t *n)
+{
+	size_t start;
+
+	while (*pos < len && line[*pos] == ' ')
+		(*pos)++;
+	start = *pos;
+	while (*pos < len && line[*pos] != ' ')
+		(*pos)++;
+	*n = *pos - start;
+	return line + start;
+}
+
 int
 listing_parse_dos(const char *line, struct listing_entry *e)
 {
-	size_t len = line_len(line), pos = 0, start, n;
+	size_t len = line_len(line), pos = 0, n;
 	int mon, day, h, m, year;
 	const char *p;
 
@@ -460,11 +478,7 @@ listing_parse_dos(const char *line, struct listing_entry *e)
 		return 1;
 
 	/* MM-DD-YY or MM-DD-YYYY ('/' also taken) */
-	start = pos;
-	while (pos < len && line[pos] != ' ')
-		pos++;
-	p = line + start;
-	n = pos - start;
+	p = next_word(line, len, &pos, &n);
 	if ((n != 8 && n != 10) || (p[2] != '-' && p[2] != '/') ||
 	    p[5] != p[2] || parse_small(p, 2, 2, &mon) == -1 ||
 	    parse_small(p + 3, 2, 2, &day) == -1 ||
@@ -474,13 +488,7 @@ listing_parse_dos(const char *line, struct listing_entry *e)
 		year += year < 70 ? 2000 : 1900;
 
 	/* HH:MM, HH:MMAM or HH:MMPM */
-	while (pos < len && line[pos] == ' ')
-		pos++;
-	start = pos;
-	while (pos < len && line[pos] != ' ')
-		pos++;
-	p = line + start;
-	n = pos - start;
+	p = next_word(line, len, &pos, &n);
 	if (n < 5 || p[2] != ':' || parse_small(p, 2, 2, &h) == -1 ||
 	    parse_small(p + 3, 2, 2, &m) == -1)
 		return -1;
@@ -500,13 +508,7 @@ listing_parse_dos(const char *line, struct listing_entry *e)
 	e->have_mtime = 1;
 
 	/* <DIR> or a size */
-	while (pos < len && line[pos] == ' ')
-		pos++;
-	start = pos;
-	while (pos < len && line[pos] != ' ')
-		pos++;
-	p = line + start;
-	n = pos - start;
+	p = next_word(line, len, &pos, &n);
 	if (n == 5 && strncasecmp(p, "<DIR>", 5) == 0)
 		e->type = LISTING_DIR;
 	else if (parse_u64(p, n, &e->size) == 0) {
