@@ -35,6 +35,7 @@
 #define FTP_RNFROK	350
 #define FTP_TOOMANY	421
 #define FTP_IDLE	421
+#define FTP_CLOSING	421	/* any 421: the server closes the connection */
 #define FTP_BADSENDCONN	425
 #define FTP_BADSENDNET	426
 #define FTP_BADSENDFILE	451

@@ -10,7 +10,9 @@
  *   put LOCAL REMOTE     uploads
  *   cmd "LINE"           sends LINE, prints the reply
  *   feat                 prints the FTP_F_* bits and "tls" if encrypted
- * The password comes from the URL or BURROW_PASSWORD; ftps:// uses TLS.
+ * The password comes from the URL or BURROW_PASSWORD; ftps:// uses TLS,
+ * trusting the CA file BURROW_CAFILE, or any certificate with
+ * BURROW_INSECURE=1 (no known_hosts: that is burrow's, tested there).
  * Exits 0 only if every OP succeeded, else 1 (2 for a usage error).
  */
 #include "config.h"
@@ -132,6 +134,7 @@ int
 main(int argc, char **argv)
 {
 	struct url u;
+	struct ftp_opts o;
 	struct ftp *f;
 	char err[1024];
 	const char *pw;
@@ -146,8 +149,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	pw = u.have_pass ? u.pass : getenv("BURROW_PASSWORD");
-	f = ftp_open(&u, pw != NULL ? pw : "", u.scheme == URL_FTPS, 10000,
-	    err, sizeof(err));
+	memset(&o, 0, sizeof(o));
+	o.tls = u.scheme == URL_FTPS;
+	o.cafile = getenv("BURROW_CAFILE");
+	o.insecure = getenv("BURROW_INSECURE") != NULL &&
+	    strcmp(getenv("BURROW_INSECURE"), "1") == 0;
+	o.timeout_ms = 10000;
+	f = ftp_open(&u, pw != NULL ? pw : "", &o, err, sizeof(err));
 	url_wipe(&u);
 	if (f == NULL) {
 		fprintf(stderr, "%s\n", err);

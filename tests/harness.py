@@ -155,7 +155,8 @@ class Server:
                 raise RuntimeError("burrowd exited with %d:\n%s"
                                    % (self.proc.returncode, self.log()))
             with contextlib.suppress(OSError):
-                socket.create_connection((HOST, self.port), 0.2).close()
+                socket.create_connection((self.conf["listen"], self.port),
+                                         0.2).close()
                 return True
             return False
         if not wait_until(up, 10):

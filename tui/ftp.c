@@ -23,8 +23,10 @@
 #include "proto/tls.h"
 #include "proto/util.h"
 #include "tui/ftp.h"
+#include "tui/trust.h"
 
 #define LINE_MAX_FTP	4096
+#define FS_PATH		4096
 #define QUIT_TIMEOUT_MS	2000
 
 enum pasv_mode { PASV_UNKNOWN, PASV_EPSV, PASV_PASV };
@@ -39,6 +41,13 @@ struct ftp {
 	int			 dead;
 	enum pasv_mode		 pasv;
 	struct sockaddr_storage	 peer;
+	struct url		 url;		/* without the password */
+	struct ftp_opts		 opts;		/* strings point below */
+	char			 cafile[FS_PATH];
+	char			 known_hosts[FS_PATH];
+	char			 server[URL_HOST_MAX + 16];
+	char			 hash_algo[32];	/* FEAT's starred HASH */
+	int			 ca_loaded;
 	char			 host[URL_HOST_MAX];
 	char			 user[URL_USER_MAX];
 	char			 pass[URL_PASS_MAX];	/* for reconnecting */
@@ -87,6 +96,20 @@ append_line(char *buf, size_t len, size_t *used, const char *line)
  * Reads one whole reply from the control connection. Returns the code,
  * or -1 with the reason in reply (and f marked dead).
  */
+/*
+ * A 421 is the server closing the connection (an idle timeout, a
+ * shutdown), whatever command it came after: the connection is dead and
+ * the reply (kept in the buffer) is the reason.
+ */
+static int
+closing(struct ftp *f, int code)
+{
+	if (code != FTP_CLOSING)
+		return code;
+	f->dead = 1;
+	return -1;
+}
+
 static int
 read_reply(struct ftp *f, char *reply, size_t len, int timeout_ms)
 {
@@ -118,13 +141,13 @@ read_reply(struct ftp *f, char *reply, size_t len, int timeout_ms)
 			}
 			append_line(reply, len, &used, line);
 			if (!more)
-				return code;
+				return closing(f, code);
 			continue;
 		}
 		append_line(reply, len, &used, line);
 		if (strlen(line) >= 3 && reply_parse_code(line, &more) ==
 		    code && !more)
-			return code;
+			return closing(f, code);
 	}
 }
 
@@ -238,6 +261,27 @@ feat_is(const char *line, const char *word)
 	    (line[n] == '\0' || line[n] == ' ');
 }
 
+/* " HASH SHA-256*;SHA-512;SHA-1;MD5": keeps the starred name. */
+static void
+parse_hash_feat(struct ftp *f, const char *line)
+{
+	const char *p = strcasestr(line, "HASH") + 4, *star;
+	size_t n;
+
+	f->hash_algo[0] = '\0';
+	while (*p == ' ')
+		p++;
+	if ((star = strchr(p, '*')) == NULL)
+		return;
+	while (star > p && star[-1] != ';' && star[-1] != ' ')
+		star--;
+	n = strcspn(star, "*");
+	if (n < sizeof(f->hash_algo)) {
+		memcpy(f->hash_algo, star, n);
+		f->hash_algo[n] = '\0';
+	}
+}
+
 static void
 parse_feat(struct ftp *f, const char *reply)
 {
@@ -256,12 +300,17 @@ parse_feat(struct ftp *f, const char *reply)
 		p = nl != NULL ? nl + 1 : NULL;
 		if (line[0] != ' ')	/* the 211 lines themselves */
 			continue;
-		if (feat_is(line, "MLST"))
+		if (feat_is(line, "MLST")) {
 			f->feat |= FTP_F_MLST;
+			if (strcasestr(line, "type") != NULL)
+				f->feat |= FTP_F_MLST_TYPE;
+		}
 		else if (feat_is(line, "EPSV"))
 			f->feat |= FTP_F_EPSV;
-		else if (feat_is(line, "HASH"))
+		else if (feat_is(line, "HASH")) {
 			f->feat |= FTP_F_HASH;
+			parse_hash_feat(f, line);
+		}
 		else if (feat_is(line, "AVBL"))
 			f->feat |= FTP_F_AVBL;
 		else if (feat_is(line, "UTF8"))
@@ -286,30 +335,68 @@ parse_feat(struct ftp *f, const char *reply)
 	}
 }
 
+static void
+notice(struct ftp *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+notice(struct ftp *f, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (f->opts.notice == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	f->opts.notice(f->opts.notice_arg, msg);
+}
+
 /* Accepts the server's certificate or says why not. */
 static int
 check_peer(struct ftp *f, char *err, size_t errlen)
 {
-	char fp[TLS_FP_LEN];
-	const char *ins = getenv("BURROW_INSECURE");
+	char fp[TLS_FP_LEN], old[TLS_FP_LEN], terr[512];
 
-	if (tls_peer_verified(f->tls))
+	if (tls_peer_verified(f->tls) || f->opts.insecure)
 		return 0;
-	if (ins != NULL && strcmp(ins, "1") == 0)
+	if (tls_peer_fingerprint(f->tls, fp, sizeof(fp)) < 0) {
+		set_err(err, errlen, "%s: the server sent no certificate",
+		    f->server);
+		return -1;
+	}
+	if (f->opts.known_hosts == NULL) {
+		set_err(err, errlen, "%s: certificate not trusted (SHA-256 "
+		    "%s); give its CA or use --insecure to accept it",
+		    f->server, fp);
+		return -1;
+	}
+	switch (trust_check(f->opts.known_hosts, f->url.host, f->url.port,
+	    fp, 1, old, sizeof(old), terr, sizeof(terr))) {
+	case TRUST_MATCH:
 		return 0;
-	if (tls_peer_fingerprint(f->tls, fp, sizeof(fp)) < 0)
-		snprintf(fp, sizeof(fp), "(none)");
-	set_err(err, errlen, "%s: certificate not trusted (SHA-256 %s); "
-	    "set BURROW_CAFILE to its CA or BURROW_INSECURE=1 to accept it",
-	    f->host, fp);
-	return -1;
+	case TRUST_ADDED:
+		notice(f, "%s: certificate trusted on first use and pinned in "
+		    "%s (SHA-256 %s)", f->server, f->opts.known_hosts, fp);
+		return 0;
+	case TRUST_CHANGED:
+		set_err(err, errlen, "%s: CERTIFICATE CHANGED: pinned SHA-256 "
+		    "%s, now %s; refusing to connect (if the change is "
+		    "expected, remove the line from %s)", f->server, old, fp,
+		    f->opts.known_hosts);
+		return -1;
+	default:
+		set_err(err, errlen, "%s: %s", f->server, terr);
+		return -1;
+	}
 }
 
 static int
 start_tls(struct ftp *f, char *reply, size_t rlen, char *err, size_t errlen)
 {
 	char terr[256];
-	const char *cafile = getenv("BURROW_CAFILE");
+	const char *cafile = f->opts.cafile;
 	int code;
 
 	if (!(f->feat & FTP_F_AUTH_TLS)) {
@@ -317,14 +404,17 @@ start_tls(struct ftp *f, char *reply, size_t rlen, char *err, size_t errlen)
 		    f->host);
 		return -1;
 	}
-	if ((f->ctx = tls_client_ctx(terr, sizeof(terr))) == NULL) {
+	if (f->ctx == NULL &&
+	    (f->ctx = tls_client_ctx(terr, sizeof(terr))) == NULL) {
 		set_err(err, errlen, "TLS: %s", terr);
 		return -1;
 	}
-	if (cafile != NULL && *cafile != '\0' &&
-	    tls_ctx_load_ca(f->ctx, cafile, terr, sizeof(terr)) < 0) {
-		set_err(err, errlen, "%s", terr);
-		return -1;
+	if (cafile != NULL && *cafile != '\0' && !f->ca_loaded) {
+		if (tls_ctx_load_ca(f->ctx, cafile, terr, sizeof(terr)) < 0) {
+			set_err(err, errlen, "%s", terr);
+			return -1;
+		}
+		f->ca_loaded = 1;
 	}
 	code = ftp_cmd(f, reply, rlen, "AUTH TLS");
 	if (code != FTP_AUTHOK)
@@ -365,41 +455,52 @@ login(struct ftp *f, char *reply, size_t rlen, char *err, size_t errlen)
 	return 0;
 }
 
-struct ftp *
-ftp_open(const struct url *u, const char *password, int want_tls,
-    int timeout_ms, char *err, size_t errlen)
+/* Closes the data connection; TLS gets up to tls_timeout_ms to say
+ * close_notify (an upload's end; 0 when giving up). */
+static void
+data_drop_wait(struct ftp *f, int tls_timeout_ms)
+{
+	if (f->dtls != NULL) {
+		tls_close(f->dtls, tls_timeout_ms);
+		f->dtls = NULL;
+	}
+	if (f->dfd >= 0) {
+		close(f->dfd);
+		f->dfd = -1;
+	}
+}
+
+static void
+data_drop(struct ftp *f)
+{
+	data_drop_wait(f, f->timeout_ms);
+}
+
+/* Connects, greets, FEAT, TLS, login, UTF8, TYPE I, CWD dir. */
+static int
+session_start(struct ftp *f, const char *dir, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
-	char port[16], *reply = NULL;
+	char port[16], *reply;
 	const size_t rlen = FTP_REPLY_MAX;
-	struct ftp *f;
-	int code, e = 0, gai;
+	int code, e = 0, gai, rc = -1;
 
-	if ((f = calloc(1, sizeof(*f))) == NULL ||
-	    (reply = malloc(rlen)) == NULL) {
-		free(f);
+	if ((reply = malloc(rlen)) == NULL) {
 		set_err(err, errlen, "out of memory");
-		return NULL;
+		return -1;
 	}
-	f->fd = -1;
-	f->dfd = -1;
-	f->timeout_ms = timeout_ms;
-	snprintf(f->host, sizeof(f->host), "%s", u->host);
-	snprintf(f->user, sizeof(f->user), "%s",
-	    u->have_user ? u->user : "anonymous");
-	snprintf(f->pass, sizeof(f->pass), "%s",
-	    password != NULL ? password : u->pass);
-
+	f->dead = 0;
+	f->pasv = PASV_UNKNOWN;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%d", u->port);
-	if ((gai = getaddrinfo(u->host, port, &hints, &res)) != 0) {
-		set_err(err, errlen, "%s: %s", u->host, gai_strerror(gai));
-		goto fail;
+	snprintf(port, sizeof(port), "%d", f->url.port);
+	if ((gai = getaddrinfo(f->url.host, port, &hints, &res)) != 0) {
+		set_err(err, errlen, "%s: %s", f->url.host, gai_strerror(gai));
+		goto out;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		f->fd = connect_to(ai->ai_addr, ai->ai_addrlen, timeout_ms);
+		f->fd = connect_to(ai->ai_addr, ai->ai_addrlen, f->timeout_ms);
 		if (f->fd >= 0) {
 			memcpy(&f->peer, ai->ai_addr, ai->ai_addrlen);
 			break;
@@ -408,74 +509,167 @@ ftp_open(const struct url *u, const char *password, int want_tls,
 	}
 	freeaddrinfo(res);
 	if (f->fd < 0) {
-		set_err(err, errlen, "%s port %d: %s", u->host, u->port,
-		    strerror(e));
-		goto fail;
+		set_err(err, errlen, "%s: %s", f->server, strerror(e));
+		goto out;
 	}
 	conn_init(&f->c, f->fd);
 
 	/* A queued client hears 120 (maybe more than once), then 220. */
 	do
-		code = read_reply(f, reply, rlen, timeout_ms);
+		code = read_reply(f, reply, rlen, f->timeout_ms);
 	while (code == FTP_QUEUED);
 	if (code != FTP_GREET) {
-		set_err(err, errlen, "%s: %s", u->host, reply);
-		goto fail;
+		set_err(err, errlen, "%s: %s", f->server, reply);
+		goto out;
 	}
 	code = ftp_cmd(f, reply, rlen, "FEAT");
-	if (code < 0) {
-		set_err(err, errlen, "%s", reply);
-		goto fail;
-	}
+	if (code < 0)
+		goto failreply;
 	if (code == FTP_FEAT)
 		parse_feat(f, reply);
-	if (want_tls && start_tls(f, reply, rlen, err, errlen) < 0)
-		goto fail;
+	if (f->opts.tls && start_tls(f, reply, rlen, err, errlen) < 0)
+		goto out;
 	if (login(f, reply, rlen, err, errlen) < 0)
-		goto fail;
+		goto out;
 	if ((f->feat & FTP_F_UTF8) &&
 	    ftp_cmd(f, reply, rlen, "OPTS UTF8 ON") < 0)
 		goto failreply;
 	if ((code = ftp_cmd(f, reply, rlen, "TYPE I")) != FTP_OK) {
-		if (code >= 0)
-			set_err(err, errlen, "TYPE I: %s", reply);
-		else
-			goto failreply;
-		goto fail;
-	}
-	if (u->path[0] != '\0' &&
-	    (code = ftp_cmd(f, reply, rlen, "CWD %s", u->path)) != FTP_FILEOK) {
 		if (code < 0)
 			goto failreply;
-		set_err(err, errlen, "%s: %s", u->path, reply);
-		goto fail;
+		set_err(err, errlen, "TYPE I: %s", reply);
+		goto out;
 	}
-	wipe(reply, rlen);
-	free(reply);
-	return f;
+	if (dir != NULL && dir[0] != '\0' &&
+	    (code = ftp_cmd(f, reply, rlen, "CWD %s", dir)) != FTP_FILEOK) {
+		if (code < 0)
+			goto failreply;
+		set_err(err, errlen, "%s: %s", dir, reply);
+		goto out;
+	}
+	rc = 0;
+	goto out;
 failreply:
 	set_err(err, errlen, "%s", reply);
-fail:
-	if (reply != NULL) {
-		wipe(reply, rlen);
-		free(reply);
-	}
-	f->dead = 1;		/* no QUIT after a failure */
-	ftp_close(f);
-	return NULL;
+out:
+	wipe(reply, rlen);
+	free(reply);
+	if (rc < 0)
+		f->dead = 1;		/* no QUIT after a failure */
+	return rc;
 }
 
+/* Closes the control connection (no QUIT) and any data connection. */
 static void
-data_drop(struct ftp *f)
+session_drop(struct ftp *f, int tls_timeout_ms)
 {
-	if (f->dtls != NULL) {
-		tls_close(f->dtls, f->timeout_ms);
-		f->dtls = NULL;
+	data_drop(f);
+	if (f->tls != NULL) {
+		tls_close(f->tls, tls_timeout_ms);
+		f->tls = NULL;
 	}
-	if (f->dfd >= 0) {
-		close(f->dfd);
-		f->dfd = -1;
+	if (f->fd >= 0) {
+		close(f->fd);
+		f->fd = -1;
 	}
+}
+
+struct ftp *
+ftp_open(const struct url *u, const char *password, const struct ftp_opts *o,
+    char *err, size_t errlen)
+{
+	struct ftp *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	f->fd = -1;
+	f->dfd = -1;
+	f->url = *u;
+	url_wipe(&f->url);
+	f->opts = *o;
+	f->timeout_ms = o->timeout_ms;
+	if (o->cafile != NULL) {
+		snprintf(f->cafile, sizeof(f->cafile), "%s", o->cafile);
+		f->opts.cafile = f->cafile;
+	}
+	if (o->known_hosts != NULL) {
+		snprintf(f->known_hosts, sizeof(f->known_hosts), "%s",
+		    o->known_hosts);
+		f->opts.known_hosts = f->known_hosts;
+	}
+	snprintf(f->server, sizeof(f->server), u->host_ipv6 ? "[%s]:%d" :
+	    "%s:%d", u->host, u->port);
+	snprintf(f->host, sizeof(f->host), "%s", u->host);
+	snprintf(f->user, sizeof(f->user), "%s",
+	    u->have_user ? u->user : "anonymous");
+	snprintf(f->pass, sizeof(f->pass), "%s",
+	    password != NULL ? password : u->pass);
+	if (session_start(f, u->path, err, errlen) < 0) {
+		ftp_close(f);
+		return NULL;
+	}
+	return f;
+}
+
+int
+ftp_dead(const struct ftp *f)
+{
+	return f->dead;
+}
+
+int
+ftp_reconnect(struct ftp *f, const char *dir, char *err, size_t errlen)
+{
+	session_drop(f, 0);
+	if (session_start(f, dir, err, errlen) < 0) {
+		session_drop(f, 0);
+		return -1;
+	}
+	notice(f, "%s: connection lost; reconnected", f->server);
+	return 0;
+}
+
+int
+ftp_parse_257(const char *reply, char *buf, size_t len)
+{
+	const char *p = strchr(reply, '"');
+	size_t n = 0;
+
+	if (p == NULL || len == 0)
+		return -1;
+	for (p++; *p != '\0' && *p != '\n'; p++) {
+		if (*p == '"') {
+			if (p[1] != '"') {
+				buf[n] = '\0';
+				return 0;
+			}
+			p++;
+		}
+		if (n + 1 >= len)
+			return -1;
+		buf[n++] = *p;
+	}
+	return -1;		/* no closing quote */
+}
+
+int
+ftp_pwd(struct ftp *f, char *buf, size_t len)
+{
+	char reply[1024];
+	int code;
+
+	code = ftp_cmd(f, reply, sizeof(reply), "PWD");
+	if (code != FTP_PWDOK) {
+		set_err(buf, len, "%s", reply);
+		return -1;
+	}
+	if (ftp_parse_257(reply, buf, len) < 0) {
+		set_err(buf, len, "PWD: no quoted path in \"%.60s\"", reply);
+		return -1;
+	}
+	return 0;
 }
 
 /* EPSV or PASV; returns the connected data socket or -1 (reply set). */
@@ -550,6 +744,12 @@ ftp_data_open(struct ftp *f, const char *cmd, off_t rest, struct conn **dc,
 fail:
 	data_drop(f);
 	return code;
+}
+
+struct conn *
+ftp_data_conn(struct ftp *f)
+{
+	return f->dfd >= 0 ? &f->dc : NULL;
 }
 
 int
@@ -640,6 +840,48 @@ ftp_list(struct ftp *f, const char *path, struct listing_entry **out,
 	return 0;
 }
 
+int
+ftp_data_abort(struct ftp *f, char *reply, size_t len)
+{
+	int code, i;
+
+	if (f->dead) {
+		data_drop_wait(f, 0);
+		set_err(reply, len, "not connected");
+		return -1;
+	}
+	if (send_line(f, "ABOR", reply, len) < 0) {
+		data_drop_wait(f, 0);
+		return -1;
+	}
+	data_drop_wait(f, 0);
+	if (send_line(f, "NOOP", reply, len) < 0)
+		return -1;
+	/* At most: the transfer's reply, ABOR's, NOOP's, and a spare. */
+	for (i = 0; i < 4; i++) {
+		if ((code = read_reply(f, reply, len, f->timeout_ms)) < 0)
+			return -1;
+		if (code == FTP_NOOPOK)
+			return 0;
+	}
+	f->dead = 1;
+	set_err(reply, len, "ABOR: the server did not get back in step");
+	return -1;
+}
+
+const char *
+ftp_hash_algo(const struct ftp *f)
+{
+	return (f->feat & FTP_F_HASH) && f->hash_algo[0] != '\0' ?
+	    f->hash_algo : NULL;
+}
+
+const char *
+ftp_server(const struct ftp *f)
+{
+	return f->server;
+}
+
 unsigned
 ftp_features(const struct ftp *f)
 {
@@ -671,10 +913,7 @@ ftp_close(struct ftp *f)
 		(void)read_reply(f, reply, sizeof(reply),
 		    f->timeout_ms < QUIT_TIMEOUT_MS && f->timeout_ms >= 0 ?
 		    f->timeout_ms : QUIT_TIMEOUT_MS);
-	if (f->tls != NULL)
-		tls_close(f->tls, f->dead ? 0 : QUIT_TIMEOUT_MS);
-	if (f->fd >= 0)
-		close(f->fd);
+	session_drop(f, f->dead ? 0 : QUIT_TIMEOUT_MS);
 	tls_ctx_free(f->ctx);
 	wipe(f->pass, sizeof(f->pass));
 	wipe(f, sizeof(*f));

@@ -7,19 +7,19 @@
  * at a time. Every wait is bounded by the timeout given to ftp_open().
  * At most one data connection is open at a time (FTP allows no more).
  *
- * Certificate trust, for now: a TLS server is accepted when its chain
- * verifies against the system CAs (plus the PEM file named by the
- * environment variable BURROW_CAFILE, if set) and matches the host, or
- * when BURROW_INSECURE=1. Otherwise ftp_open() fails with a message that
- * gives the certificate's SHA-256 fingerprint.
+ * Certificate trust: a TLS server is accepted when its chain verifies
+ * against the system CAs (plus opts->cafile) and matches the host; else
+ * when opts->insecure; else, with opts->known_hosts, by trust on first
+ * use (tui/trust.h): an unknown host's certificate is pinned by its
+ * SHA-256 fingerprint and later ones must match it. Anything else fails
+ * ftp_open() with a message that gives the fingerprint.
  *
- * Left for later:
- *   - trust on first use: a known_hosts file of fingerprints per host:port
- *     (tls_peer_fingerprint() is ready for it);
- *   - reconnecting after a dropped control connection (the password is
- *     kept, in memory only, for that; ftp_close() wipes it);
- *   - ABOR of a running transfer, active mode (PORT/EPRT), TYPE A,
- *     implicit FTPS, ACCT (332), a proxy.
+ * A dropped control connection is not mended behind the caller's back:
+ * ftp_dead() tells, and ftp_reconnect() logs in again (the password is
+ * kept, in memory only, for that; ftp_close() wipes it).
+ *
+ * Not done: active mode (PORT/EPRT), TYPE A, implicit FTPS, ACCT (332),
+ * a proxy.
  */
 #ifndef BURROW_FTP_H
 #define BURROW_FTP_H
@@ -43,6 +43,20 @@ struct ftp;
 #define FTP_F_SIZE	0x040
 #define FTP_F_MDTM	0x080
 #define FTP_F_REST	0x100	/* REST STREAM */
+#define FTP_F_MLST_TYPE	0x200	/* MLST offers the type fact */
+
+/* How to connect; see ftp_open(). */
+struct ftp_opts {
+	int		 tls;		/* AUTH TLS, PBSZ 0, PROT P */
+	int		 insecure;	/* accept any certificate */
+	const char	*cafile;	/* more CAs (PEM), or NULL */
+	const char	*known_hosts;	/* trust on first use file, or NULL */
+	int		 timeout_ms;	/* bounds every single wait */
+	/* Told of what the user should know but that is no error (a
+	 * certificate trusted on first use, a reconnection); may be NULL. */
+	void		(*notice)(void *arg, const char *msg);
+	void		*notice_arg;
+};
 
 /* Longest reply the functions below keep (lines joined with '\n'). */
 #define FTP_REPLY_MAX	8192
@@ -50,15 +64,40 @@ struct ftp;
 /*
  * Connects to u->host:u->port (IPv4 or IPv6, whatever getaddrinfo gives,
  * first that answers), reads the greeting (a 120 "queued" is followed by
- * the 220), asks FEAT, starts TLS (AUTH TLS, PBSZ 0, PROT P) when
- * want_tls, logs in as u->user ("anonymous" without one) with password
- * (NULL: u->pass), turns UTF8 on when offered, sets TYPE I and changes to
- * u->path when it is not empty. want_tls fails if the server does not
- * offer AUTH TLS. timeout_ms bounds every single wait. Returns the
+ * the 220), asks FEAT, starts TLS when o->tls, logs in as u->user
+ * ("anonymous" without one) with password (NULL: u->pass), turns UTF8 on
+ * when offered, sets TYPE I and changes to u->path when it is not empty.
+ * o->tls fails if the server does not offer AUTH TLS. Returns the
  * connection, or NULL with a one-line reason in err.
  */
 struct ftp	*ftp_open(const struct url *u, const char *password,
-		    int want_tls, int timeout_ms, char *err, size_t errlen);
+		    const struct ftp_opts *o, char *err, size_t errlen);
+
+/* 1 once the control connection has failed (only ftp_reconnect() or
+ * ftp_close() make sense then). */
+int		 ftp_dead(const struct ftp *f);
+
+/*
+ * Drops what is left of the connection and makes it again as ftp_open()
+ * did (same address, options and password), then changes to dir (an
+ * absolute path; NULL or "": stay in the login folder). Returns 0, or -1
+ * with the reason in err (f stays dead).
+ */
+int		 ftp_reconnect(struct ftp *f, const char *dir, char *err,
+		    size_t errlen);
+
+/*
+ * The current folder from PWD (RFC 959's 257 "path" with doubled quotes
+ * undoubled) into buf. -1 with the reply or reason in buf.
+ */
+int		 ftp_pwd(struct ftp *f, char *buf, size_t len);
+
+/*
+ * Parses a 257 reply's quoted path into buf: the text between the first
+ * '"' and the next lone one, '""' standing for one '"'. -1 when there is
+ * none or it does not fit.
+ */
+int		 ftp_parse_257(const char *reply, char *buf, size_t len);
 
 /*
  * Sends a command made from fmt (printf-like; no CR or LF may result)
@@ -84,12 +123,24 @@ int		 ftp_cmd(struct ftp *f, char *reply, size_t len,
 int		 ftp_data_open(struct ftp *f, const char *cmd, off_t rest,
 		    struct conn **dc, char *reply, size_t len);
 
+/* The open data connection, or NULL. */
+struct conn	*ftp_data_conn(struct ftp *f);
+
 /*
  * Closes the data connection (after reading it to its end, or writing all
  * of an upload) and reads the transfer's final reply. Returns its code
  * (226 or 250 when all went well), or -1.
  */
 int		 ftp_data_close(struct ftp *f, char *reply, size_t len);
+
+/*
+ * Gives up the transfer on the open data connection: sends ABOR, closes
+ * the data connection without waiting, and reads replies until the
+ * control connection is in step again (a NOOP's 200 marks the point, so
+ * a 426 + 226 pair, a lone 226 or a 225 all do). Returns 0, or -1 when
+ * the connection failed.
+ */
+int		 ftp_data_abort(struct ftp *f, char *reply, size_t len);
 
 /*
  * Lists path (NULL or "": the current directory) with MLSD when the
@@ -104,6 +155,13 @@ int		 ftp_list(struct ftp *f, const char *path,
 
 /* FTP_F_* bits from FEAT. */
 unsigned	 ftp_features(const struct ftp *f);
+
+/* The HASH algorithm the server has selected (FEAT's starred one), or
+ * NULL without HASH. */
+const char	*ftp_hash_algo(const struct ftp *f);
+
+/* "host:port" as connected to ([host]:port for IPv6 literals). */
+const char	*ftp_server(const struct ftp *f);
 
 /* 1 when the control connection is TLS (and data is PROT P). */
 int		 ftp_is_tls(const struct ftp *f);

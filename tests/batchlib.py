@@ -1,0 +1,115 @@
+"""
+batchlib: running `burrow --batch` from the end-to-end suites, and the
+transfer script they all run against burrowd and the peer servers.
+"""
+import hashlib
+import os
+import subprocess
+import tempfile
+
+from harness import BUILDDIR
+
+BURROW = os.path.join(BUILDDIR, "burrow")
+
+
+class Run:
+    """One burrow run: rc, out, err."""
+
+    def __init__(self, rc, out, err):
+        self.rc, self.out, self.err = rc, out, err
+
+    def __repr__(self):
+        return "rc=%d\n--- stdout\n%s--- stderr\n%s" % (self.rc, self.out,
+                                                         self.err)
+
+
+def burrow(url, script, cwd, home=None, env=None, args=(), timeout=120):
+    """Runs burrow --batch URL with script on stdin, in cwd, HOME=home."""
+    e = dict(os.environ)
+    for k in ("BURROW_PASSWORD", "XDG_CONFIG_HOME"):
+        e.pop(k, None)
+    e["HOME"] = home or cwd
+    e.update(env or {})
+    p = subprocess.run([BURROW, "--batch"] + list(args) + [url],
+                       input=script.encode(), cwd=cwd, env=e,
+                       capture_output=True, timeout=timeout)
+    return Run(p.returncode, p.stdout.decode(errors="replace"),
+               p.stderr.decode(errors="replace"))
+
+
+def ok(r):
+    assert r.rc == 0, r
+    return r
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def sha(path):
+    return hashlib.sha256(read(path)).hexdigest()
+
+
+def tree(root):
+    """{relative path: bytes} of every file under root."""
+    d = {}
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            d[os.path.relpath(p, root)] = read(p)
+    return d
+
+
+def transfer_script(url, remote_home, args=(), env=None, remote_dir=""):
+    """
+    The script every server must pass: fresh download, resumed download
+    after truncating the local copy, skipped identical download, resumed
+    upload, recursive get and put. remote_home is the server-side folder
+    the login lands in (plus remote_dir, the folder the URL names).
+    """
+    big = os.urandom(3 * 1024 * 1024 + 17)
+    rbase = os.path.join(remote_home, remote_dir)
+    write(os.path.join(rbase, "big.bin"), big)
+    write(os.path.join(rbase, "tree", "a.txt"), b"alpha\n")
+    write(os.path.join(rbase, "tree", "sub", "b.bin"), os.urandom(70000))
+    write(os.path.join(rbase, "tree", "sub", "empty"), b"")
+    local = tempfile.mkdtemp(prefix="burrow-batch-")
+
+    # Fresh download.
+    r = ok(burrow(url, "get big.bin\n", local, args=args, env=env))
+    assert read(os.path.join(local, "big.bin")) == big, r
+    assert "verified" in r.out, r
+
+    # Resumed download after truncating the local copy.
+    with open(os.path.join(local, "big.bin"), "r+b") as f:
+        f.truncate(1024 * 1024)
+    r = ok(burrow(url, "get big.bin\n", local, args=args, env=env))
+    assert read(os.path.join(local, "big.bin")) == big, r
+    assert "resumed" in r.out, r
+
+    # Identical: skipped.
+    r = ok(burrow(url, "get big.bin\n", local, args=args, env=env))
+    assert "skipped" in r.out and "identical" in r.out, r
+
+    # Resumed upload: the server has the first part only.
+    up = os.urandom(2 * 1024 * 1024 + 5)
+    write(os.path.join(local, "up.bin"), up)
+    write(os.path.join(rbase, "up.bin"), up[:700000])
+    r = ok(burrow(url, "put up.bin\n", local, args=args, env=env))
+    assert read(os.path.join(rbase, "up.bin")) == up, r
+    assert "resumed" in r.out, r
+
+    # Recursive get, then put of the fetched tree under another name.
+    r = ok(burrow(url, "get tree\nput tree tree2\n", local, args=args,
+                  env=env))
+    want = tree(os.path.join(rbase, "tree"))
+    assert tree(os.path.join(local, "tree")) == want, r
+    assert tree(os.path.join(rbase, "tree2")) == want, r
+    return local

@@ -1,0 +1,389 @@
+"""
+e2e_batch: `burrow --batch` against a real burrowd, over FTP and FTPS.
+
+Covered: every batch command (ls pwd cd lcd lpwd mkdir rmdir rm rename get
+put hash quota help exit) and its failure path; the exit status; the
+transfer script (fresh, resumed and skipped downloads, resumed upload,
+recursive get and put) over FTP and FTPS; a partial copy that is not the
+source's beginning sent again in full; a full quota's 552 keeping the
+partial upload; the password from the URL, BURROW_PASSWORD and a terminal
+prompt without echo; a wrong password; trust on first use (pinned in
+known_hosts, 0600, matched the next time, a changed certificate refused,
+--insecure, --cafile); a dropped control connection mended; IPv6; the
+progress bar on a terminal.
+"""
+import os
+import pty
+import select
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import HOST, Server, run, test, wait_until  # noqa: E402
+from fake_ftpd import FakeFtpd  # noqa: E402
+from batchlib import (BURROW, burrow, ok, read, sha, transfer_script,  # noqa: E402,E501
+                      write)
+
+USERS = {"harry": "pw", "beal": "s3cret"}
+
+
+def url(srv, user="harry", scheme="ftp", path="", password=True, host=HOST):
+    pw = ":" + srv.users[user] if password else ""
+    return "%s://%s%s@%s:%d/%s" % (scheme, user, pw, host, srv.port, path)
+
+
+def tmp():
+    return tempfile.mkdtemp(prefix="burrow-batch-")
+
+
+@test
+def transfers_plain():
+    with Server(users=USERS) as srv:
+        transfer_script(url(srv), srv.home("harry"))
+
+
+@test
+def transfers_tls():
+    with Server(users=USERS, tls={"require": True}) as srv:
+        local = transfer_script(url(srv, scheme="ftps"), srv.home("harry"),
+                                args=("--cafile", srv.cert))
+        # ftp:// with --tls is the same thing.
+        r = ok(burrow(url(srv), "ls\n", local, args=("--tls", "--insecure")))
+        assert "big.bin" in r.out, r
+
+
+@test
+def every_command():
+    with Server(users=USERS, quotas={"harry": "1M"}) as srv:
+        h = srv.home("harry")
+        write(os.path.join(h, "a.txt"), b"hello\n")
+        write(os.path.join(h, "docs", "in.txt"), b"inside")
+        local = tmp()
+        os.mkdir(os.path.join(local, "sub"))
+        write(os.path.join(local, "sub", "l.txt"), b"local file")
+        script = """
+# a comment, then a blank line
+
+pwd
+ls
+mkdir "new dir"
+cd "new dir"
+pwd
+cd ..
+lpwd
+lcd sub
+lpwd
+put l.txt
+rename l.txt renamed.txt
+get a.txt
+hash a.txt
+quota
+rm renamed.txt
+rmdir "new dir"
+ls docs
+help
+exit
+pwd
+"""
+        r = ok(burrow(url(srv), script, local))
+        lines = r.out.splitlines()
+        assert lines[0] == "/", r
+        assert any(l.startswith("f ") and l.endswith(" a.txt")
+                   for l in lines), r
+        assert any(l.startswith("d ") and l.endswith(" docs")
+                   for l in lines), r
+        assert "/new dir" in lines, r
+        assert local in lines and os.path.join(local, "sub") in lines, r
+        assert read(os.path.join(local, "sub", "a.txt")) == b"hello\n", r
+        assert ("SHA-256 %s a.txt" % sha(os.path.join(h, "a.txt"))) in lines, r
+        assert any(l.endswith("bytes available (1016.0 KiB)") or
+                   "bytes available" in l for l in lines), r
+        assert any(l.endswith(" in.txt") for l in lines), r
+        assert "get remote [local]" in r.out, r
+        # exit stops: the last pwd never ran (one "/" from the first).
+        assert lines.count("/") == 1, r
+        assert not os.path.exists(os.path.join(h, "new dir")), r
+        assert not os.path.exists(os.path.join(h, "renamed.txt")), r
+        assert not os.path.exists(os.path.join(h, "l.txt")), r
+
+
+@test
+def failures_go_on_and_set_status():
+    with Server(users=USERS) as srv:
+        write(os.path.join(srv.home("harry"), "a.txt"), b"x")
+        local = tmp()
+        r = burrow(url(srv), "cd nowhere\nbogus\nget missing.bin\n"
+                   "rmdir a.txt\nrm nothing\nrename no such\nput "
+                   "nolocal\nls\nget a.txt\nlcd /no/such/dir\n"
+                   "mkdir \"unclosed\n", local)
+        assert r.rc == 1, r
+        assert "f            1 " in r.out, r     # ls still ran
+        assert read(os.path.join(local, "a.txt")) == b"x", r
+        err = r.err
+        assert "burrow: cd nowhere: 550" in err, r
+        assert "burrow: bogus: unknown command" in err, r
+        assert "burrow: get missing.bin:" in err and "550" in err, r
+        assert "burrow: rm nothing: 550" in err, r
+        assert "burrow: rename no such: 550" in err, r
+        assert "burrow: put nolocal:" in err, r
+        assert "burrow: lcd /no/such/dir:" in err, r
+        assert "unclosed quote" in err, r
+        # All commands fine: status 0.
+        ok(burrow(url(srv), "pwd\nls\n", local))
+        # Wrong arity is a failure too.
+        assert burrow(url(srv), "rename a\n", local).rc == 1
+
+
+@test
+def partial_copy_that_differs_is_sent_again():
+    with Server(users=USERS) as srv:
+        data = os.urandom(500000)
+        write(os.path.join(srv.home("harry"), "f.bin"), data)
+        local = tmp()
+        # A shorter local file that is not the beginning of f.bin.
+        write(os.path.join(local, "f.bin"), os.urandom(100000))
+        r = ok(burrow(url(srv), "get f.bin\n", local))
+        assert read(os.path.join(local, "f.bin")) == data, r
+        assert "differed" in r.out and "SHA-256" in r.out, r
+        # Same for an upload.
+        up = os.urandom(300000)
+        write(os.path.join(local, "u.bin"), up)
+        write(os.path.join(srv.home("harry"), "u.bin"), os.urandom(1000))
+        r = ok(burrow(url(srv), "put u.bin\n", local))
+        assert read(os.path.join(srv.home("harry"), "u.bin")) == up, r
+
+
+@test
+def same_size_different_content_is_overwritten():
+    with Server(users=USERS) as srv:
+        data = os.urandom(4096)
+        write(os.path.join(srv.home("harry"), "f.bin"), data)
+        local = tmp()
+        write(os.path.join(local, "f.bin"), os.urandom(4096))
+        r = ok(burrow(url(srv), "get f.bin\n", local))
+        assert read(os.path.join(local, "f.bin")) == data, r
+        assert "skipped" not in r.out, r
+
+
+@test
+def quota_full_keeps_partial_upload():
+    with Server(users=USERS, quotas={"harry": "100K"}) as srv:
+        local = tmp()
+        data = os.urandom(300 * 1024)
+        write(os.path.join(local, "big.bin"), data)
+        r = burrow(url(srv), "put big.bin\nquota\n", local)
+        assert r.rc == 1 and "552" in r.err, r
+        kept = read(os.path.join(srv.home("harry"), "big.bin"))
+        assert 0 < len(kept) <= 100 * 1024 and data.startswith(kept), r
+        assert "0 bytes available" in r.out, r
+
+
+@test
+def passwords():
+    with Server(users=USERS) as srv:
+        local = tmp()
+        u = url(srv, user="beal", password=False)
+        ok(burrow(u, "pwd\n", local, env={"BURROW_PASSWORD": "s3cret"}))
+        r = burrow(u, "pwd\n", local, env={"BURROW_PASSWORD": "wrong"})
+        assert r.rc == 1 and "login as beal failed" in r.err, r
+        # No password and no terminal: a clear refusal.
+        p = subprocess.run([BURROW, "--batch", u], input=b"pwd\n",
+                           capture_output=True, timeout=30,
+                           start_new_session=True,
+                           env={k: v for k, v in os.environ.items()
+                                if k != "BURROW_PASSWORD"})
+        assert p.returncode == 1 and b"no password" in p.stderr, p
+
+
+def run_on_pty(args, stdin_data, answer=None, env=None, timeout=60):
+    """
+    Runs args with a new terminal as controlling tty and stderr, stdin from
+    a pipe; types answer when a prompt appears. Returns (rc, tty text).
+    """
+    master, slave = pty.openpty()
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.Popen(args, stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=slave,
+                         start_new_session=True, env=e,
+                         preexec_fn=lambda: __import__("fcntl").ioctl(
+                             slave, __import__("termios").TIOCSCTTY, 0))
+    os.close(slave)
+    p.stdin.write(stdin_data)
+    p.stdin.close()
+    seen, answered = b"", False
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r, _, _ = select.select([master], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if answer is not None and not answered and b"Password" in seen:
+                os.write(master, answer + b"\n")
+                answered = True
+        elif p.poll() is not None:
+            break
+    p.wait(timeout=10)
+    os.close(master)
+    return p.returncode, seen
+
+
+@test
+def password_prompt_without_echo():
+    with Server(users=USERS) as srv:
+        local = tmp()
+        u = url(srv, user="beal", password=False)
+        rc, seen = run_on_pty([BURROW, "--batch", u], b"pwd\n",
+                              answer=b"s3cret", env={"HOME": local})
+        assert rc == 0, seen
+        assert b"Password for beal@" in seen, seen
+        assert b"s3cret" not in seen, seen
+
+
+@test
+def progress_bar_on_a_terminal():
+    with Server(users=USERS) as srv:
+        write(os.path.join(srv.home("harry"), "big.bin"),
+              os.urandom(8 * 1024 * 1024))
+        local = tmp()
+        rc, seen = run_on_pty([BURROW, "--batch", url(srv)],
+                              b"get big.bin\n", env={"HOME": local})
+        assert rc == 0, seen
+        assert b"\r" in seen and b"big.bin" in seen and b"[" in seen, seen
+        # Not on a pipe: nothing but results.
+        r = ok(burrow(url(srv), "get big.bin\n", local))
+        assert "\r" not in r.err, r
+
+
+def known_hosts(home):
+    return os.path.join(home, ".config", "burrow", "known_hosts")
+
+
+@test
+def trust_on_first_use():
+    with Server(users=USERS, tls={"require": True}) as srv:
+        home = tmp()
+        u = url(srv, scheme="ftps")
+        # First use: trusted, pinned, said so.
+        r = ok(burrow(u, "pwd\n", home))
+        kh = known_hosts(home)
+        assert "trusted on first use" in r.err, r
+        assert os.stat(kh).st_mode & 0o777 == 0o600, oct(os.stat(kh).st_mode)
+        assert os.stat(os.path.dirname(kh)).st_mode & 0o777 == 0o700
+        line = open(kh).read()
+        assert line.startswith("%s:%d " % (HOST, srv.port)), line
+        # Next time: matched silently.
+        r = ok(burrow(u, "pwd\n", home))
+        assert "trusted" not in r.err, r
+        # A changed certificate is refused, loudly, before the password.
+        fp = line.split()[1]
+        bad = ("00" if fp[:2] != "00" else "11") + fp[2:]
+        with open(kh, "w") as f:
+            f.write("%s:%d %s\n" % (HOST, srv.port, bad))
+        r = burrow(u, "pwd\n", home)
+        assert r.rc == 1 and "CERTIFICATE CHANGED" in r.err, r
+        assert bad in r.err and fp in r.err, r
+        # --insecure skips the check; --cafile verifies without pinning.
+        ok(burrow(u, "pwd\n", home, args=("--insecure",)))
+        home2 = tmp()
+        ok(burrow(u, "pwd\n", home2, args=("--cafile", srv.cert)))
+        assert not os.path.exists(known_hosts(home2))
+        # XDG_CONFIG_HOME wins over HOME.
+        xdg = tmp()
+        ok(burrow(u, "pwd\n", home2, env={"XDG_CONFIG_HOME": xdg}))
+        assert os.path.exists(os.path.join(xdg, "burrow", "known_hosts"))
+
+
+@test
+def ftps_to_a_server_without_tls_is_refused():
+    with Server(users=USERS) as srv:
+        r = burrow(url(srv, scheme="ftps"), "pwd\n", tmp())
+        assert r.rc == 1 and "does not offer TLS" in r.err, r
+
+
+@test
+def dropped_connection_is_mended():
+    with Server(users=USERS, idle_timeout=1) as srv:
+        write(os.path.join(srv.home("harry"), "docs", "in.txt"), b"in")
+        local = tmp()
+        e = dict(os.environ, HOME=local)
+        p = subprocess.Popen([BURROW, "--batch", url(srv)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, cwd=local, env=e)
+        p.stdin.write(b"cd docs\n")
+        p.stdin.flush()
+        time.sleep(2.5)         # the server drops the idle session
+        out, err = p.communicate(b"pwd\nls\nget in.txt\n", timeout=60)
+        assert p.returncode == 0, (out, err)
+        assert b"/docs\n" in out and b" in.txt" in out, (out, err)
+        assert b"reconnected" in err, err
+        assert read(os.path.join(local, "in.txt")) == b"in"
+
+
+@test
+def ipv6_loopback():
+    if not os.path.exists("/proc/net/if_inet6"):
+        return
+    with Server(users=USERS, listen="::1") as srv:
+        write(os.path.join(srv.home("harry"), "a.txt"), b"six")
+        local = tmp()
+        r = ok(burrow(url(srv, host="[::1]"), "ls\nget a.txt\n", local))
+        assert read(os.path.join(local, "a.txt")) == b"six", r
+
+
+@test
+def checksum_mismatch_is_refused():
+    root = tmp()
+    data = os.urandom(200000)
+    write(os.path.join(root, "f.bin"), data)
+    with FakeFtpd(root, lie_hash=True) as s:
+        local = tmp()
+        write(os.path.join(local, "up.bin"), os.urandom(5000))
+        r = burrow(s.url(), "get f.bin\nput up.bin\n", local)
+        assert r.rc == 1, r
+        assert r.err.count("checksum mismatch") == 2, r
+        assert "f.bin" in r.err and "up.bin" in r.err, r
+        assert "verified" not in r.out, r
+    with FakeFtpd(root, lie_hash=False) as s:
+        local = tmp()
+        r = ok(burrow(s.url(), "get f.bin\n", local))
+        assert "verified by SHA-256" in r.out, r
+
+
+@test
+def dos_listing_without_mlsd():
+    root = tmp()
+    write(os.path.join(root, "a file.txt"), b"12345")
+    write(os.path.join(root, "dir", "inner.bin"), b"inner")
+    with FakeFtpd(root, listing="dos") as s:
+        local = tmp()
+        r = ok(burrow(s.url(), "ls\nget dir\n", local))
+        lines = r.out.splitlines()
+        assert any(l.startswith("f ") and l.endswith(" a file.txt") and
+                   " 5 " in l for l in lines), r
+        assert any(l.startswith("d ") and l.endswith(" dir")
+                   for l in lines), r
+        assert read(os.path.join(local, "dir", "inner.bin")) == b"inner", r
+
+
+@test
+def usage_errors():
+    for args in (["--batch"], ["--batch", "http://x"], ["--bogus"],
+                 ["--batch", "--timeout", "0", "ftp://h"]):
+        p = subprocess.run([BURROW] + args, capture_output=True,
+                           timeout=10, stdin=subprocess.DEVNULL)
+        assert p.returncode == 2, (args, p)
+    p = subprocess.run([BURROW, "--version"], capture_output=True,
+                       timeout=10)
+    assert p.returncode == 0 and p.stdout.startswith(b"burrow "), p
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,207 @@
+"""
+fake_ftpd: a small scripted FTP server for what no real server will do on
+demand: report a checksum that does not match what it sends, or list
+folders only with DOS-style LIST lines (as IIS does) and no MLSD.
+
+    with FakeFtpd(root, lie_hash=True) as s:
+        s.port ...
+
+Plain FTP on 127.0.0.1 only, passive mode (EPSV/PASV), binary only; one
+thread per client; every socket has a timeout.
+"""
+import hashlib
+import os
+import socket
+import threading
+import time
+
+HOST = "127.0.0.1"
+
+
+class FakeFtpd:
+    def __init__(self, root, lie_hash=False, listing="dos", user="u",
+                 password="p"):
+        self.root = root
+        self.lie_hash = lie_hash
+        self.listing = listing
+        self.user, self.password = user, password
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((HOST, 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+    def url(self, path=""):
+        return "ftp://%s:%s@%s:%d/%s" % (self.user, self.password, HOST,
+                                          self.port, path)
+
+    def _accept(self):
+        while not self.stopping:
+            try:
+                c, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(c,),
+                             daemon=True).start()
+
+    def _path(self, cwd, arg):
+        p = os.path.normpath(os.path.join(cwd, arg or "."))
+        if not p.startswith("/"):
+            p = "/" + p
+        return p, os.path.join(self.root, p.lstrip("/"))
+
+    def _serve(self, c):
+        c.settimeout(30)
+        f = c.makefile("rb")
+        cwd, rest, data, rang = "/", 0, None, None
+
+        def say(line):
+            c.sendall((line + "\r\n").encode())
+
+        def open_data():
+            nonlocal data
+            d, _ = data.accept()
+            d.settimeout(30)
+            data.close()
+            data = None
+            return d
+
+        say("220 fake_ftpd ready")
+        try:
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                line = line.decode(errors="replace").rstrip("\r\n")
+                verb, _, arg = line.partition(" ")
+                verb = verb.upper()
+                vpath, real = self._path(cwd, arg)
+                if verb == "USER":
+                    say("331 password please")
+                elif verb == "PASS":
+                    say("230 in" if arg == self.password else "530 no")
+                elif verb == "FEAT":
+                    say("211-Features:")
+                    for feat in ("EPSV", "PASV", "SIZE", "REST STREAM",
+                                 "HASH SHA-256*;SHA-1"):
+                        say(" " + feat)
+                    say("211 End")
+                elif verb in ("TYPE", "NOOP", "OPTS"):
+                    say("200 ok")
+                elif verb == "PWD":
+                    say('257 "%s"' % cwd)
+                elif verb == "CWD":
+                    if os.path.isdir(real):
+                        cwd = vpath
+                        say("250 ok")
+                    else:
+                        say("550 no such folder")
+                elif verb == "SIZE":
+                    if os.path.isfile(real):
+                        say("213 %d" % os.path.getsize(real))
+                    else:
+                        say("550 not a file")
+                elif verb == "RANG":
+                    a, b = arg.split()
+                    rang = (int(a), int(b))
+                    say("350 range set")
+                elif verb == "HASH":
+                    if not os.path.isfile(real):
+                        say("550 not a file")
+                        continue
+                    with open(real, "rb") as fh:
+                        body = fh.read()
+                    lo, hi = rang or (0, max(len(body) - 1, 0))
+                    rang = None
+                    digest = hashlib.sha256(body[lo:hi + 1]).hexdigest()
+                    if self.lie_hash:
+                        digest = hashlib.sha256(b"lie" + body).hexdigest()
+                    say("213 SHA-256 %d-%d %s %s" % (lo, hi, digest, arg))
+                elif verb == "EPSV" or verb == "PASV":
+                    data = socket.socket()
+                    data.bind((HOST, 0))
+                    data.listen(1)
+                    data.settimeout(30)
+                    port = data.getsockname()[1]
+                    if verb == "EPSV":
+                        say("229 Entering Extended Passive Mode (|||%d|)"
+                            % port)
+                    else:
+                        say("227 Entering Passive Mode (127,0,0,1,%d,%d)"
+                            % (port >> 8, port & 255))
+                elif verb == "REST":
+                    rest = int(arg)
+                    say("350 restarting at %d" % rest)
+                elif verb == "LIST":
+                    if data is None:
+                        say("425 no data connection")
+                        continue
+                    say("150 listing")
+                    d = open_data()
+                    d.sendall(self._list(real).encode())
+                    d.close()
+                    say("226 done")
+                elif verb == "RETR":
+                    if data is None or not os.path.isfile(real):
+                        say("550 not a file")
+                        continue
+                    say("150 sending")
+                    d = open_data()
+                    with open(real, "rb") as fh:
+                        fh.seek(rest)
+                        d.sendall(fh.read())
+                    rest = 0
+                    d.close()
+                    say("226 sent")
+                elif verb == "STOR":
+                    if data is None:
+                        say("425 no data connection")
+                        continue
+                    say("150 receiving")
+                    d = open_data()
+                    with open(real, "r+b" if rest else "wb") as fh:
+                        fh.seek(rest)
+                        fh.truncate()
+                        while True:
+                            b = d.recv(65536)
+                            if not b:
+                                break
+                            fh.write(b)
+                    rest = 0
+                    d.close()
+                    say("226 stored")
+                elif verb == "QUIT":
+                    say("221 bye")
+                    return
+                else:
+                    say("502 not here")
+        except (OSError, ValueError):
+            return
+        finally:
+            c.close()
+
+    def _list(self, real):
+        out = []
+        for name in sorted(os.listdir(real)):
+            st = os.stat(os.path.join(real, name))
+            t = time.localtime(st.st_mtime)
+            stamp = time.strftime("%m-%d-%y  %I:%M%p", t)
+            if os.path.isdir(os.path.join(real, name)):
+                out.append("%s       <DIR>          %s" % (stamp, name))
+            else:
+                out.append("%s %20d %s" % (stamp, st.st_size, name))
+        return "".join(l + "\r\n" for l in out)

@@ -1,0 +1,440 @@
+/*
+ * batch: commands from a stream; see batch.h.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/hash.h"
+#include "proto/util.h"
+#include "tui/batch.h"
+#include "tui/progress.h"
+#include "tui/remote.h"
+#include "tui/xfer.h"
+
+#define LINE_MAX_BATCH	8192
+#define BAR_WIDTH	24
+
+struct batch {
+	struct fs	*remote;
+	struct fs	*local;
+	FILE		*out;
+	FILE		*err;
+	int		 progress;
+	int		 bar_shown;	/* a progress line is on the terminal */
+	unsigned	 ev_failed;	/* files that failed in this command */
+	struct progress_meter meter;
+	const char	*line;		/* the command, for error messages */
+};
+
+int
+batch_split(const char *line, char **argv, int max, char *buf, size_t len,
+    const char **why)
+{
+	const char *p = line;
+	size_t used = 0;
+	int argc = 0;
+	char q;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			return argc;
+		if (argc == max) {
+			*why = "too many words";
+			return -1;
+		}
+		argv[argc++] = buf + used;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' &&
+		    *p != '\n') {
+			if (*p == '"' || *p == '\'') {
+				for (q = *p++; *p != q; p++) {
+					if (*p == '\0') {
+						*why = "unclosed quote";
+						return -1;
+					}
+					if (q == '"' && *p == '\\' && p[1] != '\0')
+						p++;
+					if (used + 1 >= len)
+						goto full;
+					buf[used++] = *p;
+				}
+				p++;
+				continue;
+			}
+			if (*p == '\\' && *++p == '\0') {
+				*why = "backslash at the end";
+				return -1;
+			}
+			if (used + 1 >= len)
+				goto full;
+			buf[used++] = *p++;
+		}
+		if (used + 1 >= len)
+			goto full;
+		buf[used++] = '\0';
+	}
+full:
+	*why = "line too long";
+	return -1;
+}
+
+static void
+clear_bar(struct batch *b)
+{
+	if (b->bar_shown) {
+		fputs("\r\033[K", b->err);
+		fflush(b->err);
+		b->bar_shown = 0;
+	}
+}
+
+static void
+fail(struct batch *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+fail(struct batch *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	clear_bar(b);
+	fprintf(b->err, "burrow: %s: ", b->line);
+	va_start(ap, fmt);
+	vfprintf(b->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', b->err);
+}
+
+static void
+on_progress(void *arg, const struct xfer_progress *p)
+{
+	struct batch *b = arg;
+	char bar[BAR_WIDTH + 1], done[32], rate[32], eta[32], name[40];
+	char base[LISTING_NAME_MAX];
+	double r;
+
+	if (!b->progress)
+		return;
+	if (p->done == p->offset)
+		progress_meter_init(&b->meter);
+	r = progress_meter_add(&b->meter, now_mono(), p->done);
+	snprintf(name, sizeof(name), "%s", fs_basename(p->src, base,
+	    sizeof(base)));
+	progress_bar(bar, sizeof(bar), p->done, p->total);
+	progress_format_bytes(p->done, done, sizeof(done));
+	progress_format_rate(r, rate, sizeof(rate));
+	progress_format_eta(progress_eta(p->done, p->total, r), eta,
+	    sizeof(eta));
+	fprintf(b->err, "\r\033[K%-20s [%s] %s %s %s", name, bar, done, rate,
+	    eta);
+	fflush(b->err);
+	b->bar_shown = 1;
+}
+
+static void
+on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
+    const char *msg)
+{
+	struct batch *b = arg;
+
+	clear_bar(b);
+	switch (ev) {
+	case XFER_EV_DONE:
+		fprintf(b->out, "%s -> %s: %s\n", src, dst, msg);
+		break;
+	case XFER_EV_SKIPPED:
+		fprintf(b->out, "%s -> %s: skipped, %s\n", src, dst, msg);
+		break;
+	case XFER_EV_MKDIR:
+		fprintf(b->out, "%s/: %s\n", dst, msg);
+		break;
+	case XFER_EV_FAILED:
+		b->ev_failed++;
+		fprintf(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
+		    dst, msg);
+		break;
+	case XFER_EV_CANCELED:
+		fprintf(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
+		    dst, msg);
+		break;
+	}
+	fflush(b->out);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct listing_entry *)a)->name,
+	    ((const struct listing_entry *)b)->name);
+}
+
+static int
+cmd_ls(struct batch *b, int argc, char **argv)
+{
+	struct listing_entry *v;
+	char err[1024], when[32];
+	size_t n, i;
+	struct tm tm;
+	int rc;
+
+	if ((rc = fs_list(b->remote, argc > 1 ? argv[1] : NULL, &v, &n, err,
+	    sizeof(err))) != FS_OK) {
+		fail(b, "%s", err);
+		return -1;
+	}
+	qsort(v, n, sizeof(*v), by_name);
+	for (i = 0; i < n; i++) {
+		if (v[i].have_mtime && gmtime_r(&v[i].mtime, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		else
+			snprintf(when, sizeof(when), "%-16s", "-");
+		fprintf(b->out, "%c %12llu %s %s%s%s\n",
+		    "fdlo"[v[i].type <= LISTING_OTHER ? v[i].type :
+		    LISTING_OTHER], (unsigned long long)v[i].size, when,
+		    v[i].name, v[i].link_target[0] != '\0' ? " -> " : "",
+		    v[i].link_target);
+	}
+	free(v);
+	return 0;
+}
+
+/* Runs an fs call that takes one path, printing its error. */
+static int
+one_path(struct batch *b, struct fs *fs,
+    int (*op)(struct fs *, const char *, char *, size_t), const char *path)
+{
+	char err[1024];
+
+	if (op(fs, path, err, sizeof(err)) != FS_OK) {
+		fail(b, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The target of a get or put: the given name, that name's folder plus the
+ * source's last component when it names an existing folder, or the
+ * source's last component in the current folder.
+ */
+static int
+target(struct fs *dst, const char *src, const char *given, char *out,
+    size_t len)
+{
+	struct listing_entry e;
+	char base[LISTING_NAME_MAX], err[512];
+
+	fs_basename(src, base, sizeof(base));
+	if (given == NULL)
+		return fs_join(fs_cwd(dst), base, out, len);
+	if (fs_stat(dst, given, &e, err, sizeof(err)) == FS_OK &&
+	    e.type == LISTING_DIR)
+		return fs_join(given, base, out, len);
+	return snprintf(out, len, "%s", given) >= (int)len ? -1 : 0;
+}
+
+static int
+copy(struct batch *b, struct fs *src, struct fs *dst, int argc, char **argv)
+{
+	struct xfer_opts o;
+	struct xfer_stats st;
+	char to[FS_PATH_MAX], err[1024];
+
+	if (target(dst, argv[1], argc > 2 ? argv[2] : NULL, to,
+	    sizeof(to)) < 0) {
+		fail(b, "path too long");
+		return -1;
+	}
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	o.resume_flags = RESUME_ALLOW | RESUME_SKIP_SIZE_ONLY;
+	o.verify = 1;
+	o.progress = on_progress;
+	o.event = on_event;
+	o.arg = b;
+	b->ev_failed = 0;
+	if (xfer_copy(src, argv[1], dst, to, &o, &st, err,
+	    sizeof(err)) != FS_OK) {
+		/* Each failed file has had its line; a tree gets a total. */
+		if (b->ev_failed == 0)
+			fail(b, "%s", err);
+		else if (b->ev_failed > 1)
+			fail(b, "%u files failed, %u transferred, %u skipped",
+			    st.failed, st.files, st.skipped);
+		else
+			clear_bar(b);
+		return -1;
+	}
+	clear_bar(b);
+	return 0;
+}
+
+static int
+cmd_hash(struct batch *b, const char *path)
+{
+	char hex[HASH_HEX_MAX], err[1024];
+	const char *algo = b->remote->hash_algo;
+
+	if (algo == NULL) {
+		fail(b, "the server does not offer HASH");
+		return -1;
+	}
+	if (fs_hash(b->remote, path, algo, 0, UINT64_MAX, hex, sizeof(hex),
+	    err, sizeof(err)) != FS_OK) {
+		fail(b, "%s", err);
+		return -1;
+	}
+	fprintf(b->out, "%s %s %s\n", algo, hex, path);
+	return 0;
+}
+
+static int
+cmd_quota(struct batch *b)
+{
+	unsigned long long n;
+	char err[1024], human[32];
+
+	if (fs_remote_avbl(b->remote, NULL, &n, err, sizeof(err)) != FS_OK) {
+		fail(b, "%s", err);
+		return -1;
+	}
+	format_size(n, human, sizeof(human));
+	fprintf(b->out, "%llu bytes available (%s)\n", n, human);
+	return 0;
+}
+
+static int
+cmd_rename(struct batch *b, const char *from, const char *to)
+{
+	char err[1024];
+
+	if (fs_rename(b->remote, from, to, err, sizeof(err)) != FS_OK) {
+		fail(b, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const char usage[] =
+    "ls [path]  pwd  cd path  lcd path  lpwd  mkdir path  rmdir path  "
+    "rm path\nrename from to  get remote [local]  put local [remote]  "
+    "hash path  quota  exit\n";
+
+/* The commands: name, words allowed (min, max, counting the name). */
+static const struct {
+	const char	*name;
+	int		 min, max;
+} cmds[] = {
+	{ "ls", 1, 2 }, { "pwd", 1, 1 }, { "cd", 2, 2 }, { "lcd", 2, 2 },
+	{ "lpwd", 1, 1 }, { "mkdir", 2, 2 }, { "rmdir", 2, 2 },
+	{ "rm", 2, 2 }, { "rename", 3, 3 }, { "get", 2, 3 }, { "put", 2, 3 },
+	{ "hash", 2, 2 }, { "quota", 1, 1 }, { "help", 1, 1 },
+	{ "exit", 1, 1 },
+};
+
+/* Returns 0, -1 on failure, 1 for exit. */
+static int
+run_one(struct batch *b, int argc, char **argv)
+{
+	const char *c = argv[0];
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(c, cmds[i].name) == 0)
+			break;
+	if (i == sizeof(cmds) / sizeof(cmds[0])) {
+		fail(b, "unknown command (try help)");
+		return -1;
+	}
+	if (argc < cmds[i].min || argc > cmds[i].max) {
+		fail(b, "wrong number of arguments (try help)");
+		return -1;
+	}
+	if (strcmp(c, "ls") == 0)
+		return cmd_ls(b, argc, argv);
+	if (strcmp(c, "pwd") == 0 || strcmp(c, "lpwd") == 0) {
+		fprintf(b->out, "%s\n", fs_cwd(c[0] == 'l' ? b->local :
+		    b->remote));
+		return 0;
+	}
+	if (strcmp(c, "cd") == 0)
+		return one_path(b, b->remote, b->remote->ops->chdir, argv[1]);
+	if (strcmp(c, "lcd") == 0)
+		return one_path(b, b->local, b->local->ops->chdir, argv[1]);
+	if (strcmp(c, "mkdir") == 0)
+		return one_path(b, b->remote, b->remote->ops->mkdir, argv[1]);
+	if (strcmp(c, "rmdir") == 0)
+		return one_path(b, b->remote, b->remote->ops->rmdir, argv[1]);
+	if (strcmp(c, "rm") == 0)
+		return one_path(b, b->remote, b->remote->ops->remove, argv[1]);
+	if (strcmp(c, "rename") == 0)
+		return cmd_rename(b, argv[1], argv[2]);
+	if (strcmp(c, "get") == 0)
+		return copy(b, b->remote, b->local, argc, argv);
+	if (strcmp(c, "put") == 0)
+		return copy(b, b->local, b->remote, argc, argv);
+	if (strcmp(c, "hash") == 0)
+		return cmd_hash(b, argv[1]);
+	if (strcmp(c, "quota") == 0)
+		return cmd_quota(b);
+	if (strcmp(c, "help") == 0) {
+		fputs(usage, b->out);
+		return 0;
+	}
+	return 1;		/* exit */
+}
+
+int
+batch_run(struct fs *remote, struct fs *local, FILE *in, FILE *out,
+    FILE *err, int progress)
+{
+	struct batch b;
+	char line[LINE_MAX_BATCH], buf[LINE_MAX_BATCH], *argv[BATCH_ARGS_MAX];
+	const char *why;
+	size_t n;
+	int argc, failures = 0, rc;
+
+	memset(&b, 0, sizeof(b));
+	b.remote = remote;
+	b.local = local;
+	b.out = out;
+	b.err = err;
+	b.progress = progress;
+	while (fgets(line, sizeof(line), in) != NULL) {
+		n = strlen(line);
+		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+			int ch;
+
+			while ((ch = fgetc(in)) != EOF && ch != '\n')
+				;
+			b.line = "(line)";
+			fail(&b, "longer than %zu bytes", sizeof(line) - 2);
+			failures++;
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		b.line = line;
+		if ((argc = batch_split(line, argv, BATCH_ARGS_MAX, buf,
+		    sizeof(buf), &why)) < 0) {
+			fail(&b, "%s", why);
+			failures++;
+			continue;
+		}
+		if (argc == 0 || argv[0][0] == '#')
+			continue;
+		rc = run_one(&b, argc, argv);
+		fflush(out);
+		if (rc > 0)
+			break;
+		if (rc < 0)
+			failures++;
+	}
+	return failures;
+}

@@ -1,0 +1,49 @@
+/*
+ * batch: `burrow --batch URL`, commands from a stream, one per line, for
+ * scripts:
+ *
+ *   ls [path]            the remote folder: "TYPE SIZE DATE TIME NAME"
+ *   pwd, lpwd            the remote, local current folder
+ *   cd path, lcd path    change them
+ *   mkdir, rmdir, rm     make, remove a remote folder; remove a file
+ *   rename from to       on the server
+ *   get remote [local]   download a file or folder (resumed, skipped or
+ *                        verified as tui/xfer.h says)
+ *   put local [remote]   upload likewise
+ *   hash path            the server's checksum of a file
+ *   quota                the space left for uploads (AVBL)
+ *   help                 the list of commands
+ *   exit                 stop reading (so does the end of the input)
+ *
+ * Words are split at blanks; "double" or 'single' quotes keep blanks in a
+ * word and a backslash keeps the next byte as it is. Blank lines and lines
+ * starting with '#' are skipped. A failing command prints the reason (the
+ * server's reply) on the error stream and the next one runs.
+ */
+#ifndef BURROW_BATCH_H
+#define BURROW_BATCH_H
+
+#include <stdio.h>
+
+#include "tui/fs.h"
+
+#define BATCH_ARGS_MAX	8
+
+/*
+ * Splits line into at most max words, written one after the other (each
+ * NUL-terminated) into buf (len bytes) and pointed to by argv. Returns the
+ * number of words, or -1 with a reason in *why: an unclosed quote, a
+ * backslash at the end, more than max words, or no room in buf.
+ */
+int	batch_split(const char *line, char **argv, int max, char *buf,
+	    size_t len, const char **why);
+
+/*
+ * Runs the commands read from in against remote and local, printing
+ * results on out and errors on err; a progress bar goes to err when
+ * progress is nonzero. Returns the number of commands that failed.
+ */
+int	batch_run(struct fs *remote, struct fs *local, FILE *in, FILE *out,
+	    FILE *err, int progress);
+
+#endif

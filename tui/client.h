@@ -1,0 +1,34 @@
+/*
+ * client: what the batch and full-screen front ends of burrow share: the
+ * options from the command line and getting a password.
+ */
+#ifndef BURROW_CLIENT_H
+#define BURROW_CLIENT_H
+
+#include <stddef.h>
+
+#include "tui/ftp.h"
+#include "tui/url.h"
+
+struct client_opts {
+	struct ftp_opts	 ftp;		/* tls, insecure, cafile, known_hosts,
+					   timeout; notice is the front end's */
+};
+
+/*
+ * The password for u: from the URL, else BURROW_PASSWORD, else
+ * "anonymous@" for an anonymous login, else asked on the terminal without
+ * echo. -1 when there is no terminal to ask on.
+ */
+int	client_password(const struct url *u, char *buf, size_t len);
+
+/* Asks on /dev/tty with echo off. -1 without a terminal. */
+int	client_read_password(const char *prompt, char *buf, size_t len);
+
+/*
+ * The full-screen client (tui/app.c): connects to url (NULL: asks for
+ * one), runs until the user quits, and returns the exit status.
+ */
+int	client_run(const struct client_opts *o, const char *url);
+
+#endif

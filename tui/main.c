@@ -1,0 +1,211 @@
+/*
+ * burrow: the client. `burrow [options] [URL]` opens the two-pane screen;
+ * `burrow --batch [options] URL` runs commands from standard input.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "proto/tls.h"
+#include "proto/util.h"
+#include "tui/batch.h"
+#include "tui/client.h"
+#include "tui/remote.h"
+#include "tui/trust.h"
+#include "tui/url.h"
+
+#define DEFAULT_TIMEOUT	30	/* seconds */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: burrow [--tls] [--insecure] [--cafile FILE] [--timeout SECS] "
+	    "[URL]\n"
+	    "       burrow --batch [options] URL < commands\n"
+	    "URL: ftp[s]://[user[:password]@]host[:port][/path]\n"
+	    "The password comes from the URL, BURROW_PASSWORD, or a prompt.\n");
+}
+
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "burrow: %s\n", msg);
+}
+
+int
+client_read_password(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	int fd, r, echo_off = 0;
+	size_t n = 0;
+	char c;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) < 0)
+		return -1;
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	(void)!write(fd, prompt, strlen(prompt));
+	for (;;) {
+		r = (int)read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n' || c == '\r')
+			break;
+		if (n + 1 < len)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	if (echo_off)
+		(void)tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	return r < 0 ? -1 : 0;
+}
+
+int
+client_password(const struct url *u, char *buf, size_t len)
+{
+	const char *env = getenv("BURROW_PASSWORD");
+	char prompt[URL_USER_MAX + URL_HOST_MAX + 32];
+
+	if (u->have_pass) {
+		snprintf(buf, len, "%s", u->pass);
+		return 0;
+	}
+	if (env != NULL) {
+		snprintf(buf, len, "%s", env);
+		return 0;
+	}
+	if (!u->have_user || strcmp(u->user, "anonymous") == 0 ||
+	    strcmp(u->user, "ftp") == 0) {
+		snprintf(buf, len, "anonymous@");
+		return 0;
+	}
+	snprintf(prompt, sizeof(prompt), "Password for %s@%s: ", u->user,
+	    u->host);
+	return client_read_password(prompt, buf, len);
+}
+
+/*
+ * The full-screen client is not written yet (issue #6); until it is,
+ * burrow without --batch says so rather than pretending.
+ */
+int
+client_run(const struct client_opts *o, const char *url)
+{
+	(void)o;
+	(void)url;
+	fprintf(stderr, "burrow: the full-screen interface is not built yet; "
+	    "use burrow --batch URL\n");
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "tls", no_argument, NULL, 's' },
+		{ "insecure", no_argument, NULL, 'k' },
+		{ "cafile", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct client_opts co;
+	struct url u;
+	struct fs *remote, *local;
+	char err[1024], pass[URL_PASS_MAX], known[4096];
+	long long secs;
+	int ch, batch = 0, failures;
+
+	memset(&co, 0, sizeof(co));
+	co.ftp.timeout_ms = DEFAULT_TIMEOUT * 1000;
+	co.ftp.notice = notice;
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			batch = 1;
+			break;
+		case 's':
+			co.ftp.tls = 1;
+			break;
+		case 'k':
+			co.ftp.insecure = 1;
+			break;
+		case 'c':
+			co.ftp.cafile = optarg;
+			break;
+		case 't':
+			if (parse_num(optarg, 1, 86400, &secs, NULL) < 0) {
+				fprintf(stderr, "burrow: --timeout: 1 to 86400 "
+				    "seconds\n");
+				return 2;
+			}
+			co.ftp.timeout_ms = (int)secs * 1000;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("burrow %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind > 1 || (batch && argc - optind != 1)) {
+		usage(stderr);
+		return 2;
+	}
+	if (trust_default_file(known, sizeof(known)) == 0)
+		co.ftp.known_hosts = known;
+	signal(SIGPIPE, SIG_IGN);
+	if (!batch)
+		return client_run(&co, optind < argc ? argv[optind] : NULL);
+
+	if (url_parse(argv[optind], &u, err, sizeof(err)) < 0) {
+		fprintf(stderr, "burrow: %s\n", err);
+		return 2;
+	}
+	if (u.scheme == URL_FTPS)
+		co.ftp.tls = 1;
+	if (client_password(&u, pass, sizeof(pass)) < 0) {
+		fprintf(stderr, "burrow: no password: give it in the URL, in "
+		    "BURROW_PASSWORD, or on a terminal\n");
+		url_wipe(&u);
+		return 1;
+	}
+	remote = fs_remote_new(&u, pass, &co.ftp, err, sizeof(err));
+	wipe(pass, sizeof(pass));
+	url_wipe(&u);
+	if (remote == NULL) {
+		fprintf(stderr, "burrow: %s\n", err);
+		return 1;
+	}
+	if ((local = fs_local_new(NULL, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "burrow: %s\n", err);
+		fs_free(remote);
+		return 1;
+	}
+	failures = batch_run(remote, local, stdin, stdout, stderr,
+	    isatty(STDERR_FILENO));
+	fs_free(local);
+	fs_free(remote);
+	return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,651 @@
+/*
+ * remote: an FTP server's file system behind the fs interface; see
+ * remote.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proto/netio.h"
+#include "proto/reply.h"
+#include "proto/util.h"
+#include "tui/remote.h"
+
+struct remote_file {
+	struct fs_file	 base;		/* first: fs_file is the handle */
+	int		 mode;
+	int		 eof;
+};
+
+struct remote {
+	struct fs		 base;		/* first: the fs is the handle */
+	struct ftp		*f;
+	char			 cwd[FS_PATH_MAX];
+	char			 algo[32];	/* what OPTS HASH selected */
+	int			 rang;		/* -1 unknown, 0 refused, 1 ok */
+	struct remote_file	 file;
+	int			 file_open;
+};
+
+static void
+set_err(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* The reply as the error, without a multi-line reply's later lines. */
+static int
+fail(const char *reply, char *err, size_t errlen)
+{
+	set_err(err, errlen, "%.*s", (int)strcspn(reply, "\n"), reply);
+	return FS_ERR;
+}
+
+static int
+refresh_cwd(struct remote *r, char *err, size_t errlen)
+{
+	char buf[FS_PATH_MAX];
+
+	if (ftp_pwd(r->f, buf, sizeof(buf)) < 0)
+		return fail(buf, err, errlen);
+	snprintf(r->cwd, sizeof(r->cwd), "%s", buf);
+	return FS_OK;
+}
+
+/*
+ * After an attempt that gave rc: 1 when it should be made again because
+ * the control connection had dropped and is back (once per call).
+ */
+static int
+retry(struct remote *r, int rc, int *tries, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (rc != FS_ERR || !ftp_dead(r->f) || (*tries)++ > 0)
+		return 0;
+	r->file_open = 0;	/* a transfer on the old connection is gone */
+	if (ftp_reconnect(r->f, r->cwd, why, sizeof(why)) < 0) {
+		set_err(err, errlen, "connection lost; reconnecting: %s", why);
+		return 0;
+	}
+	r->algo[0] = '\0';
+	return 1;
+}
+
+static int
+list_once(struct remote *r, const char *path, struct listing_entry **out,
+    size_t *n, char *err, size_t errlen)
+{
+	return ftp_list(r->f, path, out, n, err, errlen) < 0 ? FS_ERR : FS_OK;
+}
+
+static int
+r_list(struct fs *fs, const char *path, struct listing_entry **out,
+    size_t *n, char *err, size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	do
+		rc = list_once(r, path, out, n, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
+/* MLST path: the facts line (the one that starts with a space). */
+static int
+stat_mlst(struct remote *r, const char *path, struct listing_entry *e,
+    char *err, size_t errlen)
+{
+	char reply[FTP_REPLY_MAX], facts[FTP_REPLY_MAX], *line;
+	int code;
+
+	code = ftp_cmd(r->f, reply, sizeof(reply), "MLST %s", path);
+	if (code < 0)
+		return fail(reply, err, errlen);
+	if (code != FTP_FILEOK) {
+		fail(reply, err, errlen);
+		return code == FTP_FILEFAIL ? FS_NOENT : FS_ERR;
+	}
+	for (line = reply; line != NULL; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (*line == ' ')
+			break;
+	}
+	if (line != NULL) {
+		/* The facts of this line alone, and our own last component
+		 * as the name: MLST names a path ("/a/b.txt"), which the
+		 * listing parser, made for MLSD's names, would refuse. */
+		snprintf(facts, sizeof(facts), "%.*s %s",
+		    (int)strcspn(line + 1, " \n"), line + 1, e->name);
+	}
+	if (line == NULL || listing_parse_facts(facts, e) < 0) {
+		set_err(err, errlen, "MLST %s: no facts in the reply", path);
+		return FS_ERR;
+	}
+	if (e->type == LISTING_CDIR || e->type == LISTING_PDIR)
+		e->type = LISTING_DIR;
+	return FS_OK;
+}
+
+/* Without MLST: SIZE tells a file, CWD a folder. */
+static int
+stat_probe(struct remote *r, const char *path, struct listing_entry *e,
+    char *err, size_t errlen)
+{
+	char reply[1024];
+	long long size;
+	int code;
+
+	code = ftp_cmd(r->f, reply, sizeof(reply), "SIZE %s", path);
+	if (code < 0)
+		return fail(reply, err, errlen);
+	if (code == FTP_STATFILE && parse_num(reply + 4, 0, INT64_MAX, &size,
+	    NULL) == 0) {
+		e->type = LISTING_FILE;
+		e->size = (uint64_t)size;
+		e->have_size = 1;
+		return FS_OK;
+	}
+	code = ftp_cmd(r->f, reply, sizeof(reply), "CWD %s", path);
+	if (code < 0)
+		return fail(reply, err, errlen);
+	if (code != FTP_FILEOK) {
+		fail(reply, err, errlen);
+		return code == FTP_FILEFAIL ? FS_NOENT : FS_ERR;
+	}
+	e->type = LISTING_DIR;
+	code = ftp_cmd(r->f, reply, sizeof(reply), "CWD %s", r->cwd);
+	if (code != FTP_FILEOK)
+		return fail(reply, err, errlen);
+	return FS_OK;
+}
+
+static int
+stat_once(struct remote *r, const char *path, struct listing_entry *e,
+    char *err, size_t errlen)
+{
+	char base[LISTING_NAME_MAX];
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s",
+	    fs_basename(path, base, sizeof(base)));
+	if (ftp_features(r->f) & FTP_F_MLST_TYPE)
+		return stat_mlst(r, path, e, err, errlen);
+	return stat_probe(r, path, e, err, errlen);
+}
+
+static int
+r_stat(struct fs *fs, const char *path, struct listing_entry *e, char *err,
+    size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	do
+		rc = stat_once(r, path, e, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
+/*
+ * Sends one command built from fmt and checks its reply is want; the
+ * reply is the error otherwise.
+ */
+static int
+simple(struct remote *r, int want, char *err, size_t errlen,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+simple(struct remote *r, int want, char *err, size_t errlen,
+    const char *fmt, ...)
+{
+	char cmd[FS_PATH_MAX + 16], reply[1024];
+	int rc, tries = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	do {
+		int code = ftp_cmd(r->f, reply, sizeof(reply), "%s", cmd);
+
+		rc = code == want ? FS_OK : fail(reply, err, errlen);
+	} while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
+static int
+chdir_once(struct remote *r, const char *path, char *err, size_t errlen)
+{
+	char reply[1024];
+	int code;
+
+	code = ftp_cmd(r->f, reply, sizeof(reply), "CWD %s", path);
+	if (code != FTP_FILEOK) {
+		fail(reply, err, errlen);
+		return code == FTP_FILEFAIL ? FS_NOENT : FS_ERR;
+	}
+	return refresh_cwd(r, err, errlen);
+}
+
+static int
+r_chdir(struct fs *fs, const char *path, char *err, size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	do
+		rc = chdir_once(r, path, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
+static const char *
+r_cwd(struct fs *fs)
+{
+	return ((struct remote *)fs)->cwd;
+}
+
+static int
+r_mkdir(struct fs *fs, const char *path, char *err, size_t errlen)
+{
+	return simple((struct remote *)fs, FTP_MKDIROK, err, errlen, "MKD %s",
+	    path);
+}
+
+static int
+r_rmdir(struct fs *fs, const char *path, char *err, size_t errlen)
+{
+	return simple((struct remote *)fs, FTP_FILEOK, err, errlen, "RMD %s",
+	    path);
+}
+
+static int
+r_remove(struct fs *fs, const char *path, char *err, size_t errlen)
+{
+	return simple((struct remote *)fs, FTP_FILEOK, err, errlen, "DELE %s",
+	    path);
+}
+
+static int
+rename_once(struct remote *r, const char *from, const char *to, char *err,
+    size_t errlen)
+{
+	char reply[1024];
+
+	if (ftp_cmd(r->f, reply, sizeof(reply), "RNFR %s", from) !=
+	    FTP_RNFROK)
+		return fail(reply, err, errlen);
+	if (ftp_cmd(r->f, reply, sizeof(reply), "RNTO %s", to) != FTP_FILEOK)
+		return fail(reply, err, errlen);
+	return FS_OK;
+}
+
+static int
+r_rename(struct fs *fs, const char *from, const char *to, char *err,
+    size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	do
+		rc = rename_once(r, from, to, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
+/*
+ * "213 SHA-256 0-49 <hex> <path>": the hex, checked to be hex of a
+ * sensible length.
+ */
+static int
+parse_hash_reply(const char *reply, char *hex, size_t hexlen)
+{
+	const char *p = reply + 4;
+	size_t n;
+	int field;
+
+	for (field = 0; field < 2; field++) {
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+	n = strcspn(p, " \n");
+	if (n < 8 || n >= hexlen || strspn(p, "0123456789abcdefABCDEF") < n)
+		return -1;
+	memcpy(hex, p, n);
+	hex[n] = '\0';
+	for (n = 0; hex[n] != '\0'; n++)
+		if (hex[n] >= 'A' && hex[n] <= 'F')
+			hex[n] += 'a' - 'A';
+	return 0;
+}
+
+static int
+hash_once(struct remote *r, const char *path, const char *algo,
+    uint64_t start, uint64_t end, char *hex, size_t hexlen, char *err,
+    size_t errlen)
+{
+	char reply[1024];
+	int code;
+
+	if (strcasecmp(r->algo, algo) != 0) {
+		code = ftp_cmd(r->f, reply, sizeof(reply), "OPTS HASH %s",
+		    algo);
+		if (code < 0)
+			return fail(reply, err, errlen);
+		if (code != FTP_OK) {
+			fail(reply, err, errlen);
+			return FS_NOTSUP;
+		}
+		snprintf(r->algo, sizeof(r->algo), "%s", algo);
+	}
+	if (start != 0 || end != UINT64_MAX) {
+		/* RANG's end is inclusive, so an empty range cannot be
+		 * asked for; the caller never needs one. */
+		if (r->rang == 0 || end <= start) {
+			set_err(err, errlen, "the server cannot hash a range");
+			return FS_NOTSUP;
+		}
+		code = ftp_cmd(r->f, reply, sizeof(reply), "RANG %llu %llu",
+		    (unsigned long long)start, (unsigned long long)end - 1);
+		if (code < 0)
+			return fail(reply, err, errlen);
+		if (code != FTP_RESTOK) {
+			r->rang = 0;
+			r->base.flags &= ~FS_HAS_RANG;
+			fail(reply, err, errlen);
+			return FS_NOTSUP;
+		}
+		r->rang = 1;
+	}
+	code = ftp_cmd(r->f, reply, sizeof(reply), "HASH %s", path);
+	if (code < 0)
+		return fail(reply, err, errlen);
+	if (code != FTP_STATFILE) {
+		fail(reply, err, errlen);
+		return code == FTP_FILEFAIL ? FS_NOENT : FS_ERR;
+	}
+	if (parse_hash_reply(reply, hex, hexlen) < 0) {
+		set_err(err, errlen, "HASH: cannot read \"%.80s\"", reply);
+		return FS_ERR;
+	}
+	return FS_OK;
+}
+
+static int
+r_hash(struct fs *fs, const char *path, const char *algo, uint64_t start,
+    uint64_t end, char *hex, size_t hexlen, char *err, size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	if (!(r->base.flags & FS_HAS_HASH)) {
+		set_err(err, errlen, "the server does not offer HASH");
+		return FS_NOTSUP;
+	}
+	do
+		rc = hash_once(r, path, algo, start, end, hex, hexlen, err,
+		    errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
+static int
+open_once(struct remote *r, const char *path, int mode, uint64_t offset,
+    char *err, size_t errlen)
+{
+	char reply[1024], cmd[FS_PATH_MAX + 8];
+	struct conn *dc;
+	int code;
+
+	snprintf(cmd, sizeof(cmd), "%s %s", mode == FS_RDONLY ? "RETR" :
+	    "STOR", path);
+	code = ftp_data_open(r->f, cmd, (off_t)offset, &dc, reply,
+	    sizeof(reply));
+	if (code == FTP_BADREST || (code >= 500 && code != FTP_FILEFAIL &&
+	    offset > 0 && mode == FS_WRONLY && !ftp_dead(r->f))) {
+		/* REST before STOR refused: APPE adds to the end, which is
+		 * offset, as the caller has checked. */
+		snprintf(cmd, sizeof(cmd), "APPE %s", path);
+		code = ftp_data_open(r->f, cmd, 0, &dc, reply, sizeof(reply));
+	}
+	if (code < 100 || code >= 200) {
+		fail(reply, err, errlen);
+		return code == FTP_FILEFAIL && mode == FS_RDONLY ? FS_NOENT :
+		    FS_ERR;
+	}
+	return FS_OK;
+}
+
+static struct fs_file *
+r_open(struct fs *fs, const char *path, int mode, uint64_t offset, int *code,
+    char *err, size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	if (r->file_open) {
+		set_err(err, errlen, "a file is already open");
+		rc = FS_ERR;
+		goto out;
+	}
+	do
+		rc = open_once(r, path, mode, offset, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	r->base.lost = rc != FS_OK && ftp_dead(r->f);
+out:
+	if (code != NULL)
+		*code = rc;
+	if (rc != FS_OK)
+		return NULL;
+	memset(&r->file, 0, sizeof(r->file));
+	r->file.base.fs = fs;
+	r->file.mode = mode;
+	r->file_open = 1;
+	return &r->file.base;
+}
+
+/* The data connection as ftp_data_open() left it. */
+static struct conn *
+data(struct remote *r)
+{
+	return ftp_data_conn(r->f);
+}
+
+static int
+canceled(struct remote *r)
+{
+	return r->base.cancel != NULL && *r->base.cancel;
+}
+
+static ssize_t
+r_read(struct fs_file *h, void *buf, size_t n, char *err, size_t errlen)
+{
+	struct remote *r = (struct remote *)h->fs;
+	struct conn *dc = data(r);
+	ssize_t got;
+
+	if (canceled(r)) {
+		set_err(err, errlen, "canceled");
+		return FS_CANCELED;
+	}
+	if (dc == NULL || r->file.mode != FS_RDONLY) {
+		set_err(err, errlen, "no download open");
+		return FS_ERR;
+	}
+	got = conn_read(dc, buf, n, ftp_timeout(r->f));
+	if (got == 0)
+		r->file.eof = 1;
+	if (got < 0) {
+		set_err(err, errlen, "data connection: %s", got == CONN_TIMEOUT ?
+		    "timed out" : strerror(errno));
+		return FS_ERR;
+	}
+	return got;
+}
+
+static int
+r_write(struct fs_file *h, const void *buf, size_t n, char *err,
+    size_t errlen)
+{
+	struct remote *r = (struct remote *)h->fs;
+	struct conn *dc = data(r);
+
+	if (canceled(r)) {
+		set_err(err, errlen, "canceled");
+		return FS_CANCELED;
+	}
+	if (dc == NULL || r->file.mode != FS_WRONLY) {
+		set_err(err, errlen, "no upload open");
+		return FS_ERR;
+	}
+	if (conn_write(dc, buf, n, ftp_timeout(r->f)) < 0) {
+		set_err(err, errlen, "data connection: %s", strerror(errno));
+		return FS_ERR;
+	}
+	return FS_OK;
+}
+
+static int
+r_close(struct fs_file *h, int abort, char *err, size_t errlen)
+{
+	struct remote *r = (struct remote *)h->fs;
+	char reply[1024];
+	int code;
+
+	r->file_open = 0;
+	r->base.lost = ftp_dead(r->f);
+	if (abort || (r->file.mode == FS_RDONLY && !r->file.eof)) {
+		if (ftp_data_abort(r->f, reply, sizeof(reply)) < 0 && !abort)
+			return fail(reply, err, errlen);
+		set_err(err, errlen, abort ? "canceled" : "transfer given up");
+		return abort ? FS_CANCELED : FS_ERR;
+	}
+	code = ftp_data_close(r->f, reply, sizeof(reply));
+	r->base.lost = ftp_dead(r->f);
+	if (code != FTP_TRANSFEROK && code != FTP_FILEOK)
+		return fail(reply, err, errlen);
+	return FS_OK;
+}
+
+static void
+r_free(struct fs *fs)
+{
+	struct remote *r = (struct remote *)fs;
+
+	if (r == NULL)
+		return;
+	ftp_close(r->f);
+	free(r);
+}
+
+static const struct fs_ops remote_ops = {
+	.list = r_list,
+	.stat = r_stat,
+	.chdir = r_chdir,
+	.cwd = r_cwd,
+	.mkdir = r_mkdir,
+	.rmdir = r_rmdir,
+	.remove = r_remove,
+	.rename = r_rename,
+	.hash = r_hash,
+	.open = r_open,
+	.read = r_read,
+	.write = r_write,
+	.close = r_close,
+	.free = r_free,
+};
+
+struct fs *
+fs_remote_new(const struct url *u, const char *password,
+    const struct ftp_opts *o, char *err, size_t errlen)
+{
+	struct remote *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->base.ops = &remote_ops;
+	r->base.kind = "remote";
+	r->rang = -1;
+	if ((r->f = ftp_open(u, password, o, err, errlen)) == NULL) {
+		free(r);
+		return NULL;
+	}
+	if (ftp_hash_algo(r->f) != NULL) {
+		r->base.flags = FS_HAS_HASH | FS_HAS_RANG;
+		snprintf(r->algo, sizeof(r->algo), "%s", ftp_hash_algo(r->f));
+		r->base.hash_algo = ftp_hash_algo(r->f);
+	}
+	if (refresh_cwd(r, err, errlen) != FS_OK) {
+		r_free(&r->base);
+		return NULL;
+	}
+	return &r->base;
+}
+
+struct ftp *
+fs_remote_ftp(struct fs *fs)
+{
+	return fs != NULL && fs->ops == &remote_ops ?
+	    ((struct remote *)fs)->f : NULL;
+}
+
+static int
+avbl_once(struct remote *r, const char *path, unsigned long long *bytes,
+    char *err, size_t errlen)
+{
+	char reply[1024];
+	long long n;
+	int code;
+
+	if (path != NULL && *path != '\0')
+		code = ftp_cmd(r->f, reply, sizeof(reply), "AVBL %s", path);
+	else
+		code = ftp_cmd(r->f, reply, sizeof(reply), "AVBL");
+	if (code != FTP_STATFILE)
+		return fail(reply, err, errlen);
+	if (parse_num(reply + 4, 0, INT64_MAX, &n, NULL) < 0) {
+		set_err(err, errlen, "AVBL: cannot read \"%.80s\"", reply);
+		return FS_ERR;
+	}
+	*bytes = (unsigned long long)n;
+	return FS_OK;
+}
+
+int
+fs_remote_avbl(struct fs *fs, const char *path, unsigned long long *bytes,
+    char *err, size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	if (fs_remote_ftp(fs) == NULL ||
+	    !(ftp_features(r->f) & FTP_F_AVBL)) {
+		set_err(err, errlen, "the server does not offer AVBL");
+		return FS_NOTSUP;
+	}
+	do
+		rc = avbl_once(r, path, bytes, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}

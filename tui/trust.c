@@ -1,0 +1,176 @@
+/*
+ * trust: the known_hosts file of pinned certificate fingerprints; see
+ * trust.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tui/trust.h"
+
+#define KEY_MAX	600
+
+static void
+set_err(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+/* "host:port", "[v6]:port". -1 when it does not fit. */
+static int
+make_key(const char *host, int port, char *key, size_t len)
+{
+	int n;
+
+	if (strchr(host, ':') != NULL && host[0] != '[')
+		n = snprintf(key, len, "[%s]:%d", host, port);
+	else
+		n = snprintf(key, len, "%s:%d", host, port);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/*
+ * Looks key up in the open file f: TRUST_MATCH, TRUST_CHANGED (old
+ * filled) or TRUST_UNKNOWN. *last_nl tells whether the file ends in a
+ * newline (or is empty).
+ */
+static enum trust_result
+lookup(FILE *f, const char *key, const char *fp, char *old, size_t oldlen,
+    int *last_nl)
+{
+	char *line = NULL, *k, *v, *save;
+	size_t cap = 0;
+	ssize_t n;
+	enum trust_result r = TRUST_UNKNOWN;
+
+	*last_nl = 1;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		*last_nl = line[n - 1] == '\n';
+		if (r != TRUST_UNKNOWN)
+			continue;	/* read on for last_nl */
+		if ((k = strtok_r(line, " \t\r\n", &save)) == NULL ||
+		    k[0] == '#' ||
+		    (v = strtok_r(NULL, " \t\r\n", &save)) == NULL ||
+		    strtok_r(NULL, " \t\r\n", &save) != NULL)
+			continue;
+		if (strcasecmp(k, key) != 0)
+			continue;
+		if (strcasecmp(v, fp) == 0)
+			r = TRUST_MATCH;
+		else {
+			r = TRUST_CHANGED;
+			if (old != NULL && oldlen > 0)
+				snprintf(old, oldlen, "%s", v);
+		}
+	}
+	free(line);
+	return r;
+}
+
+/* Makes every folder above file that is missing, 0700. */
+static int
+make_parents(const char *file, char *err, size_t errlen)
+{
+	char p[4096];
+	size_t i;
+
+	if (snprintf(p, sizeof(p), "%s", file) >= (int)sizeof(p)) {
+		set_err(err, errlen, "%s: path too long", file);
+		return -1;
+	}
+	for (i = 1; p[i] != '\0'; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			set_err(err, errlen, "mkdir %s: %s", p, strerror(errno));
+			return -1;
+		}
+		p[i] = '/';
+	}
+	return 0;
+}
+
+enum trust_result
+trust_check(const char *file, const char *host, int port, const char *fp,
+    int add, char *old, size_t oldlen, char *err, size_t errlen)
+{
+	char key[KEY_MAX];
+	enum trust_result r;
+	FILE *f;
+	int fd, last_nl;
+
+	if (make_key(host, port, key, sizeof(key)) < 0) {
+		set_err(err, errlen, "host name too long");
+		return TRUST_ERROR;
+	}
+	if (add && make_parents(file, err, errlen) < 0)
+		return TRUST_ERROR;
+	fd = open(file, (add ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC,
+	    0600);
+	if (fd < 0 && errno == ENOENT && !add)
+		return TRUST_UNKNOWN;
+	if (fd < 0) {
+		set_err(err, errlen, "%s: %s", file, strerror(errno));
+		return TRUST_ERROR;
+	}
+	/* Two clients pinning at once each see the other's line. */
+	if (flock(fd, add ? LOCK_EX : LOCK_SH) < 0 ||
+	    (f = fdopen(fd, add ? "r+" : "r")) == NULL) {
+		set_err(err, errlen, "%s: %s", file, strerror(errno));
+		close(fd);
+		return TRUST_ERROR;
+	}
+	r = lookup(f, key, fp, old, oldlen, &last_nl);
+	if (ferror(f)) {
+		set_err(err, errlen, "%s: read error", file);
+		r = TRUST_ERROR;
+	} else if (r == TRUST_UNKNOWN && add) {
+		if (fseek(f, 0, SEEK_END) < 0 ||
+		    fprintf(f, "%s%s %s\n", last_nl ? "" : "\n", key, fp) < 0 ||
+		    fflush(f) != 0) {
+			set_err(err, errlen, "%s: %s", file, strerror(errno));
+			r = TRUST_ERROR;
+		} else
+			r = TRUST_ADDED;
+	}
+	if (fclose(f) != 0 && r == TRUST_ADDED) {
+		set_err(err, errlen, "%s: %s", file, strerror(errno));
+		r = TRUST_ERROR;
+	}
+	return r;
+}
+
+int
+trust_default_file(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(buf, len, "%s/burrow/known_hosts", xdg);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(buf, len, "%s/.config/burrow/known_hosts", home);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}

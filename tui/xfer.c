@@ -1,0 +1,461 @@
+/*
+ * xfer: the transfer engine; see xfer.h.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proto/hash.h"
+#include "proto/util.h"
+#include "tui/xfer.h"
+
+#define XFER_BUF	(256 * 1024)
+#define XFER_DEPTH_MAX	64		/* folder levels copied at most */
+#define PROGRESS_EVERY	0.1		/* seconds between progress calls */
+
+struct job {
+	struct fs		*src;
+	struct fs		*dst;
+	const struct xfer_opts	*o;
+	struct xfer_stats	*st;
+	const char		*algo;		/* both sides hash with it */
+	char			*buf;
+	int			 failed;
+	char			 err[1024];	/* the first failure */
+};
+
+static void
+set_err(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static int
+canceled(const struct job *j)
+{
+	return (j->src->cancel != NULL && *j->src->cancel) ||
+	    (j->dst->cancel != NULL && *j->dst->cancel);
+}
+
+static void
+event(struct job *j, enum xfer_event ev, const char *src, const char *dst,
+    const char *msg)
+{
+	if (j->o->event != NULL)
+		j->o->event(j->o->arg, ev, src, dst, msg);
+}
+
+/* Counts a failed file, keeping the first reason. Returns rc. */
+static int
+failed(struct job *j, int rc, const char *src, const char *dst,
+    const char *why)
+{
+	if (rc == FS_CANCELED) {
+		event(j, XFER_EV_CANCELED, src, dst, why);
+		return rc;
+	}
+	j->st->failed++;
+	if (!j->failed) {
+		j->failed = 1;
+		set_err(j->err, sizeof(j->err), "%s: %s", src, why);
+	}
+	event(j, XFER_EV_FAILED, src, dst, why);
+	return rc;
+}
+
+/*
+ * The algorithm both sides hash with: the remote side's choice (a server
+ * computes only what it offers; the local side computes anything).
+ */
+static const char *
+common_algo(const struct fs *a, const struct fs *b)
+{
+	if (!(a->flags & FS_HAS_HASH) || !(b->flags & FS_HAS_HASH))
+		return NULL;
+	if (strcmp(a->kind, "remote") == 0 && a->hash_algo != NULL)
+		return a->hash_algo;
+	if (b->hash_algo != NULL)
+		return b->hash_algo;
+	return a->hash_algo;
+}
+
+/* Whole-file (or [0, end)) digest into hex, or NULL when not to be had. */
+static const char *
+digest(struct job *j, struct fs *fs, const char *path, uint64_t end,
+    char *hex, size_t len)
+{
+	char err[512];
+
+	if (j->algo == NULL)
+		return NULL;
+	if (fs_hash(fs, path, j->algo, 0, end, hex, len, err, sizeof(err)) !=
+	    FS_OK)
+		return NULL;
+	return hex;
+}
+
+static void
+progress(struct job *j, const char *src, const char *dst, uint64_t done,
+    uint64_t total, uint64_t offset, double started)
+{
+	struct xfer_progress p;
+	double el = now_mono() - started;
+
+	if (j->o->progress == NULL)
+		return;
+	p.src = src;
+	p.dst = dst;
+	p.done = done;
+	p.total = total;
+	p.offset = offset;
+	p.rate = el > 0 ? (double)(done - offset) / el : 0;
+	j->o->progress(j->o->arg, &p);
+}
+
+/*
+ * Moves the bytes from offset on. Returns FS_OK, or the FS_* code with the
+ * reason in err.
+ */
+static int
+transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
+    uint64_t total, char *err, size_t errlen)
+{
+	struct fs_file *in, *out;
+	char e2[512];
+	uint64_t done = offset;
+	double started = now_mono(), last = 0, t;
+	ssize_t n;
+	int rc = FS_OK, code = FS_ERR;
+
+	if ((in = fs_open(j->src, sp, FS_RDONLY, offset, &code, err,
+	    errlen)) == NULL)
+		return code;
+	if ((out = fs_open(j->dst, dp, FS_WRONLY, offset, &code, err,
+	    errlen)) == NULL) {
+		(void)fs_close(in, 1, e2, sizeof(e2));
+		return code;
+	}
+	progress(j, sp, dp, done, total, offset, started);
+	for (;;) {
+		n = fs_read(in, j->buf, XFER_BUF, err, errlen);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if ((rc = fs_write(out, j->buf, (size_t)n, err, errlen)) !=
+		    FS_OK)
+			break;
+		done += (uint64_t)n;
+		j->st->bytes += (uint64_t)n;
+		if ((t = now_mono()) - last >= PROGRESS_EVERY) {
+			last = t;
+			progress(j, sp, dp, done, total, offset, started);
+		}
+	}
+	if (rc != FS_OK) {
+		/* Both ends given up; what arrived stays for a resume. */
+		(void)fs_close(in, 1, e2, sizeof(e2));
+		(void)fs_close(out, 1, e2, sizeof(e2));
+		return rc;
+	}
+	/* The source's verdict first (a download's 226), then the target's
+	 * (an upload's 226). */
+	if ((rc = fs_close(in, 0, err, errlen)) != FS_OK) {
+		(void)fs_close(out, 1, e2, sizeof(e2));
+		return rc;
+	}
+	if ((rc = fs_close(out, 0, err, errlen)) != FS_OK)
+		return rc;
+	progress(j, sp, dp, done, total, offset, started);
+	return FS_OK;
+}
+
+/* Asks the conflict callback; may change *dec, *off and dp. */
+static int
+ask(struct job *j, const char *sp, char *dp, size_t dplen,
+    const struct listing_entry *se, const struct listing_entry *de,
+    enum xfer_decision *dec, uint64_t *off)
+{
+	char newname[LISTING_NAME_MAX], dir[FS_PATH_MAX];
+
+	newname[0] = '\0';
+	switch (j->o->conflict(j->o->arg, dp, se, de, *dec, newname,
+	    sizeof(newname))) {
+	case XFER_ANS_AUTO:
+		return 0;
+	case XFER_ANS_OVERWRITE:
+		*dec = XFER_DECIDE_OVERWRITE;
+		*off = 0;
+		return 0;
+	case XFER_ANS_RESUME:
+		if (de->have_size && se->have_size && de->size < se->size) {
+			*dec = XFER_DECIDE_RESUME;
+			*off = de->size;
+		} else {
+			*dec = XFER_DECIDE_OVERWRITE;
+			*off = 0;
+		}
+		return 0;
+	case XFER_ANS_SKIP:
+		*dec = XFER_DECIDE_SKIP;
+		return 0;
+	case XFER_ANS_RENAME:
+		if (newname[0] == '\0' || strchr(newname, '/') != NULL ||
+		    fs_join(fs_dirname(dp, dir, sizeof(dir)), newname, dp,
+		    dplen) < 0)
+			return failed(j, FS_ERR, sp, dp, "bad new name");
+		return 1;	/* look at the new target again */
+	}
+	return 0;
+}
+
+static int
+copy_file(struct job *j, const char *sp, const char *dpath,
+    const struct listing_entry *se)
+{
+	struct listing_entry de, after;
+	struct xfer_side s, d;
+	enum xfer_decision dec;
+	enum xfer_verdict v;
+	char dp[FS_PATH_MAX], err[1024], shex[HASH_HEX_MAX], dhex[HASH_HEX_MAX];
+	char phex[HASH_HEX_MAX], msg[1100], why[256];
+	uint64_t off = 0;
+	int rc, asks = 0, again = 0;
+
+	snprintf(dp, sizeof(dp), "%s", dpath);
+	why[0] = '\0';
+look:
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.exists = 1;
+	s.have_size = se->have_size;
+	s.size = se->size;
+	rc = fs_stat(j->dst, dp, &de, err, sizeof(err));
+	if (rc != FS_OK && rc != FS_NOENT)
+		return failed(j, rc, sp, dp, err);
+	if (rc == FS_OK && de.type == LISTING_DIR)
+		return failed(j, FS_ERR, sp, dp, "the target is a folder");
+	d.exists = rc == FS_OK;
+	d.have_size = d.exists && de.have_size;
+	d.size = de.size;
+	if (d.exists && s.have_size && d.have_size && s.size == d.size) {
+		s.hash = digest(j, j->src, sp, UINT64_MAX, shex, sizeof(shex));
+		if (s.hash != NULL)
+			d.hash = digest(j, j->dst, dp, UINT64_MAX, dhex,
+			    sizeof(dhex));
+	}
+	dec = resume_decide(&s, &d, j->o->resume_flags, &off);
+	if (d.exists && j->o->conflict != NULL) {
+		if ((rc = ask(j, sp, dp, sizeof(dp), se, &de, &dec, &off)) < 0)
+			return rc;
+		if (rc > 0 && ++asks < 16)
+			goto look;
+	}
+	if (dec == XFER_DECIDE_RESUME && off > 0 && j->algo != NULL) {
+		/* Is the target the source's beginning? Sizes alone cannot
+		 * tell a partial copy from another file. */
+		const char *p = digest(j, j->src, sp, off, phex, sizeof(phex));
+		const char *t = digest(j, j->dst, dp, UINT64_MAX, dhex,
+		    sizeof(dhex));
+
+		if (!resume_prefix_ok(p, t)) {
+			dec = XFER_DECIDE_OVERWRITE;
+			off = 0;
+			snprintf(why, sizeof(why), "; the partial copy "
+			    "differed, so all of it was sent again");
+		}
+	}
+	if (dec == XFER_DECIDE_SKIP) {
+		j->st->skipped++;
+		event(j, XFER_EV_SKIPPED, sp, dp, s.hash != NULL &&
+		    d.hash != NULL ? "identical (same size and checksum)" :
+		    d.exists ? "identical (same size)" : "skipped");
+		return FS_OK;
+	}
+	rc = transfer(j, sp, dp, off, s.have_size ? s.size : 0, err,
+	    sizeof(err));
+	if (rc != FS_OK) {
+		/* A dropped connection is mended by the next call; one more
+		 * go resumes from what arrived. */
+		if (rc == FS_ERR && (j->src->lost || j->dst->lost) &&
+		    !again++ && !canceled(j)) {
+			j->src->lost = j->dst->lost = 0;
+			goto look;
+		}
+		return failed(j, rc, sp, dp, err);
+	}
+	j->st->files++;
+	if (off > 0)
+		j->st->resumed++;
+	if (!j->o->verify) {
+		snprintf(msg, sizeof(msg), "not verified%s", why);
+		event(j, XFER_EV_DONE, sp, dp, msg);
+		return FS_OK;
+	}
+	memset(&d, 0, sizeof(d));
+	rc = fs_stat(j->dst, dp, &after, err, sizeof(err));
+	if (rc != FS_OK)
+		return failed(j, rc, sp, dp, err);
+	d.have_size = after.have_size;
+	d.size = after.size;
+	if (j->algo != NULL) {
+		if (s.hash == NULL)
+			s.hash = digest(j, j->src, sp, UINT64_MAX, shex,
+			    sizeof(shex));
+		if (s.hash != NULL)
+			d.hash = digest(j, j->dst, dp, UINT64_MAX, dhex,
+			    sizeof(dhex));
+	}
+	v = resume_verify(&s, &d, err, sizeof(err));
+	if (v == XFER_VERIFY_MISMATCH)
+		return failed(j, FS_ERR, sp, dp, err);
+	if (v == XFER_VERIFY_HASH)
+		j->st->verified++;
+	snprintf(msg, sizeof(msg), "%s%s%s%s",
+	    off > 0 ? "resumed, " : "",
+	    v == XFER_VERIFY_HASH ? "verified by " : v == XFER_VERIFY_SIZE ?
+	    "verified by size" : "not verified",
+	    v == XFER_VERIFY_HASH ? j->algo : "", why);
+	event(j, XFER_EV_DONE, sp, dp, msg);
+	return FS_OK;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct listing_entry *)a)->name,
+	    ((const struct listing_entry *)b)->name);
+}
+
+static int copy_any(struct job *, const char *, const char *,
+    const struct listing_entry *, int);
+
+static int
+copy_dir(struct job *j, const char *sp, const char *dp, int depth)
+{
+	struct listing_entry de, *v = NULL;
+	char err[1024], cs[FS_PATH_MAX], cd[FS_PATH_MAX];
+	size_t n = 0, i;
+	int rc;
+
+	if (depth > XFER_DEPTH_MAX)
+		return failed(j, FS_ERR, sp, dp, "folders nested too deep");
+	rc = fs_stat(j->dst, dp, &de, err, sizeof(err));
+	if (rc == FS_NOENT) {
+		if ((rc = fs_mkdir(j->dst, dp, err, sizeof(err))) != FS_OK)
+			return failed(j, rc, sp, dp, err);
+		event(j, XFER_EV_MKDIR, sp, dp, "folder made");
+	} else if (rc != FS_OK)
+		return failed(j, rc, sp, dp, err);
+	else if (de.type != LISTING_DIR)
+		return failed(j, FS_ERR, sp, dp, "the target exists and is "
+		    "not a folder");
+	if ((rc = fs_list(j->src, sp, &v, &n, err, sizeof(err))) != FS_OK)
+		return failed(j, rc, sp, dp, err);
+	qsort(v, n, sizeof(*v), by_name);
+	for (i = 0; i < n && !canceled(j); i++) {
+		if (v[i].type == LISTING_CDIR || v[i].type == LISTING_PDIR ||
+		    strcmp(v[i].name, ".") == 0 || strcmp(v[i].name, "..") ==
+		    0 || strchr(v[i].name, '/') != NULL)
+			continue;
+		if (fs_join(sp, v[i].name, cs, sizeof(cs)) < 0 ||
+		    fs_join(dp, v[i].name, cd, sizeof(cd)) < 0) {
+			failed(j, FS_ERR, v[i].name, dp, "path too long");
+			continue;
+		}
+		if (copy_any(j, cs, cd, &v[i], depth + 1) == FS_CANCELED)
+			break;
+	}
+	free(v);
+	return canceled(j) ? FS_CANCELED : FS_OK;
+}
+
+/* Copies what e (an entry of a listing, maybe a link) says sp is. */
+static int
+copy_any(struct job *j, const char *sp, const char *dp,
+    const struct listing_entry *e, int depth)
+{
+	struct listing_entry st;
+	char err[1024];
+	int rc;
+
+	if (e->type == LISTING_LINK || e->type == LISTING_OTHER ||
+	    (e->type == LISTING_FILE && !e->have_size)) {
+		/* What a link points at, or what a listing did not say. */
+		if ((rc = fs_stat(j->src, sp, &st, err, sizeof(err))) != FS_OK)
+			return failed(j, rc, sp, dp, err);
+		if (e->type == LISTING_LINK && st.type == LISTING_DIR) {
+			j->st->skipped++;
+			event(j, XFER_EV_SKIPPED, sp, dp, "a link to a folder "
+			    "(not followed)");
+			return FS_OK;
+		}
+		e = &st;
+	}
+	switch (e->type) {
+	case LISTING_DIR:
+		return copy_dir(j, sp, dp, depth);
+	case LISTING_FILE:
+		return copy_file(j, sp, dp, e);
+	default:
+		j->st->skipped++;
+		event(j, XFER_EV_SKIPPED, sp, dp, "not a file or folder");
+		return FS_OK;
+	}
+}
+
+int
+xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
+    const char *dst_path, const struct xfer_opts *o, struct xfer_stats *stats,
+    char *err, size_t errlen)
+{
+	struct xfer_stats local;
+	struct listing_entry e;
+	struct job j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	memset(&local, 0, sizeof(local));
+	j.src = src;
+	j.dst = dst;
+	j.o = o;
+	j.st = stats != NULL ? stats : &local;
+	j.algo = common_algo(src, dst);
+	if (j.algo != NULL && hash_find(j.algo) == NULL)
+		j.algo = NULL;
+	if ((j.buf = malloc(XFER_BUF)) == NULL) {
+		set_err(err, errlen, "out of memory");
+		return FS_ERR;
+	}
+	rc = fs_stat(src, src_path, &e, err, errlen);
+	if (rc == FS_OK)
+		rc = copy_any(&j, src_path, dst_path, &e, 0);
+	else
+		failed(&j, rc, src_path, dst_path, err);
+	free(j.buf);
+	if (rc == FS_CANCELED || canceled(&j)) {
+		set_err(err, errlen, "canceled");
+		return FS_CANCELED;
+	}
+	if (j.failed) {
+		set_err(err, errlen, "%s", j.err);
+		return FS_ERR;
+	}
+	return FS_OK;
+}

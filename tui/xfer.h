@@ -1,0 +1,101 @@
+/*
+ * xfer: the transfer engine. Copies a file or a folder tree from one fs to
+ * another (a download is remote -> local, an upload local -> remote), the
+ * same code either way:
+ *
+ *   - no target: transfer it all;
+ *   - a shorter target: resume from its end (REST + RETR, REST + STOR or
+ *     APPE), after checking, where both sides can hash (the source a range
+ *     of itself), that the target really is the source's beginning; when
+ *     it is not, transfer it all;
+ *   - a target of the same size and, where both sides hash, the same
+ *     checksum: skip it;
+ *   - anything else: transfer it all over the target.
+ *
+ * After a transfer the target is checked against the source: checksums
+ * where both sides hash (the remote side's algorithm), else sizes. A
+ * mismatch is an error. A caller may ask the user instead of these rules
+ * when the target exists (the conflict callback).
+ *
+ * Folders are copied recursively (the target folder is made when missing).
+ * Symbolic links to files are copied as files; links to folders, devices
+ * and the like are skipped, with an event saying so.
+ */
+#ifndef BURROW_XFER_H
+#define BURROW_XFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/listing.h"
+#include "tui/fs.h"
+#include "tui/resume.h"
+
+/* What happened to one file, for xfer_opts.event. */
+enum xfer_event {
+	XFER_EV_DONE,		/* transferred (msg says how it was verified) */
+	XFER_EV_SKIPPED,	/* identical, or a link to a folder, or the
+				   user said skip */
+	XFER_EV_FAILED,		/* msg says why */
+	XFER_EV_CANCELED,	/* the cancel flag; the partial target stays */
+	XFER_EV_MKDIR,		/* a target folder was made */
+};
+
+/* The conflict callback's answers. */
+enum xfer_answer {
+	XFER_ANS_AUTO,		/* the rules above */
+	XFER_ANS_OVERWRITE,
+	XFER_ANS_RESUME,	/* a larger target is overwritten anyway */
+	XFER_ANS_SKIP,
+	XFER_ANS_RENAME,	/* to the name written into newname */
+};
+
+/* What the progress callback sees. */
+struct xfer_progress {
+	const char	*src;		/* the file being transferred */
+	const char	*dst;
+	uint64_t	 done;		/* bytes of it on the target */
+	uint64_t	 total;		/* its size, 0 when not known */
+	uint64_t	 offset;	/* where this transfer started */
+	double		 rate;		/* bytes/s since it started */
+};
+
+struct xfer_opts {
+	unsigned	 resume_flags;	/* RESUME_*, tui/resume.h */
+	int		 verify;	/* check after each transfer */
+	/* Called when the target of a file exists; NULL: the rules. newname
+	 * (len bytes) takes a new last component for XFER_ANS_RENAME. */
+	enum xfer_answer (*conflict)(void *arg, const char *dst,
+			    const struct listing_entry *src_e,
+			    const struct listing_entry *dst_e,
+			    enum xfer_decision suggested, char *newname,
+			    size_t len);
+	/* At most every 100 ms during a transfer, and at its end. */
+	void		(*progress)(void *arg, const struct xfer_progress *p);
+	/* Once per file (and per folder made). */
+	void		(*event)(void *arg, enum xfer_event ev, const char *src,
+			    const char *dst, const char *msg);
+	void		*arg;
+};
+
+struct xfer_stats {
+	unsigned	 files;		/* transferred */
+	unsigned	 resumed;	/* of which resumed */
+	unsigned	 verified;	/* of which checked by checksum */
+	unsigned	 skipped;
+	unsigned	 failed;
+	uint64_t	 bytes;		/* moved over the wire */
+};
+
+/*
+ * Copies src_path on src to dst_path on dst (a file or a folder tree).
+ * Goes on past a file that fails, counting it. Returns FS_OK when nothing
+ * failed, FS_CANCELED when the cancel flag (src->cancel or dst->cancel)
+ * was raised, else FS_ERR with the first failure's reason in err. stats
+ * (which may be NULL) is added to, not cleared.
+ */
+int	xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
+	    const char *dst_path, const struct xfer_opts *o,
+	    struct xfer_stats *stats, char *err, size_t errlen);
+
+#endif
