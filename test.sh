@@ -16,10 +16,14 @@ quick=0
 passed=0
 failed=0
 log=$top/build/logs
+# The peer servers (vsftpd, Pure-FTPd) are unpacked once, here, for every
+# build of the run (tests/peers.py).
+export BURROW_PEERS_DIR=$top/build/peers
 mkdir -p "$log"
 
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
-      libncurses-dev check curl lftp python3 valgrind openssl logrotate groff-base)
+      libncurses-dev check curl lftp python3 valgrind openssl logrotate groff-base
+      tmux libwrap0 libsodium23)
 missing=()
 for p in "${need[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -67,19 +67,28 @@ def tree(root):
     return d
 
 
-def transfer_script(url, remote_home, args=(), env=None, remote_dir=""):
+def transfer_script(url, remote_home, args=(), env=None, remote_dir="",
+                    put=None):
     """
     The script every server must pass: fresh download, resumed download
     after truncating the local copy, skipped identical download, resumed
     upload, recursive get and put. remote_home is the server-side folder
     the login lands in (plus remote_dir, the folder the URL names).
+    put(relative path, data) writes a file into it the way the server's
+    user would own it (default: write()).
     """
     big = os.urandom(3 * 1024 * 1024 + 17)
     rbase = os.path.join(remote_home, remote_dir)
-    write(os.path.join(rbase, "big.bin"), big)
-    write(os.path.join(rbase, "tree", "a.txt"), b"alpha\n")
-    write(os.path.join(rbase, "tree", "sub", "b.bin"), os.urandom(70000))
-    write(os.path.join(rbase, "tree", "sub", "empty"), b"")
+
+    def rput(rel, data):
+        if put is not None:
+            put(os.path.join(remote_dir, rel), data)
+        else:
+            write(os.path.join(rbase, rel), data)
+    rput("big.bin", big)
+    rput(os.path.join("tree", "a.txt"), b"alpha\n")
+    rput(os.path.join("tree", "sub", "b.bin"), os.urandom(70000))
+    rput(os.path.join("tree", "sub", "empty"), b"")
     local = tempfile.mkdtemp(prefix="burrow-batch-")
 
     # Fresh download.
@@ -101,7 +110,7 @@ def transfer_script(url, remote_home, args=(), env=None, remote_dir=""):
     # Resumed upload: the server has the first part only.
     up = os.urandom(2 * 1024 * 1024 + 5)
     write(os.path.join(local, "up.bin"), up)
-    write(os.path.join(rbase, "up.bin"), up[:700000])
+    rput("up.bin", up[:700000])
     r = ok(burrow(url, "put up.bin\n", local, args=args, env=env))
     assert read(os.path.join(rbase, "up.bin")) == up, r
     assert "resumed" in r.out, r

@@ -39,6 +39,7 @@ struct ftp {
 	int			 timeout_ms;
 	unsigned		 feat;
 	int			 dead;
+	int			 rest_refused;	/* the last REST got no 350 */
 	enum pasv_mode		 pasv;
 	struct sockaddr_storage	 peer;
 	struct url		 url;		/* without the password */
@@ -721,9 +722,12 @@ ftp_data_open(struct ftp *f, const char *cmd, off_t rest, struct conn **dc,
 	if ((f->dfd = passive(f, reply, len)) < 0)
 		return f->dead ? -1 : reply_parse_code(reply, &(int){0});
 	conn_init(&f->dc, f->dfd);
+	f->rest_refused = 0;
 	if (rest > 0 && (code = ftp_cmd(f, reply, len, "REST %lld",
-	    (long long)rest)) != FTP_RESTOK)
+	    (long long)rest)) != FTP_RESTOK) {
+		f->rest_refused = code > 0;
 		goto fail;
+	}
 	code = ftp_cmd(f, reply, len, "%s", cmd);
 	if (code < 100 || code >= 200)
 		goto fail;
@@ -744,6 +748,12 @@ ftp_data_open(struct ftp *f, const char *cmd, off_t rest, struct conn **dc,
 fail:
 	data_drop(f);
 	return code;
+}
+
+int
+ftp_rest_refused(const struct ftp *f)
+{
+	return f->rest_refused;
 }
 
 struct conn *

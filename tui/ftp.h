@@ -123,6 +123,10 @@ int		 ftp_cmd(struct ftp *f, char *reply, size_t len,
 int		 ftp_data_open(struct ftp *f, const char *cmd, off_t rest,
 		    struct conn **dc, char *reply, size_t len);
 
+/* 1 when the last ftp_data_open() failed because the server refused
+ * its REST (so the caller may try APPE instead), else 0. */
+int		 ftp_rest_refused(const struct ftp *f);
+
 /* The open data connection, or NULL. */
 struct conn	*ftp_data_conn(struct ftp *f);
 

@@ -420,8 +420,8 @@ open_once(struct remote *r, const char *path, int mode, uint64_t offset,
 	    "STOR", path);
 	code = ftp_data_open(r->f, cmd, (off_t)offset, &dc, reply,
 	    sizeof(reply));
-	if (code == FTP_BADREST || (code >= 500 && code != FTP_FILEFAIL &&
-	    offset > 0 && mode == FS_WRONLY && !ftp_dead(r->f))) {
+	if (offset > 0 && mode == FS_WRONLY && ftp_rest_refused(r->f) &&
+	    !ftp_dead(r->f)) {
 		/* REST before STOR refused: APPE adds to the end, which is
 		 * offset, as the caller has checked. */
 		snprintf(cmd, sizeof(cmd), "APPE %s", path);

@@ -1,0 +1,122 @@
+"""
+e2e_peers: `burrow --batch` against real peer servers, vsftpd 3.0.3 and
+Pure-FTPd 1.0.50 from Debian's packages (tests/peers.py starts them on
+loopback), over plain FTP and over FTPS with TLS required.
+
+Each runs the same transfer script as burrowd does in e2e_batch.py: fresh
+download, resumed download after truncating the local copy, skipped
+identical download, resumed upload, recursive get and put. Neither peer
+has HASH, so verification is by size; vsftpd has no MLSD, so listings are
+read from `ls -l` lines. Also: every batch command against each peer, and
+a name with spaces and UTF-8.
+
+A peer that cannot be had here (not root, no package) is a TAP skip.
+"""
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import test  # noqa: E402
+from peers import PureFtpd, Vsftpd, run  # noqa: E402
+from batchlib import burrow, ok, read, transfer_script  # noqa: E402
+
+
+def url(peer, scheme="ftp"):
+    return "%s://%s:%s@%s:%d/" % (scheme, peer.user, peer.password,
+                                  peer.host, peer.port)
+
+
+def script(cls, tls):
+    with cls(tls=tls) as peer:
+        try:
+            args = ("--cafile", peer.cert) if tls else ()
+            local = transfer_script(url(peer, "ftps" if tls else "ftp"),
+                                    peer.home, args=args, put=peer.put)
+            # The resumed upload was written by the server as its
+            # account, not by this script.
+            st = os.stat(os.path.join(peer.home, "up.bin"))
+            assert st.st_size == 2 * 1024 * 1024 + 5
+            assert st.st_uid == peer.uid, st
+            assert os.path.exists(os.path.join(local, "tree", "sub",
+                                               "empty"))
+        except Exception:
+            print("# log of %s:\n# %s" % (peer.name,
+                                          peer.log().replace("\n", "\n# ")))
+            raise
+
+
+@test
+def vsftpd_plain():
+    script(Vsftpd, False)
+
+
+@test
+def vsftpd_tls():
+    script(Vsftpd, True)
+
+
+@test
+def pureftpd_plain():
+    script(PureFtpd, False)
+
+
+@test
+def pureftpd_tls():
+    script(PureFtpd, True)
+
+
+def every_command(cls):
+    with cls() as peer:
+        peer.put("a.txt", b"hello\n")
+        peer.put("docs/in.txt", b"inside")
+        local = tempfile.mkdtemp(prefix="burrow-peer-")
+        with open(os.path.join(local, "l.txt"), "wb") as f:
+            f.write(b"local file")
+        name = "spaced \u00e9t\u00e9.txt"
+        with open(os.path.join(local, name), "wb") as f:
+            f.write(b"utf-8 name")
+        s = ("pwd\nls\nmkdir nd\ncd nd\npwd\ncd ..\nput l.txt\n"
+             "rename l.txt renamed.txt\nget a.txt got.txt\n"
+             "put \"%s\"\nls\nrm renamed.txt\nrmdir nd\nls docs\n"
+             "cd docs\nget in.txt\nexit\n" % name)
+        try:
+            r = ok(burrow(url(peer), s, local))
+        except Exception:
+            print("# log of %s:\n# %s" % (peer.name,
+                                          peer.log().replace("\n", "\n# ")))
+            raise
+        lines = r.out.splitlines()
+        assert lines[0] == "/", r
+        assert "/nd" in lines, r
+        assert any(l.startswith("f ") and l.endswith(" a.txt")
+                   for l in lines), r
+        assert any(l.startswith("d ") and l.endswith(" docs")
+                   for l in lines), r
+        assert any(l.endswith(" " + name) for l in lines), r
+        assert any(l.endswith(" in.txt") for l in lines), r
+        assert read(os.path.join(local, "got.txt")) == b"hello\n", r
+        assert read(os.path.join(local, "in.txt")) == b"inside", r
+        assert read(peer.path(name)) == b"utf-8 name", r
+        assert not os.path.exists(peer.path("nd")), r
+        assert not os.path.exists(peer.path("renamed.txt")), r
+        assert not os.path.exists(peer.path("l.txt")), r
+        # Neither peer has HASH or AVBL: a clear failure, status 1.
+        r = burrow(url(peer), "hash a.txt\nquota\n", local)
+        assert r.rc == 1, r
+        assert "does not offer HASH" in r.err, r
+        assert "does not offer AVBL" in r.err, r
+
+
+@test
+def vsftpd_every_command():
+    every_command(Vsftpd)
+
+
+@test
+def pureftpd_every_command():
+    every_command(PureFtpd)
+
+
+if __name__ == "__main__":
+    run()
