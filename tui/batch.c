@@ -61,7 +61,7 @@ batch_split(const char *line, char **argv, int max, char *buf, size_t len,
 					}
 					if (q == '"' && *p == '\\' && p[1] != '\0')
 						p++;
-					if (used + 1 >= len)
+					if (used + 2 > len)
 						goto full;
 					buf[used++] = *p;
 				}
@@ -72,11 +72,11 @@ batch_split(const char *line, char **argv, int max, char *buf, size_t len,
 				*why = "backslash at the end";
 				return -1;
 			}
-			if (used + 1 >= len)
+			if (used + 2 > len)	/* this byte and a NUL */
 				goto full;
 			buf[used++] = *p++;
 		}
-		if (used + 1 >= len)
+		if (used + 1 > len)
 			goto full;
 		buf[used++] = '\0';
 	}

@@ -106,3 +106,10 @@ fs_dirname(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)end, path);
 	return buf;
 }
+
+void
+fs_free(struct fs *fs)
+{
+	if (fs != NULL)
+		fs->ops->free(fs);
+}

@@ -125,7 +125,6 @@ struct fs {
 #define fs_remove(f, p, e, l)		((f)->ops->remove((f), (p), (e), (l)))
 #define fs_rename(f, a, b, e, l)	((f)->ops->rename((f), (a), (b), (e), (l)))
 #define fs_open(f, p, m, o, c, e, l)	((f)->ops->open((f), (p), (m), (o), (c), (e), (l)))
-#define fs_free(f)			((f)->ops->free(f))
 #define fs_read(h, b, n, e, l)		((h)->fs->ops->read((h), (b), (n), (e), (l)))
 #define fs_write(h, b, n, e, l)		((h)->fs->ops->write((h), (b), (n), (e), (l)))
 #define fs_close(h, a, e, l)		((h)->fs->ops->close((h), (a), (e), (l)))
@@ -149,6 +148,9 @@ int		 fs_join(const char *dir, const char *name, char *out,
 int		 fs_normalize(const char *path, char *out, size_t len);
 const char	*fs_basename(const char *path, char *buf, size_t len);
 const char	*fs_dirname(const char *path, char *buf, size_t len);
+
+/* Frees fs with its own free op; NULL is fine. */
+void		 fs_free(struct fs *fs);
 
 /*
  * The local file system, starting in start (NULL: the process's current

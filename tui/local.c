@@ -289,31 +289,34 @@ l_hash(struct fs *fs, const char *path, const char *algo, uint64_t start,
 	return rc < 0 ? rc : FS_OK;
 }
 
-/* A hidden temporary file beside path, opened for writing. */
+/*
+ * A hidden temporary file beside path, opened for writing. Made with
+ * O_EXCL and mode 0666 so the kernel applies the umask (reading the umask
+ * would mean setting it, for a moment, for every thread).
+ */
 static int
 open_tmp(const char *path, char *tmp, size_t len)
 {
 	char dir[FS_PATH_MAX], base[LISTING_NAME_MAX];
-	int fd, n;
+	unsigned char rnd[4];
+	int fd, n, i;
 
 	fs_dirname(path, dir, sizeof(dir));
 	fs_basename(path, base, sizeof(base));
-	n = snprintf(tmp, len, "%s/.%.200s.burrow-XXXXXX", dir, base);
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
+	for (i = 0; i < 100; i++) {
+		if (getentropy(rnd, sizeof(rnd)) < 0)
+			return -1;
+		n = snprintf(tmp, len, "%s/.%.200s.burrow-%02x%02x%02x%02x",
+		    dir, base, rnd[0], rnd[1], rnd[2], rnd[3]);
+		if (n < 0 || (size_t)n >= len) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-		return -1;
-	/* mkostemp makes it 0600; a downloaded file gets what a new file
-	 * would (0666 less the umask). */
-	{
-		mode_t um = umask(0);
-
-		umask(um);
-		(void)fchmod(fd, 0666 & ~um);
-	}
-	return fd;
+	return -1;
 }
 
 static struct fs_file *
@@ -380,7 +383,8 @@ out:
 static int
 canceled(const struct fs *fs, char *err, size_t errlen)
 {
-	if (fs->cancel == NULL || !*fs->cancel)
+	if (fs->cancel == NULL ||
+	    !__atomic_load_n(fs->cancel, __ATOMIC_RELAXED))
 		return 0;
 	set_err(err, errlen, "canceled");
 	return 1;

@@ -99,20 +99,6 @@ client_password(const struct url *u, char *buf, size_t len)
 	return client_read_password(prompt, buf, len);
 }
 
-/*
- * The full-screen client is not written yet (issue #6); until it is,
- * burrow without --batch says so rather than pretending.
- */
-int
-client_run(const struct client_opts *o, const char *url)
-{
-	(void)o;
-	(void)url;
-	fprintf(stderr, "burrow: the full-screen interface is not built yet; "
-	    "use burrow --batch URL\n");
-	return 2;
-}
-
 int
 main(int argc, char **argv)
 {

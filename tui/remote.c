@@ -473,7 +473,8 @@ data(struct remote *r)
 static int
 canceled(struct remote *r)
 {
-	return r->base.cancel != NULL && *r->base.cancel;
+	return r->base.cancel != NULL &&
+	    __atomic_load_n(r->base.cancel, __ATOMIC_RELAXED);
 }
 
 static ssize_t

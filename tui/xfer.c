@@ -47,8 +47,11 @@ set_err(char *err, size_t len, const char *fmt, ...)
 static int
 canceled(const struct job *j)
 {
-	return (j->src->cancel != NULL && *j->src->cancel) ||
-	    (j->dst->cancel != NULL && *j->dst->cancel);
+	/* Raised by another thread (the screen's): read atomically. */
+	return (j->src->cancel != NULL &&
+	    __atomic_load_n(j->src->cancel, __ATOMIC_RELAXED)) ||
+	    (j->dst->cancel != NULL &&
+	    __atomic_load_n(j->dst->cancel, __ATOMIC_RELAXED));
 }
 
 static void

@@ -1,0 +1,243 @@
+/*
+ * check_dialog: the full-screen client's dialog model (tui/dialog.c) and
+ * its key map (tui/keys.c): typing and editing a line, questions, the
+ * conflict choice with "for all", and keys to actions.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "tui/dialog.h"
+#include "tui/keys.h"
+
+static struct dialog d;
+
+static int
+type(const char *s)
+{
+	int r = DLG_PENDING;
+
+	while (*s != '\0')
+		r = dialog_key(&d, (unsigned char)*s++);
+	return r;
+}
+
+START_TEST(test_input_typing)
+{
+	dialog_open(&d, DLG_INPUT, DLG_FOR_MKDIR, "Mkdir", "New folder:",
+	    NULL);
+	ck_assert_int_eq(d.kind, DLG_INPUT);
+	ck_assert_str_eq(d.text, "");
+	ck_assert_int_eq(type("new dir"), DLG_EDITED);
+	ck_assert_str_eq(d.text, "new dir");
+	ck_assert_int_eq(dialog_key(&d, 0x7f), DLG_EDITED);
+	ck_assert_str_eq(d.text, "new di");
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_BACKSPACE)), DLG_EDITED);
+	ck_assert_str_eq(d.text, "new d");
+	ck_assert_int_eq(dialog_key(&d, '\r'), DLG_OK);
+	ck_assert_int_eq(d.purpose, DLG_FOR_MKDIR);
+	dialog_close(&d);
+	ck_assert_int_eq(d.kind, DLG_NONE);
+	ck_assert_str_eq(d.text, "");
+}
+END_TEST
+
+START_TEST(test_input_editing)
+{
+	dialog_open(&d, DLG_INPUT, DLG_FOR_RENAME, "Rename", NULL,
+	    "old name.txt");
+	ck_assert_str_eq(d.text, "old name.txt");
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('w')), DLG_EDITED);
+	ck_assert_str_eq(d.text, "old ");
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('w')), DLG_EDITED);
+	ck_assert_str_eq(d.text, "");
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('w')), DLG_PENDING);
+	type("a/b/c");
+	dialog_key(&d, KEYS_CTRL('w'));
+	ck_assert_str_eq(d.text, "a/b/");
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('u')), DLG_EDITED);
+	ck_assert_str_eq(d.text, "");
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('u')), DLG_PENDING);
+	/* Function keys and control characters are not text. */
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_F(5))), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('a')), DLG_PENDING);
+	ck_assert_str_eq(d.text, "");
+	/* A wide character goes in as UTF-8. */
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	ck_assert_int_eq(dialog_key(&d, 0xe9), DLG_EDITED);
+	ck_assert_str_eq(d.text, "\xc3\xa9");
+	ck_assert_int_eq(dialog_key(&d, KEYS_ESC), DLG_CANCEL);
+	dialog_close(&d);
+}
+END_TEST
+
+START_TEST(test_input_full)
+{
+	size_t i;
+	int r = DLG_EDITED;
+
+	dialog_open(&d, DLG_SECRET, DLG_FOR_PASSWORD, "Login", NULL, NULL);
+	for (i = 0; i < sizeof(d.text) + 10; i++)
+		r = dialog_key(&d, 'x');
+	ck_assert_int_eq(r, DLG_PENDING);
+	ck_assert_uint_eq(strlen(d.text), sizeof(d.text) - 1);
+	dialog_close(&d);
+	/* What was typed is wiped, not just cut. */
+	ck_assert_int_eq(d.text[5], '\0');
+}
+END_TEST
+
+START_TEST(test_confirm)
+{
+	dialog_open(&d, DLG_CONFIRM, DLG_FOR_DELETE, "Delete", "Sure?", NULL);
+	ck_assert_int_eq(dialog_key(&d, 'x'), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 'y'), DLG_OK);
+	ck_assert_int_eq(dialog_key(&d, 'Y'), DLG_OK);
+	ck_assert_int_eq(dialog_key(&d, '\r'), DLG_OK);
+	ck_assert_int_eq(dialog_key(&d, 'n'), DLG_CANCEL);
+	ck_assert_int_eq(dialog_key(&d, KEYS_ESC), DLG_CANCEL);
+	dialog_close(&d);
+}
+END_TEST
+
+START_TEST(test_conflict)
+{
+	dialog_open(&d, DLG_CONFLICT, DLG_FOR_CONFLICT, "Exists", NULL, NULL);
+	ck_assert_int_eq(dialog_key(&d, 'x'), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 0x2f), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 'o'), DLG_OK);
+	ck_assert_int_eq(d.answer, DLG_ANS_OVERWRITE);
+	ck_assert_int_eq(d.for_all, 0);
+	ck_assert_int_eq(dialog_key(&d, 'R'), DLG_OK);
+	ck_assert_int_eq(d.answer, DLG_ANS_RESUME);
+	ck_assert_int_eq(d.for_all, 1);
+	ck_assert_int_eq(dialog_key(&d, 's'), DLG_OK);
+	ck_assert_int_eq(d.answer, DLG_ANS_SKIP);
+	ck_assert_int_eq(dialog_key(&d, 'N'), DLG_OK);
+	ck_assert_int_eq(d.answer, DLG_ANS_RENAME);
+	ck_assert_int_eq(d.for_all, 1);
+	ck_assert_int_eq(dialog_key(&d, KEYS_ESC), DLG_CANCEL);
+	ck_assert_int_eq(d.answer, DLG_ANS_SKIP);
+	dialog_close(&d);
+}
+END_TEST
+
+START_TEST(test_text_closes)
+{
+	dialog_open(&d, DLG_TEXT, DLG_FOR_NOTHING, "Help", "a\nb", NULL);
+	ck_assert_str_eq(d.body, "a\nb");
+	ck_assert_int_eq(dialog_key(&d, 'z'), DLG_OK);
+	dialog_close(&d);
+	ck_assert_int_eq(dialog_key(&d, 'z'), DLG_CANCEL);
+}
+END_TEST
+
+START_TEST(test_keys_map)
+{
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_UP)), ACT_UP);
+	ck_assert_int_eq(keys_action('k'), ACT_UP);
+	ck_assert_int_eq(keys_action('j'), ACT_DOWN);
+	ck_assert_int_eq(keys_action('\t'), ACT_SWITCH);
+	ck_assert_int_eq(keys_action('\r'), ACT_OPEN);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_BACKSPACE)), ACT_PARENT);
+	ck_assert_int_eq(keys_action(0x7f), ACT_PARENT);
+	ck_assert_int_eq(keys_action(' '), ACT_MARK);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_IC)), ACT_MARK);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(5))), ACT_COPY);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(6))), ACT_MOVE);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(7))), ACT_MKDIR);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(8))), ACT_DELETE);
+	ck_assert_int_eq(keys_action(KEYS_CTRL('r')), ACT_REFRESH);
+	ck_assert_int_eq(keys_action('/'), ACT_FILTER);
+	ck_assert_int_eq(keys_action('s'), ACT_SORT);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(1))), ACT_HELP);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(10))), ACT_QUIT);
+	ck_assert_int_eq(keys_action('q'), ACT_QUIT);
+	ck_assert_int_eq(keys_action(KEYS_ESC), ACT_CANCEL);
+	ck_assert_int_eq(keys_action('Z'), ACT_NONE);
+	/* A function key never reads as the character of the same code. */
+	ck_assert_int_eq(keys_action(KEYS_FN('q')), ACT_NONE);
+	ck_assert(keys_is_resize(KEYS_FN(KEY_RESIZE)));
+	ck_assert(!keys_is_resize(KEY_RESIZE));
+}
+END_TEST
+
+START_TEST(test_keys_help)
+{
+	const struct keys_help *h;
+	size_t n, i;
+	int f5 = 0;
+
+	h = keys_help(&n);
+	ck_assert_uint_gt(n, 10);
+	for (i = 0; i < n; i++) {
+		ck_assert_ptr_nonnull(h[i].keys);
+		ck_assert_ptr_nonnull(h[i].what);
+		/* It fits the help dialog at 80 columns. */
+		ck_assert_uint_le(strlen(h[i].what), 52);
+		if (strcmp(h[i].keys, "F5") == 0)
+			f5 = 1;
+	}
+	ck_assert(f5);
+}
+END_TEST
+
+static Suite *
+dialog_suite(void)
+{
+	Suite *s = suite_create("dialog");
+	TCase *tc;
+
+	tc = tcase_create("input_typing");
+	tcase_add_test(tc, test_input_typing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("input_editing");
+	tcase_add_test(tc, test_input_editing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("input_full");
+	tcase_add_test(tc, test_input_full);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("confirm");
+	tcase_add_test(tc, test_confirm);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("conflict");
+	tcase_add_test(tc, test_conflict);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("text");
+	tcase_add_test(tc, test_text_closes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static Suite *
+keys_suite(void)
+{
+	Suite *s = suite_create("keys");
+	TCase *tc;
+
+	tc = tcase_create("map");
+	tcase_add_test(tc, test_keys_map);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("help");
+	tcase_add_test(tc, test_keys_help);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(dialog_suite());
+	int failed;
+
+	srunner_add_suite(sr, keys_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,816 @@
+/*
+ * app: the full-screen client's main loop and what each key does; see
+ * app.h for the state and client.h for client_run().
+ *
+ * One thread (this one) owns the screen, the panes and a connection for
+ * browsing; transfers run on the queue's worker with a login of its own
+ * (tui/queue.h), so the screen only waits on the network for what the
+ * user is looking at (a listing, a rename). The loop waits for a key at
+ * most POLL_MS, then looks at the queue: a new generation redraws, a
+ * question opens the conflict dialog, an ended item reloads the pane of
+ * the side it wrote to.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/util.h"
+#include "tui/app.h"
+#include "tui/client.h"
+#include "tui/draw.h"
+#include "tui/keys.h"
+#include "tui/remote.h"
+
+#define POLL_MS		100
+#define DELETE_DEPTH	64	/* folder levels F8 removes at most */
+
+static void
+status(struct app *a, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+status(struct app *a, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_error = error;
+}
+
+/* Told by the browsing connection (trusted on first use, reconnected). */
+static void
+on_notice(void *arg, const char *msg)
+{
+	status(arg, 0, "%s", msg);
+}
+
+/* The worker's file systems: a second login, and the local side. */
+static int
+open_worker_fs(void *arg, struct fs **remote, struct fs **local, char *err,
+    size_t errlen)
+{
+	const struct app_login *l = arg;
+	struct ftp_opts o = l->opts;
+
+	o.notice = NULL;	/* the screen heard it from its own login */
+	if ((*remote = fs_remote_new(&l->url, l->password, &o, err,
+	    errlen)) == NULL)
+		return -1;
+	if ((*local = fs_local_new("/", err, errlen)) == NULL) {
+		fs_free(*remote);
+		*remote = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+load_pane(struct app *a, enum side s)
+{
+	char err[1024];
+
+	if (a->fs[s] == NULL)
+		return;
+	if (pane_load(&a->pane[s], a->fs[s], err, sizeof(err)) < 0)
+		status(a, 1, "%s", err);
+}
+
+static void
+update_avbl(struct app *a)
+{
+	char err[256];
+
+	a->have_avbl = a->fs[SIDE_REMOTE] != NULL &&
+	    fs_remote_avbl(a->fs[SIDE_REMOTE], NULL, &a->avbl, err,
+	    sizeof(err)) == FS_OK;
+}
+
+static void
+disconnect(struct app *a)
+{
+	queue_free(a->queue);
+	a->queue = NULL;
+	memset(&a->qs, 0, sizeof(a->qs));
+	a->nrecent = 0;
+	fs_free(a->fs[SIDE_REMOTE]);
+	a->fs[SIDE_REMOTE] = NULL;
+	pane_free(&a->pane[SIDE_REMOTE]);
+	pane_init(&a->pane[SIDE_REMOTE]);
+	a->have_avbl = 0;
+	a->server[0] = '\0';
+}
+
+/* Connects with a->login; on failure asks again for what was wrong. */
+static void
+connect_now(struct app *a)
+{
+	struct queue_opts qo;
+	struct ftp *f;
+	char err[1024];
+
+	disconnect(a);
+	status(a, 0, "Connecting to %s...", a->login.url.host);
+	draw_app(a);
+	a->login.opts = a->opts->ftp;
+	if (a->login.url.scheme == URL_FTPS)
+		a->login.opts.tls = 1;
+	a->login.opts.notice = on_notice;
+	a->login.opts.notice_arg = a;
+	a->fs[SIDE_REMOTE] = fs_remote_new(&a->login.url, a->login.password,
+	    &a->login.opts, err, sizeof(err));
+	if (a->fs[SIDE_REMOTE] == NULL) {
+		status(a, 1, "%s", err);
+		if (strstr(err, "login as") != NULL)
+			dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD,
+			    "Login failed", err, NULL);
+		return;
+	}
+	f = fs_remote_ftp(a->fs[SIDE_REMOTE]);
+	snprintf(a->server, sizeof(a->server), "%s@%s",
+	    a->login.url.have_user ? a->login.url.user : "anonymous",
+	    ftp_server(f));
+	a->tls = ftp_is_tls(f);
+	memset(&qo, 0, sizeof(qo));
+	qo.open_fs = open_worker_fs;
+	qo.arg = &a->login;
+	if ((a->queue = queue_new(&qo)) == NULL) {
+		status(a, 1, "out of memory");
+		return;
+	}
+	load_pane(a, SIDE_REMOTE);
+	update_avbl(a);
+	if (a->status_error == 0 && strncmp(a->status, "Connecting", 10) == 0)
+		status(a, 0, "Connected to %s%s", a->server, a->tls ?
+		    " (TLS)" : "");
+}
+
+/* Parses text as the URL to use, then logs in or asks the password. */
+static void
+connect_url(struct app *a, const char *text)
+{
+	char err[512];
+
+	url_wipe(&a->login.url);
+	wipe(a->login.password, sizeof(a->login.password));
+	a->have_login = 0;
+	if (url_parse(text, &a->login.url, err, sizeof(err)) < 0) {
+		status(a, 1, "%s", err);
+		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
+		    "Server (ftp[s]://user@host[:port][/path]):", text);
+		return;
+	}
+	a->have_login = 1;
+	if (a->login.url.have_pass) {
+		snprintf(a->login.password, sizeof(a->login.password), "%s",
+		    a->login.url.pass);
+	} else if (getenv("BURROW_PASSWORD") != NULL) {
+		snprintf(a->login.password, sizeof(a->login.password), "%s",
+		    getenv("BURROW_PASSWORD"));
+	} else if (a->login.url.have_user &&
+	    strcmp(a->login.url.user, "anonymous") != 0 &&
+	    strcmp(a->login.url.user, "ftp") != 0) {
+		char prompt[URL_USER_MAX + URL_HOST_MAX + 32];
+
+		snprintf(prompt, sizeof(prompt), "Password for %s@%s:",
+		    a->login.url.user, a->login.url.host);
+		dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD, "Login",
+		    prompt, NULL);
+		return;
+	} else
+		snprintf(a->login.password, sizeof(a->login.password),
+		    "anonymous@");
+	connect_now(a);
+}
+
+static struct pane *
+cur(struct app *a)
+{
+	return &a->pane[a->active];
+}
+
+/* The active pane's path joined with name. */
+static int
+path_of(struct app *a, enum side s, const char *name, char *out, size_t len)
+{
+	if (fs_join(pane_path(&a->pane[s]), name, out, len) < 0) {
+		status(a, 1, "%s: path too long", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+need_remote(struct app *a)
+{
+	if (a->fs[SIDE_REMOTE] != NULL)
+		return 0;
+	status(a, 1, "Not connected: F2 connects to a server");
+	return -1;
+}
+
+/* Keeps the selection's names for the dialog that acts on them. */
+static int
+keep_selection(struct app *a)
+{
+	const struct listing_entry **sel;
+	size_t n, i;
+
+	free(a->names);
+	a->names = NULL;
+	a->nnames = 0;
+	if (pane_selection(cur(a), &sel, &n) < 0 || n == 0) {
+		free(sel);
+		status(a, 1, "Nothing selected");
+		return -1;
+	}
+	if ((a->names = calloc(n, sizeof(*a->names))) == NULL) {
+		free(sel);
+		status(a, 1, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		snprintf(a->names[i], sizeof(a->names[i]), "%s", sel[i]->name);
+	a->nnames = n;
+	a->names_side = a->active;
+	free(sel);
+	return 0;
+}
+
+static void
+act_open(struct app *a)
+{
+	const struct listing_entry *e = pane_current(cur(a));
+	char err[1024];
+
+	if (e == NULL || a->fs[a->active] == NULL)
+		return;
+	if (e->type != LISTING_DIR && e->type != LISTING_LINK) {
+		status(a, 0, "%s: F5 copies it to the other side", e->name);
+		return;
+	}
+	if (pane_chdir(cur(a), a->fs[a->active], e->name, err,
+	    sizeof(err)) < 0)
+		status(a, 1, "%s", err);
+	else
+		a->status[0] = '\0';
+}
+
+static void
+act_parent(struct app *a)
+{
+	char err[1024];
+
+	if (a->fs[a->active] == NULL || strcmp(pane_path(cur(a)), "/") == 0)
+		return;
+	if (pane_chdir(cur(a), a->fs[a->active], "..", err, sizeof(err)) < 0)
+		status(a, 1, "%s", err);
+	else
+		a->status[0] = '\0';
+}
+
+static void
+act_copy(struct app *a)
+{
+	const struct listing_entry **sel;
+	enum side from = a->active, to = from == SIDE_LOCAL ? SIDE_REMOTE :
+	    SIDE_LOCAL;
+	char src[FS_PATH_MAX], dst[FS_PATH_MAX];
+	size_t n, i, queued = 0;
+
+	if (need_remote(a) < 0)
+		return;
+	if (pane_selection(cur(a), &sel, &n) < 0 || n == 0) {
+		free(sel);
+		status(a, 1, "Nothing to copy");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (path_of(a, from, sel[i]->name, src, sizeof(src)) < 0 ||
+		    path_of(a, to, sel[i]->name, dst, sizeof(dst)) < 0)
+			continue;
+		if (queue_add(a->queue, from == SIDE_LOCAL ? QUEUE_UPLOAD :
+		    QUEUE_DOWNLOAD, src, dst, sel[i]->type == LISTING_FILE &&
+		    sel[i]->have_size ? sel[i]->size : 0) != 0)
+			queued++;
+	}
+	free(sel);
+	pane_unmark_all(cur(a));
+	status(a, queued == n ? 0 : 1, "Queued %zu of %zu %s to %s", queued,
+	    n, from == SIDE_LOCAL ? "uploads" : "downloads",
+	    pane_path(&a->pane[to]));
+}
+
+static void
+act_move(struct app *a)
+{
+	char prompt[LISTING_NAME_MAX + 64];
+
+	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
+		return;
+	if (a->nnames == 1) {
+		snprintf(prompt, sizeof(prompt), "Rename or move \"%s\" to "
+		    "(a name, or a path on this side):", a->names[0]);
+		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_RENAME, "Rename/move",
+		    prompt, a->names[0]);
+	} else {
+		snprintf(prompt, sizeof(prompt), "Move %zu entries into the "
+		    "folder:", a->nnames);
+		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_RENAME, "Move", prompt,
+		    pane_path(cur(a)));
+	}
+}
+
+static void
+do_rename(struct app *a, const char *to)
+{
+	struct fs *fs = a->fs[a->names_side];
+	struct listing_entry e;
+	char src[FS_PATH_MAX], dst[FS_PATH_MAX], dir[FS_PATH_MAX], err[1024];
+	char base[LISTING_NAME_MAX];
+	size_t i, ok = 0;
+	int into;
+
+	if (fs == NULL || to[0] == '\0')
+		return;
+	if (path_of(a, a->names_side, to, dst, sizeof(dst)) < 0)
+		return;
+	/* Into a folder when it is one (or when several are moved). */
+	into = a->nnames > 1 || (fs_stat(fs, dst, &e, err, sizeof(err)) ==
+	    FS_OK && e.type == LISTING_DIR);
+	snprintf(dir, sizeof(dir), "%s", dst);
+	for (i = 0; i < a->nnames; i++) {
+		if (path_of(a, a->names_side, a->names[i], src,
+		    sizeof(src)) < 0)
+			continue;
+		if (into && fs_join(dir, a->names[i], dst, sizeof(dst)) < 0)
+			continue;
+		if (fs_rename(fs, src, dst, err, sizeof(err)) != FS_OK) {
+			status(a, 1, "%s: %s", a->names[i], err);
+			continue;
+		}
+		ok++;
+	}
+	load_pane(a, a->names_side);
+	if (ok == a->nnames) {
+		if (ok == 1 && !into)
+			pane_set_cursor_name(&a->pane[a->names_side],
+			    fs_basename(dst, base, sizeof(base)));
+		status(a, 0, "Moved %zu", ok);
+	}
+}
+
+static void
+do_mkdir(struct app *a, const char *name)
+{
+	struct fs *fs = a->fs[a->active];
+	char p[FS_PATH_MAX], err[1024], base[LISTING_NAME_MAX];
+
+	if (fs == NULL || name[0] == '\0' ||
+	    path_of(a, a->active, name, p, sizeof(p)) < 0)
+		return;
+	if (fs_mkdir(fs, p, err, sizeof(err)) != FS_OK) {
+		status(a, 1, "%s", err);
+		return;
+	}
+	load_pane(a, a->active);
+	pane_set_cursor_name(cur(a), fs_basename(p, base, sizeof(base)));
+	status(a, 0, "Made %s", p);
+}
+
+/* Removes path and, for a folder, everything in it. */
+static int
+remove_tree(struct fs *fs, const char *path, int depth, char *err,
+    size_t errlen)
+{
+	struct listing_entry e, *v = NULL;
+	char child[FS_PATH_MAX];
+	size_t n = 0, i;
+	int rc;
+
+	/* A link is removed itself, never followed. */
+	if ((rc = fs_remove(fs, path, err, errlen)) == FS_OK)
+		return FS_OK;
+	if (fs_stat(fs, path, &e, err, errlen) != FS_OK)
+		return rc;
+	if (e.type != LISTING_DIR)
+		return rc;
+	if (depth > DELETE_DEPTH) {
+		snprintf(err, errlen, "%s: folders nested too deep", path);
+		return FS_ERR;
+	}
+	if ((rc = fs_list(fs, path, &v, &n, err, errlen)) != FS_OK)
+		return rc;
+	for (i = 0; i < n && rc == FS_OK; i++) {
+		if (strcmp(v[i].name, ".") == 0 || strcmp(v[i].name, "..") == 0)
+			continue;
+		if (fs_join(path, v[i].name, child, sizeof(child)) < 0) {
+			snprintf(err, errlen, "%s: path too long", path);
+			rc = FS_ERR;
+			break;
+		}
+		rc = remove_tree(fs, child, depth + 1, err, errlen);
+	}
+	free(v);
+	if (rc == FS_OK)
+		rc = fs_rmdir(fs, path, err, errlen);
+	return rc;
+}
+
+static void
+act_delete(struct app *a)
+{
+	char body[LISTING_NAME_MAX + 128];
+
+	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
+		return;
+	if (a->nnames == 1)
+		snprintf(body, sizeof(body), "Delete \"%s\" (a folder with "
+		    "everything in it)?", a->names[0]);
+	else
+		snprintf(body, sizeof(body), "Delete %zu entries (folders with "
+		    "everything in them)?", a->nnames);
+	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_DELETE, "Delete", body,
+	    NULL);
+}
+
+static void
+do_delete(struct app *a)
+{
+	struct fs *fs = a->fs[a->names_side];
+	char p[FS_PATH_MAX], err[1024];
+	size_t i, ok = 0;
+
+	if (fs == NULL)
+		return;
+	for (i = 0; i < a->nnames; i++) {
+		if (path_of(a, a->names_side, a->names[i], p, sizeof(p)) < 0)
+			continue;
+		if (remove_tree(fs, p, 0, err, sizeof(err)) != FS_OK) {
+			status(a, 1, "%s", err);
+			continue;
+		}
+		ok++;
+	}
+	load_pane(a, a->names_side);
+	if (a->names_side == SIDE_REMOTE)
+		update_avbl(a);
+	if (ok == a->nnames)
+		status(a, 0, "Deleted %zu", ok);
+}
+
+static void
+act_help(struct app *a)
+{
+	const struct keys_help *h;
+	char body[DLG_TEXT_MAX];
+	size_t n, i, used = 0;
+	int w;
+
+	h = keys_help(&n);
+	for (i = 0; i < n; i++) {
+		w = snprintf(body + used, sizeof(body) - used, "%-20s %s%s",
+		    h[i].keys, h[i].what, i + 1 < n ? "\n" : "");
+		if (w < 0 || (size_t)w >= sizeof(body) - used)
+			break;
+		used += (size_t)w;
+	}
+	dialog_open(&a->dlg, DLG_TEXT, DLG_FOR_NOTHING, "burrow: keys", body,
+	    NULL);
+}
+
+static void
+act_quit(struct app *a)
+{
+	if (a->queue != NULL && queue_busy(a->queue)) {
+		dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_QUIT, "Quit",
+		    "Transfers are running. Quit and cancel them (partial "
+		    "files stay, to be resumed)?", NULL);
+		return;
+	}
+	a->quit = 1;
+}
+
+static void
+act_cancel(struct app *a)
+{
+	if (a->queue != NULL && queue_cancel_current(a->queue)) {
+		status(a, 0, "Canceled the running transfer (the partial file "
+		    "stays, F5 resumes it)");
+		return;
+	}
+	if (pane_filter(cur(a))[0] != '\0') {
+		pane_set_filter(cur(a), "");
+		status(a, 0, "Filter cleared");
+	}
+}
+
+/* Opens the conflict dialog for the queue's question. */
+static void
+ask_conflict(struct app *a)
+{
+	const struct queue_question *q = &a->question;
+	char body[FS_PATH_MAX + 512], ssz[32], dsz[32], sd[32], dd[32];
+	struct tm tm;
+
+	format_size(q->src_entry.size, ssz, sizeof(ssz));
+	format_size(q->dst_entry.size, dsz, sizeof(dsz));
+	sd[0] = dd[0] = '\0';
+	if (q->src_entry.have_mtime && localtime_r(&q->src_entry.mtime, &tm))
+		strftime(sd, sizeof(sd), ", %Y-%m-%d %H:%M", &tm);
+	if (q->dst_entry.have_mtime && localtime_r(&q->dst_entry.mtime, &tm))
+		strftime(dd, sizeof(dd), ", %Y-%m-%d %H:%M", &tm);
+	snprintf(body, sizeof(body), "%s exists.\n  there now: %s%s\n"
+	    "  to copy:   %s%s\n%s", q->dst, dsz, dd, ssz, sd,
+	    q->suggested == XFER_DECIDE_RESUME ? "It is shorter: resume "
+	    "copies the rest." : q->suggested == XFER_DECIDE_SKIP ?
+	    "It looks identical." : "");
+	dialog_open(&a->dlg, DLG_CONFLICT, DLG_FOR_CONFLICT,
+	    "The target exists", body, NULL);
+}
+
+/* The conflict dialog's answers as the engine takes them. */
+static const enum xfer_answer engine_answer[] = {
+	[DLG_ANS_OVERWRITE] = XFER_ANS_OVERWRITE,
+	[DLG_ANS_RESUME] = XFER_ANS_RESUME,
+	[DLG_ANS_SKIP] = XFER_ANS_SKIP,
+	[DLG_ANS_RENAME] = XFER_ANS_RENAME,
+};
+
+static void
+answer_conflict(struct app *a, int r)
+{
+	char base[LISTING_NAME_MAX], next[LISTING_NAME_MAX];
+	int for_all = a->dlg.for_all;
+	enum dialog_answer ans = r == DLG_OK ? a->dlg.answer : DLG_ANS_SKIP;
+
+	dialog_close(&a->dlg);
+	if (ans == DLG_ANS_RENAME && !for_all) {
+		fs_basename(a->question.dst, base, sizeof(base));
+		if (queue_next_name(base, next, sizeof(next)) < 0)
+			snprintf(next, sizeof(next), "%s", base);
+		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_CONFLICT_NAME,
+		    "Rename", "Copy it under the name:", next);
+		return;
+	}
+	(void)queue_answer(a->queue, engine_answer[ans], for_all, NULL);
+}
+
+/* The dialog ended with r (DLG_OK or DLG_CANCEL): act on it. */
+static void
+dialog_done(struct app *a, int r)
+{
+	enum dialog_purpose p = a->dlg.purpose;
+	char text[FS_PATH_MAX];
+
+	if (p == DLG_FOR_CONFLICT) {
+		answer_conflict(a, r);
+		return;
+	}
+	snprintf(text, sizeof(text), "%s", a->dlg.text);
+	dialog_close(&a->dlg);
+	switch (p) {
+	case DLG_FOR_MKDIR:
+		if (r == DLG_OK)
+			do_mkdir(a, text);
+		break;
+	case DLG_FOR_RENAME:
+		if (r == DLG_OK)
+			do_rename(a, text);
+		break;
+	case DLG_FOR_FILTER:
+		if (r != DLG_OK)
+			pane_set_filter(cur(a), "");
+		break;
+	case DLG_FOR_DELETE:
+		if (r == DLG_OK)
+			do_delete(a);
+		else
+			status(a, 0, "Nothing deleted");
+		break;
+	case DLG_FOR_QUIT:
+		if (r == DLG_OK)
+			a->quit = 1;
+		break;
+	case DLG_FOR_URL:
+		if (r == DLG_OK && text[0] != '\0')
+			connect_url(a, text);
+		break;
+	case DLG_FOR_PASSWORD:
+		if (r == DLG_OK && strlen(text) >= sizeof(a->login.password))
+			status(a, 1, "The password is too long");
+		else if (r == DLG_OK) {
+			memcpy(a->login.password, text, strlen(text) + 1);
+			connect_now(a);
+		} else
+			status(a, 0, "Not connected: F2 connects to a server");
+		break;
+	case DLG_FOR_CONFLICT_NAME:
+		if (r != DLG_OK || queue_answer(a->queue, XFER_ANS_RENAME, 0,
+		    text) < 0) {
+			if (r == DLG_OK)
+				status(a, 1, "%s: not a usable name", text);
+			(void)queue_answer(a->queue, XFER_ANS_SKIP, 0, NULL);
+		}
+		break;
+	case DLG_FOR_CONFLICT:
+	case DLG_FOR_NOTHING:
+		break;
+	}
+	wipe(text, sizeof(text));
+	free(a->names);
+	a->names = NULL;
+	a->nnames = 0;
+}
+
+static void
+on_dialog_key(struct app *a, int key)
+{
+	int r = dialog_key(&a->dlg, key);
+
+	if (r == DLG_EDITED && a->dlg.purpose == DLG_FOR_FILTER)
+		pane_set_filter(cur(a), a->dlg.text);
+	if (r == DLG_OK || r == DLG_CANCEL)
+		dialog_done(a, r);
+}
+
+static void
+on_key(struct app *a, int key)
+{
+	struct pane *p = cur(a);
+	size_t rows = (size_t)draw_list_rows(a);
+
+	if (a->dlg.kind != DLG_NONE) {
+		on_dialog_key(a, key);
+		return;
+	}
+	if (!keys_is_resize(key))
+		a->status[0] = '\0';
+	switch (keys_action(key)) {
+	case ACT_UP: pane_move(p, -1); break;
+	case ACT_DOWN: pane_move(p, 1); break;
+	case ACT_PGUP: pane_page(p, -1, rows); break;
+	case ACT_PGDN: pane_page(p, 1, rows); break;
+	case ACT_HOME: pane_home(p); break;
+	case ACT_END: pane_end(p); break;
+	case ACT_SWITCH:
+		a->active = a->active == SIDE_LOCAL ? SIDE_REMOTE : SIDE_LOCAL;
+		break;
+	case ACT_OPEN: act_open(a); break;
+	case ACT_PARENT: act_parent(a); break;
+	case ACT_MARK: pane_toggle_mark(p); break;
+	case ACT_COPY: act_copy(a); break;
+	case ACT_MOVE: act_move(a); break;
+	case ACT_MKDIR:
+		if (a->fs[a->active] != NULL)
+			dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_MKDIR, "Mkdir",
+			    "New folder:", NULL);
+		break;
+	case ACT_DELETE: act_delete(a); break;
+	case ACT_REFRESH:
+		load_pane(a, SIDE_LOCAL);
+		load_pane(a, SIDE_REMOTE);
+		update_avbl(a);
+		break;
+	case ACT_FILTER:
+		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_FILTER, "Filter",
+		    "Show names containing:", pane_filter(p));
+		break;
+	case ACT_SORT:
+		status(a, 0, "Sorted by %s",
+		    pane_sort_name(pane_sort_cycle(p)));
+		break;
+	case ACT_HELP: act_help(a); break;
+	case ACT_QUIT: act_quit(a); break;
+	case ACT_CANCEL: act_cancel(a); break;
+	case ACT_CLEAR:
+		if (a->queue != NULL)
+			queue_clear_finished(a->queue);
+		break;
+	case ACT_CONNECT:
+		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
+		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
+		break;
+	case ACT_NONE:
+		break;
+	}
+}
+
+/* Looks at the queue; returns 1 when the screen should be drawn again. */
+static int
+poll_queue(struct app *a)
+{
+	struct queue_item_view *v;
+	unsigned gen, changed;
+	size_t n, first;
+
+	if (a->queue == NULL)
+		return 0;
+	if (a->dlg.kind == DLG_NONE &&
+	    queue_question(a->queue, &a->question)) {
+		ask_conflict(a);
+		return 1;
+	}
+	if ((gen = queue_generation(a->queue)) == a->queue_gen)
+		return 0;
+	a->queue_gen = gen;
+	queue_status(a->queue, &a->qs);
+	/* The last finished items, newest last. */
+	a->nrecent = 0;
+	n = a->qs.items;
+	first = n > 64 ? n - 64 : 0;
+	if ((v = calloc(64, sizeof(*v))) != NULL) {
+		size_t got = queue_items(a->queue, v, 64, first), i;
+
+		for (i = got; i > 0 && a->nrecent < APP_RECENT; i--)
+			if (v[i - 1].state != QUEUE_WAITING &&
+			    v[i - 1].state != QUEUE_RUNNING)
+				a->nrecent++;
+		for (i = got, n = a->nrecent; i > 0 && n > 0; i--)
+			if (v[i - 1].state != QUEUE_WAITING &&
+			    v[i - 1].state != QUEUE_RUNNING)
+				a->recent[--n] = v[i - 1];
+		free(v);
+	}
+	changed = queue_changed(a->queue);
+	if (changed & QUEUE_CHANGED_LOCAL)
+		load_pane(a, SIDE_LOCAL);
+	if (changed & QUEUE_CHANGED_REMOTE) {
+		load_pane(a, SIDE_REMOTE);
+		update_avbl(a);
+	}
+	return 1;
+}
+
+static void
+app_free(struct app *a)
+{
+	queue_free(a->queue);
+	fs_free(a->fs[SIDE_REMOTE]);
+	fs_free(a->fs[SIDE_LOCAL]);
+	pane_free(&a->pane[SIDE_LOCAL]);
+	pane_free(&a->pane[SIDE_REMOTE]);
+	dialog_close(&a->dlg);
+	free(a->recent);
+	free(a->names);
+	url_wipe(&a->login.url);
+	wipe(a->login.password, sizeof(a->login.password));
+}
+
+int
+client_run(const struct client_opts *o, const char *url)
+{
+	struct app a;
+	char err[1024];
+	int key, dirty = 1;
+
+	setlocale(LC_ALL, "");
+	memset(&a, 0, sizeof(a));
+	a.opts = o;
+	pane_init(&a.pane[SIDE_LOCAL]);
+	pane_init(&a.pane[SIDE_REMOTE]);
+	if ((a.recent = calloc(APP_RECENT, sizeof(*a.recent))) == NULL ||
+	    (a.fs[SIDE_LOCAL] = fs_local_new(NULL, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "burrow: %s\n", a.recent == NULL ?
+		    "out of memory" : err);
+		app_free(&a);
+		return 1;
+	}
+	if (draw_open(err, sizeof(err)) < 0) {
+		fprintf(stderr, "burrow: %s\n", err);
+		app_free(&a);
+		return 1;
+	}
+	load_pane(&a, SIDE_LOCAL);
+	if (url != NULL) {
+		a.active = SIDE_REMOTE;
+		connect_url(&a, url);
+	} else
+		dialog_open(&a.dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
+		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
+	while (!a.quit && !draw_interrupted()) {
+		if (dirty)
+			draw_app(&a);
+		dirty = 0;
+		key = draw_key(POLL_MS);
+		if (key != KEYS_NONE) {
+			on_key(&a, key);
+			dirty = 1;
+		}
+		if (poll_queue(&a))
+			dirty = 1;
+	}
+	if (a.queue != NULL)
+		queue_cancel_all(a.queue);
+	draw_close();
+	app_free(&a);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * app: the full-screen client's state, one struct app passed down from
+ * client_run() (tui/app.c): the two file systems and their panes, the
+ * transfer queue, the dialog and the status line. tui/app.c changes it in
+ * answer to keys and to the queue; tui/draw.c only reads it.
+ */
+#ifndef BURROW_APP_H
+#define BURROW_APP_H
+
+#include <stddef.h>
+
+#include "tui/client.h"
+#include "tui/dialog.h"
+#include "tui/pane.h"
+#include "tui/queue.h"
+#include "tui/url.h"
+
+enum side { SIDE_LOCAL, SIDE_REMOTE };
+
+#define APP_RECENT	2	/* finished items the transfer panel shows */
+
+/* What the worker thread needs to log in on its own (never changed while
+ * a queue uses it: a new connection gets a new queue). */
+struct app_login {
+	struct url		 url;
+	char			 password[URL_PASS_MAX];
+	struct ftp_opts		 opts;
+};
+
+struct app {
+	const struct client_opts *opts;
+	struct app_login	 login;
+	int			 have_login;	/* url parsed */
+	struct fs		*fs[2];		/* [enum side]; remote may be
+						   NULL (not connected) */
+	struct pane		 pane[2];
+	enum side		 active;
+	struct queue		*queue;		/* NULL until connected */
+	struct dialog		 dlg;
+	char			 status[1024];
+	int			 status_error;	/* show status as an error */
+	int			 quit;
+
+	/* The remote side, for its footer. */
+	char			 server[300];
+	int			 tls;
+	int			 have_avbl;
+	unsigned long long	 avbl;
+
+	/* The transfer panel, copied from the queue at each change. */
+	unsigned		 queue_gen;
+	struct queue_status	 qs;
+	struct queue_item_view	*recent;	/* APP_RECENT of them */
+	size_t			 nrecent;
+
+	/* Names an open dialog will act on (F6, F8), in the active pane. */
+	char			(*names)[LISTING_NAME_MAX];
+	size_t			 nnames;
+	enum side		 names_side;
+	struct queue_question	 question;	/* the one being asked */
+};
+
+#endif

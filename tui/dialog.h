@@ -1,0 +1,86 @@
+/*
+ * dialog: the model of the one dialog the full-screen client may show at
+ * a time: a line of text to type (a name, a filter, a URL, a password
+ * shown as stars), a yes/no question, the overwrite/resume/skip/rename
+ * choice for an existing target, or a page of text (help, an error).
+ * It holds what the dialog shows and what was typed; keys go in through
+ * dialog_key(), and the caller acts on the result. No curses here.
+ */
+#ifndef BURROW_DIALOG_H
+#define BURROW_DIALOG_H
+
+#include <stddef.h>
+
+#include "tui/fs.h"
+
+enum dialog_kind {
+	DLG_NONE,
+	DLG_INPUT,		/* a line of text */
+	DLG_SECRET,		/* a line of text shown as '*' */
+	DLG_CONFIRM,		/* y / n */
+	DLG_CONFLICT,		/* o r s n, capitals for all */
+	DLG_TEXT,		/* any key closes */
+};
+
+/* What the caller does when the dialog ends (its own meaning). */
+enum dialog_purpose {
+	DLG_FOR_NOTHING,
+	DLG_FOR_MKDIR,
+	DLG_FOR_RENAME,
+	DLG_FOR_FILTER,
+	DLG_FOR_DELETE,
+	DLG_FOR_QUIT,
+	DLG_FOR_URL,
+	DLG_FOR_PASSWORD,
+	DLG_FOR_CONFLICT,
+	DLG_FOR_CONFLICT_NAME,	/* the new name after "rename" */
+};
+
+/* dialog_key() results. */
+#define DLG_PENDING	0	/* nothing to do yet */
+#define DLG_EDITED	1	/* the text changed (a live filter) */
+#define DLG_OK		2	/* accepted: text, answer, for_all hold it */
+#define DLG_CANCEL	3	/* Esc (or n for a question) */
+
+/* Answers of a DLG_CONFLICT. */
+enum dialog_answer {
+	DLG_ANS_OVERWRITE,
+	DLG_ANS_RESUME,
+	DLG_ANS_SKIP,
+	DLG_ANS_RENAME,
+};
+
+#define DLG_TEXT_MAX	8192
+
+struct dialog {
+	enum dialog_kind	 kind;
+	enum dialog_purpose	 purpose;
+	char			 title[128];
+	char			 body[DLG_TEXT_MAX];	/* lines split at '\n' */
+	char			 text[FS_PATH_MAX];	/* what was typed */
+	enum dialog_answer	 answer;
+	int			 for_all;
+};
+
+/* Opens d as kind for purpose, with a title, a body (may be NULL) and,
+ * for an input, the text it starts with (may be NULL). */
+void	dialog_open(struct dialog *d, enum dialog_kind kind,
+	    enum dialog_purpose purpose, const char *title, const char *body,
+	    const char *text);
+
+/* Closes d (kind DLG_NONE), wiping what was typed (it may be a
+ * password). */
+void	dialog_close(struct dialog *d);
+
+/*
+ * Feeds one key (tui/keys.h encoding) to d. In an input: printable
+ * characters are added, Backspace removes the last character, Ctrl-U
+ * clears the line, Ctrl-W removes the last word, Enter accepts, Esc
+ * cancels. A question takes y/Y/Enter (OK) or n/N/Esc (cancel); a
+ * conflict o, r, s, n (capitals: for all) or Esc (skip, and cancel); a
+ * text closes on any key. Returns DLG_PENDING, DLG_EDITED, DLG_OK or
+ * DLG_CANCEL; the dialog stays open (the caller closes it).
+ */
+int	dialog_key(struct dialog *d, int key);
+
+#endif

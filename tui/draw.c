@@ -1,0 +1,540 @@
+/*
+ * draw: the terminal; see draw.h. Layout, from the top: the two panes
+ * side by side (each a box with its folder on the top edge and a footer
+ * on the bottom one), the transfer panel while the queue holds items,
+ * and the status line (a message, or the main keys). A dialog is drawn
+ * over the middle. Everything is drawn from struct app on each frame;
+ * nothing here keeps state but the terminal's.
+ */
+#include "config.h"
+
+#define _XOPEN_SOURCE_EXTENDED 1
+
+#include <curses.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "proto/util.h"
+#include "tui/draw.h"
+#include "tui/keys.h"
+#include "tui/progress.h"
+#include "tui/text.h"
+
+enum {
+	C_DIR = 1, C_MARK, C_TITLE, C_ERROR, C_BAR, C_DIALOG, C_LINK,
+};
+
+/* Set by signal handlers, read by the main loop. */
+static volatile sig_atomic_t interrupted;
+static int open_now;		/* curses is running (main thread only) */
+
+static void
+on_quit_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* A crash must not leave the terminal raw: best effort, then die. */
+static void
+on_fatal_signal(int sig)
+{
+	endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
+    SIGILL };
+
+int
+draw_open(char *err, size_t errlen)
+{
+	struct sigaction sa;
+	size_t i;
+
+	if (!isatty(0) || !isatty(1)) {
+		snprintf(err, errlen, "the full-screen view needs a terminal "
+		    "(use --batch for scripts)");
+		return -1;
+	}
+	if (newterm(NULL, stdout, stdin) == NULL) {
+		snprintf(err, errlen, "cannot start the terminal (TERM=%s)",
+		    getenv("TERM") != NULL ? getenv("TERM") : "");
+		return -1;
+	}
+	open_now = 1;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_quit_signal;	/* no SA_RESTART: wake the read */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(50);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(C_DIR, COLOR_BLUE, -1);
+		init_pair(C_MARK, COLOR_YELLOW, -1);
+		init_pair(C_TITLE, COLOR_BLACK, COLOR_CYAN);
+		init_pair(C_ERROR, COLOR_RED, -1);
+		init_pair(C_BAR, COLOR_GREEN, -1);
+		init_pair(C_DIALOG, COLOR_BLACK, COLOR_WHITE);
+		init_pair(C_LINK, COLOR_CYAN, -1);
+	}
+	return 0;
+}
+
+void
+draw_close(void)
+{
+	if (!open_now)
+		return;
+	open_now = 0;
+	curs_set(1);
+	endwin();
+}
+
+int
+draw_key(int timeout_ms)
+{
+	wint_t wc;
+	int r;
+
+	timeout(timeout_ms);
+	r = wget_wch(stdscr, &wc);
+	if (r == KEY_CODE_YES)
+		return KEYS_FN((int)wc);
+	if (r == OK)
+		return (int)wc;
+	return KEYS_NONE;
+}
+
+int
+draw_interrupted(void)
+{
+	return interrupted;
+}
+
+/* Colour where there is colour; a monochrome attribute otherwise. */
+static attr_t
+color(int pair, attr_t mono)
+{
+	return has_colors() ? (attr_t)COLOR_PAIR(pair) : mono;
+}
+
+/* Writes s (sanitized, cut) at y, x in at most width columns. */
+static int
+put_text(int y, int x, const char *s, int width)
+{
+	wchar_t w[512];
+	int used;
+
+	if (width <= 0)
+		return 0;
+	used = text_fit(s, width, w, sizeof(w) / sizeof(w[0]));
+	mvaddwstr(y, x, w);
+	return used;
+}
+
+static int
+panel_rows(const struct app *a)
+{
+	return a->qs.items > 0 ? 3 + (int)a->nrecent : 0;
+}
+
+int
+draw_list_rows(const struct app *a)
+{
+	int rows = LINES - 1 - panel_rows(a) - 2;
+
+	return rows > 1 ? rows : 1;
+}
+
+static const char size_units[] = "KMGTPE";
+
+/* "1.5M", "123K", "999": at most 6 columns. */
+static void
+short_size(uint64_t n, char *buf, size_t len)
+{
+	const char *units = size_units;
+	double v = (double)n;
+	size_t u = 0;
+
+	if (n < 1000) {
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+		return;
+	}
+	v /= 1024;
+	while (v >= 999.5 && u + 1 < sizeof(size_units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, v < 9.95 ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+static void
+short_date(const struct listing_entry *e, time_t now, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!e->have_mtime || localtime_r(&e->mtime, &tm) == NULL) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	if (e->mtime > now - 180 * 86400 && e->mtime < now + 86400)
+		strftime(buf, len, "%b %e %H:%M", &tm);
+	else
+		strftime(buf, len, "%b %e  %Y", &tm);
+}
+
+static void
+draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
+    time_t now)
+{
+	const struct listing_entry *e = pane_entry(p, i);
+	char size[16], date[32], name[LISTING_NAME_MAX + 2];
+	int marked = pane_is_marked(p, i), cursor = active &&
+	    i == pane_cursor(p), namew, datew = iw >= 34 ? 12 : 0;
+	attr_t at = A_NORMAL;
+
+	if (e->type == LISTING_DIR) {
+		snprintf(size, sizeof(size), "<DIR>");
+		at = color(C_DIR, A_BOLD) | A_BOLD;
+	} else if (e->have_size)
+		short_size(e->size, size, sizeof(size));
+	else
+		size[0] = '\0';
+	if (e->type == LISTING_LINK)
+		at = color(C_LINK, A_NORMAL);
+	if (marked)
+		at = color(C_MARK, A_BOLD) | A_BOLD;
+	if (cursor)
+		at |= A_REVERSE;
+	short_date(e, now, date, sizeof(date));
+	snprintf(name, sizeof(name), "%s%s", e->name,
+	    e->type == LISTING_DIR && strcmp(e->name, "..") != 0 ? "/" : "");
+	namew = iw - 1 - 7 - (datew > 0 ? datew + 1 : 0);
+	attrset(at);
+	mvhline(y, x, ' ', iw);
+	mvaddch(y, x, marked ? '*' : ' ');
+	put_text(y, x + 1, name, namew);
+	mvprintw(y, x + 1 + namew, " %6s", size);
+	if (datew > 0)
+		mvprintw(y, x + 1 + namew + 7, " %-12.12s", date);
+	attrset(A_NORMAL);
+}
+
+/* The remote pane's footer: server, encryption, quota left. */
+static void
+footer(const struct app *a, enum side s, char *buf, size_t len)
+{
+	const struct pane *p = &a->pane[s];
+	char avbl[32], marks[64] = "";
+
+	if (pane_marked_count(p) > 0)
+		snprintf(marks, sizeof(marks), "%zu marked, ",
+		    pane_marked_count(p));
+	if (s == SIDE_LOCAL) {
+		snprintf(buf, len, " %slocal, sorted by %s%s%s ", marks,
+		    pane_sort_name(pane_sort_key(p)),
+		    pane_filter(p)[0] != '\0' ? ", filter: " : "",
+		    pane_filter(p));
+		return;
+	}
+	if (a->fs[SIDE_REMOTE] == NULL) {
+		snprintf(buf, len, " not connected (F2 connects) ");
+		return;
+	}
+	if (a->have_avbl) {
+		format_size(a->avbl, avbl, sizeof(avbl));
+	}
+	snprintf(buf, len, " %s%s, %s%s%s%s%s ", marks, a->server,
+	    a->tls ? "TLS" : "no TLS", a->have_avbl ? ", " : "",
+	    a->have_avbl ? avbl : "", a->have_avbl ? " free" : "",
+	    pane_filter(p)[0] != '\0' ? ", filtered" : "");
+}
+
+static void
+draw_pane(struct app *a, enum side s, int x, int w, int h, time_t now)
+{
+	struct pane *p = &a->pane[s];
+	int active = a->active == s, rows = h - 2, iw = w - 2, y;
+	char foot[512], title[FS_PATH_MAX + 4];
+	size_t top, i;
+
+	attrset(active ? A_BOLD : A_NORMAL);
+	mvaddch(0, x, ACS_ULCORNER);
+	mvhline(0, x + 1, ACS_HLINE, iw);
+	mvaddch(0, x + w - 1, ACS_URCORNER);
+	mvvline(1, x, ACS_VLINE, rows);
+	mvvline(1, x + w - 1, ACS_VLINE, rows);
+	mvaddch(h - 1, x, ACS_LLCORNER);
+	mvhline(h - 1, x + 1, ACS_HLINE, iw);
+	mvaddch(h - 1, x + w - 1, ACS_LRCORNER);
+	snprintf(title, sizeof(title), " %s ", pane_path(p)[0] != '\0' ?
+	    pane_path(p) : "-");
+	if (active)
+		attrset(color(C_TITLE, A_REVERSE));
+	/* A long path shows its end, where the user is. */
+	if (text_width(title) > iw - 2) {
+		const char *t = title + strlen(title);
+
+		while (t > title && text_width(t - 1) <= iw - 3)
+			t--;
+		put_text(0, x + 2, "~", 1);
+		put_text(0, x + 3, t, iw - 3);
+	} else
+		put_text(0, x + 2, title, iw - 2);
+	attrset(A_NORMAL);
+	footer(a, s, foot, sizeof(foot));
+	put_text(h - 1, x + 2, foot, iw - 2);
+	top = pane_scroll(p, (size_t)(rows > 0 ? rows : 1));
+	for (y = 0; y < rows; y++) {
+		i = top + (size_t)y;
+		if (i >= pane_count(p)) {
+			mvhline(1 + y, x + 1, ' ', iw);
+			continue;
+		}
+		draw_row(p, i, 1 + y, x + 1, iw, active, now);
+	}
+	if (s == SIDE_REMOTE && a->fs[SIDE_REMOTE] == NULL && rows > 2)
+		put_text(2, x + 3, "(not connected)", iw - 4);
+}
+
+static void
+bar_line(int y, const char *label, uint64_t done, uint64_t total,
+    const char *tail)
+{
+	char bar[26];
+	int w = COLS - 1;
+
+	mvhline(y, 0, ' ', COLS);
+	progress_bar(bar, sizeof(bar), done, total);
+	put_text(y, 1, label, 24);
+	attrset(color(C_BAR, A_BOLD));
+	mvprintw(y, 26, "[%s]", bar);
+	attrset(A_NORMAL);
+	if (total > 0)
+		mvprintw(y, 54, "%3d%%", progress_percent(done, total));
+	put_text(y, 59, tail, w - 59);
+}
+
+static const char *
+state_word(enum queue_state s)
+{
+	switch (s) {
+	case QUEUE_WAITING: return "wait";
+	case QUEUE_RUNNING: return "now ";
+	case QUEUE_DONE: return "ok  ";
+	case QUEUE_SKIPPED: return "skip";
+	case QUEUE_FAILED: return "FAIL";
+	case QUEUE_CANCELED: return "stop";
+	}
+	return "?";
+}
+
+static void
+draw_panel(const struct app *a, int y0)
+{
+	const struct queue_status *q = &a->qs;
+	char line[QUEUE_MSG_MAX + LISTING_NAME_MAX + 32], done[32], total[32];
+	char rate[32], eta[32], base[LISTING_NAME_MAX + 8];
+	char name[LISTING_NAME_MAX];
+	size_t i;
+
+	snprintf(line, sizeof(line), " Transfers: %u running, %u waiting, "
+	    "%u done, %u skipped, %u failed, %u canceled%s ", q->running,
+	    q->waiting, q->done, q->skipped, q->failed, q->canceled,
+	    q->asking ? " - waiting for your answer" : "");
+	mvhline(y0, 0, ACS_HLINE, COLS);
+	put_text(y0, 2, line, COLS - 4);
+	if (q->id != 0) {
+		progress_format_bytes(q->file_done, done, sizeof(done));
+		progress_format_bytes(q->file_total, total, sizeof(total));
+		progress_format_rate(q->rate, rate, sizeof(rate));
+		progress_format_eta(progress_eta(q->file_done, q->file_total,
+		    q->rate), eta, sizeof(eta));
+		snprintf(line, sizeof(line), "%s of %s  %s  %s left", done,
+		    total, rate, eta);
+		fs_basename(q->file[0] != '\0' ? q->file : q->src, name,
+		    sizeof(name));
+		snprintf(base, sizeof(base), "%s %s", q->dir == QUEUE_UPLOAD ?
+		    "Up" : "Down", name);
+		bar_line(y0 + 1, base, q->file_done, q->file_total, line);
+	} else {
+		mvhline(y0 + 1, 0, ' ', COLS);
+		put_text(y0 + 1, 1, q->waiting > 0 ? "Starting..." :
+		    "Idle: Esc cancels a transfer, c clears this list.",
+		    COLS - 2);
+	}
+	snprintf(line, sizeof(line), "%u of %zu items",
+	    q->done + q->skipped + q->failed + q->canceled, q->items);
+	bar_line(y0 + 2, "All", q->overall_done, q->overall_total, line);
+	for (i = 0; i < a->nrecent; i++) {
+		const struct queue_item_view *v = &a->recent[i];
+
+		snprintf(line, sizeof(line), "%s %s %s: %s", state_word(v->state),
+		    v->dir == QUEUE_UPLOAD ? "up  " : "down",
+		    fs_basename(v->src, base, sizeof(base)), v->message);
+		mvhline(y0 + 3 + (int)i, 0, ' ', COLS);
+		if (v->state == QUEUE_FAILED)
+			attrset(color(C_ERROR, A_BOLD) | A_BOLD);
+		put_text(y0 + 3 + (int)i, 1, line, COLS - 2);
+		attrset(A_NORMAL);
+	}
+}
+
+static const char hints[] = "F1 Help  Tab Pane  F5 Copy  F6 Move  "
+    "F7 Mkdir  F8 Delete  / Filter  s Sort  F10 Quit";
+
+static void
+draw_status(const struct app *a)
+{
+	mvhline(LINES - 1, 0, ' ', COLS);
+	if (a->status[0] != '\0') {
+		if (a->status_error)
+			attrset(color(C_ERROR, A_BOLD) | A_BOLD);
+		put_text(LINES - 1, 0, a->status, COLS);
+		attrset(A_NORMAL);
+	} else
+		put_text(LINES - 1, 0, hints, COLS);
+}
+
+/* Lines of s (split at '\n') into at most max pointers; modifies s. */
+static int
+split_lines(char *s, char **lines, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		lines[n++] = s;
+		if ((s = strchr(s, '\n')) == NULL)
+			break;
+		*s++ = '\0';
+	}
+	return n;
+}
+
+static void
+draw_dialog(const struct app *a)
+{
+	const struct dialog *d = &a->dlg;
+	char body[DLG_TEXT_MAX], *lines[64], stars[256], hint[160];
+	const char *input = NULL;
+	int n, h, w, y0, x0, i, tw;
+	size_t k;
+
+	snprintf(body, sizeof(body), "%s", d->body);
+	n = split_lines(body, lines, 64);
+	w = COLS - 4 < 76 ? COLS - 4 : 76;
+	for (i = 0; i < n; i++)
+		if (text_width(lines[i]) + 4 > w && d->kind != DLG_TEXT)
+			w = COLS - 2;
+	if (w < 20)
+		w = COLS;
+	hint[0] = '\0';
+	switch (d->kind) {
+	case DLG_INPUT:
+		input = d->text;
+		snprintf(hint, sizeof(hint), "Enter: OK   Esc: cancel");
+		break;
+	case DLG_SECRET:
+		for (k = 0; k < strlen(d->text) && k + 1 < sizeof(stars); k++)
+			stars[k] = '*';
+		stars[k] = '\0';
+		input = stars;
+		snprintf(hint, sizeof(hint), "Enter: OK   Esc: cancel");
+		break;
+	case DLG_CONFIRM:
+		snprintf(hint, sizeof(hint), "y: yes   n, Esc: no");
+		break;
+	case DLG_CONFLICT:
+		snprintf(hint, sizeof(hint), "[o]verwrite [r]esume [s]kip "
+		    "re[n]ame  (capital: for all)  Esc: skip");
+		break;
+	case DLG_TEXT:
+		snprintf(hint, sizeof(hint), "any key closes");
+		break;
+	case DLG_NONE:
+		return;
+	}
+	h = n + 4 + (input != NULL ? 1 : 0);
+	if (h > LINES)
+		h = LINES;
+	y0 = (LINES - h) / 2;
+	x0 = (COLS - w) / 2;
+	attrset(color(C_DIALOG, A_REVERSE));
+	for (i = 0; i < h; i++)
+		mvhline(y0 + i, x0, ' ', w);
+	mvaddch(y0, x0, ACS_ULCORNER);
+	mvhline(y0, x0 + 1, ACS_HLINE, w - 2);
+	mvaddch(y0, x0 + w - 1, ACS_URCORNER);
+	mvvline(y0 + 1, x0, ACS_VLINE, h - 2);
+	mvvline(y0 + 1, x0 + w - 1, ACS_VLINE, h - 2);
+	mvaddch(y0 + h - 1, x0, ACS_LLCORNER);
+	mvhline(y0 + h - 1, x0 + 1, ACS_HLINE, w - 2);
+	mvaddch(y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
+	snprintf(body, sizeof(body), " %s ", d->title);
+	put_text(y0, x0 + 2, body, w - 4);
+	snprintf(body, sizeof(body), "%s", d->body);
+	n = split_lines(body, lines, 64);
+	for (i = 0; i < n && i + 2 < h - 1; i++)
+		put_text(y0 + 1 + i, x0 + 2, lines[i], w - 4);
+	if (input != NULL && n + 1 < h - 1) {
+		/* The end of a long line, where the typing is. */
+		const char *t = input;
+
+		tw = text_width(t);
+		while (*t != '\0' && tw > w - 7) {
+			t++;
+			tw = text_width(t);
+		}
+		mvaddstr(y0 + 1 + n, x0 + 2, "> ");
+		attrset(A_NORMAL);
+		mvhline(y0 + 1 + n, x0 + 4, ' ', w - 6);
+		put_text(y0 + 1 + n, x0 + 4, t, w - 7);
+		addch('_');
+		attrset(color(C_DIALOG, A_REVERSE));
+	}
+	put_text(y0 + h - 2, x0 + 2, hint, w - 4);
+	attrset(A_NORMAL);
+}
+
+void
+draw_app(struct app *a)
+{
+	int panel = panel_rows(a), ph = LINES - 1 - panel, lw = COLS / 2;
+	time_t now = time(NULL);
+
+	erase();
+	if (COLS < 40 || LINES < 10) {
+		put_text(0, 0, "The terminal is too small for burrow "
+		    "(40x10 at least).", COLS);
+		refresh();
+		return;
+	}
+	draw_pane(a, SIDE_LOCAL, 0, lw, ph, now);
+	draw_pane(a, SIDE_REMOTE, lw, COLS - lw, ph, now);
+	if (panel > 0)
+		draw_panel(a, ph);
+	draw_status(a);
+	if (a->dlg.kind != DLG_NONE)
+		draw_dialog(a);
+	refresh();
+}

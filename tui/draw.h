@@ -1,0 +1,40 @@
+/*
+ * draw: the terminal. The only module that calls curses: it starts and
+ * ends the screen (restoring the terminal on exit and after a fatal
+ * signal), reads keys, and draws a struct app (tui/app.h) without
+ * changing it.
+ */
+#ifndef BURROW_DRAW_H
+#define BURROW_DRAW_H
+
+#include <stddef.h>
+
+#include "tui/app.h"
+
+/*
+ * Starts curses on the terminal (UTF-8 where the locale is; colour where
+ * the terminal has it). Returns 0, or -1 with a reason in err.
+ */
+int	draw_open(char *err, size_t errlen);
+
+/* Restores the terminal. Safe to call twice. */
+void	draw_close(void);
+
+/*
+ * The next key (tui/keys.h encoding), waiting at most timeout_ms;
+ * KEYS_NONE when none came. A terminal resize comes as
+ * KEYS_FN(KEY_RESIZE).
+ */
+int	draw_key(int timeout_ms);
+
+/* 1 once SIGINT, SIGTERM or SIGHUP arrived (the app then quits). */
+int	draw_interrupted(void);
+
+/* Rows of a pane's listing on the current screen (for page moves). */
+int	draw_list_rows(const struct app *a);
+
+/* Draws everything a shows (and moves pane scroll positions, which is
+ * why a is not const: only pane.top changes). */
+void	draw_app(struct app *a);
+
+#endif

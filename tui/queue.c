@@ -1,0 +1,818 @@
+/*
+ * queue: the transfer queue and its worker thread; see queue.h.
+ *
+ * Items are a singly linked list in the order added. The screen's calls
+ * and the worker meet under one mutex; the worker takes it only for short
+ * copies (a progress figure, a finished item), never across network or
+ * disk work, so the screen waits for it at most a moment. The worker
+ * waits on two condition variables: for work, and for the answer to a
+ * question.
+ *
+ * Canceling cannot wait for the lock: the engine reads the cancel flag
+ * between blocks through both file systems' fs->cancel, without it. So the
+ * flag is an int read and written with __atomic builtins. It is raised
+ * (under the mutex, so it belongs to the item marked running) by the
+ * cancel calls and queue_free(), and lowered by the worker, under the
+ * mutex too, as the canceled item ends and before the next one starts.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/queue.h"
+
+struct item {
+	struct item		*next;
+	unsigned		 id;
+	enum queue_dir		 dir;
+	char			*src;		/* set at queue_add(), then */
+	char			*dst;		/* read-only: the worker reads
+						   them without the lock */
+	uint64_t		 size_hint;
+	/* The rest under queue.lock. */
+	enum queue_state	 state;
+	char			 message[QUEUE_MSG_MAX];
+	unsigned		 files;
+	unsigned		 skipped;
+	unsigned		 failed;
+	unsigned		 verified;
+	uint64_t		 bytes;
+	int			 cancel_req;	/* canceled while running */
+};
+
+struct queue {
+	struct queue_opts	 o;		/* read-only after queue_new() */
+
+	/*
+	 * lock guards: head, tailp, next_id, cur, started, stopping, gen,
+	 * changed, the progress figures (file, file_done, file_total, rate,
+	 * item_base), the question (asking, question, answered, answer,
+	 * newname), the "for all" answer (have_for_all, for_all), and every
+	 * item's fields but src, dst, id, dir and size_hint.
+	 */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 work;		/* an item was added, or stop */
+	pthread_cond_t		 reply;		/* an answer, a cancel, or stop */
+	struct item		*head;
+	struct item		**tailp;
+	unsigned		 next_id;
+	struct item		*cur;		/* the running item, or NULL */
+	int			 started;	/* the worker exists */
+	int			 stopping;	/* queue_free() has begun */
+	unsigned		 gen;
+	unsigned		 changed;	/* QUEUE_CHANGED_* */
+
+	char			 file[FS_PATH_MAX];
+	uint64_t		 file_done;
+	uint64_t		 file_total;
+	double			 rate;
+	uint64_t		 item_base;	/* bytes of the running item's
+						   files that have ended */
+
+	int			 asking;
+	struct queue_question	 question;
+	int			 answered;
+	enum xfer_answer	 answer;
+	char			 newname[LISTING_NAME_MAX];
+	int			 have_for_all;
+	enum xfer_answer	 for_all;
+
+	pthread_t		 thread;
+
+	/* The worker's alone until it has been joined; no lock. */
+	struct fs		*remote;
+	struct fs		*local;
+
+	/* Atomic, outside the lock (see the top of this file). */
+	int			 cancel;
+};
+
+/* What one running item's callbacks share; the worker's alone. */
+struct run {
+	struct queue		*q;
+	struct item		*it;
+	struct xfer_stats	 st;
+	int			 wrote;		/* the target side changed */
+	int			 user_skip;	/* the last answer was SKIP */
+	char			 done_msg[QUEUE_MSG_MAX];
+	char			 skip_msg[QUEUE_MSG_MAX];
+};
+
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static int
+finished(enum queue_state s)
+{
+	return s == QUEUE_DONE || s == QUEUE_SKIPPED || s == QUEUE_FAILED ||
+	    s == QUEUE_CANCELED;
+}
+
+/* Called with the lock held after any change the screen may show. */
+static void
+bump(struct queue *q)
+{
+	q->gen++;
+}
+
+/* Called on the worker without the lock held. */
+static void
+notify(struct queue *q)
+{
+	if (q->o.notify != NULL)
+		q->o.notify(q->o.arg);
+}
+
+static void
+raise_cancel(struct queue *q)
+{
+	__atomic_store_n(&q->cancel, 1, __ATOMIC_RELAXED);
+}
+
+static void
+clear_progress(struct queue *q)
+{
+	q->file[0] = '\0';
+	q->file_done = q->file_total = 0;
+	q->rate = 0;
+	q->item_base = 0;
+}
+
+static struct item *
+first_waiting(struct queue *q)
+{
+	struct item *it;
+
+	for (it = q->head; it != NULL; it = it->next)
+		if (it->state == QUEUE_WAITING)
+			return it;
+	return NULL;
+}
+
+static void
+copy_stats(struct item *it, const struct xfer_stats *st)
+{
+	it->files = st->files;
+	it->skipped = st->skipped;
+	it->failed = st->failed;
+	it->verified = st->verified;
+	it->bytes = st->bytes;
+}
+
+/* --------------------------------------------------- the engine's callbacks */
+
+static void
+on_progress(void *arg, const struct xfer_progress *p)
+{
+	struct run *r = arg;
+	struct queue *q = r->q;
+
+	pthread_mutex_lock(&q->lock);
+	snprintf(q->file, sizeof(q->file), "%s", p->src);
+	q->file_done = p->done;
+	q->file_total = p->total;
+	q->rate = p->rate;
+	bump(q);
+	pthread_mutex_unlock(&q->lock);
+	notify(q);
+}
+
+static void
+on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
+    const char *msg)
+{
+	struct run *r = arg;
+	struct queue *q = r->q;
+
+	(void)src;
+	(void)dst;
+	if (msg == NULL)
+		msg = "";
+	switch (ev) {
+	case XFER_EV_DONE:
+		snprintf(r->done_msg, sizeof(r->done_msg), "%s", msg);
+		r->wrote = 1;
+		break;
+	case XFER_EV_SKIPPED:
+		/* The engine words a skip by the sizes it saw; after the
+		 * user's "skip" that would read as "identical". */
+		if (r->user_skip)
+			msg = "skipped: the target exists";
+		snprintf(r->skip_msg, sizeof(r->skip_msg), "%s", msg);
+		break;
+	case XFER_EV_CANCELED:
+	case XFER_EV_MKDIR:
+		r->wrote = 1;
+		break;
+	case XFER_EV_FAILED:
+		break;
+	}
+	r->user_skip = 0;
+	pthread_mutex_lock(&q->lock);
+	copy_stats(r->it, &r->st);
+	if (ev == XFER_EV_DONE)
+		snprintf(r->it->message, sizeof(r->it->message), "%s", msg);
+	if (ev == XFER_EV_FAILED && q->file_done > 0)
+		r->wrote = 1;		/* a partial upload stays */
+	if (ev != XFER_EV_MKDIR) {
+		/* This file has ended. */
+		q->item_base = sat_add(q->item_base, q->file_done);
+		q->file[0] = '\0';
+		q->file_done = q->file_total = 0;
+		q->rate = 0;
+	}
+	bump(q);
+	pthread_mutex_unlock(&q->lock);
+	notify(q);
+}
+
+/* Publishes the question and waits; the answer, or SKIP. Lock held. */
+static enum xfer_answer
+ask(struct run *r, const char *dst, const struct listing_entry *se,
+    const struct listing_entry *de, enum xfer_decision suggested,
+    char *newname, size_t len)
+{
+	struct queue *q = r->q;
+	enum xfer_answer ans = XFER_ANS_SKIP;
+
+	memset(&q->question, 0, sizeof(q->question));
+	q->question.id = r->it->id;
+	q->question.dir = r->it->dir;
+	snprintf(q->question.dst, sizeof(q->question.dst), "%s", dst);
+	q->question.src_entry = *se;
+	q->question.dst_entry = *de;
+	q->question.suggested = suggested;
+	q->asking = 1;
+	q->answered = 0;
+	bump(q);
+	pthread_mutex_unlock(&q->lock);
+	notify(q);
+	pthread_mutex_lock(&q->lock);
+	while (!q->answered && !q->stopping && !r->it->cancel_req)
+		pthread_cond_wait(&q->reply, &q->lock);
+	if (q->answered) {
+		ans = q->answer;
+		snprintf(newname, len, "%s", q->newname);
+	}
+	q->asking = 0;
+	q->answered = 0;
+	bump(q);
+	return ans;
+}
+
+static enum xfer_answer
+on_conflict(void *arg, const char *dst, const struct listing_entry *se,
+    const struct listing_entry *de, enum xfer_decision suggested,
+    char *newname, size_t len)
+{
+	struct run *r = arg;
+	struct queue *q = r->q;
+	enum xfer_answer ans = XFER_ANS_SKIP;
+	char base[LISTING_NAME_MAX];
+
+	newname[0] = '\0';
+	pthread_mutex_lock(&q->lock);
+	if (q->stopping || r->it->cancel_req)
+		ans = XFER_ANS_SKIP;	/* the cancel flag does the rest */
+	else if (suggested == XFER_DECIDE_SKIP)
+		ans = XFER_ANS_AUTO;	/* identical: nothing to decide */
+	else if (q->have_for_all)
+		ans = q->for_all;
+	else
+		ans = ask(r, dst, se, de, suggested, newname, len);
+	pthread_mutex_unlock(&q->lock);
+	notify(q);
+	if (ans == XFER_ANS_RENAME && newname[0] == '\0' &&
+	    queue_next_name(fs_basename(dst, base, sizeof(base)), newname,
+	    len) < 0)
+		ans = XFER_ANS_SKIP;
+	r->user_skip = ans == XFER_ANS_SKIP;
+	return ans;
+}
+
+/* ------------------------------------------------------------- the worker */
+
+/* Ends it in state s with message msg. */
+static void
+finish(struct run *r, enum queue_state s, const char *msg)
+{
+	struct queue *q = r->q;
+	struct item *it = r->it;
+
+	pthread_mutex_lock(&q->lock);
+	it->state = s;
+	it->cancel_req = 0;
+	snprintf(it->message, sizeof(it->message), "%s", msg);
+	copy_stats(it, &r->st);
+	if (r->wrote)
+		q->changed |= it->dir == QUEUE_UPLOAD ? QUEUE_CHANGED_REMOTE :
+		    QUEUE_CHANGED_LOCAL;
+	q->cur = NULL;
+	clear_progress(q);
+	if (!q->stopping)
+		__atomic_store_n(&q->cancel, 0, __ATOMIC_RELAXED);
+	if (first_waiting(q) == NULL)
+		q->have_for_all = 0;	/* the queue has run dry */
+	bump(q);
+	pthread_mutex_unlock(&q->lock);
+	notify(q);
+}
+
+/* Opens the worker's file systems when it has none. 0, or -1 and err. */
+static int
+open_fs(struct queue *q, char *err, size_t errlen)
+{
+	struct fs *remote = NULL, *local = NULL;
+
+	if (q->remote != NULL)
+		return 0;
+	err[0] = '\0';
+	if (q->o.open_fs(q->o.arg, &remote, &local, err, errlen) != 0 ||
+	    remote == NULL || local == NULL) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "cannot open the file systems");
+		return -1;
+	}
+	remote->cancel = &q->cancel;
+	local->cancel = &q->cancel;
+	q->remote = remote;
+	q->local = local;
+	return 0;
+}
+
+static void
+run_item(struct queue *q, struct item *it)
+{
+	struct xfer_opts o;
+	struct run r;
+	struct fs *src, *dst;
+	char err[QUEUE_MSG_MAX];
+	int rc, canceled;
+
+	memset(&r, 0, sizeof(r));
+	r.q = q;
+	r.it = it;
+	if (open_fs(q, err, sizeof(err)) < 0) {
+		finish(&r, QUEUE_FAILED, err);
+		return;
+	}
+	pthread_mutex_lock(&q->lock);
+	canceled = it->cancel_req;
+	pthread_mutex_unlock(&q->lock);
+	if (canceled) {
+		finish(&r, QUEUE_CANCELED, "canceled");
+		return;
+	}
+	src = it->dir == QUEUE_UPLOAD ? q->local : q->remote;
+	dst = it->dir == QUEUE_UPLOAD ? q->remote : q->local;
+	memset(&o, 0, sizeof(o));
+	o.resume_flags = RESUME_ALLOW | RESUME_SKIP_SIZE_ONLY;
+	o.verify = 1;
+	o.conflict = on_conflict;
+	o.progress = on_progress;
+	o.event = on_event;
+	o.arg = &r;
+	err[0] = '\0';
+	rc = xfer_copy(src, it->src, dst, it->dst, &o, &r.st, err,
+	    sizeof(err));
+	if (rc == FS_CANCELED)
+		finish(&r, QUEUE_CANCELED, "canceled");
+	else if (rc != FS_OK)
+		finish(&r, QUEUE_FAILED, err[0] != '\0' ? err : "failed");
+	else if (r.st.files == 0 && r.st.skipped > 0)
+		finish(&r, QUEUE_SKIPPED, r.skip_msg);
+	else
+		finish(&r, QUEUE_DONE, r.done_msg[0] != '\0' ? r.done_msg :
+		    "done");
+}
+
+static void *
+worker(void *arg)
+{
+	struct queue *q = arg;
+	struct item *it;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->stopping && (it = first_waiting(q)) == NULL)
+			pthread_cond_wait(&q->work, &q->lock);
+		if (q->stopping)
+			break;
+		it->state = QUEUE_RUNNING;
+		q->cur = it;
+		clear_progress(q);
+		bump(q);
+		pthread_mutex_unlock(&q->lock);
+		notify(q);
+		run_item(q, it);
+		pthread_mutex_lock(&q->lock);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* Starts the worker with every signal blocked: they are the screen's. */
+static int
+start(struct queue *q)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&q->thread, NULL, worker, q);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc == 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------- the screen */
+
+struct queue *
+queue_new(const struct queue_opts *o)
+{
+	struct queue *q;
+
+	if (o == NULL || o->open_fs == NULL)
+		return NULL;
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	q->o = *o;
+	q->tailp = &q->head;
+	if (pthread_mutex_init(&q->lock, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&q->work, NULL) != 0)
+		goto fail_lock;
+	if (pthread_cond_init(&q->reply, NULL) != 0)
+		goto fail_work;
+	return q;
+fail_work:
+	pthread_cond_destroy(&q->work);
+fail_lock:
+	pthread_mutex_destroy(&q->lock);
+fail:
+	free(q);
+	return NULL;
+}
+
+void
+queue_free(struct queue *q)
+{
+	struct item *it, *next;
+	int started;
+
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stopping = 1;
+	raise_cancel(q);
+	pthread_cond_broadcast(&q->work);
+	pthread_cond_broadcast(&q->reply);
+	started = q->started;
+	pthread_mutex_unlock(&q->lock);
+	if (started)
+		pthread_join(q->thread, NULL);
+	if (q->remote != NULL)
+		fs_free(q->remote);
+	if (q->local != NULL)
+		fs_free(q->local);
+	for (it = q->head; it != NULL; it = next) {
+		next = it->next;
+		free(it->src);
+		free(it->dst);
+		free(it);
+	}
+	pthread_cond_destroy(&q->reply);
+	pthread_cond_destroy(&q->work);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+}
+
+static int
+good_path(const char *p)
+{
+	return p != NULL && p[0] == '/' && strlen(p) < FS_PATH_MAX;
+}
+
+unsigned
+queue_add(struct queue *q, enum queue_dir dir, const char *src,
+    const char *dst, uint64_t size_hint)
+{
+	struct item *it;
+	unsigned id;
+
+	if (q == NULL || (dir != QUEUE_UPLOAD && dir != QUEUE_DOWNLOAD) ||
+	    !good_path(src) || !good_path(dst))
+		return 0;
+	if ((it = calloc(1, sizeof(*it))) == NULL)
+		return 0;
+	if ((it->src = strdup(src)) == NULL ||
+	    (it->dst = strdup(dst)) == NULL) {
+		free(it->src);
+		free(it);
+		return 0;
+	}
+	it->dir = dir;
+	it->size_hint = size_hint;
+	it->state = QUEUE_WAITING;
+	pthread_mutex_lock(&q->lock);
+	if (!q->started) {
+		if (start(q) < 0) {
+			pthread_mutex_unlock(&q->lock);
+			free(it->src);
+			free(it->dst);
+			free(it);
+			return 0;
+		}
+		q->started = 1;
+	}
+	if (++q->next_id == 0)
+		q->next_id = 1;
+	id = it->id = q->next_id;
+	*q->tailp = it;
+	q->tailp = &it->next;
+	bump(q);
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->lock);
+	return id;
+}
+
+/* Cancels the running item; lock held. 1 when one was running. */
+static int
+cancel_current(struct queue *q)
+{
+	if (q->cur == NULL)
+		return 0;
+	q->cur->cancel_req = 1;
+	raise_cancel(q);
+	pthread_cond_broadcast(&q->reply);
+	bump(q);
+	return 1;
+}
+
+int
+queue_cancel_current(struct queue *q)
+{
+	int rc;
+
+	pthread_mutex_lock(&q->lock);
+	rc = cancel_current(q);
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
+void
+queue_cancel_all(struct queue *q)
+{
+	struct item *it;
+
+	pthread_mutex_lock(&q->lock);
+	for (it = q->head; it != NULL; it = it->next)
+		if (it->state == QUEUE_WAITING) {
+			it->state = QUEUE_CANCELED;
+			snprintf(it->message, sizeof(it->message),
+			    "canceled before it ran");
+		}
+	(void)cancel_current(q);
+	if (q->cur == NULL)
+		q->have_for_all = 0;
+	bump(q);
+	pthread_mutex_unlock(&q->lock);
+}
+
+int
+queue_question(struct queue *q, struct queue_question *out)
+{
+	int rc;
+
+	pthread_mutex_lock(&q->lock);
+	if ((rc = q->asking && !q->answered))
+		*out = q->question;
+	pthread_mutex_unlock(&q->lock);
+	return rc;
+}
+
+int
+queue_answer(struct queue *q, enum xfer_answer ans, int for_all,
+    const char *newname)
+{
+	if (newname == NULL)
+		newname = "";
+	if (ans == XFER_ANS_RENAME && (strchr(newname, '/') != NULL ||
+	    strcmp(newname, ".") == 0 || strcmp(newname, "..") == 0 ||
+	    strlen(newname) >= LISTING_NAME_MAX))
+		return -1;
+	switch (ans) {
+	case XFER_ANS_AUTO:
+	case XFER_ANS_OVERWRITE:
+	case XFER_ANS_RESUME:
+	case XFER_ANS_SKIP:
+	case XFER_ANS_RENAME:
+		break;
+	default:
+		return -1;
+	}
+	pthread_mutex_lock(&q->lock);
+	if (!q->asking || q->answered) {
+		pthread_mutex_unlock(&q->lock);
+		return -1;
+	}
+	q->answer = ans;
+	snprintf(q->newname, sizeof(q->newname), "%s",
+	    ans == XFER_ANS_RENAME ? newname : "");
+	q->answered = 1;
+	if (for_all) {
+		q->have_for_all = 1;
+		q->for_all = ans;
+	}
+	pthread_cond_broadcast(&q->reply);
+	bump(q);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+unsigned
+queue_generation(struct queue *q)
+{
+	unsigned g;
+
+	pthread_mutex_lock(&q->lock);
+	g = q->gen;
+	pthread_mutex_unlock(&q->lock);
+	return g;
+}
+
+void
+queue_status(struct queue *q, struct queue_status *st)
+{
+	struct item *it;
+	uint64_t part;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&q->lock);
+	for (it = q->head; it != NULL; it = it->next) {
+		st->items++;
+		switch (it->state) {
+		case QUEUE_WAITING:
+			st->waiting++;
+			break;
+		case QUEUE_RUNNING:
+			st->running++;
+			break;
+		case QUEUE_DONE:
+			st->done++;
+			break;
+		case QUEUE_SKIPPED:
+			st->skipped++;
+			break;
+		case QUEUE_FAILED:
+			st->failed++;
+			break;
+		case QUEUE_CANCELED:
+			st->canceled++;
+			continue;	/* not in the overall bar */
+		}
+		st->overall_total = sat_add(st->overall_total, it->size_hint);
+		if (finished(it->state))
+			st->overall_done = sat_add(st->overall_done,
+			    it->size_hint);
+	}
+	st->asking = q->asking && !q->answered;
+	if ((it = q->cur) != NULL) {
+		st->id = it->id;
+		st->dir = it->dir;
+		snprintf(st->src, sizeof(st->src), "%s", it->src);
+		snprintf(st->file, sizeof(st->file), "%s", q->file);
+		st->file_done = q->file_done;
+		st->file_total = q->file_total;
+		st->rate = q->rate;
+		part = sat_add(q->item_base, q->file_done);
+		st->overall_done = sat_add(st->overall_done,
+		    part < it->size_hint ? part : it->size_hint);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void
+view(const struct item *it, struct queue_item_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->id = it->id;
+	v->dir = it->dir;
+	v->state = it->state;
+	snprintf(v->src, sizeof(v->src), "%s", it->src);
+	snprintf(v->dst, sizeof(v->dst), "%s", it->dst);
+	v->size_hint = it->size_hint;
+	snprintf(v->message, sizeof(v->message), "%s", it->message);
+	v->files = it->files;
+	v->skipped = it->skipped;
+	v->failed = it->failed;
+	v->bytes = it->bytes;
+	v->verified = it->files > 0 && it->verified == it->files;
+}
+
+size_t
+queue_items(struct queue *q, struct queue_item_view *out, size_t max,
+    size_t first)
+{
+	struct item *it;
+	size_t i = 0, n = 0;
+
+	pthread_mutex_lock(&q->lock);
+	for (it = q->head; it != NULL && n < max; it = it->next, i++)
+		if (i >= first)
+			view(it, &out[n++]);
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+unsigned
+queue_changed(struct queue *q)
+{
+	unsigned c;
+
+	pthread_mutex_lock(&q->lock);
+	c = q->changed;
+	q->changed = 0;
+	pthread_mutex_unlock(&q->lock);
+	return c;
+}
+
+int
+queue_busy(struct queue *q)
+{
+	int busy;
+
+	pthread_mutex_lock(&q->lock);
+	busy = q->cur != NULL || first_waiting(q) != NULL;
+	pthread_mutex_unlock(&q->lock);
+	return busy;
+}
+
+void
+queue_clear_finished(struct queue *q)
+{
+	struct item **pp, *it;
+	int dropped = 0;
+
+	pthread_mutex_lock(&q->lock);
+	pp = &q->head;
+	while ((it = *pp) != NULL) {
+		if (!finished(it->state)) {
+			pp = &it->next;
+			continue;
+		}
+		*pp = it->next;
+		free(it->src);
+		free(it->dst);
+		free(it);
+		dropped = 1;
+	}
+	q->tailp = pp;
+	if (dropped)
+		bump(q);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* ------------------------------------------------------------------ names */
+
+int
+queue_next_name(const char *name, char *out, size_t len)
+{
+	const char *dot, *ext;
+	size_t stem, p, digits;
+	unsigned long n = 0;
+	int w;
+
+	if (name == NULL || *name == '\0' || strchr(name, '/') != NULL)
+		return -1;
+	/* The last extension; a leading dot starts a name, not one. */
+	dot = strrchr(name, '.');
+	ext = dot != NULL && dot != name ? dot : name + strlen(name);
+	stem = (size_t)(ext - name);
+	/* A " (N)" already before it: count on from N. */
+	if (stem >= 4 && name[stem - 1] == ')') {
+		for (p = stem - 2; p > 0 && name[p] >= '0' && name[p] <= '9';
+		    p--)
+			;
+		digits = stem - 2 - p;
+		if (digits >= 1 && digits <= 9 && name[p] == '(' && p >= 1 &&
+		    name[p - 1] == ' ') {
+			n = strtoul(name + p + 1, NULL, 10);
+			stem = p - 1;
+		}
+	}
+	if (stem > INT_MAX)
+		return -1;
+	w = snprintf(out, len, "%.*s (%lu)%s", (int)stem, name, n + 1, ext);
+	if (w < 0 || (size_t)w >= len)
+		return -1;
+	return 0;
+}
