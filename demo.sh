@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds Burrow, creates the demo users harry and
-# beal (passwords "harry" and "beal") with their homes, and runs burrowd on
-# 127.0.0.1:2121 in the foreground with config/burrowd.conf. Ctrl-C stops it.
+# beal (passwords "harry" and "beal") with their homes, starts burrowd on
+# 127.0.0.1:2121 with config/burrowd.conf and opens burrow, the two-pane
+# client, logged in as harry over FTPS. Quitting burrow (q) stops burrowd.
+# Without a terminal, or with --server, burrowd runs in the foreground
+# instead (Ctrl-C stops it).
 set -eu
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -46,13 +49,32 @@ for u in harry beal; do
 done
 "$bin/burrow-passwd" -c "$conf" quota harry 20M >/dev/null
 
-cat <<MSG
+if [ "${1:-}" = "--server" ] || ! [ -t 0 ] || ! [ -t 1 ]; then
+	cat <<MSG
 
 == burrowd on 127.0.0.1:2121 (Ctrl-C to stop). Users: harry/harry, beal/beal.
    TLS is required (config/burrowd.conf); the certificate is config/burrowd.crt.
-   Connect with any FTPS client, for example:
+   Connect with burrow or any FTPS client, for example:
+     build/normal/burrow --cafile config/burrowd.crt ftps://harry:harry@127.0.0.1:2121/
      curl --ssl-reqd --cacert config/burrowd.crt ftp://harry:harry@127.0.0.1:2121/
      lftp -e 'set ssl:ca-file config/burrowd.crt' -u harry,harry ftp://127.0.0.1:2121
 
 MSG
-exec "$bin/burrowd" -f -c "$conf"
+	exec "$bin/burrowd" -f -c "$conf"
+fi
+
+log=$top/build/demo-burrowd.log
+"$bin/burrowd" -f -c "$conf" >"$log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
+for _ in $(seq 50); do
+	(exec 3<>/dev/tcp/127.0.0.1/2121) 2>/dev/null && break
+	kill -0 "$pid" 2>/dev/null || { echo "burrowd did not start:"; cat "$log"; exit 1; }
+	sleep 0.1
+done
+echo "== burrowd is running (log: build/demo-burrowd.log); opening burrow as harry"
+mkdir -p build/demo-local
+[ -e build/demo-local/hello.txt ] || echo "A local file: F5 uploads it." >build/demo-local/hello.txt
+cd build/demo-local
+"$bin/burrow" --cafile "$top/config/burrowd.crt" ftps://harry:harry@127.0.0.1:2121/ || true
+echo "== burrow closed; stopping burrowd"
