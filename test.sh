@@ -114,14 +114,20 @@ if [ $quick -eq 0 ]; then
 		fi
 	done
 
-	echo "== ThreadSanitizer (pool)"
+	echo "== ThreadSanitizer (the server's pool, the client's transfer queue)"
 	mkdir -p build/tsan
 	if ( cd build/tsan && ../../configure -q --enable-tsan --disable-hardening >"$log/configure-tsan.log" 2>&1 &&
-	     make -j2 tests/check_pool >"$log/make-tsan.log" 2>&1 ) &&
-	   CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/tests/check_pool >"$log/tsan.log" 2>&1; then
-		passed=$((passed + 1))
+	     make -j2 tests/check_pool tests/check_queue >"$log/make-tsan.log" 2>&1 ); then
+		for t in check_pool check_queue; do
+			if CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/tests/$t >"$log/tsan-$t.log" 2>&1; then
+				passed=$((passed + 1))
+			else
+				echo "ThreadSanitizer: $t failed:"; tail -40 "$log/tsan-$t.log"
+				failed=$((failed + 1))
+			fi
+		done
 	else
-		echo "ThreadSanitizer run failed:"; tail -40 "$log/tsan.log"
+		echo "ThreadSanitizer build failed:"; tail -40 "$log/make-tsan.log"
 		failed=$((failed + 1))
 	fi
 fi

@@ -402,6 +402,14 @@ START_TEST(test_upload_file)
 }
 END_TEST
 
+static int
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 START_TEST(test_download_folder)
 {
 	struct env e;
@@ -414,6 +422,7 @@ START_TEST(test_download_folder)
 	put_dir(at(a, rdir, "dir/sub"));
 	put_pattern(at(a, rdir, "dir/x"), 1000);
 	put_pattern(at(a, rdir, "dir/sub/y"), 2000);
+	put_dir(at(a, rdir, "dir/empty"));	/* an empty folder comes too */
 	id = queue_add(q, QUEUE_DOWNLOAD, src, at(dst, ldir, "dir"), 0);
 	ck_assert_uint_ne(id, 0);
 	wait_idle(q);
@@ -427,6 +436,7 @@ START_TEST(test_download_folder)
 	ck_assert(same_bytes(at(a, rdir, "dir/x"), at(b, ldir, "dir/x")));
 	ck_assert(same_bytes(at(a, rdir, "dir/sub/y"),
 	    at(b, ldir, "dir/sub/y")));
+	ck_assert(is_dir(at(b, ldir, "dir/empty")));
 	free_queue(&e);
 }
 END_TEST

@@ -17,8 +17,8 @@
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +82,7 @@ struct queue {
 	int			 have_for_all;
 	enum xfer_answer	 for_all;
 
-	pthread_t		 thread;
+	pthread_t		 thread;	/* when started */
 
 	/* The worker's alone until it has been joined; no lock. */
 	struct fs		*remote;
@@ -335,17 +335,23 @@ open_fs(struct queue *q, char *err, size_t errlen)
 	if (q->remote != NULL)
 		return 0;
 	err[0] = '\0';
-	if (q->o.open_fs(q->o.arg, &remote, &local, err, errlen) != 0 ||
-	    remote == NULL || local == NULL) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "cannot open the file systems");
-		return -1;
+	if (q->o.open_fs(q->o.arg, &remote, &local, err, errlen) != 0)
+		goto fail;
+	if (remote == NULL || local == NULL) {
+		/* Said it worked, yet one is missing. */
+		fs_free(remote);
+		fs_free(local);
+		goto fail;
 	}
 	remote->cancel = &q->cancel;
 	local->cancel = &q->cancel;
 	q->remote = remote;
 	q->local = local;
 	return 0;
+fail:
+	if (err[0] == '\0')
+		snprintf(err, errlen, "cannot open the file systems");
+	return -1;
 }
 
 static void
@@ -479,10 +485,8 @@ queue_free(struct queue *q)
 	pthread_mutex_unlock(&q->lock);
 	if (started)
 		pthread_join(q->thread, NULL);
-	if (q->remote != NULL)
-		fs_free(q->remote);
-	if (q->local != NULL)
-		fs_free(q->local);
+	fs_free(q->remote);
+	fs_free(q->local);
 	for (it = q->head; it != NULL; it = next) {
 		next = it->next;
 		free(it->src);

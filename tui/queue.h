@@ -26,8 +26,10 @@
  * given for one batch of work does not silently overwrite files in the
  * next one.
  *
- * The functions below may be called from any thread but the worker (the
- * callbacks run on it), and never after or during queue_free().
+ * The functions below hold the queue's lock only for a moment and may be
+ * called from any thread, the callbacks included (they run without the
+ * lock), except queue_free(): never from a callback, and never while
+ * another call on the same queue is under way.
  */
 #ifndef BURROW_QUEUE_H
 #define BURROW_QUEUE_H
@@ -68,16 +70,20 @@ struct queue_opts {
 	 * with both set, or -1 with a one-line reason in err (errlen bytes)
 	 * and neither set (the callback frees what it opened). On failure
 	 * the item that needed them fails with that reason, and the next
-	 * item calls this again. Required.
+	 * item calls this again. The queue points both fs->cancel at its
+	 * own flag and frees them at queue_free(), which waits for a call
+	 * in progress: it should not block for long (a connect timeout).
+	 * Required.
 	 */
 	int	(*open_fs)(void *arg, struct fs **remote, struct fs **local,
 		    char *err, size_t errlen);
 	/*
 	 * Called on the worker, without the queue's lock held, after each
-	 * change the generation counts (progress included, so up to ten
-	 * times a second): a screen that sleeps in poll(2) can wake itself
-	 * (a byte into a pipe). It may call the functions below. NULL: the
-	 * screen polls queue_generation() instead.
+	 * change the generation counts (an item starting or ending, each
+	 * file, a question, progress up to ten times a second): a screen
+	 * that sleeps in poll(2) can wake itself (a byte into a pipe). It
+	 * may call the functions below but queue_free(). NULL: the screen
+	 * polls queue_generation() instead.
 	 */
 	void	(*notify)(void *arg);
 	void	*arg;

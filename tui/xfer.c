@@ -239,7 +239,7 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 	char dp[FS_PATH_MAX], err[1024], shex[HASH_HEX_MAX], dhex[HASH_HEX_MAX];
 	char phex[HASH_HEX_MAX], msg[1100], why[256];
 	uint64_t off = 0;
-	int rc, asks = 0, again = 0;
+	int rc, asks = 0, again = 0, user_skip = 0;
 
 	snprintf(dp, sizeof(dp), "%s", dpath);
 	why[0] = '\0';
@@ -265,10 +265,20 @@ look:
 	}
 	dec = resume_decide(&s, &d, j->o->resume_flags, &off);
 	if (d.exists && j->o->conflict != NULL) {
+		enum xfer_decision suggested = dec;
+
 		if ((rc = ask(j, sp, dp, sizeof(dp), se, &de, &dec, &off)) < 0)
 			return rc;
-		if (rc > 0 && ++asks < 16)
-			goto look;
+		if (rc > 0) {
+			/* A new name: is it free? Never write over one that
+			 * is not, however many names were tried. */
+			if (++asks < 16)
+				goto look;
+			return failed(j, FS_ERR, sp, dp, "no free name after "
+			    "16 tries");
+		}
+		user_skip = dec == XFER_DECIDE_SKIP &&
+		    suggested != XFER_DECIDE_SKIP;
 	}
 	if (dec == XFER_DECIDE_RESUME && off > 0 && j->algo != NULL) {
 		/* Is the target the source's beginning? Sizes alone cannot
@@ -286,7 +296,8 @@ look:
 	}
 	if (dec == XFER_DECIDE_SKIP) {
 		j->st->skipped++;
-		event(j, XFER_EV_SKIPPED, sp, dp, s.hash != NULL &&
+		event(j, XFER_EV_SKIPPED, sp, dp, user_skip ?
+		    "the target exists (kept as it is)" : s.hash != NULL &&
 		    d.hash != NULL ? "identical (same size and checksum)" :
 		    d.exists ? "identical (same size)" : "skipped");
 		return FS_OK;
@@ -371,7 +382,8 @@ copy_dir(struct job *j, const char *sp, const char *dp, int depth)
 		    "not a folder");
 	if ((rc = fs_list(j->src, sp, &v, &n, err, sizeof(err))) != FS_OK)
 		return failed(j, rc, sp, dp, err);
-	qsort(v, n, sizeof(*v), by_name);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_name);
 	for (i = 0; i < n && !canceled(j); i++) {
 		if (v[i].type == LISTING_CDIR || v[i].type == LISTING_PDIR ||
 		    strcmp(v[i].name, ".") == 0 || strcmp(v[i].name, "..") ==
