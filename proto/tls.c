@@ -34,6 +34,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "proto/util.h"
 #include "proto/netio.h"
 #include "proto/tls.h"
 
@@ -123,18 +124,6 @@ ssl_errors(char *err, size_t errlen, const char *what, const char *fallback)
 		err_append(err, errlen, &used, ": ");
 		err_append(err, errlen, &used, fallback);
 	}
-}
-
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* --------------------------------------------------------- socket BIO */

@@ -30,6 +30,15 @@ int parse_size(const char *s, uint64_t *out);
  */
 void format_size(uint64_t n, char *buf, size_t len);
 
+/*
+ * Writes a printf-style message into err, the one-line reason buffer most
+ * functions here fill on failure (errlen bytes; always NUL-terminated when
+ * errlen > 0, cut when too long; nothing at all when err is NULL or
+ * errlen is 0).
+ */
+void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Overwrites n bytes at p in a way the compiler cannot elide. */
 void wipe(void *p, size_t n);
 

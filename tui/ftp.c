@@ -59,22 +59,6 @@ struct ftp {
 	struct tls		*dtls;
 };
 
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 /* Appends line to buf (joined with '\n'), truncating quietly. */
 static void
 append_line(char *buf, size_t len, size_t *used, const char *line)
@@ -471,6 +455,41 @@ data_drop_wait(struct ftp *f, int tls_timeout_ms)
 	}
 }
 
+/*
+ * Closes a data socket that carried all it should: our end is shut for
+ * writing, then what the server still sends (its close_notify, a TLS
+ * ticket nobody asked for) is read and dropped until it closes its end,
+ * for at most timeout_ms. Closing with unread input would make the kernel
+ * answer the server with a reset, which can destroy the end of an upload
+ * the server has not read yet (vsftpd then says "426 Failure reading
+ * network stream").
+ */
+static void
+linger_close(int fd, int timeout_ms)
+{
+	char buf[4096];
+	double end = now_mono() + timeout_ms / 1000.0, left;
+	struct pollfd p;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	if (shutdown(fd, SHUT_WR) == 0) {
+		p.fd = fd;
+		p.events = POLLIN;
+		for (;;) {
+			if ((left = end - now_mono()) <= 0 ||
+			    poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+				break;
+			n = read(fd, buf, sizeof(buf));
+			if (n == 0 || (n < 0 && errno != EINTR &&
+			    errno != EAGAIN))
+				break;
+		}
+	}
+	close(fd);
+}
+
 static void
 data_drop(struct ftp *f)
 {
@@ -769,7 +788,12 @@ ftp_data_close(struct ftp *f, char *reply, size_t len)
 		set_err(reply, len, "no data connection");
 		return -1;
 	}
-	data_drop(f);
+	if (f->dtls != NULL) {
+		tls_close(f->dtls, f->timeout_ms);
+		f->dtls = NULL;
+	}
+	linger_close(f->dfd, f->timeout_ms);
+	f->dfd = -1;
 	if (f->dead) {
 		set_err(reply, len, "not connected");
 		return -1;

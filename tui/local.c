@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/util.h"
 #include "proto/hash.h"
 #include "tui/fs.h"
 
@@ -43,22 +44,6 @@ struct local {
 	struct local_file	 file;
 	int			 file_open;
 };
-
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 /* "path: strerror" as the reason; FS_NOENT for ENOENT and ENOTDIR. */
 static int

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/util.h"
 #include "tui/pane.h"
 
 static int
@@ -342,13 +343,6 @@ pane_set_entries(struct pane *p, const char *path,
 	return -1;
 }
 
-static void
-set_err(char *err, size_t errlen, const char *msg)
-{
-	if (errlen > 0)
-		snprintf(err, errlen, "%s", msg);
-}
-
 int
 pane_load(struct pane *p, struct fs *fs, char *err, size_t errlen)
 {
@@ -363,11 +357,11 @@ pane_load(struct pane *p, struct fs *fs, char *err, size_t errlen)
 		return r;
 	if ((cwd = fs->ops->cwd(fs)) == NULL || cwd[0] != '/') {
 		free(v);
-		set_err(err, errlen, "no current folder");
+		set_err(err, errlen, "%s", "no current folder");
 		return FS_ERR;
 	}
 	if (pane_set_entries(p, cwd, v, n) == -1) {
-		set_err(err, errlen, strlen(cwd) >= sizeof(p->path) ?
+		set_err(err, errlen, "%s", strlen(cwd) >= sizeof(p->path) ?
 		    "folder name too long" : "out of memory");
 		return FS_ERR;
 	}

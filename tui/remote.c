@@ -33,22 +33,6 @@ struct remote {
 	int			 file_open;
 };
 
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 /* The reply as the error, without a multi-line reply's later lines. */
 static int
 fail(const char *reply, char *err, size_t errlen)

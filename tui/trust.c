@@ -15,25 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/util.h"
 #include "tui/trust.h"
 
 #define KEY_MAX	600
-
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 /* "host:port", "[v6]:port". -1 when it does not fit. */
 static int

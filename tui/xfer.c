@@ -28,22 +28,6 @@ struct job {
 	char			 err[1024];	/* the first failure */
 };
 
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 static int
 canceled(const struct job *j)
 {
