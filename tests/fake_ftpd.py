@@ -1,10 +1,21 @@
 """
 fake_ftpd: a small scripted FTP server for what no real server will do on
 demand: report a checksum that does not match what it sends, or list
-folders only with DOS-style LIST lines (as IIS does) and no MLSD.
+folders only with DOS-style LIST lines (as IIS does) and no MLSD, or move
+file data slowly enough for a screen to show a transfer under way.
 
     with FakeFtpd(root, lie_hash=True) as s:
         s.port ...
+
+    with FakeFtpd(root, rate=256 * 1024) as s:   # bytes per second
+        ...
+        s.rate = None                            # full speed from now on
+
+rate throttles RETR's sending and STOR's reading (None: no limit, the
+default). It is read again for every block, so a test may change it while
+a transfer runs. A throttled transfer whose data connection breaks (the
+client canceled) is answered 426 and the session goes on. Every command
+line received is kept in s.commands, in order.
 
 Plain FTP on 127.0.0.1 only, passive mode (EPSV/PASV), binary only; one
 thread per client; every socket has a timeout.
@@ -19,11 +30,15 @@ HOST = "127.0.0.1"
 
 
 class FakeFtpd:
+    THROTTLE_BLOCK = 16 * 1024
+
     def __init__(self, root, lie_hash=False, listing="dos", user="u",
-                 password="p"):
+                 password="p", rate=None):
         self.root = root
         self.lie_hash = lie_hash
         self.listing = listing
+        self.rate = rate
+        self.commands = []
         self.user, self.password = user, password
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -87,6 +102,7 @@ class FakeFtpd:
                 if not line:
                     return
                 line = line.decode(errors="replace").rstrip("\r\n")
+                self.commands.append(line)
                 verb, _, arg = line.partition(" ")
                 verb = verb.upper()
                 vpath, real = self._path(cwd, arg)
@@ -161,29 +177,39 @@ class FakeFtpd:
                         continue
                     say("150 sending")
                     d = open_data()
+                    sent = True
                     with open(real, "rb") as fh:
                         fh.seek(rest)
-                        d.sendall(fh.read())
+                        if self.rate is None:
+                            d.sendall(fh.read())
+                        else:
+                            sent = self._send_slowly(d, fh)
                     rest = 0
                     d.close()
-                    say("226 sent")
+                    say("226 sent" if sent else "426 transfer broken off")
                 elif verb == "STOR":
                     if data is None:
                         say("425 no data connection")
                         continue
                     say("150 receiving")
                     d = open_data()
+                    stored = True
                     with open(real, "r+b" if rest else "wb") as fh:
                         fh.seek(rest)
                         fh.truncate()
-                        while True:
-                            b = d.recv(65536)
-                            if not b:
-                                break
-                            fh.write(b)
+                        if self.rate is None:
+                            while True:
+                                b = d.recv(65536)
+                                if not b:
+                                    break
+                                fh.write(b)
+                        else:
+                            stored = self._recv_slowly(d, fh)
                     rest = 0
                     d.close()
-                    say("226 stored")
+                    say("226 stored" if stored else "426 transfer broken off")
+                elif verb == "ABOR":
+                    say("226 nothing to abort")
                 elif verb == "QUIT":
                     say("221 bye")
                     return
@@ -193,6 +219,39 @@ class FakeFtpd:
             return
         finally:
             c.close()
+
+    def _pause(self, n):
+        rate = self.rate
+        if rate:
+            time.sleep(min(n / rate, 1.0))
+
+    def _send_slowly(self, d, fh):
+        """Sends the rest of fh at self.rate; False if the data connection
+        broke (or the server stops) first."""
+        try:
+            while not self.stopping:
+                b = fh.read(self.THROTTLE_BLOCK if self.rate else 1 << 20)
+                if not b:
+                    return True
+                d.sendall(b)
+                self._pause(len(b))
+        except OSError:
+            pass
+        return False
+
+    def _recv_slowly(self, d, fh):
+        """Stores what d sends, read at self.rate; False if the data
+        connection broke (or the server stops) first."""
+        try:
+            while not self.stopping:
+                b = d.recv(self.THROTTLE_BLOCK if self.rate else 65536)
+                if not b:
+                    return True
+                fh.write(b)
+                self._pause(len(b))
+        except OSError:
+            pass
+        return False
 
     def _list(self, real):
         out = []

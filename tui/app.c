@@ -156,17 +156,22 @@ connect_now(struct app *a)
 static void
 connect_url(struct app *a, const char *text)
 {
+	struct url u;
 	char err[512];
 
-	url_wipe(&a->login.url);
-	wipe(a->login.password, sizeof(a->login.password));
-	a->have_login = 0;
-	if (url_parse(text, &a->login.url, err, sizeof(err)) < 0) {
+	if (url_parse(text, &u, err, sizeof(err)) < 0) {
+		url_wipe(&u);
 		status(a, 1, "%s", err);
 		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
 		    "Server (ftp[s]://user@host[:port][/path]):", text);
 		return;
 	}
+	/* The worker reads a->login: it must be gone before that changes. */
+	disconnect(a);
+	url_wipe(&a->login.url);
+	wipe(a->login.password, sizeof(a->login.password));
+	a->login.url = u;
+	url_wipe(&u);
 	a->have_login = 1;
 	if (a->login.url.have_pass) {
 		snprintf(a->login.password, sizeof(a->login.password), "%s",
