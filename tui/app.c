@@ -157,42 +157,38 @@ static void
 connect_url(struct app *a, const char *text)
 {
 	struct url u;
-	char err[512];
+	char err[512], full[FS_PATH_MAX + 8], prompt[URL_USER_MAX +
+	    URL_HOST_MAX + 32];
 
+	/* "host" or "user@host:port" alone mean ftp:// */
+	if (strstr(text, "://") == NULL) {
+		snprintf(full, sizeof(full), "ftp://%s", text);
+		text = full;
+	}
 	if (url_parse(text, &u, err, sizeof(err)) < 0) {
-		url_wipe(&u);
 		status(a, 1, "%s", err);
 		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
 		    "Server (ftp[s]://user@host[:port][/path]):", text);
-		return;
+		goto out;
 	}
 	/* The worker reads a->login: it must be gone before that changes. */
 	disconnect(a);
 	url_wipe(&a->login.url);
 	wipe(a->login.password, sizeof(a->login.password));
 	a->login.url = u;
-	url_wipe(&u);
 	a->have_login = 1;
-	if (a->login.url.have_pass) {
-		snprintf(a->login.password, sizeof(a->login.password), "%s",
-		    a->login.url.pass);
-	} else if (getenv("BURROW_PASSWORD") != NULL) {
-		snprintf(a->login.password, sizeof(a->login.password), "%s",
-		    getenv("BURROW_PASSWORD"));
-	} else if (a->login.url.have_user &&
-	    strcmp(a->login.url.user, "anonymous") != 0 &&
-	    strcmp(a->login.url.user, "ftp") != 0) {
-		char prompt[URL_USER_MAX + URL_HOST_MAX + 32];
-
+	if (client_known_password(&a->login.url, a->login.password,
+	    sizeof(a->login.password)))
+		connect_now(a);
+	else {
 		snprintf(prompt, sizeof(prompt), "Password for %s@%s:",
 		    a->login.url.user, a->login.url.host);
 		dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD, "Login",
 		    prompt, NULL);
-		return;
-	} else
-		snprintf(a->login.password, sizeof(a->login.password),
-		    "anonymous@");
-	connect_now(a);
+	}
+out:
+	url_wipe(&u);
+	wipe(full, sizeof(full));
 }
 
 static struct pane *

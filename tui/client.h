@@ -22,6 +22,13 @@ struct client_opts {
  */
 int	client_password(const struct url *u, char *buf, size_t len);
 
+/*
+ * The password for u when it can be had without asking (the URL,
+ * BURROW_PASSWORD, "anonymous@" for an anonymous login): 1 with it in buf,
+ * else 0.
+ */
+int	client_known_password(const struct url *u, char *buf, size_t len);
+
 /* Asks on /dev/tty with echo off. -1 without a terminal. */
 int	client_read_password(const char *prompt, char *buf, size_t len);
 

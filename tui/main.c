@@ -76,24 +76,29 @@ client_read_password(const char *prompt, char *buf, size_t len)
 }
 
 int
-client_password(const struct url *u, char *buf, size_t len)
+client_known_password(const struct url *u, char *buf, size_t len)
 {
 	const char *env = getenv("BURROW_PASSWORD");
+
+	if (u->have_pass)
+		snprintf(buf, len, "%s", u->pass);
+	else if (env != NULL)
+		snprintf(buf, len, "%s", env);
+	else if (!u->have_user || strcmp(u->user, "anonymous") == 0 ||
+	    strcmp(u->user, "ftp") == 0)
+		snprintf(buf, len, "anonymous@");
+	else
+		return 0;
+	return 1;
+}
+
+int
+client_password(const struct url *u, char *buf, size_t len)
+{
 	char prompt[URL_USER_MAX + URL_HOST_MAX + 32];
 
-	if (u->have_pass) {
-		snprintf(buf, len, "%s", u->pass);
+	if (client_known_password(u, buf, len))
 		return 0;
-	}
-	if (env != NULL) {
-		snprintf(buf, len, "%s", env);
-		return 0;
-	}
-	if (!u->have_user || strcmp(u->user, "anonymous") == 0 ||
-	    strcmp(u->user, "ftp") == 0) {
-		snprintf(buf, len, "anonymous@");
-		return 0;
-	}
 	snprintf(prompt, sizeof(prompt), "Password for %s@%s: ", u->user,
 	    u->host);
 	return client_read_password(prompt, buf, len);
