@@ -317,22 +317,22 @@ draw_pane(struct app *a, enum side s, int x, int w, int h, time_t now)
 		put_text(2, x + 3, "(not connected)", iw - 4);
 }
 
+/* "label [#####-----] 45% tail": fits 80 columns with a 30-column tail. */
 static void
 bar_line(int y, const char *label, uint64_t done, uint64_t total,
     const char *tail)
 {
-	char bar[26];
-	int w = COLS - 1;
+	char bar[21];
 
 	mvhline(y, 0, ' ', COLS);
 	progress_bar(bar, sizeof(bar), done, total);
-	put_text(y, 1, label, 24);
+	put_text(y, 1, label, 18);
 	attrset(color(C_BAR, A_BOLD));
-	mvprintw(y, 26, "[%s]", bar);
+	mvprintw(y, 20, "[%s]", bar);
 	attrset(A_NORMAL);
 	if (total > 0)
-		mvprintw(y, 54, "%3d%%", progress_percent(done, total));
-	put_text(y, 59, tail, w - 59);
+		mvprintw(y, 43, "%3d%%", progress_percent(done, total));
+	put_text(y, 48, tail, COLS - 49);
 }
 
 static const char *
@@ -365,12 +365,15 @@ draw_panel(const struct app *a, int y0)
 	mvhline(y0, 0, ACS_HLINE, COLS);
 	put_text(y0, 2, line, COLS - 4);
 	if (q->id != 0) {
-		progress_format_bytes(q->file_done, done, sizeof(done));
-		progress_format_bytes(q->file_total, total, sizeof(total));
-		progress_format_rate(q->rate, rate, sizeof(rate));
+		short_size(q->file_done, done, sizeof(done));
+		short_size(q->file_total, total, sizeof(total));
+		if (q->rate > 0 && q->rate < 1e18)
+			short_size((uint64_t)q->rate, rate, sizeof(rate));
+		else
+			snprintf(rate, sizeof(rate), "-");
 		progress_format_eta(progress_eta(q->file_done, q->file_total,
 		    q->rate), eta, sizeof(eta));
-		snprintf(line, sizeof(line), "%s of %s  %s  %s left", done,
+		snprintf(line, sizeof(line), "%s/%s  %s/s  %s left", done,
 		    total, rate, eta);
 		fs_basename(q->file[0] != '\0' ? q->file : q->src, name,
 		    sizeof(name));
