@@ -84,15 +84,88 @@ cancelled(volatile const int *cancel)
 	return cancel != NULL && __atomic_load_n(cancel, __ATOMIC_RELAXED) != 0;
 }
 
+/* The context is OpenSSL's; the struct only gives it a type of ours. */
+struct hash_ctx {
+	EVP_MD_CTX		*md;
+	const struct hash_alg	*alg;
+};
+
+struct hash_ctx *
+hash_begin(const struct hash_alg *alg)
+{
+	const EVP_MD *type;
+	struct hash_ctx *h;
+
+	if (alg == NULL || (type = EVP_get_digestbyname(alg->evp)) == NULL) {
+		errno = alg == NULL ? EINVAL : ENOSYS;
+		return NULL;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL ||
+	    (h->md = EVP_MD_CTX_new()) == NULL) {
+		free(h);
+		errno = ENOMEM;
+		return NULL;
+	}
+	h->alg = alg;
+	if (EVP_DigestInit_ex(h->md, type, NULL) != 1) {
+		hash_abandon(h);
+		errno = ENOSYS;
+		return NULL;
+	}
+	return h;
+}
+
 int
-hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
-    uint64_t end, char *hex, size_t hexlen, volatile const int *cancel)
+hash_update(struct hash_ctx *h, const void *buf, size_t n)
+{
+	if (EVP_DigestUpdate(h->md, buf, n) != 1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+int
+hash_end(struct hash_ctx *h, char *hex, size_t hexlen)
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
-	const EVP_MD *type;
-	EVP_MD_CTX *ctx = NULL;
+	int rc = -1;
+
+	if (hexlen > 0)
+		hex[0] = '\0';
+	if (hexlen < h->alg->size * 2 + 1)
+		errno = ENOBUFS;
+	else if (EVP_DigestFinal_ex(h->md, md, &mdlen) != 1 ||
+	    mdlen != h->alg->size)
+		errno = ENOSYS;
+	else {
+		for (i = 0; i < mdlen; i++) {
+			hex[i * 2] = digits[md[i] >> 4];
+			hex[i * 2 + 1] = digits[md[i] & 0x0f];
+		}
+		hex[mdlen * 2] = '\0';
+		rc = 0;
+	}
+	hash_abandon(h);
+	return rc;
+}
+
+void
+hash_abandon(struct hash_ctx *h)
+{
+	if (h == NULL)
+		return;
+	EVP_MD_CTX_free(h->md);
+	free(h);
+}
+
+int
+hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
+    uint64_t end, char *hex, size_t hexlen, volatile const int *cancel)
+{
+	struct hash_ctx *ctx = NULL;
 	unsigned char *buf = NULL;
 	uint64_t off = start;
 	size_t want;
@@ -109,17 +182,10 @@ hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
 		errno = ENOBUFS;
 		return -1;
 	}
-	if ((type = EVP_get_digestbyname(alg->evp)) == NULL) {
-		errno = ENOSYS;
+	if ((ctx = hash_begin(alg)) == NULL)
 		return -1;
-	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    (buf = malloc(HASH_CHUNK)) == NULL) {
+	if ((buf = malloc(HASH_CHUNK)) == NULL) {
 		err = ENOMEM;
-		goto out;
-	}
-	if (EVP_DigestInit_ex(ctx, type, NULL) != 1) {
-		err = ENOSYS;
 		goto out;
 	}
 	while (off < end) {
@@ -146,30 +212,19 @@ hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
 				err = ERANGE;	/* the file is shorter */
 			break;
 		}
-		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
-			err = ENOMEM;
+		if (hash_update(ctx, buf, (size_t)got) < 0) {
+			err = errno;
 			goto out;
 		}
 		off += (uint64_t)got;
 	}
-	if (err != 0)
-		goto out;
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != alg->size) {
-		err = ENOSYS;
-		goto out;
-	}
-	for (i = 0; i < mdlen; i++) {
-		hex[i * 2] = digits[md[i] >> 4];
-		hex[i * 2 + 1] = digits[md[i] & 0x0f];
-	}
-	hex[mdlen * 2] = '\0';
 out:
 	free(buf);
-	EVP_MD_CTX_free(ctx);
 	if (err != 0) {
+		hash_abandon(ctx);
 		hex[0] = '\0';
 		errno = err;
 		return -1;
 	}
-	return 0;
+	return hash_end(ctx, hex, hexlen);
 }

@@ -58,4 +58,20 @@ int hash_feat(const struct hash_alg *sel, char *out, size_t len);
 int hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
     uint64_t end, char *hex, size_t hexlen, volatile const int *cancel);
 
+/*
+ * A digest computed piece by piece, for bytes that pass by once (a
+ * transfer): hash_begin() starts one with alg (NULL with errno EINVAL or
+ * ENOSYS, or ENOMEM); hash_update() adds n bytes (-1 with errno ENOMEM);
+ * hash_end() writes the lowercase hex digest into hex (hexlen >= 2 *
+ * alg->size + 1) and frees the context, returning 0, or -1 with errno
+ * ENOBUFS or ENOSYS and hex ""; hash_abandon() frees it without a result
+ * (NULL is fine).
+ */
+struct hash_ctx;
+
+struct hash_ctx	*hash_begin(const struct hash_alg *alg);
+int		 hash_update(struct hash_ctx *h, const void *buf, size_t n);
+int		 hash_end(struct hash_ctx *h, char *hex, size_t hexlen);
+void		 hash_abandon(struct hash_ctx *h);
+
 #endif

@@ -485,6 +485,38 @@ START_TEST(test_feat_short)
 }
 END_TEST
 
+START_TEST(test_pieces)
+{
+	const struct hash_alg *sha = hash_find("SHA-256");
+	struct hash_ctx *h;
+	char hex[HASH_HEX_MAX], small[10];
+
+	/* "abc" in three pieces, one of them empty, is "abc". */
+	ck_assert_ptr_nonnull(h = hash_begin(sha));
+	ck_assert_int_eq(hash_update(h, "a", 1), 0);
+	ck_assert_int_eq(hash_update(h, "", 0), 0);
+	ck_assert_int_eq(hash_update(h, "bc", 2), 0);
+	ck_assert_int_eq(hash_end(h, hex, sizeof(hex)), 0);
+	ck_assert_str_eq(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	/* Nothing at all is the empty string's digest. */
+	ck_assert_ptr_nonnull(h = hash_begin(hash_find("MD5")));
+	ck_assert_int_eq(hash_end(h, hex, sizeof(hex)), 0);
+	ck_assert_str_eq(hex, "d41d8cd98f00b204e9800998ecf8427e");
+	/* Too small a buffer fails, and frees the context all the same. */
+	ck_assert_ptr_nonnull(h = hash_begin(sha));
+	errno = 0;
+	ck_assert_int_eq(hash_end(h, small, sizeof(small)), -1);
+	ck_assert_int_eq(errno, ENOBUFS);
+	ck_assert_str_eq(small, "");
+	errno = 0;
+	ck_assert_ptr_null(hash_begin(NULL));
+	ck_assert_int_eq(errno, EINVAL);
+	hash_abandon(NULL);
+	hash_abandon(hash_begin(sha));
+}
+END_TEST
+
 static void
 add(Suite *s, const char *name, const TTest *t)
 {
@@ -516,6 +548,7 @@ hash_suite(void)
 	add(s, "find", test_find);
 	add(s, "feat", test_feat);
 	add(s, "feat_short", test_feat_short);
+	add(s, "pieces", test_pieces);
 	return s;
 }
 

@@ -114,20 +114,25 @@ progress(struct job *j, const char *src, const char *dst, uint64_t done,
 }
 
 /*
- * Moves the bytes from offset on. Returns FS_OK, or the FS_* code with the
- * reason in err.
+ * Moves the bytes from offset on. A transfer of the whole file (offset 0)
+ * is hashed as it goes, with the job's algorithm, into streamed (""
+ * otherwise): the digest of exactly what was read and written, so that
+ * one side's own digest afterwards is enough to verify it. Returns FS_OK,
+ * or the FS_* code with the reason in err.
  */
 static int
 transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
-    uint64_t total, char *err, size_t errlen)
+    uint64_t total, char *streamed, size_t slen, char *err, size_t errlen)
 {
 	struct fs_file *in, *out;
+	struct hash_ctx *h = NULL;
 	char e2[512];
 	uint64_t done = offset;
 	double started = now_mono(), last = 0, t;
 	ssize_t n;
 	int rc = FS_OK, code = FS_ERR;
 
+	streamed[0] = '\0';
 	if ((in = fs_open(j->src, sp, FS_RDONLY, offset, &code, err,
 	    errlen)) == NULL)
 		return code;
@@ -136,6 +141,8 @@ transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
 		(void)fs_close(in, 1, e2, sizeof(e2));
 		return code;
 	}
+	if (offset == 0 && j->algo != NULL)
+		h = hash_begin(hash_find(j->algo));	/* NULL: verify later */
 	progress(j, sp, dp, done, total, offset, started);
 	for (;;) {
 		n = fs_read(in, j->buf, XFER_BUF, err, errlen);
@@ -148,6 +155,10 @@ transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
 		if ((rc = fs_write(out, j->buf, (size_t)n, err, errlen)) !=
 		    FS_OK)
 			break;
+		if (h != NULL && hash_update(h, j->buf, (size_t)n) < 0) {
+			hash_abandon(h);
+			h = NULL;
+		}
 		done += (uint64_t)n;
 		j->st->bytes += (uint64_t)n;
 		if ((t = now_mono()) - last >= PROGRESS_EVERY) {
@@ -157,6 +168,7 @@ transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
 	}
 	if (rc != FS_OK) {
 		/* Both ends given up; what arrived stays for a resume. */
+		hash_abandon(h);
 		(void)fs_close(in, 1, e2, sizeof(e2));
 		(void)fs_close(out, 1, e2, sizeof(e2));
 		return rc;
@@ -164,11 +176,16 @@ transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
 	/* The source's verdict first (a download's 226), then the target's
 	 * (an upload's 226). */
 	if ((rc = fs_close(in, 0, err, errlen)) != FS_OK) {
+		hash_abandon(h);
 		(void)fs_close(out, 1, e2, sizeof(e2));
 		return rc;
 	}
-	if ((rc = fs_close(out, 0, err, errlen)) != FS_OK)
+	if ((rc = fs_close(out, 0, err, errlen)) != FS_OK) {
+		hash_abandon(h);
 		return rc;
+	}
+	if (h != NULL && hash_end(h, streamed, slen) < 0)
+		streamed[0] = '\0';
 	progress(j, sp, dp, done, total, offset, started);
 	return FS_OK;
 }
@@ -221,7 +238,7 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 	enum xfer_decision dec;
 	enum xfer_verdict v;
 	char dp[FS_PATH_MAX], err[1024], shex[HASH_HEX_MAX], dhex[HASH_HEX_MAX];
-	char phex[HASH_HEX_MAX], msg[1100], why[256];
+	char phex[HASH_HEX_MAX], streamed[HASH_HEX_MAX], msg[1100], why[256];
 	uint64_t off = 0;
 	int rc, asks = 0, again = 0, user_skip = 0;
 
@@ -286,8 +303,8 @@ look:
 		    d.exists ? "identical (same size)" : "skipped");
 		return FS_OK;
 	}
-	rc = transfer(j, sp, dp, off, s.have_size ? s.size : 0, err,
-	    sizeof(err));
+	rc = transfer(j, sp, dp, off, s.have_size ? s.size : 0, streamed,
+	    sizeof(streamed), err, sizeof(err));
 	if (rc != FS_OK) {
 		/* A dropped connection is mended by the next call; one more
 		 * go resumes from what arrived. */
@@ -312,7 +329,19 @@ look:
 		return failed(j, rc, sp, dp, err);
 	d.have_size = after.have_size;
 	d.size = after.size;
-	if (j->algo != NULL) {
+	if (j->algo != NULL && streamed[0] != '\0') {
+		/* What went by was hashed on the way: the far side's own
+		 * digest of what it holds now tells whether it all arrived
+		 * (an upload) or all left (a download) intact. */
+		int ask_dst = strcmp(j->dst->kind, "remote") == 0 ||
+		    strcmp(j->src->kind, "remote") != 0;
+		const char *far = ask_dst ?
+		    digest(j, j->dst, dp, UINT64_MAX, dhex, sizeof(dhex)) :
+		    digest(j, j->src, sp, UINT64_MAX, shex, sizeof(shex));
+
+		s.hash = far == NULL ? NULL : ask_dst ? streamed : far;
+		d.hash = far == NULL ? NULL : ask_dst ? far : streamed;
+	} else if (j->algo != NULL) {
 		if (s.hash == NULL)
 			s.hash = digest(j, j->src, sp, UINT64_MAX, shex,
 			    sizeof(shex));

@@ -14,7 +14,9 @@
  *
  * After a transfer the target is checked against the source: checksums
  * where both sides hash (the remote side's algorithm), else sizes. A
- * mismatch is an error. A caller may ask the user instead of these rules
+ * transfer of a whole file is hashed as it passes, so only the far side
+ * (the server) hashes afterwards; a resumed one compares both sides'
+ * digests of the whole file. A mismatch is an error. A caller may ask the user instead of these rules
  * when the target exists (the conflict callback).
  *
  * Folders are copied recursively (the target folder is made when missing).
