@@ -13,15 +13,21 @@ file data slowly enough for a screen to show a transfer under way.
 
 rate throttles RETR's sending and STOR's reading (None: no limit, the
 default). It is read again for every block, so a test may change it while
-a transfer runs. A throttled transfer whose data connection breaks (the
-client canceled) is answered 426 and the session goes on. Every command
-line received is kept in s.commands, in order.
+a transfer runs. A throttled transfer stops when its data connection
+breaks or a command (ABOR) comes in meanwhile, as a canceling client does;
+it is answered 426 and the session goes on. A throttled data connection has
+a small window and segments, so that a client cannot run megabytes ahead in
+loopback's socket buffers. reply_delay (seconds, default 0) holds back
+RETR's and STOR's final reply after the data, as a server busy storing or
+checking a file does. Every command line received is kept in s.commands,
+in order.
 
 Plain FTP on 127.0.0.1 only, passive mode (EPSV/PASV), binary only; one
 thread per client; every socket has a timeout.
 """
 import hashlib
 import os
+import select
 import socket
 import threading
 import time
@@ -33,11 +39,12 @@ class FakeFtpd:
     THROTTLE_BLOCK = 16 * 1024
 
     def __init__(self, root, lie_hash=False, listing="dos", user="u",
-                 password="p", rate=None):
+                 password="p", rate=None, reply_delay=0):
         self.root = root
         self.lie_hash = lie_hash
         self.listing = listing
         self.rate = rate
+        self.reply_delay = reply_delay
         self.commands = []
         self.user, self.password = user, password
         self.sock = socket.socket()
@@ -149,6 +156,14 @@ class FakeFtpd:
                     say("213 SHA-256 %d-%d %s %s" % (lo, hi, digest, arg))
                 elif verb == "EPSV" or verb == "PASV":
                     data = socket.socket()
+                    if self.rate is not None:
+                        # Small segments as on a real network (loopback's
+                        # are 64 KiB, and the kernel sizes a sender's
+                        # buffer by them).
+                        data.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
+                                        64 * 1024)
+                        data.setsockopt(socket.IPPROTO_TCP,
+                                        socket.TCP_MAXSEG, 1400)
                     data.bind((HOST, 0))
                     data.listen(1)
                     data.settimeout(30)
@@ -183,9 +198,11 @@ class FakeFtpd:
                         if self.rate is None:
                             d.sendall(fh.read())
                         else:
-                            sent = self._send_slowly(d, fh)
+                            sent = self._send_slowly(c, d, fh)
                     rest = 0
                     d.close()
+                    if self.reply_delay:
+                        time.sleep(self.reply_delay)
                     say("226 sent" if sent else "426 transfer broken off")
                 elif verb == "STOR":
                     if data is None:
@@ -204,9 +221,11 @@ class FakeFtpd:
                                     break
                                 fh.write(b)
                         else:
-                            stored = self._recv_slowly(d, fh)
+                            stored = self._recv_slowly(c, d, fh)
                     rest = 0
                     d.close()
+                    if self.reply_delay:
+                        time.sleep(self.reply_delay)
                     say("226 stored" if stored else "426 transfer broken off")
                 elif verb == "ABOR":
                     say("226 nothing to abort")
@@ -225,11 +244,18 @@ class FakeFtpd:
         if rate:
             time.sleep(min(n / rate, 1.0))
 
-    def _send_slowly(self, d, fh):
+    @staticmethod
+    def _control_waiting(c):
+        """True when the client has sent a command (ABOR) meanwhile."""
+        r, _, _ = select.select([c], [], [], 0)
+        return bool(r)
+
+    def _send_slowly(self, c, d, fh):
         """Sends the rest of fh at self.rate; False if the data connection
-        broke (or the server stops) first."""
+        broke, the client sent a command (ABOR) or the server stops
+        first."""
         try:
-            while not self.stopping:
+            while not self.stopping and not self._control_waiting(c):
                 b = fh.read(self.THROTTLE_BLOCK if self.rate else 1 << 20)
                 if not b:
                     return True
@@ -239,11 +265,12 @@ class FakeFtpd:
             pass
         return False
 
-    def _recv_slowly(self, d, fh):
-        """Stores what d sends, read at self.rate; False if the data
-        connection broke (or the server stops) first."""
+    def _recv_slowly(self, c, d, fh):
+        """Stores what d sends, read at self.rate; False as _send_slowly
+        says. A client's socket buffers hold megabytes on loopback: only
+        ABOR tells a canceled upload from a slow one."""
         try:
-            while not self.stopping:
+            while not self.stopping and not self._control_waiting(c):
                 b = d.recv(self.THROTTLE_BLOCK if self.rate else 65536)
                 if not b:
                     return True

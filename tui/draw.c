@@ -240,21 +240,26 @@ draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
 	attrset(A_NORMAL);
 }
 
-/* The remote pane's footer: server, encryption, quota left. */
+/*
+ * A pane's footer, what matters most first (a narrow pane cuts the end):
+ * marks, then for the remote side encryption, the space left and the
+ * server; for the local side the sort and the filter.
+ */
 static void
 footer(const struct app *a, enum side s, char *buf, size_t len)
 {
 	const struct pane *p = &a->pane[s];
-	char avbl[32], marks[64] = "";
+	char avbl[32] = "", marks[64] = "", filter[LISTING_NAME_MAX + 16] = "";
 
 	if (pane_marked_count(p) > 0)
-		snprintf(marks, sizeof(marks), "%zu marked, ",
+		snprintf(marks, sizeof(marks), "%zu marked | ",
 		    pane_marked_count(p));
-	if (s == SIDE_LOCAL) {
-		snprintf(buf, len, " %slocal, sorted by %s%s%s ", marks,
-		    pane_sort_name(pane_sort_key(p)),
-		    pane_filter(p)[0] != '\0' ? ", filter: " : "",
+	if (pane_filter(p)[0] != '\0')
+		snprintf(filter, sizeof(filter), " | filter: %s",
 		    pane_filter(p));
+	if (s == SIDE_LOCAL) {
+		snprintf(buf, len, " %slocal | by %s%s ", marks,
+		    pane_sort_name(pane_sort_key(p)), filter);
 		return;
 	}
 	if (a->fs[SIDE_REMOTE] == NULL) {
@@ -262,12 +267,11 @@ footer(const struct app *a, enum side s, char *buf, size_t len)
 		return;
 	}
 	if (a->have_avbl) {
-		format_size(a->avbl, avbl, sizeof(avbl));
+		short_size(a->avbl, avbl, sizeof(avbl) - 8);
+		strcat(avbl, " free | ");
 	}
-	snprintf(buf, len, " %s%s, %s%s%s%s%s ", marks, a->server,
-	    a->tls ? "TLS" : "no TLS", a->have_avbl ? ", " : "",
-	    a->have_avbl ? avbl : "", a->have_avbl ? " free" : "",
-	    pane_filter(p)[0] != '\0' ? ", filtered" : "");
+	snprintf(buf, len, " %s%s | %s%s%s ", marks, a->tls ? "TLS" : "no TLS",
+	    avbl, a->server, filter);
 }
 
 static void
@@ -403,8 +407,8 @@ draw_panel(const struct app *a, int y0)
 	}
 }
 
-static const char hints[] = "F1 Help  Tab Pane  F5 Copy  F6 Move  "
-    "F7 Mkdir  F8 Delete  / Filter  s Sort  F10 Quit";
+static const char hints[] = "F1 Help  F5 Copy  F6 Move  F7 Mkdir  "
+    "F8 Delete  Tab Pane  / Filter  F10 Quit";
 
 static void
 draw_status(const struct app *a)

@@ -28,6 +28,7 @@
 #define LINE_MAX_FTP	4096
 #define FS_PATH		4096
 #define QUIT_TIMEOUT_MS	2000
+#define ABORT_SYNC_MS	3000	/* for the replies after ABOR */
 
 enum pasv_mode { PASV_UNKNOWN, PASV_EPSV, PASV_PASV };
 
@@ -40,6 +41,8 @@ struct ftp {
 	unsigned		 feat;
 	int			 dead;
 	int			 rest_refused;	/* the last REST got no 350 */
+	volatile int		*cancel;	/* ftp_set_cancel(); read
+						   atomically */
 	enum pasv_mode		 pasv;
 	struct sockaddr_storage	 peer;
 	struct url		 url;		/* without the password */
@@ -455,31 +458,60 @@ data_drop_wait(struct ftp *f, int tls_timeout_ms)
 	}
 }
 
+static int
+cancel_raised(const struct ftp *f)
+{
+	return f->cancel != NULL &&
+	    __atomic_load_n(f->cancel, __ATOMIC_RELAXED) != 0;
+}
+
+#define CANCEL_POLL_MS	100	/* how often a wait looks at the cancel flag */
+
+/*
+ * Waits until fd is readable, timeout_ms at most, looking at the cancel
+ * flag every CANCEL_POLL_MS: 1 readable, 0 timed out, -1 error, -2
+ * canceled.
+ */
+static int
+wait_readable(struct ftp *f, int fd, int timeout_ms)
+{
+	double end = now_mono() + timeout_ms / 1000.0, left;
+	int r;
+
+	for (;;) {
+		if (cancel_raised(f))
+			return -2;
+		if ((left = end - now_mono()) <= 0)
+			return 0;
+		r = conn_wait_fd(fd, POLLIN, left * 1000 < CANCEL_POLL_MS ?
+		    (int)(left * 1000) + 1 : CANCEL_POLL_MS);
+		if (r != 0)
+			return r;
+	}
+}
+
 /*
  * Closes a data socket that carried all it should: our end is shut for
  * writing, then what the server still sends (its close_notify, a TLS
  * ticket nobody asked for) is read and dropped until it closes its end,
- * for at most timeout_ms. Closing with unread input would make the kernel
- * answer the server with a reset, which can destroy the end of an upload
- * the server has not read yet (vsftpd then says "426 Failure reading
- * network stream").
+ * for at most timeout_ms or until the cancel flag rises. Closing with
+ * unread input would make the kernel answer the server with a reset,
+ * which can destroy the end of an upload the server has not read yet
+ * (vsftpd then says "426 Failure reading network stream").
  */
 static void
-linger_close(int fd, int timeout_ms)
+linger_close(struct ftp *f, int fd, int timeout_ms)
 {
 	char buf[4096];
 	double end = now_mono() + timeout_ms / 1000.0, left;
-	struct pollfd p;
 	ssize_t n;
 
 	if (fd < 0)
 		return;
 	if (shutdown(fd, SHUT_WR) == 0) {
-		p.fd = fd;
-		p.events = POLLIN;
 		for (;;) {
 			if ((left = end - now_mono()) <= 0 ||
-			    poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			    wait_readable(f, fd, (int)(left * 1000) + 1) != 1)
 				break;
 			n = read(fd, buf, sizeof(buf));
 			if (n == 0 || (n < 0 && errno != EINTR &&
@@ -769,6 +801,12 @@ fail:
 	return code;
 }
 
+void
+ftp_set_cancel(struct ftp *f, volatile int *flag)
+{
+	f->cancel = flag;
+}
+
 int
 ftp_rest_refused(const struct ftp *f)
 {
@@ -792,11 +830,23 @@ ftp_data_close(struct ftp *f, char *reply, size_t len)
 		tls_close(f->dtls, f->timeout_ms);
 		f->dtls = NULL;
 	}
-	linger_close(f->dfd, f->timeout_ms);
+	linger_close(f, f->dfd, f->timeout_ms);
 	f->dfd = -1;
 	if (f->dead) {
 		set_err(reply, len, "not connected");
 		return -1;
+	}
+	if (!conn_readable_now(&f->c) &&
+	    wait_readable(f, f->fd, f->timeout_ms) == -2) {
+		/* The user gave up waiting for the server's verdict: ABOR
+		 * for form's sake, then drop the connection rather than wait
+		 * for a server that is slow to answer (the next call makes
+		 * a new one). */
+		(void)send_line(f, "ABOR", reply, len);
+		session_drop(f, 0);
+		f->dead = 1;
+		set_err(reply, len, "canceled");
+		return FTP_DATA_CANCELED;
 	}
 	return read_reply(f, reply, len, f->timeout_ms);
 }
@@ -875,8 +925,23 @@ ftp_list(struct ftp *f, const char *path, struct listing_entry **out,
 }
 
 int
+ftp_data_verdict(struct ftp *f, char *reply, size_t len, int wait_ms)
+{
+	int code;
+
+	data_drop_wait(f, 0);
+	if (f->dead)
+		return 0;
+	if (!conn_readable_now(&f->c) && wait_readable(f, f->fd, wait_ms) != 1)
+		return 0;
+	code = read_reply(f, reply, len, f->timeout_ms);
+	return code > 0 ? code : 0;
+}
+
+int
 ftp_data_abort(struct ftp *f, char *reply, size_t len)
 {
+	double end, left;
 	int code, i;
 
 	if (f->dead) {
@@ -891,13 +956,17 @@ ftp_data_abort(struct ftp *f, char *reply, size_t len)
 	data_drop_wait(f, 0);
 	if (send_line(f, "NOOP", reply, len) < 0)
 		return -1;
-	/* At most: the transfer's reply, ABOR's, NOOP's, and a spare. */
-	for (i = 0; i < 4; i++) {
-		if ((code = read_reply(f, reply, len, f->timeout_ms)) < 0)
+	/* At most: the transfer's reply, ABOR's, NOOP's, and a spare, in
+	 * ABORT_SYNC_MS; a server slower than that loses the connection. */
+	end = now_mono() + ABORT_SYNC_MS / 1000.0;
+	for (i = 0; i < 4 && (left = end - now_mono()) > 0; i++) {
+		if ((code = read_reply(f, reply, len, (int)(left * 1000) + 1)) <
+		    0)
 			return -1;
 		if (code == FTP_NOOPOK)
 			return 0;
 	}
+	session_drop(f, 0);
 	f->dead = 1;
 	set_err(reply, len, "ABOR: the server did not get back in step");
 	return -1;

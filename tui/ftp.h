@@ -123,6 +123,12 @@ int		 ftp_cmd(struct ftp *f, char *reply, size_t len,
 int		 ftp_data_open(struct ftp *f, const char *cmd, off_t rest,
 		    struct conn **dc, char *reply, size_t len);
 
+/*
+ * The flag (read atomically; NULL for none) whose rise stops the waits
+ * at the end of a transfer (see ftp_data_close()).
+ */
+void		 ftp_set_cancel(struct ftp *f, volatile int *flag);
+
 /* 1 when the last ftp_data_open() failed because the server refused
  * its REST (so the caller may try APPE instead), else 0. */
 int		 ftp_rest_refused(const struct ftp *f);
@@ -133,9 +139,23 @@ struct conn	*ftp_data_conn(struct ftp *f);
 /*
  * Closes the data connection (after reading it to its end, or writing all
  * of an upload) and reads the transfer's final reply. Returns its code
- * (226 or 250 when all went well), or -1.
+ * (226 or 250 when all went well), or -1; or FTP_DATA_CANCELED when the
+ * cancel flag (ftp_set_cancel()) rose while waiting for the server: the
+ * control connection is then dropped (ftp_dead()), as a server that is
+ * slow to send its verdict would be as slow to answer an ABOR.
  */
+#define FTP_DATA_CANCELED	(-2)
 int		 ftp_data_close(struct ftp *f, char *reply, size_t len);
+
+/*
+ * After the data connection failed: closes it and waits up to wait_ms
+ * (or until the cancel flag rises) for the transfer's final reply, which
+ * says why (552, 426...). Returns that reply's code, with the reply in
+ * reply, or 0 when none came (then ftp_data_abort() brings the control
+ * connection back in step).
+ */
+int		 ftp_data_verdict(struct ftp *f, char *reply, size_t len,
+		    int wait_ms);
 
 /*
  * Gives up the transfer on the open data connection: sends ABOR, closes

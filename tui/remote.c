@@ -21,6 +21,7 @@ struct remote_file {
 	struct fs_file	 base;		/* first: fs_file is the handle */
 	int		 mode;
 	int		 eof;
+	int		 over;		/* the server has given its verdict */
 };
 
 struct remote {
@@ -431,6 +432,7 @@ r_open(struct fs *fs, const char *path, int mode, uint64_t offset, int *code,
 		rc = FS_ERR;
 		goto out;
 	}
+	ftp_set_cancel(r->f, r->base.cancel);
 	do
 		rc = open_once(r, path, mode, offset, err, errlen);
 	while (retry(r, rc, &tries, err, errlen));
@@ -461,6 +463,30 @@ canceled(struct remote *r)
 	    __atomic_load_n(r->base.cancel, __ATOMIC_RELAXED);
 }
 
+#define VERDICT_WAIT_MS	2000	/* for the reply after a broken transfer */
+
+/*
+ * The data connection broke (what): the server usually says why on the
+ * control connection (552 for a full quota, 426) before or as it closes;
+ * that reply, when it comes within VERDICT_WAIT_MS, is the reason given,
+ * and no ABOR is needed any more.
+ */
+static int
+broken(struct remote *r, const char *what, char *err, size_t errlen)
+{
+	char reply[1024];
+	int e = errno;
+
+	if (ftp_data_verdict(r->f, reply, sizeof(reply), VERDICT_WAIT_MS) >
+	    0) {
+		r->file.over = 1;
+		return fail(reply, err, errlen);
+	}
+	set_err(err, errlen, "data connection: %s", what != NULL ? what :
+	    strerror(e));
+	return FS_ERR;
+}
+
 static ssize_t
 r_read(struct fs_file *h, void *buf, size_t n, char *err, size_t errlen)
 {
@@ -479,11 +505,9 @@ r_read(struct fs_file *h, void *buf, size_t n, char *err, size_t errlen)
 	got = conn_read(dc, buf, n, ftp_timeout(r->f));
 	if (got == 0)
 		r->file.eof = 1;
-	if (got < 0) {
-		set_err(err, errlen, "data connection: %s", got == CONN_TIMEOUT ?
-		    "timed out" : strerror(errno));
-		return FS_ERR;
-	}
+	if (got < 0)
+		return broken(r, got == CONN_TIMEOUT ? "timed out" : NULL, err,
+		    errlen);
 	return got;
 }
 
@@ -502,10 +526,8 @@ r_write(struct fs_file *h, const void *buf, size_t n, char *err,
 		set_err(err, errlen, "no upload open");
 		return FS_ERR;
 	}
-	if (conn_write(dc, buf, n, ftp_timeout(r->f)) < 0) {
-		set_err(err, errlen, "data connection: %s", strerror(errno));
-		return FS_ERR;
-	}
+	if (conn_write(dc, buf, n, ftp_timeout(r->f)) < 0)
+		return broken(r, NULL, err, errlen);
 	return FS_OK;
 }
 
@@ -518,6 +540,11 @@ r_close(struct fs_file *h, int abort, char *err, size_t errlen)
 
 	r->file_open = 0;
 	r->base.lost = ftp_dead(r->f);
+	if (r->file.over) {
+		/* Broken off, and the server has said so: nothing to ABOR. */
+		set_err(err, errlen, abort ? "canceled" : "transfer broken off");
+		return abort ? FS_CANCELED : FS_ERR;
+	}
 	if (abort || (r->file.mode == FS_RDONLY && !r->file.eof)) {
 		if (ftp_data_abort(r->f, reply, sizeof(reply)) < 0 && !abort)
 			return fail(reply, err, errlen);
@@ -526,6 +553,10 @@ r_close(struct fs_file *h, int abort, char *err, size_t errlen)
 	}
 	code = ftp_data_close(r->f, reply, sizeof(reply));
 	r->base.lost = ftp_dead(r->f);
+	if (code == FTP_DATA_CANCELED) {
+		set_err(err, errlen, "canceled");
+		return FS_CANCELED;
+	}
 	if (code != FTP_TRANSFEROK && code != FTP_FILEOK)
 		return fail(reply, err, errlen);
 	return FS_OK;

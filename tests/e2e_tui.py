@@ -1,0 +1,1160 @@
+"""
+e2e_tui: the full-screen `burrow` driven inside tmux against a real burrowd
+(and, for slow transfers, tests/fake_ftpd.py with a throttle).
+
+Every test runs burrow in its own tmux server (`tmux -L <unique name>`),
+100x30, TERM=tmux-256color, LANG=C.UTF-8 and HOME in a fresh folder, reads
+the screen with capture-pane every 50 ms until what it waits for shows (a
+few seconds at most, the last screen in the failure message), and checks
+the effects on disk as well as on the screen. The tmux server is killed
+at the end of each test, pass or fail.
+
+Covered: both listings and the remote footer (server, "no TLS" / "TLS");
+moving in both panes (Up Down j k Home End PgDn, Enter, Backspace, Tab);
+F5 downloads and uploads of files and folder trees, checked byte for byte
+and "verified by SHA-256"; marks; progress, Esc canceling and a resume;
+F7, F6 (with Ctrl-U), F8 (y and n) on both sides; the conflict dialog's
+skip, overwrite, rename and "for all"; the filter and the sort orders;
+resizing; help; quitting (with and without a transfer running); the
+login and connect dialogs (the password shown only as stars); UTF-8 and
+control bytes in names.
+
+The cursor is invisible in a plain capture (it is reverse video), so
+cursor_name() asks the program: F8 opens "Delete "NAME"..." for the entry
+under the cursor (or says "Nothing selected" on ".."), and Esc closes it.
+"""
+import atexit
+import contextlib
+import itertools
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import BUILDDIR, HOST, Server, run, test  # noqa: E402
+from fake_ftpd import FakeFtpd  # noqa: E402
+from batchlib import read, tree, write  # noqa: E402
+
+TMUX = shutil.which("tmux")
+BURROW = os.path.join(BUILDDIR, "burrow")
+W, H = 100, 30
+POLL = 0.05             # seconds between two looks at the screen
+WAIT = 5.0              # the usual deadline for a screen to show something
+
+_seq = itertools.count(1)
+_tmps = []
+
+
+def tmp(prefix="burrow-tui-"):
+    """A folder, removed when the run ends (kept with BURROW_KEEP set)."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    _tmps.append(d)
+    return d
+
+
+@atexit.register
+def _clean():
+    if not os.environ.get("BURROW_KEEP"):
+        for d in _tmps:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def cells(line):
+    """The screen cells of a captured line: a wide character fills two,
+    the second "" (a combining character adds to the cell before)."""
+    out = []
+    for ch in line:
+        if unicodedata.combining(ch) and out:
+            out[-1] += ch
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            out += [ch, ""]
+        else:
+            out.append(ch)
+    return out
+
+
+def col(line, text):
+    """The cell column where text starts in line, or -1."""
+    i = line.find(text)
+    return -1 if i < 0 else len(cells(line[:i]))
+
+
+class Tui:
+    """burrow in a tmux server of its own; see the module's doc string."""
+
+    def __init__(self, width=W, height=H):
+        self.sock = "burrow-e2e-tui-%d-%d" % (os.getpid(), next(_seq))
+        self.home = tmp("burrow-tui-home-")
+        self.width, self.height = width, height
+        self.errlog = os.path.join(self.home, "burrow.stderr")
+        self.socket_path = None
+        self.last = ""
+        self.screens = []       # every screen read, for leak checks
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("BURROW_PASSWORD", "XDG_CONFIG_HOME",
+                                 "TMUX", "TMUX_PANE")}
+        self.env.update(HOME=self.home, LANG="C.UTF-8", LC_ALL="C.UTF-8",
+                        TERM="tmux-256color")
+
+    def tmux(self, *args, check=True):
+        p = subprocess.run([TMUX, "-L", self.sock, "-f", "/dev/null"] +
+                           [str(a) for a in args], capture_output=True,
+                           text=True, timeout=10, env=self.env,
+                           stdin=subprocess.DEVNULL)
+        if check and p.returncode != 0:
+            raise AssertionError("tmux %s: %s" % (" ".join(map(str, args)),
+                                                  p.stderr.strip()))
+        return p
+
+    def start(self, args, cwd, env=None):
+        """Runs burrow ARGS in cwd; afterwards the shell prints its exit
+        status and waits, so the restored screen can still be read."""
+        sets = ["HOME=" + self.home, "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
+                "TERM=tmux-256color"]
+        sets += ["%s=%s" % kv for kv in (env or {}).items()]
+        cmd = "env -u BURROW_PASSWORD -u XDG_CONFIG_HOME %s %s 2>>%s; " \
+              "echo BURROW-EXIT=$?; sleep 60" % (
+                  " ".join(shlex.quote(s) for s in sets),
+                  " ".join(shlex.quote(a) for a in [BURROW] + list(args)),
+                  shlex.quote(self.errlog))
+        self.tmux("new-session", "-d", "-s", "t", "-x", self.width,
+                  "-y", self.height, "-c", cwd, cmd)
+        self.socket_path = self.tmux("display-message", "-p",
+                                     "#{socket_path}").stdout.strip()
+        return self
+
+    def keys(self, *k):
+        """tmux key names: "F5", "Up", "BSpace", "Escape", "C-u", "q"."""
+        self.tmux("send-keys", "-t", "t", *k)
+
+    def type(self, text):
+        """Literal text, every character as typed."""
+        self.tmux("send-keys", "-t", "t", "-l", "--", text)
+
+    def resize(self, width, height):
+        self.tmux("resize-window", "-t", "t", "-x", width, "-y", height)
+        self.width, self.height = width, height
+
+    def screen(self):
+        p = self.tmux("capture-pane", "-p", "-t", "t", check=False)
+        if p.returncode == 0:
+            self.last = p.stdout
+            self.screens.append(p.stdout)
+        return self.last
+
+    def lines(self, s=None):
+        ls = (self.screen() if s is None else s).split("\n")
+        return (ls + [""] * self.height)[:self.height]
+
+    def status(self, s=None):
+        return self.lines(s)[-1]
+
+    def fail(self, what):
+        raise AssertionError("%s\n--- last screen:\n%s\n--- stderr:\n%s"
+                             % (what, self.last, self.stderr()))
+
+    def wait_for(self, what, timeout=WAIT, why=None):
+        """Polls the screen until what (a string on it, a compiled regex
+        matching it, or a predicate of it) holds; returns the match or the
+        predicate's value. Fails with the last screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            if isinstance(what, str):
+                v = what in s
+            elif isinstance(what, re.Pattern):
+                v = what.search(s)
+            else:
+                v = what(s)
+            if v:
+                return v
+            if time.monotonic() >= deadline:
+                self.fail("waited %.1fs for %s" % (
+                    timeout, why or (what if isinstance(what, str) else
+                                     getattr(what, "pattern", what))))
+            time.sleep(POLL)
+
+    def wait_gone(self, text, timeout=WAIT):
+        return self.wait_for(lambda s: text not in s, timeout,
+                             "%r to go away" % text)
+
+    def wait_status(self, text, timeout=WAIT):
+        return self.wait_for(lambda s: text in self.status(s), timeout,
+                             "status line %r" % text)
+
+    def exited(self, timeout=WAIT):
+        m = self.wait_for(re.compile(r"BURROW-EXIT=(\d+)"), timeout)
+        return int(m.group(1))
+
+    def running(self):
+        return "BURROW-EXIT=" not in self.screen()
+
+    def stderr(self):
+        try:
+            with open(self.errlog, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def close(self):
+        self.tmux("kill-server", check=False)
+        if self.socket_path:
+            with contextlib.suppress(OSError):
+                os.unlink(self.socket_path)
+        err = self.stderr()
+        shutil.rmtree(self.home, ignore_errors=True)
+        return err
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        err = self.close()
+        if exc[0] is None:
+            assert "Sanitizer" not in err and "runtime error" not in err, err
+
+    # --- the layout ---------------------------------------------------------
+
+    def pane_box(self, side, s=None):
+        """(x, width, height) of a pane's box: side "left" or "right"."""
+        ls = self.lines(s)
+        h = next((i + 1 for i, l in enumerate(ls) if l.startswith("└")),
+                 None)
+        if h is None:
+            return None         # not drawn (yet)
+        lw = self.width // 2
+        return (0, lw, h) if side == "left" else (lw, self.width - lw, h)
+
+    def rows(self, side, s=None):
+        """The inner text of a pane's rows (cells joined)."""
+        s = self.screen() if s is None else s
+        if self.pane_box(side, s) is None:
+            return []
+        x, w, h = self.pane_box(side, s)
+        out = []
+        for line in self.lines(s)[1:h - 1]:
+            c = cells(line) + [" "] * self.width
+            if c[x] == "│" and c[x + w - 1] == "│":   # not under a dialog
+                out.append("".join(c[x + 1:x + w - 1]))
+        return out
+
+    def entries(self, side, s=None):
+        """The names a pane shows, in order ("/" of folders dropped)."""
+        s = self.screen() if s is None else s
+        if self.pane_box(side, s) is None:
+            return []
+        _, w, _ = self.pane_box(side, s)
+        iw = w - 2
+        namew = iw - 1 - 7 - (13 if iw >= 34 else 0)
+        names = []
+        for r in self.rows(side, s):
+            c = cells(r)
+            name = "".join(c[1:1 + namew]).rstrip()
+            if name:
+                names.append(name[:-1] if name.endswith("/") else name)
+        return names
+
+    def title(self, side, s=None):
+        s = self.screen() if s is None else s
+        if self.pane_box(side, s) is None:
+            return ""
+        x, w, _ = self.pane_box(side, s)
+        return "".join(cells(self.lines(s)[0])[x:x + w])
+
+    def footer(self, side, s=None):
+        s = self.screen() if s is None else s
+        if self.pane_box(side, s) is None:
+            return ""
+        x, w, h = self.pane_box(side, s)
+        return "".join(cells(self.lines(s)[h - 1])[x:x + w])
+
+    def wait_entries(self, side, names, timeout=WAIT):
+        """Waits until the pane shows every one of names."""
+        return self.wait_for(
+            lambda s: set(names) <= set(self.entries(side, s)), timeout,
+            "%s pane to list %s" % (side, sorted(names)))
+
+    # --- the cursor ---------------------------------------------------------
+
+    def cursor_name(self):
+        """The name under the active pane's cursor (None on ".."): F8 names
+        it in the Delete dialog, Esc closes that again."""
+        if "Nothing selected" in self.status():
+            self.keys("x")          # not bound: clears the status line
+            self.wait_for(lambda s: "Nothing selected" not in
+                          self.status(s), why="the status line to clear")
+        self.keys("F8")
+        s = self.wait_for(lambda s: re.search(r'Delete "([^"]*)"', s) or
+                          "Nothing selected" in self.status(s),
+                          why="F8's Delete dialog")
+        m = re.search(r'Delete "([^"]*)"', self.last)
+        if m is None:
+            return None
+        self.keys("Escape")
+        self.wait_for(lambda s: 'Delete "' not in s and
+                      "Nothing deleted" in self.status(s),
+                      why="the Delete dialog to close on Esc")
+        return m.group(1)
+
+    def goto(self, side, name):
+        """Home, then Down to name in the (unscrolled) pane, checked."""
+        names = self.entries(side)
+        if name not in names:
+            self.fail("%s is not in the %s pane: %s" % (name, side, names))
+        self.keys("Home", *(["Down"] * names.index(name)))
+        got = self.cursor_name()
+        if got != name:
+            self.fail("the cursor is on %r, wanted %r" % (got, name))
+
+
+def url(srv, user="harry", scheme="ftp", password=True):
+    pw = ":" + srv.users[user] if password else ""
+    return "%s://%s%s@%s:%d/" % (scheme, user, pw, HOST, srv.port)
+
+
+def connected(t, srv, user="harry"):
+    """Waits for the remote footer naming the server."""
+    return t.wait_for(lambda s: "%s@%s:%d" % (user, HOST, srv.port) in
+                      t.footer("right", s), why="the remote footer")
+
+
+def panel(t, pattern, timeout=WAIT):
+    """Waits for the transfer panel to show pattern (a regex string)."""
+    return t.wait_for(re.compile(pattern), timeout)
+
+
+# --- 1 ----------------------------------------------------------------------
+
+@test
+def both_listings_and_footer():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "remote-one.txt"), b"1")
+        os.mkdir(os.path.join(h, "remote-dir"))
+        local = tmp()
+        write(os.path.join(local, "local-one.txt"), b"l")
+        os.mkdir(os.path.join(local, "local-dir"))
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["remote-one.txt", "remote-dir"])
+        t.wait_entries("left", ["..", "local-one.txt", "local-dir"])
+        s = t.screen()
+        left, right = t.entries("left", s), t.entries("right", s)
+        assert "remote-one.txt" not in left and "local-one.txt" not in \
+            right, t.fail("a name in the wrong pane")
+        assert left.index("local-dir") < left.index("local-one.txt"), s
+        assert " %s " % local in t.title("left", s), t.fail("local path")
+        assert " / " in t.title("right", s), t.fail("remote path")
+        foot = t.footer("right", s)
+        assert "no TLS |" in foot and "harry@%s:%d" % (HOST, srv.port) \
+            in foot, t.fail("remote footer")
+        assert re.search(r"no TLS \| [0-9.]+\S* free \|", foot), \
+            t.fail("no space left shown in the footer")
+        assert "local | by name" in t.footer("left", s), t.fail("left")
+        assert "Connected to harry@" in t.status(s), t.fail("status")
+        # Ctrl-R reads both sides again.
+        write(os.path.join(h, "remote-later.txt"), b"2")
+        write(os.path.join(local, "local-later.txt"), b"2")
+        t.keys("C-r")
+        t.wait_entries("right", ["remote-later.txt"])
+        t.wait_entries("left", ["local-later.txt"])
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def footer_says_tls_over_ftps():
+    with Server(tls={"require": True}) as srv, Tui() as t:
+        write(os.path.join(srv.home("harry"), "secure.txt"), b"s")
+        local = tmp()
+        t.start(["--cafile", srv.cert, url(srv, scheme="ftps")], local)
+        t.wait_entries("right", ["secure.txt"])
+        connected(t, srv)
+        foot = t.footer("right")
+        assert "\u2500 TLS |" in foot and "harry@%s:%d" % (
+            HOST, srv.port) in foot, t.fail("footer over FTPS")
+        assert "(TLS)" in t.status(), t.fail("status over FTPS")
+        # Verified with --cafile: nothing pinned.
+        assert not os.path.exists(os.path.join(
+            t.home, ".config", "burrow", "known_hosts"))
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 2 ----------------------------------------------------------------------
+
+@test
+def navigation():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "rdir", "deep.txt"), b"deep")
+        write(os.path.join(h, "r1.txt"), b"r1")
+        write(os.path.join(h, "r2.txt"), b"r2")
+        local = tmp()
+        for d in ("d1", "d2"):
+            write(os.path.join(local, d, "inner-%s.txt" % d), b"in")
+        for i in range(1, 41):
+            write(os.path.join(local, "f%02d.txt" % i), b"%d" % i)
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["rdir", "r1.txt", "r2.txt"])
+        t.wait_entries("left", ["..", "d1", "d2", "f01.txt"])
+        # The remote pane is active first.
+        assert t.cursor_name() == "rdir", t.fail("first remote cursor")
+        t.keys("Down")
+        assert t.cursor_name() == "r1.txt", t.fail("remote Down")
+        t.keys("j")
+        assert t.cursor_name() == "r2.txt", t.fail("remote j")
+        t.keys("k", "k")
+        assert t.cursor_name() == "rdir", t.fail("remote k")
+        # Enter: the folder's path on the top border, its listing.
+        t.keys("Enter")
+        t.wait_for(lambda s: " /rdir " in t.title("right", s),
+                   why="/rdir on the top border")
+        t.wait_entries("right", ["..", "deep.txt"])
+        # Backspace: back up, the cursor on the folder we came from.
+        t.keys("BSpace")
+        t.wait_for(lambda s: " / " in t.title("right", s),
+                   why="/ on the top border")
+        assert t.cursor_name() == "rdir", t.fail("Backspace's cursor")
+
+        # Tab: the local pane. ".." is first; 43 entries in 27 rows.
+        t.keys("Tab", "Home")
+        assert t.cursor_name() is None, t.fail("local Home is not ..")
+        t.keys("Down", "Down", "Up")
+        assert t.cursor_name() == "d1", t.fail("local Down Down Up")
+        t.keys("j", "j", "k", "j")
+        assert t.cursor_name() == "f01.txt", t.fail("local j j k j")
+        t.keys("End")
+        assert t.cursor_name() == "f40.txt", t.fail("local End")
+        assert "f40.txt" in t.entries("left"), t.fail("End scrolls")
+        t.keys("Home")
+        t.wait_for(lambda s: t.entries("left", s)[:2] == ["..", "d1"],
+                   why="Home scrolls to the top")
+        assert t.cursor_name() is None, t.fail("local Home")
+        t.keys("PgDn")
+        # A page is the 27 rows: from ".." (0) to f25 (27).
+        assert t.cursor_name() == "f25.txt", t.fail("PgDn")
+        ents = t.entries("left")
+        assert "f25.txt" in ents and "f40.txt" in ents and \
+            ".." not in ents, t.fail("PgDn shows the next page")
+        t.keys("PgUp")
+        assert t.cursor_name() is None, t.fail("PgUp back to ..")
+        t.wait_for(lambda s: t.entries("left", s)[:2] == ["..", "d1"],
+                   why="PgUp scrolls back to the top")
+        # Into d2 and back.
+        t.keys("Home", "Down", "Down", "Enter")
+        t.wait_for(lambda s: " %s/d2 " % local in t.title("left", s),
+                   why="d2 on the left top border")
+        t.wait_entries("left", ["..", "inner-d2.txt"])
+        assert " / " in t.title("right"), t.fail("the right pane moved")
+        t.keys("BSpace")
+        t.wait_for(lambda s: " %s " % local in t.title("left", s),
+                   why="back in the local folder")
+        assert t.cursor_name() == "d2", t.fail("local Backspace's cursor")
+        # Tab again: the remote pane, its cursor where it was.
+        t.keys("Tab")
+        assert t.cursor_name() == "rdir", t.fail("Tab back")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 3 ----------------------------------------------------------------------
+
+@test
+def copy_files_and_trees_both_ways():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "rfile.bin"), os.urandom(300000))
+        write(os.path.join(h, "rtree", "a.txt"), b"alpha\n")
+        write(os.path.join(h, "rtree", "sub", "b.bin"), os.urandom(70000))
+        write(os.path.join(h, "rtree", "sub", "c.txt"), b"gamma")
+        local = tmp()
+        write(os.path.join(local, "lfile.bin"), os.urandom(250000))
+        write(os.path.join(local, "ltree", "x.txt"), b"x\n")
+        write(os.path.join(local, "ltree", "deep", "y.bin"),
+              os.urandom(90000))
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["rtree", "rfile.bin"])
+
+        t.goto("right", "rfile.bin")
+        t.keys("F5")
+        panel(t, r"ok\s+down rfile\.bin: verified by SHA-256")
+        assert read(os.path.join(local, "rfile.bin")) == \
+            read(os.path.join(h, "rfile.bin"))
+        t.wait_entries("left", ["rfile.bin"])     # the local pane reloaded
+
+        t.goto("right", "rtree")
+        t.keys("F5")
+        panel(t, r"ok\s+down rtree: verified by SHA-256")
+        assert tree(os.path.join(local, "rtree")) == \
+            tree(os.path.join(h, "rtree"))
+
+        t.keys("Tab")
+        t.wait_entries("left", ["lfile.bin", "ltree"])
+        t.goto("left", "lfile.bin")
+        t.keys("F5")
+        panel(t, r"ok\s+up\s+lfile\.bin: verified by SHA-256")
+        assert read(os.path.join(h, "lfile.bin")) == \
+            read(os.path.join(local, "lfile.bin"))
+        t.wait_entries("right", ["lfile.bin"])    # the remote pane reloaded
+
+        t.goto("left", "ltree")
+        t.keys("F5")
+        panel(t, r"ok\s+up\s+ltree: verified by SHA-256")
+        assert tree(os.path.join(h, "ltree")) == \
+            tree(os.path.join(local, "ltree"))
+        t.wait_entries("right", ["ltree"])
+        t.wait_for("4 done, 0 skipped, 0 failed")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 4 ----------------------------------------------------------------------
+
+@test
+def marks_copy_together():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        for n in ("m1", "m2", "m3"):
+            write(os.path.join(h, n + ".txt"), n.encode() * 1000)
+        local = tmp()
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["m1.txt", "m2.txt", "m3.txt"])
+        t.goto("right", "m1.txt")
+        t.keys("Space", "Space")
+        t.wait_for(lambda s: "2 marked | no TLS" in t.footer("right", s),
+                   why="2 marked in the footer")
+        rows = t.rows("right")
+        marked = [r[1:].split()[0] for r in rows if r.startswith("*")]
+        assert marked == ["m1.txt", "m2.txt"], t.fail("the * marks")
+        # F8 acts on the marks, not on the cursor.
+        t.keys("F8")
+        t.wait_for("Delete 2 entries")
+        t.keys("Escape")
+        t.wait_status("Nothing deleted")
+        t.keys("F5")
+        t.wait_for("2 done, 0 skipped, 0 failed")
+        panel(t, r"ok\s+down m2\.txt: verified by SHA-256")
+        for n in ("m1", "m2"):
+            assert read(os.path.join(local, n + ".txt")) == n.encode() * 1000
+        assert not os.path.exists(os.path.join(local, "m3.txt"))
+        t.wait_for(lambda s: "marked" not in t.footer("right", s),
+                   why="F5 to drop the marks")
+        assert not any(r.startswith("*") for r in t.rows("right")), \
+            t.fail("marks left after F5")
+        # Space moved the cursor down each time.
+        assert t.cursor_name() == "m3.txt", t.fail("Space moves down")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 5 ----------------------------------------------------------------------
+
+BIG = 3 * 1024 * 1024
+PROGRESS = re.compile(r"Down big\.bin\s+\[[^\]]*\]\s+(\d+)%")
+
+
+@test
+def progress_cancel_and_resume():
+    root = tmp()
+    data = os.urandom(BIG)
+    write(os.path.join(root, "big.bin"), data)
+    # 256 KiB/s: 12 s for the whole file, far more than the test needs.
+    with FakeFtpd(root, rate=256 * 1024) as s, Tui() as t:
+        local = tmp()
+        t.start([s.url()], local)
+        t.wait_entries("right", ["big.bin"])
+        t.goto("right", "big.bin")
+        t.keys("F5")
+        t.wait_for("Transfers: 1 running")
+        t.wait_for(lambda sc: PROGRESS.search(sc) and
+                   int(PROGRESS.search(sc).group(1)) >= 1,
+                   why="the progress bar to move")
+        assert re.search(r"Down big\.bin +\[[^\]]+\] +\d+% +[0-9.]+ ?\w*"
+                         r"( of |/)3\.0 ?Mi?B? +[0-9.]+ ?\w*/s", t.last), \
+            t.fail("the bar line: done, size, rate")
+        assert re.search(r"All +\[[^\]]+\] +\d+% +0 of 1 items", t.last), \
+            t.fail("the All line")
+        dst = os.path.join(local, "big.bin")
+        assert os.path.getsize(dst) > 0
+        t.keys("Escape")
+        panel(t, r"stop\s+down big\.bin: canceled")
+        assert "F5 resumes it" in t.status(), t.fail("cancel's status")
+        part = read(dst)
+        assert 0 < len(part) < BIG and data.startswith(part), len(part)
+        # Full speed now; F5 again: the conflict dialog offers the resume.
+        s.rate = None
+        t.keys("F5")
+        t.wait_for("The target exists")
+        t.wait_for("It is shorter: resume copies the rest.")
+        t.keys("r")
+        panel(t, r"ok\s+down big\.bin: resumed, verified by SHA-256")
+        assert read(dst) == data
+        assert "REST %d" % len(part) in s.commands, s.commands
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def cancel_after_the_last_byte():
+    """Esc while the server has sent all of a file but not yet its 226
+    (held back 4 s): the item must either stop at once or end as done --
+    not wait for the 226 and then call a complete file canceled."""
+    root = tmp()
+    data = os.urandom(300000)
+    write(os.path.join(root, "f.bin"), data)
+    with FakeFtpd(root, reply_delay=4) as s, Tui() as t:
+        local = tmp()
+        dst = os.path.join(local, "f.bin")
+        t.start([s.url()], local)
+        t.wait_entries("right", ["f.bin"])
+        t.goto("right", "f.bin")
+        t.keys("F5")
+        t.wait_for(lambda sc: os.path.exists(dst) and os.path.getsize(dst)
+                   == len(data) and "1 running" in sc,
+                   why="every byte in, the 226 not yet")
+        t0 = time.monotonic()
+        t.keys("Escape")
+        m = panel(t, r"(stop|ok  ) down f\.bin: .*", timeout=10)
+        took = time.monotonic() - t0
+        complete = read(dst) == data
+        assert m.group(1) == "ok  " or took < 2.0, t.fail(
+            "BUG: Esc was not honoured while the client waited for the "
+            "226: the item ended %.1f s later (the server's delay) as %r, "
+            "with the whole file on disk (%s) and the status saying the "
+            "partial file stays" % (took, m.group(0).strip(), complete))
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def upload_cancel_and_resume():
+    root = tmp()
+    data = os.urandom(BIG)
+    up = re.compile(r"Up up\.bin +\[[^\]]+\] +(\d+)%")
+    with FakeFtpd(root, rate=256 * 1024) as s, Tui() as t:
+        local = tmp()
+        write(os.path.join(local, "up.bin"), data)
+        dst = os.path.join(root, "up.bin")
+        t.start([s.url()], local)
+        t.wait_for(lambda sc: "u@%s:%d" % (HOST, s.port) in
+                   t.footer("right", sc), why="connected")
+        t.keys("Tab")
+        t.wait_entries("left", ["up.bin"])
+        t.goto("left", "up.bin")
+        t.keys("F5")
+        t.wait_for(lambda sc: up.search(sc) and os.path.exists(dst) and
+                   os.path.getsize(dst) > 0, why="the upload under way")
+        t.keys("Escape")
+        panel(t, r"stop\s+up\s+up\.bin: canceled")
+        part = read(dst)
+        assert 0 < len(part) < BIG and data.startswith(part), len(part)
+        t.wait_entries("right", ["up.bin"])     # the partial file
+        s.rate = None
+        t.keys("F5")
+        t.wait_for("The target exists")
+        t.wait_for("It is shorter: resume copies the rest.")
+        t.keys("r")
+        panel(t, r"ok\s+up\s+up\.bin: resumed, verified by SHA-256")
+        assert read(dst) == data
+        assert "REST %d" % len(part) in s.commands or \
+            "APPE /up.bin" in s.commands, s.commands
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 6 ----------------------------------------------------------------------
+
+def make_rename_delete(t, side, base, p):
+    """F7, F6 and F8 in the active pane (side), on disk under base; p is
+    the names' prefix ("r" or "l")."""
+    t.keys("F7")
+    t.wait_for("Mkdir")
+    t.wait_for("New folder:")
+    t.type(p + "new")
+    t.keys("Enter")
+    t.wait_status("Made ")
+    assert os.path.isdir(os.path.join(base, p + "new")), t.fail("F7")
+    t.wait_entries(side, [p + "new"])
+    # The cursor is on the new folder.
+    assert t.cursor_name() == p + "new", t.fail("F7's cursor")
+
+    t.goto(side, p + "old.txt")
+    t.keys("F6")
+    t.wait_for("Rename/move")
+    t.wait_for("> %sold.txt_" % p)          # prefilled with the name
+    t.keys("C-u")
+    t.wait_for(lambda s: re.search(r"> _", s), why="C-u clears the field")
+    t.type(p + "renamed.txt")
+    t.keys("Enter")
+    t.wait_status("Moved 1")
+    assert not os.path.exists(os.path.join(base, p + "old.txt"))
+    assert read(os.path.join(base, p + "renamed.txt")) == b"old"
+    t.wait_entries(side, [p + "renamed.txt"])
+    assert p + "old.txt" not in t.entries(side), t.fail("F6 listing")
+    assert t.cursor_name() == p + "renamed.txt", t.fail("F6's cursor")
+
+    t.goto(side, p + "gone.txt")
+    t.keys("F8")
+    t.wait_for('Delete "%sgone.txt"' % p)
+    t.keys("y")
+    t.wait_status("Deleted 1")
+    assert not os.path.exists(os.path.join(base, p + "gone.txt"))
+    t.wait_for(lambda s: p + "gone.txt" not in t.entries(side, s),
+               why="the deleted file to leave the pane")
+
+    t.goto(side, p + "full")
+    t.keys("F8")
+    t.wait_for('Delete "%sfull" (a folder with everything in it)?' % p)
+    t.keys("n")
+    t.wait_status("Nothing deleted")
+    assert os.path.isfile(os.path.join(base, p + "full", "sub", "y.txt"))
+    t.keys("F8")
+    t.wait_for('Delete "%sfull"' % p)
+    t.keys("y")
+    t.wait_status("Deleted 1")
+    assert not os.path.exists(os.path.join(base, p + "full")), \
+        t.fail("F8 y on a folder")
+
+
+@test
+def mkdir_rename_delete_both_sides():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        for base, p in ((h, "r"), (local, "l")):
+            write(os.path.join(base, p + "old.txt"), b"old")
+            write(os.path.join(base, p + "gone.txt"), b"gone")
+            write(os.path.join(base, p + "full", "x.txt"), b"x")
+            write(os.path.join(base, p + "full", "sub", "y.txt"), b"y")
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["rold.txt", "rgone.txt", "rfull"])
+        make_rename_delete(t, "right", h, "r")
+        t.keys("Tab")
+        t.wait_entries("left", ["lold.txt", "lgone.txt", "lfull"])
+        make_rename_delete(t, "left", local, "l")
+        # Nothing crossed over.
+        assert not os.path.exists(os.path.join(local, "rnew"))
+        assert not os.path.exists(os.path.join(h, "lnew"))
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 7 ----------------------------------------------------------------------
+
+@test
+def overwrite_dialog():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        remote_c1 = b"the remote version of c1\n"
+        write(os.path.join(h, "c1.txt"), remote_c1)
+        write(os.path.join(local, "c1.txt"), b"local c1\n")
+        write(os.path.join(h, "u1.txt"), b"remote u1")
+        write(os.path.join(local, "u1.txt"), b"the local u1")
+        for n in ("k1", "k2"):
+            write(os.path.join(h, n + ".txt"), b"remote " + n.encode())
+            write(os.path.join(local, n + ".txt"), b"LOCAL " + n.encode() * 9)
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["c1.txt", "k1.txt", "k2.txt"])
+        lc1 = os.path.join(local, "c1.txt")
+
+        # s: skipped, the target unchanged.
+        t.goto("right", "c1.txt")
+        t.keys("F5")
+        t.wait_for("The target exists")
+        t.wait_for("[o]verwrite [r]esume [s]kip re[n]ame")
+        assert "%s exists." % lc1 in t.last, t.fail("the dialog's body")
+        t.keys("s")
+        t.wait_for("0 done, 1 skipped")
+        panel(t, r"skip\s+down c1\.txt: skipped: the target exists")
+        assert read(lc1) == b"local c1\n"
+
+        # o: overwritten with the source.
+        t.keys("F5")
+        t.wait_for("The target exists")
+        t.keys("o")
+        t.wait_for("1 done, 1 skipped")
+        assert read(lc1) == remote_c1
+
+        # n: a new name (prefilled "c1 (1).txt"), the target unchanged.
+        write(lc1, b"local c1 once more, and longer than the remote one\n")
+        t.keys("F5")
+        t.wait_for("The target exists")
+        t.keys("n")
+        t.wait_for("Copy it under the name:")
+        t.wait_for("> c1 (1).txt_")
+        t.keys("C-u")
+        t.type("c1-copy.txt")
+        t.keys("Enter")
+        t.wait_for("2 done, 1 skipped")
+        assert read(os.path.join(local, "c1-copy.txt")) == remote_c1
+        assert read(lc1).startswith(b"local c1 once more")
+        t.wait_entries("left", ["c1-copy.txt"])
+
+        # O: overwrite this one and the next conflict without asking.
+        t.goto("right", "k1.txt")
+        t.keys("Space", "Space")
+        t.wait_for(lambda s: "2 marked" in t.footer("right", s),
+                   why="2 marked")
+        t.keys("F5")
+        t.wait_for("The target exists")
+        assert "k1.txt exists." in t.last, t.fail("the first conflict")
+        t.keys("O")
+        t.wait_for("4 done, 1 skipped")
+        for n in ("k1", "k2"):
+            assert read(os.path.join(local, n + ".txt")) == \
+                b"remote " + n.encode()
+        # "For all" lasts while the queue runs: the next copy asks again.
+        write(os.path.join(local, "k1.txt"), b"changed")
+        t.goto("right", "k1.txt")
+        t.keys("F5")
+        t.wait_for("The target exists")
+        t.keys("Escape")
+        t.wait_for("4 done, 2 skipped")
+        assert read(os.path.join(local, "k1.txt")) == b"changed"
+
+        # The other way: an upload over a different remote file.
+        t.keys("Tab")
+        t.wait_entries("left", ["u1.txt"])
+        t.goto("left", "u1.txt")
+        t.keys("F5")
+        t.wait_for("The target exists")
+        assert "/u1.txt exists." in t.last, t.fail("the upload's conflict")
+        t.keys("o")
+        t.wait_for("5 done, 2 skipped")
+        panel(t, r"ok\s+up\s+u1\.txt: verified by SHA-256")
+        assert read(os.path.join(h, "u1.txt")) == b"the local u1"
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 8 ----------------------------------------------------------------------
+
+@test
+def filter_and_sort():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        for n in ("apple.txt", "grape.txt", "pineapple.txt", "plum.txt"):
+            write(os.path.join(h, n), b"f")
+        local = tmp()
+        now = time.time()
+        for n, size, age in (("a_small", 1, 200), ("b_big", 100000, 300),
+                             ("c_mid", 5000, 100)):
+            write(os.path.join(local, n), b"s" * size)
+            os.utime(os.path.join(local, n), (now - age, now - age))
+        t.start([url(srv)], local)
+        every = ["apple.txt", "grape.txt", "pineapple.txt", "plum.txt"]
+        t.wait_entries("right", every)
+
+        t.keys("/")
+        t.wait_for("Filter")
+        t.wait_for("Show names containing:")
+        t.type("APPLE")             # without regard to case
+        t.wait_for(lambda s: t.entries("right", s) ==
+                   ["apple.txt", "pineapple.txt"], why="the live filter")
+        t.keys("Enter")
+        t.wait_gone("Show names containing:")
+        assert t.entries("right") == ["apple.txt", "pineapple.txt"], \
+            t.fail("Enter keeps the filter")
+        t.keys("Escape")
+        t.wait_status("Filter cleared")
+        t.wait_for(lambda s: t.entries("right", s) == every,
+                   why="Esc to show every name again")
+        # Esc in the dialog drops what was typed.
+        t.keys("/")
+        t.wait_for("Show names containing:")
+        t.type("plum")
+        t.wait_for(lambda s: t.entries("right", s) == ["plum.txt"],
+                   why="the filter plum")
+        t.keys("Escape")
+        t.wait_for(lambda s: t.entries("right", s) == every,
+                   why="Esc in the dialog clears the filter")
+
+        # The local pane: its footer names the filter.
+        t.keys("Tab")
+        files = lambda s: [n for n in t.entries("left", s) if n != ".."]
+        t.wait_for(lambda s: files(s) == ["a_small", "b_big", "c_mid"],
+                   why="by name")
+        t.keys("/")
+        t.wait_for("Show names containing:")
+        t.type("mid")
+        t.keys("Enter")
+        t.wait_for(lambda s: files(s) == ["c_mid"] and "filter: mid" in
+                   t.footer("left", s), why="the local filter, in the footer")
+        assert t.entries("right") == every, t.fail("one pane's filter only")
+        t.keys("Escape")
+        t.wait_for(lambda s: files(s) == ["a_small", "b_big", "c_mid"],
+                   why="Esc to clear the local filter")
+        # s cycles the active pane's order.
+        t.keys("s")
+        t.wait_status("Sorted by size")
+        t.wait_for(lambda s: files(s) == ["b_big", "c_mid", "a_small"],
+                   why="by size, biggest first")
+        assert "by size" in t.footer("left"), t.fail("left footer")
+        t.keys("s")
+        t.wait_status("Sorted by time")
+        t.wait_for(lambda s: files(s) == ["c_mid", "a_small", "b_big"],
+                   why="by time, newest first")
+        t.keys("s")
+        t.wait_status("Sorted by name")
+        t.wait_for(lambda s: files(s) == ["a_small", "b_big", "c_mid"],
+                   why="by name again")
+        assert t.entries("right") == every, t.fail("the other pane kept")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 9 ----------------------------------------------------------------------
+
+def check_layout(t, width, height, names):
+    """The two boxes fill width; the status line is the last one."""
+    lw = width // 2
+
+    def fits(s):
+        ls = t.lines(s)
+        top, bottom = cells(ls[0]), None
+        for i, l in enumerate(ls):
+            if l.startswith("└"):
+                bottom = i
+        if bottom is None or len(top) != width or bottom != height - 2:
+            return False
+        return (top[0] == "┌" and top[lw - 1] == "┐" and
+                top[lw] == "┌" and top[width - 1] == "┐" and
+                all(cells(ls[y])[width - 1:width] == ["│"]
+                    for y in range(1, bottom)) and
+                cells(ls[bottom])[width - 1] == "┘" and
+                set(names) <= set(t.entries("right", s)))
+    t.wait_for(fits, why="the panes to fit %dx%d" % (width, height))
+    assert "Connected to harry@" in t.status(), t.fail("the status line")
+
+
+@test
+def resize_redraws():
+    with Server() as srv, Tui() as t:
+        names = ["first.txt", "second.txt"]
+        for n in names:
+            write(os.path.join(srv.home("harry"), n), b"x")
+        local = tmp()
+        t.start([url(srv)], local)
+        t.wait_entries("right", names)
+        check_layout(t, 100, 30, names)
+        t.resize(80, 24)
+        check_layout(t, 80, 24, names)
+        t.resize(120, 40)
+        check_layout(t, 120, 40, names)
+        t.resize(30, 8)
+        t.wait_for(lambda s: t.lines(s)[0].startswith(
+            "The terminal is too small"), why="the too-small notice")
+        t.resize(100, 30)
+        check_layout(t, 100, 30, names)
+        # A dialog open across a resize is drawn again, inside the screen.
+        t.keys("F7")
+        t.wait_for("New folder:")
+        t.resize(80, 24)
+
+        def dialog_fits(s):
+            ls = t.lines(s)
+            top = [i for i, l in enumerate(ls) if "┌─ Mkdir " in l]
+            if len(top) != 1 or "New folder:" not in ls[top[0] + 1]:
+                return False
+            c = cells(ls[top[0]])
+            x0 = col(ls[top[0]], "┌─ Mkdir ")
+            if "┐" not in c:
+                return False
+            x1 = len(c) - 1 - c[::-1].index("┐")     # its right corner
+            # 76 columns wide (80 - 4), centred, the pane borders beside.
+            return len(cells(ls[0])) == 80 and len(c) == 80 and \
+                (x0, x1) == (2, 77) and c[79] == "│"
+        t.wait_for(dialog_fits, why="the Mkdir dialog redrawn at 80x24")
+        t.keys("Escape")
+        t.wait_gone("New folder:")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 10 ---------------------------------------------------------------------
+
+@test
+def help_and_any_key_closes_it():
+    with Server() as srv, Tui() as t:
+        write(os.path.join(srv.home("harry"), "r.txt"), b"x")
+        t.start([url(srv)], tmp())
+        t.wait_entries("right", ["r.txt"])
+        t.keys("F1")
+        t.wait_for("burrow: keys")
+        for line in ("move the cursor", "copy marked entries",
+                     "any key closes"):
+            assert line in t.last, t.fail(line)
+        # q closes the help; it does not quit.
+        t.keys("q")
+        t.wait_gone("burrow: keys")
+        assert t.running(), t.fail("q in the help quit")
+        t.keys("?")
+        t.wait_for("burrow: keys")
+        t.keys("Down")
+        t.wait_gone("burrow: keys")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 11 ---------------------------------------------------------------------
+
+@test
+def quit_restores_the_screen():
+    with Server() as srv, Tui() as t:
+        write(os.path.join(srv.home("harry"), "r.txt"), b"x")
+        t.start([url(srv)], tmp())
+        t.wait_entries("right", ["r.txt"])
+        t.keys("q")
+        assert t.exited() == 0
+        s = t.screen()
+        assert not any(c in s for c in "┌┐└┘│"), t.fail("borders stay")
+        assert "r.txt" not in s, t.fail("the listing stays")
+    with Server() as srv, Tui() as t:
+        t.start([url(srv)], tmp())
+        connected(t, srv)
+        t.keys("F10")
+        assert t.exited() == 0
+
+
+@test
+def quit_with_a_transfer_running():
+    root = tmp()
+    data = os.urandom(BIG)
+    write(os.path.join(root, "big.bin"), data)
+    with FakeFtpd(root, rate=256 * 1024) as s, Tui() as t:
+        local = tmp()
+        dst = os.path.join(local, "big.bin")
+        t.start([s.url()], local)
+        t.wait_entries("right", ["big.bin"])
+        t.goto("right", "big.bin")
+        t.keys("F5")
+        t.wait_for(PROGRESS)
+        t.keys("q")
+        t.wait_for("Transfers are running")
+        t.wait_for(" Quit ")
+        t.keys("n")
+        t.wait_gone("Transfers are running")
+        size = os.path.getsize(dst)
+        assert t.running(), t.fail("n quit")
+        t.wait_for(lambda sc: os.path.getsize(dst) > size and
+                   "1 running" in sc, why="the transfer to go on")
+        t.keys("q")
+        t.wait_for("Transfers are running")
+        t.keys("y")
+        assert t.exited() == 0
+        part = read(dst)
+        assert 0 < len(part) < BIG and data.startswith(part), len(part)
+
+
+# --- 12 ---------------------------------------------------------------------
+
+@test
+def login_dialog():
+    good, bad = "Sekr1t-pw", "Wr0ng-pass"
+    with Server(users={"harry": good}) as srv, Tui() as t:
+        write(os.path.join(srv.home("harry"), "logged-in.txt"), b"x")
+        t.start([url(srv, password=False)], tmp())
+        t.wait_for("Login")
+        t.wait_for("Password for harry@%s:" % HOST)
+        t.type(bad)
+        t.wait_for("> %s_" % ("*" * len(bad)))
+        t.keys("Enter")
+        t.wait_for("Login failed")
+        t.wait_for("login as harry failed")
+        t.wait_for("> _")           # asked again, empty
+        t.type(good)
+        t.wait_for("> %s_" % ("*" * len(good)))
+        t.keys("Enter")
+        t.wait_entries("right", ["logged-in.txt"])
+        connected(t, srv)
+        assert not any(good in sc or bad in sc for sc in t.screens), \
+            t.fail("a password was on the screen")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 13 ---------------------------------------------------------------------
+
+@test
+def connect_dialog_without_url():
+    pw = "Xyzzy-42"
+    with Server(users={"harry": pw}) as srv, Server() as srv2, Tui() as t:
+        write(os.path.join(srv.home("harry"), "hello.txt"), b"x")
+        write(os.path.join(srv2.home("harry"), "second.txt"), b"x")
+        local = tmp()
+        write(os.path.join(local, "mine.txt"), b"m")
+        t.start([], local)
+        t.wait_for("Connect")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.wait_entries("left", ["mine.txt"])
+        assert "not connected" in t.footer("right"), t.fail("footer")
+        t.type(url(srv))
+        t.keys("Enter")
+        t.wait_entries("right", ["hello.txt"])
+        connected(t, srv)
+        assert pw not in t.screen(), t.fail("the password stays on screen")
+        # F2: another server, the URL without its scheme this time.
+        t.keys("F2")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.type("harry:pw@%s:%d/" % (HOST, srv2.port))
+        t.keys("Enter")
+        t.wait_entries("right", ["second.txt"])
+        connected(t, srv2)
+        assert "hello.txt" not in t.entries("right"), t.fail("old listing")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+# --- 14 ---------------------------------------------------------------------
+
+@test
+def utf8_and_control_bytes_in_names():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "été-remote.txt"), b"accent")
+        write(os.path.join(h, "中文名.txt"), b"cjk")
+        local = tmp()
+        write(os.path.join(local, "été.txt"), b"e")
+        write(os.path.join(local, "日本語.txt"), b"j")
+        with open(os.path.join(local.encode(), b"bad\x01name"), "wb") as f:
+            f.write(b"c")
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["été-remote.txt", "中文名.txt"])
+        t.wait_entries("left", ["été.txt", "日本語.txt", "bad?name"])
+        s = t.screen()
+        # Every row keeps its four borders in place.
+        x, w, hh = t.pane_box("left", s)
+        for y, line in enumerate(t.lines(s)[1:hh - 1], 1):
+            c = cells(line)
+            assert len(c) == W and c[0] == "│" and c[w - 1] == "│" and \
+                c[w] == "│" and c[W - 1] == "│", \
+                t.fail("row %d is out of line: %r" % (y, line))
+        # The sizes still line up under the wide name.
+        row = next(r for r in t.rows("left", s) if "日本語" in r)
+        ref = next(r for r in t.rows("left", s) if "été.txt" in r)
+        namew = (w - 2) - 1 - 7 - 13
+        size = slice(1 + namew, 1 + namew + 7)
+        assert len(cells(row)) == len(cells(ref)) and \
+            "".join(cells(row)[size]) == "      1" == \
+            "".join(cells(ref)[size]), t.fail("the size column")
+        # A UTF-8 name copies under its own name.
+        t.goto("right", "été-remote.txt")
+        t.keys("F5")
+        panel(t, r"ok\s+down été-remote\.txt: verified by SHA-256")
+        assert read(os.path.join(local, "été-remote.txt")) == b"accent"
+        t.keys("q")
+        assert t.exited() == 0
+
+
+if __name__ == "__main__":
+    if TMUX is None:
+        print("1..0 # SKIP tmux is not installed")
+        sys.exit(0)
+    run()
