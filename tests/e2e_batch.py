@@ -197,15 +197,17 @@ def passwords():
         assert p.returncode == 1 and b"no password" in p.stderr, p
 
 
-def run_on_pty(args, stdin_data, answer=None, env=None, timeout=60):
+def run_on_pty(args, stdin_data, answer=None, env=None, timeout=60,
+               cwd=None):
     """
-    Runs args with a new terminal as controlling tty and stderr, stdin from
-    a pipe; types answer when a prompt appears. Returns (rc, tty text).
+    Runs args in cwd with a new terminal as controlling tty and stderr,
+    stdin from a pipe; types answer when a prompt appears. Returns (rc, tty
+    text).
     """
     master, slave = pty.openpty()
     e = dict(os.environ)
     e.update(env or {})
-    p = subprocess.Popen(args, stdin=subprocess.PIPE,
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, cwd=cwd,
                          stdout=subprocess.DEVNULL, stderr=slave,
                          start_new_session=True, env=e,
                          preexec_fn=lambda: __import__("fcntl").ioctl(
@@ -241,7 +243,8 @@ def password_prompt_without_echo():
         local = tmp()
         u = url(srv, user="beal", password=False)
         rc, seen = run_on_pty([BURROW, "--batch", u], b"pwd\n",
-                              answer=b"s3cret", env={"HOME": local})
+                              answer=b"s3cret", env={"HOME": local},
+                              cwd=local)
         assert rc == 0, seen
         assert b"Password for beal@" in seen, seen
         assert b"s3cret" not in seen, seen
@@ -254,7 +257,8 @@ def progress_bar_on_a_terminal():
               os.urandom(8 * 1024 * 1024))
         local = tmp()
         rc, seen = run_on_pty([BURROW, "--batch", url(srv)],
-                              b"get big.bin\n", env={"HOME": local})
+                              b"get big.bin\n", env={"HOME": local},
+                              cwd=local)
         assert rc == 0, seen
         assert b"\r" in seen and b"big.bin" in seen and b"[" in seen, seen
         # Not on a pipe: nothing but results.

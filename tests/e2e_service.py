@@ -521,7 +521,8 @@ def man_pages_render():
     groff = shutil.which("groff")
     if groff is None:
         raise Skip("groff is not installed")
-    for page in ("srv/burrowd.8", "srv/burrowd.conf.5", "srv/burrow-passwd.8"):
+    for page in ("srv/burrowd.8", "srv/burrowd.conf.5", "srv/burrow-passwd.8",
+                 "tui/burrow.1"):
         path = os.path.join(SRCDIR, page)
         p = subprocess.run([groff, "-man", "-Tutf8", "-ww", "-z", path],
                            capture_output=True, timeout=60)

@@ -29,6 +29,7 @@ import itertools
 import os
 import re
 import shlex
+import signal
 import shutil
 import subprocess
 import sys
@@ -1021,6 +1022,45 @@ def quit_restores_the_screen():
         connected(t, srv)
         t.keys("F10")
         assert t.exited() == 0
+
+
+def burrow_pid(t):
+    """The pid of burrow in the session (the shell's only child)."""
+    shell = t.tmux("display-message", "-p", "#{pane_pid}").stdout.strip()
+    out = subprocess.run(["pgrep", "-P", shell], capture_output=True,
+                         text=True, timeout=10).stdout.split()
+    assert len(out) == 1, t.fail("burrow's pid among %r" % out)
+    return int(out[0])
+
+
+@test
+def signals_restore_the_screen():
+    """SIGTERM mid-transfer: a clean stop (128 + 15), the partial file kept,
+    the terminal given back. SIGSEGV: the terminal given back all the same
+    before the process dies of it."""
+    root = tmp()
+    write(os.path.join(root, "big.bin"), os.urandom(BIG))
+    with FakeFtpd(root, rate=256 * 1024) as s, Tui() as t:
+        local = tmp()
+        dst = os.path.join(local, "big.bin")
+        t.start([s.url()], local)
+        t.wait_entries("right", ["big.bin"])
+        t.goto("right", "big.bin")
+        t.keys("F5")
+        t.wait_for(lambda sc: os.path.exists(dst) and
+                   os.path.getsize(dst) > 0, why="the download under way")
+        os.kill(burrow_pid(t), signal.SIGTERM)
+        assert t.exited() == 128 + signal.SIGTERM, t.fail("SIGTERM status")
+        sc = t.screen()
+        assert not any(c in sc for c in "┌┐└┘│"), t.fail("borders stay")
+        assert 0 < os.path.getsize(dst) < BIG, t.fail("the partial file")
+    with Server() as srv, Tui() as t:
+        t.start([url(srv)], tmp())
+        connected(t, srv)
+        os.kill(burrow_pid(t), signal.SIGSEGV)
+        assert t.exited() == 128 + signal.SIGSEGV, t.fail("SIGSEGV status")
+        sc = t.screen()
+        assert not any(c in sc for c in "┌┐└┘│"), t.fail("borders stay")
 
 
 @test

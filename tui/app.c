@@ -813,5 +813,6 @@ client_run(const struct client_opts *o, const char *url)
 		queue_cancel_all(a.queue);
 	draw_close();
 	app_free(&a);
-	return 0;
+	/* Stopped by a signal: say so the way a shell expects. */
+	return draw_interrupted() ? 128 + draw_interrupted() : 0;
 }

@@ -37,8 +37,7 @@ static int open_now;		/* curses is running (main thread only) */
 static void
 on_quit_signal(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	interrupted = sig;
 }
 
 /* A crash must not leave the terminal raw: best effort, then die. */

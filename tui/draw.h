@@ -27,7 +27,8 @@ void	draw_close(void);
  */
 int	draw_key(int timeout_ms);
 
-/* 1 once SIGINT, SIGTERM or SIGHUP arrived (the app then quits). */
+/* The signal number once SIGINT, SIGTERM or SIGHUP arrived (the app then
+ * quits), else 0. */
 int	draw_interrupted(void);
 
 /* Rows of a pane's listing on the current screen (for page moves). */
