@@ -770,12 +770,18 @@ START_TEST(test_rename)
 	/* into a folder */
 	ck_assert_int_eq(fs_rename(lfs, "g", "d/h", err, sizeof(err)), FS_OK);
 	assert_text("d/h", "content");
-	/* relative to the fs's folder, over an existing file */
+	/* relative to the fs's folder; never over an existing file */
 	ck_assert_int_eq(fs_chdir(lfs, "d", err, sizeof(err)), FS_OK);
 	ck_assert_int_eq(fs_rename(lfs, "h", "../other", err, sizeof(err)),
+	    FS_ERR);
+	ck_assert_msg(strstr(err, "other") != NULL && strstr(err, "exists"),
+	    "err \"%s\"", err);
+	assert_text("d/h", "content");
+	assert_text("other", "old");
+	ck_assert_int_eq(fs_rename(lfs, "h", "../fresh", err, sizeof(err)),
 	    FS_OK);
 	ck_assert(!exists("d/h"));
-	assert_text("other", "content");
+	assert_text("fresh", "content");
 	ck_assert_int_eq(fs_rename(lfs, "missing", "x", err, sizeof(err)),
 	    FS_NOENT);
 	ck_assert_msg(strstr(err, "missing") != NULL, "err \"%s\"", err);
@@ -973,9 +979,7 @@ START_TEST(test_replace_ok)
 	struct fs_file *h;
 	char p[PATH_MAX];
 	struct stat st;
-	mode_t um = umask(022);
 
-	umask(um);
 	mkdir_box("d");
 	put_str("d/old", "OLD CONTENT");
 	ck_assert_int_eq(chmod(in_box("d/old", p, sizeof(p)), 0600), 0);
@@ -990,9 +994,37 @@ START_TEST(test_replace_ok)
 	close_ok(h);
 	assert_text("d/old", "new");
 	ck_assert_int_eq(temps("d", "old"), 0);
-	/* the mode a new file would get, not mkstemp's 0600 */
+	/* the old file's mode, not mkstemp's 0600 nor a new file's */
 	ck_assert_int_eq(stat(p, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 07777, 0666 & ~um);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(chmod(p, 0750), 0);
+	h = open_ok("old", FS_WRONLY, 0);
+	write_ok(h, "newer", 5);
+	close_ok(h);
+	assert_text("d/old", "newer");
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0750);
+}
+END_TEST
+
+START_TEST(test_write_symlink)
+{
+	char err[256] = "", p[PATH_MAX], t[PATH_MAX];
+	int code = 0;
+
+	put_str("target", "TARGET");
+	ck_assert_int_eq(symlink(in_box("target", t, sizeof(t)),
+	    in_box("link", p, sizeof(p))), 0);
+	/* Neither a fresh write nor a resume goes through the link. */
+	ck_assert_ptr_null(fs_open(lfs, "link", FS_WRONLY, 0, &code, err,
+	    sizeof(err)));
+	ck_assert_int_eq(code, FS_ERR);
+	ck_assert_msg(strstr(err, "symbolic link") != NULL, "err \"%s\"", err);
+	ck_assert_ptr_null(fs_open(lfs, "link", FS_WRONLY, 3, &code, err,
+	    sizeof(err)));
+	assert_text("target", "TARGET");
+	/* Reading through it is fine. */
+	close_ok(open_ok("link", FS_RDONLY, 0));
 }
 END_TEST
 
@@ -1178,6 +1210,7 @@ fs_suite(void)
 	add(s, "open_missing", test_open_missing, 1);
 	add(s, "write_new", test_write_new, 1);
 	add(s, "write_new_abort", test_write_new_abort, 1);
+	add(s, "write_symlink", test_write_symlink, 1);
 	add(s, "replace_ok", test_replace_ok, 1);
 	add(s, "replace_abort", test_replace_abort, 1);
 	add(s, "replace_freed", test_replace_freed, 1);

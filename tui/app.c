@@ -224,23 +224,23 @@ keep_selection(struct app *a)
 	const struct listing_entry **sel;
 	size_t n, i;
 
-	free(a->names);
-	a->names = NULL;
-	a->nnames = 0;
+	free(a->sel);
+	a->sel = NULL;
+	a->nsel = 0;
 	if (pane_selection(cur(a), &sel, &n) < 0 || n == 0) {
 		free(sel);
 		status(a, 1, "Nothing selected");
 		return -1;
 	}
-	if ((a->names = calloc(n, sizeof(*a->names))) == NULL) {
+	if ((a->sel = calloc(n, sizeof(*a->sel))) == NULL) {
 		free(sel);
 		status(a, 1, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		snprintf(a->names[i], sizeof(a->names[i]), "%s", sel[i]->name);
-	a->nnames = n;
-	a->names_side = a->active;
+		a->sel[i] = *sel[i];
+	a->nsel = n;
+	a->sel_side = a->active;
 	free(sel);
 	return 0;
 }
@@ -316,14 +316,14 @@ act_move(struct app *a)
 
 	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
 		return;
-	if (a->nnames == 1) {
+	if (a->nsel == 1) {
 		snprintf(prompt, sizeof(prompt), "Rename or move \"%s\" to "
-		    "(a name, or a path on this side):", a->names[0]);
+		    "(a name, or a path on this side):", a->sel[0].name);
 		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_RENAME, "Rename/move",
-		    prompt, a->names[0]);
+		    prompt, a->sel[0].name);
 	} else {
 		snprintf(prompt, sizeof(prompt), "Move %zu entries into the "
-		    "folder:", a->nnames);
+		    "folder:", a->nsel);
 		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_RENAME, "Move", prompt,
 		    pane_path(cur(a)));
 	}
@@ -332,7 +332,7 @@ act_move(struct app *a)
 static void
 do_rename(struct app *a, const char *to)
 {
-	struct fs *fs = a->fs[a->names_side];
+	struct fs *fs = a->fs[a->sel_side];
 	struct listing_entry e;
 	char src[FS_PATH_MAX], dst[FS_PATH_MAX], dir[FS_PATH_MAX], err[1024];
 	char base[LISTING_NAME_MAX];
@@ -341,28 +341,34 @@ do_rename(struct app *a, const char *to)
 
 	if (fs == NULL || to[0] == '\0')
 		return;
-	if (path_of(a, a->names_side, to, dst, sizeof(dst)) < 0)
+	if (path_of(a, a->sel_side, to, dst, sizeof(dst)) < 0)
 		return;
 	/* Into a folder when it is one (or when several are moved). */
-	into = a->nnames > 1 || (fs_stat(fs, dst, &e, err, sizeof(err)) ==
+	into = a->nsel > 1 || (fs_stat(fs, dst, &e, err, sizeof(err)) ==
 	    FS_OK && e.type == LISTING_DIR);
 	snprintf(dir, sizeof(dir), "%s", dst);
-	for (i = 0; i < a->nnames; i++) {
-		if (path_of(a, a->names_side, a->names[i], src,
+	for (i = 0; i < a->nsel; i++) {
+		if (path_of(a, a->sel_side, a->sel[i].name, src,
 		    sizeof(src)) < 0)
 			continue;
-		if (into && fs_join(dir, a->names[i], dst, sizeof(dst)) < 0)
+		if (into && fs_join(dir, a->sel[i].name, dst, sizeof(dst)) < 0)
 			continue;
+		/* A rename replaces what is there, on every server: never
+		 * without asking, and F6 does not ask. */
+		if (fs_stat(fs, dst, &e, err, sizeof(err)) == FS_OK) {
+			status(a, 1, "%s exists: not replaced", dst);
+			continue;
+		}
 		if (fs_rename(fs, src, dst, err, sizeof(err)) != FS_OK) {
-			status(a, 1, "%s: %s", a->names[i], err);
+			status(a, 1, "%s: %s", a->sel[i].name, err);
 			continue;
 		}
 		ok++;
 	}
-	load_pane(a, a->names_side);
-	if (ok == a->nnames) {
+	load_pane(a, a->sel_side);
+	if (ok == a->nsel) {
 		if (ok == 1 && !into)
-			pane_set_cursor_name(&a->pane[a->names_side],
+			pane_set_cursor_name(&a->pane[a->sel_side],
 			    fs_basename(dst, base, sizeof(base)));
 		status(a, 0, "Moved %zu", ok);
 	}
@@ -386,38 +392,39 @@ do_mkdir(struct app *a, const char *name)
 	status(a, 0, "Made %s", p);
 }
 
-/* Removes path and, for a folder, everything in it. */
+/*
+ * Removes path, of type type as its folder's listing gave it, and, for a
+ * folder, everything in it. The type comes from the listing (which does
+ * not follow links), never from a stat: a link is removed itself or not
+ * at all, and what it points to is never entered.
+ */
 static int
-remove_tree(struct fs *fs, const char *path, int depth, char *err,
+remove_tree(struct fs *fs, const char *path, int type, int depth, char *err,
     size_t errlen)
 {
-	struct listing_entry e, *v = NULL;
+	struct listing_entry *v = NULL;
 	char child[FS_PATH_MAX];
 	size_t n = 0, i;
 	int rc;
 
-	/* A link is removed itself, never followed. */
-	if ((rc = fs_remove(fs, path, err, errlen)) == FS_OK)
-		return FS_OK;
-	if (fs_stat(fs, path, &e, err, errlen) != FS_OK)
-		return rc;
-	if (e.type != LISTING_DIR)
-		return rc;
+	if (type != LISTING_DIR)
+		return fs_remove(fs, path, err, errlen);
 	if (depth > DELETE_DEPTH) {
-		snprintf(err, errlen, "%s: folders nested too deep", path);
+		set_err(err, errlen, "%s: folders nested too deep", path);
 		return FS_ERR;
 	}
 	if ((rc = fs_list(fs, path, &v, &n, err, errlen)) != FS_OK)
 		return rc;
 	for (i = 0; i < n && rc == FS_OK; i++) {
-		if (strcmp(v[i].name, ".") == 0 || strcmp(v[i].name, "..") == 0)
+		if (strcmp(v[i].name, ".") == 0 || strcmp(v[i].name, "..") ==
+		    0 || v[i].type == LISTING_CDIR || v[i].type == LISTING_PDIR)
 			continue;
 		if (fs_join(path, v[i].name, child, sizeof(child)) < 0) {
-			snprintf(err, errlen, "%s: path too long", path);
+			set_err(err, errlen, "%s: path too long", path);
 			rc = FS_ERR;
 			break;
 		}
-		rc = remove_tree(fs, child, depth + 1, err, errlen);
+		rc = remove_tree(fs, child, v[i].type, depth + 1, err, errlen);
 	}
 	free(v);
 	if (rc == FS_OK)
@@ -432,12 +439,12 @@ act_delete(struct app *a)
 
 	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
 		return;
-	if (a->nnames == 1)
+	if (a->nsel == 1)
 		snprintf(body, sizeof(body), "Delete \"%s\" (a folder with "
-		    "everything in it)?", a->names[0]);
+		    "everything in it)?", a->sel[0].name);
 	else
 		snprintf(body, sizeof(body), "Delete %zu entries (folders with "
-		    "everything in them)?", a->nnames);
+		    "everything in them)?", a->nsel);
 	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_DELETE, "Delete", body,
 	    NULL);
 }
@@ -445,25 +452,26 @@ act_delete(struct app *a)
 static void
 do_delete(struct app *a)
 {
-	struct fs *fs = a->fs[a->names_side];
+	struct fs *fs = a->fs[a->sel_side];
 	char p[FS_PATH_MAX], err[1024];
 	size_t i, ok = 0;
 
 	if (fs == NULL)
 		return;
-	for (i = 0; i < a->nnames; i++) {
-		if (path_of(a, a->names_side, a->names[i], p, sizeof(p)) < 0)
+	for (i = 0; i < a->nsel; i++) {
+		if (path_of(a, a->sel_side, a->sel[i].name, p, sizeof(p)) < 0)
 			continue;
-		if (remove_tree(fs, p, 0, err, sizeof(err)) != FS_OK) {
+		if (remove_tree(fs, p, a->sel[i].type, 0, err,
+		    sizeof(err)) != FS_OK) {
 			status(a, 1, "%s", err);
 			continue;
 		}
 		ok++;
 	}
-	load_pane(a, a->names_side);
-	if (a->names_side == SIDE_REMOTE)
+	load_pane(a, a->sel_side);
+	if (a->sel_side == SIDE_REMOTE)
 		update_avbl(a);
-	if (ok == a->nnames)
+	if (ok == a->nsel)
 		status(a, 0, "Deleted %zu", ok);
 }
 
@@ -626,9 +634,9 @@ dialog_done(struct app *a, int r)
 		break;
 	}
 	wipe(text, sizeof(text));
-	free(a->names);
-	a->names = NULL;
-	a->nnames = 0;
+	free(a->sel);
+	a->sel = NULL;
+	a->nsel = 0;
 }
 
 static void
@@ -760,7 +768,7 @@ app_free(struct app *a)
 	pane_free(&a->pane[SIDE_REMOTE]);
 	dialog_close(&a->dlg);
 	free(a->recent);
-	free(a->names);
+	free(a->sel);
 	url_wipe(&a->login.url);
 	wipe(a->login.password, sizeof(a->login.password));
 }

@@ -53,10 +53,11 @@ struct app {
 	struct queue_item_view	*recent;	/* APP_RECENT of them */
 	size_t			 nrecent;
 
-	/* Names an open dialog will act on (F6, F8), in the active pane. */
-	char			(*names)[LISTING_NAME_MAX];
-	size_t			 nnames;
-	enum side		 names_side;
+	/* The entries an open dialog will act on (F6, F8): copies, as the
+	 * pane may be reloaded meanwhile. */
+	struct listing_entry	*sel;
+	size_t			 nsel;
+	enum side		 sel_side;
 	struct queue_question	 question;	/* the one being asked */
 };
 

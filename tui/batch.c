@@ -189,7 +189,8 @@ cmd_ls(struct batch *b, int argc, char **argv)
 		fail(b, "%s", err);
 		return -1;
 	}
-	qsort(v, n, sizeof(*v), by_name);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_name);
 	for (i = 0; i < n; i++) {
 		if (v[i].have_mtime && gmtime_r(&v[i].mtime, &tm) != NULL)
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);

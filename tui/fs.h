@@ -65,6 +65,8 @@ struct fs_ops {
 		    size_t errlen);
 	int	(*remove)(struct fs *, const char *path, char *err,
 		    size_t errlen);
+	/* The local side never replaces an existing entry (EEXIST); a
+	 * server does what its RNTO does (most replace a file). */
 	int	(*rename)(struct fs *, const char *from, const char *to,
 		    char *err, size_t errlen);
 	/* The digest of bytes [start, end) of path (end UINT64_MAX: to the

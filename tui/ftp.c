@@ -62,11 +62,15 @@ struct ftp {
 	struct tls		*dtls;
 };
 
-/* Appends line to buf (joined with '\n'), truncating quietly. */
+/*
+ * Appends line to buf (joined with '\n'), truncating quietly. Control
+ * bytes become '?': a reply is shown to the user (batch mode prints it
+ * on a terminal) and must not drive that terminal.
+ */
 static void
 append_line(char *buf, size_t len, size_t *used, const char *line)
 {
-	size_t n;
+	size_t n, i;
 
 	if (len == 0)
 		return;
@@ -75,7 +79,9 @@ append_line(char *buf, size_t len, size_t *used, const char *line)
 	n = strlen(line);
 	if (*used + n >= len)
 		n = len - 1 - *used;
-	memcpy(buf + *used, line, n);
+	for (i = 0; i < n; i++)
+		buf[*used + i] = (unsigned char)line[i] < 0x20 ||
+		    line[i] == 0x7f ? '?' : line[i];
 	*used += n;
 	buf[*used] = '\0';
 }
@@ -761,6 +767,23 @@ passive(struct ftp *f, char *reply, size_t len)
 	return fd;
 }
 
+/*
+ * 1 when the data connection's TLS peer shows the certificate the control
+ * connection's does (which was checked against the CAs or known_hosts),
+ * or when nothing is checked (--insecure).
+ */
+static int
+same_peer(const struct ftp *f)
+{
+	char cfp[TLS_FP_LEN], dfp[TLS_FP_LEN];
+
+	if (f->opts.insecure)
+		return 1;
+	return tls_peer_fingerprint(f->tls, cfp, sizeof(cfp)) == 0 &&
+	    tls_peer_fingerprint(f->dtls, dfp, sizeof(dfp)) == 0 &&
+	    strcmp(cfp, dfp) == 0;
+}
+
 int
 ftp_data_open(struct ftp *f, const char *cmd, off_t rest, struct conn **dc,
     char *reply, size_t len)
@@ -791,6 +814,15 @@ ftp_data_open(struct ftp *f, const char *cmd, off_t rest, struct conn **dc,
 			if (read_reply(f, reply, len, f->timeout_ms) < 0)
 				return -1;
 			set_err(reply, len, "data TLS handshake: %s", terr);
+			return -1;
+		}
+		if (!same_peer(f)) {
+			/* Someone else answered on the data port: the control
+			 * connection's checks must hold for the data too. */
+			data_drop_wait(f, 0);
+			(void)ftp_data_abort(f, reply, len);
+			set_err(reply, len, "data connection: not the server's "
+			    "certificate; transfer refused");
 			return -1;
 		}
 	}

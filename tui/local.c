@@ -243,9 +243,20 @@ l_rename(struct fs *fs, const char *from, const char *to, char *err,
 	if ((rc = resolve(l, from, a, sizeof(a), err, errlen)) != FS_OK ||
 	    (rc = resolve(l, to, b, sizeof(b), err, errlen)) != FS_OK)
 		return rc;
-	if (rename(a, b) < 0)
-		return sys_fail(a, err, errlen);
-	return FS_OK;
+	/* Never over an existing entry (the screen asks first; a race
+	 * since then must not cost a file). */
+	if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE) == 0)
+		return FS_OK;
+	if (errno == EINVAL || errno == ENOSYS) {
+		/* A file system without RENAME_NOREPLACE: look, then move. */
+		struct stat st;
+
+		if (lstat(b, &st) == 0)
+			errno = EEXIST;
+		else if (rename(a, b) == 0)
+			return FS_OK;
+	}
+	return sys_fail(errno == EEXIST ? b : a, err, errlen);
 }
 
 static int
@@ -331,9 +342,16 @@ l_open(struct fs *fs, const char *path, int mode, uint64_t offset, int *code,
 		if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0 ||
 		    (offset > 0 && lseek(fd, (off_t)offset, SEEK_SET) < 0))
 			goto fail;
+	} else if (lstat(f->path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		/* Writing through a link would change a file elsewhere,
+		 * maybe outside the folder the user is looking at. */
+		set_err(err, errlen, "%s: a symbolic link; not written through",
+		    f->path);
+		rc = FS_ERR;
+		goto out;
 	} else if (offset > 0) {
-		if ((fd = open(f->path, O_WRONLY | O_CLOEXEC)) < 0 ||
-		    fstat(fd, &st) < 0)
+		if ((fd = open(f->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) <
+		    0 || fstat(fd, &st) < 0)
 			goto fail;
 		if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < offset) {
 			set_err(err, errlen, "%s: has fewer than %llu bytes to "
@@ -344,11 +362,13 @@ l_open(struct fs *fs, const char *path, int mode, uint64_t offset, int *code,
 		if (ftruncate(fd, (off_t)offset) < 0 ||
 		    lseek(fd, (off_t)offset, SEEK_SET) < 0)
 			goto fail;
-	} else if (lstat(f->path, &st) == 0 && S_ISREG(st.st_mode)) {
+	} else if (stat(f->path, &st) == 0 && S_ISREG(st.st_mode)) {
 		if ((fd = open_tmp(f->path, f->tmp, sizeof(f->tmp))) < 0)
 			goto fail;
+		/* The new content takes the old file's permissions. */
+		(void)fchmod(fd, st.st_mode & 07777);
 	} else if ((fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC, 0666)) < 0)
+	    O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
 		goto fail;
 	f->base.fs = fs;
 	f->fd = fd;
@@ -425,7 +445,13 @@ l_close(struct fs_file *h, int abort, char *err, size_t errlen)
 	int rc = FS_OK;
 
 	l->file_open = 0;
-	if (close(f->fd) < 0 && !abort) {
+	/* The replacement must be on disk before it takes the old file's
+	 * name: after a crash, the old file or the new, never an empty one. */
+	if (f->tmp[0] != '\0' && !abort && fsync(f->fd) < 0) {
+		(void)sys_fail(f->path, err, errlen);
+		rc = FS_ERR;
+	}
+	if (close(f->fd) < 0 && !abort && rc == FS_OK) {
 		(void)sys_fail(f->path, err, errlen);
 		rc = FS_ERR;
 	}

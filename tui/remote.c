@@ -34,6 +34,15 @@ struct remote {
 	int			 file_open;
 };
 
+/* What follows a reply's code ("213 1234" -> "1234"; "213" -> ""). */
+static const char *
+reply_text(const char *reply)
+{
+	size_t n = strlen(reply);
+
+	return n > 4 ? reply + 4 : reply + n;
+}
+
 /* The reply as the error, without a multi-line reply's later lines. */
 static int
 fail(const char *reply, char *err, size_t errlen)
@@ -99,8 +108,10 @@ stat_mlst(struct remote *r, const char *path, struct listing_entry *e,
     char *err, size_t errlen)
 {
 	char reply[FTP_REPLY_MAX], facts[FTP_REPLY_MAX], *line;
+	char base[LISTING_NAME_MAX];
 	int code;
 
+	snprintf(base, sizeof(base), "%s", e->name);
 	code = ftp_cmd(r->f, reply, sizeof(reply), "MLST %s", path);
 	if (code < 0)
 		return fail(reply, err, errlen);
@@ -119,7 +130,8 @@ stat_mlst(struct remote *r, const char *path, struct listing_entry *e,
 		 * as the name: MLST names a path ("/a/b.txt"), which the
 		 * listing parser, made for MLSD's names, would refuse. */
 		snprintf(facts, sizeof(facts), "%.*s %s",
-		    (int)strcspn(line + 1, " \n"), line + 1, e->name);
+		    (int)strcspn(line + 1, " \n"), line + 1,
+		    strchr(e->name, '/') != NULL ? "." : e->name);
 	}
 	if (line == NULL || listing_parse_facts(facts, e) < 0) {
 		set_err(err, errlen, "MLST %s: no facts in the reply", path);
@@ -127,6 +139,8 @@ stat_mlst(struct remote *r, const char *path, struct listing_entry *e,
 	}
 	if (e->type == LISTING_CDIR || e->type == LISTING_PDIR)
 		e->type = LISTING_DIR;
+	/* The parser keeps only the name it was given ("." for "/"). */
+	snprintf(e->name, sizeof(e->name), "%s", base);
 	return FS_OK;
 }
 
@@ -142,7 +156,7 @@ stat_probe(struct remote *r, const char *path, struct listing_entry *e,
 	code = ftp_cmd(r->f, reply, sizeof(reply), "SIZE %s", path);
 	if (code < 0)
 		return fail(reply, err, errlen);
-	if (code == FTP_STATFILE && parse_num(reply + 4, 0, INT64_MAX, &size,
+	if (code == FTP_STATFILE && parse_num(reply_text(reply), 0, INT64_MAX, &size,
 	    NULL) == 0) {
 		e->type = LISTING_FILE;
 		e->size = (uint64_t)size;
@@ -304,7 +318,7 @@ r_rename(struct fs *fs, const char *from, const char *to, char *err,
 static int
 parse_hash_reply(const char *reply, char *hex, size_t hexlen)
 {
-	const char *p = reply + 4;
+	const char *p = reply_text(reply);
 	size_t n;
 	int field;
 
@@ -640,7 +654,7 @@ avbl_once(struct remote *r, const char *path, unsigned long long *bytes,
 		code = ftp_cmd(r->f, reply, sizeof(reply), "AVBL");
 	if (code != FTP_STATFILE)
 		return fail(reply, err, errlen);
-	if (parse_num(reply + 4, 0, INT64_MAX, &n, NULL) < 0) {
+	if (parse_num(reply_text(reply), 0, INT64_MAX, &n, NULL) < 0) {
 		set_err(err, errlen, "AVBL: cannot read \"%.80s\"", reply);
 		return FS_ERR;
 	}
