@@ -378,6 +378,31 @@ def dos_listing_without_mlsd():
 
 
 @test
+def server_without_size_or_hash():
+    """Neither MLST, SIZE nor HASH: the folder's listing tells what is
+    there, so a partial copy on the server is resumed, not taken for a
+    missing file and overwritten, and checks fall back to sizes."""
+    root = tmp()
+    up = os.urandom(200000)
+    write(os.path.join(root, "up.bin"), up[:50000])
+    write(os.path.join(root, "down.bin"), b"d" * 3000)
+    with FakeFtpd(root, size=False, hash=False) as s:
+        local = tmp()
+        write(os.path.join(local, "up.bin"), up)
+        r = ok(burrow(s.url(), "put up.bin\nget down.bin\nget down.bin\n",
+                      local))
+        assert read(os.path.join(root, "up.bin")) == up, r
+        assert "resumed, verified by size" in r.out, r
+        assert read(os.path.join(local, "down.bin")) == b"d" * 3000, r
+        assert "skipped, identical (same size)" in r.out, r
+        assert any(c.startswith("REST 50000") for c in s.commands), \
+            s.commands
+        # A missing one is still missing.
+        r = burrow(s.url(), "get nothing.bin\n", local)
+        assert r.rc == 1 and "nothing.bin" in r.err, r
+
+
+@test
 def usage_errors():
     for args in (["--batch"], ["--batch", "http://x"], ["--bogus"],
                  ["--batch", "--timeout", "0", "ftp://h"]):

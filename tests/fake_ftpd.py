@@ -39,9 +39,12 @@ class FakeFtpd:
     THROTTLE_BLOCK = 16 * 1024
 
     def __init__(self, root, lie_hash=False, listing="dos", user="u",
-                 password="p", rate=None, reply_delay=0):
+                 password="p", rate=None, reply_delay=0, size=True,
+                 hash=True):
         self.root = root
         self.lie_hash = lie_hash
+        self.size = size    # False: no SIZE (502), as some old servers
+        self.hash = hash    # False: no HASH (502)
         self.listing = listing
         self.rate = rate
         self.reply_delay = reply_delay
@@ -121,6 +124,9 @@ class FakeFtpd:
                     say("211-Features:")
                     for feat in ("EPSV", "PASV", "SIZE", "REST STREAM",
                                  "HASH SHA-256*;SHA-1"):
+                        if (feat == "SIZE" and not self.size) or (
+                                feat.startswith("HASH") and not self.hash):
+                            continue
                         say(" " + feat)
                     say("211 End")
                 elif verb in ("TYPE", "NOOP", "OPTS"):
@@ -133,6 +139,9 @@ class FakeFtpd:
                         say("250 ok")
                     else:
                         say("550 no such folder")
+                elif (verb == "SIZE" and not self.size) or (
+                        verb in ("HASH", "RANG") and not self.hash):
+                    say("502 not implemented")
                 elif verb == "SIZE":
                     if os.path.isfile(real):
                         say("213 %d" % os.path.getsize(real))

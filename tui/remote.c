@@ -144,20 +144,56 @@ stat_mlst(struct remote *r, const char *path, struct listing_entry *e,
 	return FS_OK;
 }
 
-/* Without MLST: SIZE tells a file, CWD a folder. */
+/*
+ * Without MLST or SIZE: the entry of path's name in its folder's listing.
+ * FS_NOENT when the listing has no such name.
+ */
+static int
+stat_by_list(struct remote *r, const char *path, struct listing_entry *e,
+    char *err, size_t errlen)
+{
+	struct listing_entry *v;
+	char dir[FS_PATH_MAX], base[LISTING_NAME_MAX];
+	size_t n, i;
+
+	fs_dirname(path, dir, sizeof(dir));
+	fs_basename(path, base, sizeof(base));
+	if (ftp_list(r->f, strcmp(dir, ".") == 0 ? NULL : dir, &v, &n, err,
+	    errlen) < 0)
+		return FS_ERR;
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, base) == 0)
+			break;
+	if (i < n)
+		*e = v[i];
+	free(v);
+	if (i == n) {
+		set_err(err, errlen, "%s: no such file or folder", path);
+		return FS_NOENT;
+	}
+	return FS_OK;
+}
+
+/*
+ * Without MLST: SIZE tells a file, CWD a folder. A server whose SIZE is
+ * no help (not implemented, or refused for another reason than "no such
+ * file") is asked for the folder's listing instead, so that an existing
+ * file is never taken for a missing one.
+ */
 static int
 stat_probe(struct remote *r, const char *path, struct listing_entry *e,
     char *err, size_t errlen)
 {
 	char reply[1024];
 	long long size;
-	int code;
+	int code, size_code;
 
-	code = ftp_cmd(r->f, reply, sizeof(reply), "SIZE %s", path);
+	size_code = code = ftp_cmd(r->f, reply, sizeof(reply), "SIZE %s",
+	    path);
 	if (code < 0)
 		return fail(reply, err, errlen);
-	if (code == FTP_STATFILE && parse_num(reply_text(reply), 0, INT64_MAX, &size,
-	    NULL) == 0) {
+	if (code == FTP_STATFILE && parse_num(reply_text(reply), 0,
+	    INT64_MAX, &size, NULL) == 0) {
 		e->type = LISTING_FILE;
 		e->size = (uint64_t)size;
 		e->have_size = 1;
@@ -167,6 +203,8 @@ stat_probe(struct remote *r, const char *path, struct listing_entry *e,
 	if (code < 0)
 		return fail(reply, err, errlen);
 	if (code != FTP_FILEOK) {
+		if (size_code != FTP_FILEFAIL)
+			return stat_by_list(r, path, e, err, errlen);
 		fail(reply, err, errlen);
 		return code == FTP_FILEFAIL ? FS_NOENT : FS_ERR;
 	}
