@@ -616,6 +616,7 @@ dialog_done(struct app *a, int r)
 		if (r == DLG_OK && strlen(text) >= sizeof(a->login.password))
 			status(a, 1, "The password is too long");
 		else if (r == DLG_OK) {
+			disconnect(a);	/* before the worker's login changes */
 			memcpy(a->login.password, text, strlen(text) + 1);
 			connect_now(a);
 		} else

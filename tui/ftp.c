@@ -169,6 +169,9 @@ send_line(struct ftp *f, const char *cmd, char *reply, size_t len)
 	return 0;
 }
 
+static int	wait_readable(struct ftp *, int, int);
+static void	session_drop(struct ftp *, int);
+
 static int
 vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
@@ -186,6 +189,40 @@ vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
 	}
 	if (send_line(f, cmd, reply, len) < 0)
 		return -1;
+	return read_reply(f, reply, len, f->timeout_ms);
+}
+
+int
+ftp_cmd_long(struct ftp *f, int wait_ms, char *reply, size_t len,
+    const char *fmt, ...)
+{
+	char cmd[LINE_MAX_FTP];
+	va_list ap;
+	int n, r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd)) {
+		set_err(reply, len, "command too long");
+		return -1;
+	}
+	if (send_line(f, cmd, reply, len) < 0)
+		return -1;
+	if (!conn_readable_now(&f->c) &&
+	    (r = wait_readable(f, f->fd, wait_ms)) != 1) {
+		/* An answer still to come would fall to the next command:
+		 * the connection goes (the next call makes a new one). */
+		session_drop(f, 0);
+		f->dead = 1;
+		if (r == -2) {
+			set_err(reply, len, "canceled");
+			return FTP_CANCELED;
+		}
+		set_err(reply, len, "no answer to %.20s in %d s", cmd,
+		    wait_ms / 1000);
+		return -1;
+	}
 	return read_reply(f, reply, len, f->timeout_ms);
 }
 
@@ -474,26 +511,42 @@ cancel_raised(const struct ftp *f)
 #define CANCEL_POLL_MS	100	/* how often a wait looks at the cancel flag */
 
 /*
- * Waits until fd is readable, timeout_ms at most, looking at the cancel
- * flag every CANCEL_POLL_MS: 1 readable, 0 timed out, -1 error, -2
- * canceled.
+ * Waits until fd is ready for events, timeout_ms at most, looking at the
+ * cancel flag every CANCEL_POLL_MS: 1 ready, 0 timed out, -1 error,
+ * FTP_CANCELED canceled.
  */
 static int
-wait_readable(struct ftp *f, int fd, int timeout_ms)
+wait_fd(struct ftp *f, int fd, short events, int timeout_ms)
 {
 	double end = now_mono() + timeout_ms / 1000.0, left;
 	int r;
 
 	for (;;) {
 		if (cancel_raised(f))
-			return -2;
+			return FTP_CANCELED;
 		if ((left = end - now_mono()) <= 0)
 			return 0;
-		r = conn_wait_fd(fd, POLLIN, left * 1000 < CANCEL_POLL_MS ?
+		r = conn_wait_fd(fd, events, left * 1000 < CANCEL_POLL_MS ?
 		    (int)(left * 1000) + 1 : CANCEL_POLL_MS);
 		if (r != 0)
 			return r;
 	}
+}
+
+static int
+wait_readable(struct ftp *f, int fd, int timeout_ms)
+{
+	return wait_fd(f, fd, POLLIN, timeout_ms);
+}
+
+int
+ftp_data_wait(struct ftp *f, short events)
+{
+	if (f->dfd < 0)
+		return -1;
+	if ((events & POLLIN) && conn_readable_now(&f->dc))
+		return 1;
+	return wait_fd(f, f->dfd, events, f->timeout_ms);
 }
 
 /*
@@ -878,7 +931,7 @@ ftp_data_close(struct ftp *f, char *reply, size_t len)
 		session_drop(f, 0);
 		f->dead = 1;
 		set_err(reply, len, "canceled");
-		return FTP_DATA_CANCELED;
+		return FTP_CANCELED;
 	}
 	return read_reply(f, reply, len, f->timeout_ms);
 }

@@ -111,6 +111,17 @@ int		 ftp_cmd(struct ftp *f, char *reply, size_t len,
 		    __attribute__((format(printf, 4, 5)));
 
 /*
+ * ftp_cmd() for a command whose answer may take long (HASH of a big
+ * file): waits up to wait_ms for it, looking at the cancel flag
+ * (ftp_set_cancel()). Returns as ftp_cmd() does, or FTP_CANCELED; when
+ * it gives up (canceled or timed out) the connection is dropped, since
+ * the late answer would be taken for the next command's.
+ */
+int		 ftp_cmd_long(struct ftp *f, int wait_ms, char *reply,
+		    size_t len, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+
+/*
  * Opens a data connection for cmd ("RETR name", "STOR name", "MLSD"...):
  * EPSV, or PASV when EPSV is refused (the one that worked is kept for the
  * next time; PASV's address is ignored for the control connection's),
@@ -133,18 +144,25 @@ void		 ftp_set_cancel(struct ftp *f, volatile int *flag);
  * its REST (so the caller may try APPE instead), else 0. */
 int		 ftp_rest_refused(const struct ftp *f);
 
+/*
+ * Waits until the data connection is ready for events (POLLIN, POLLOUT),
+ * the timeout at most, looking at the cancel flag: 1 ready, 0 timed
+ * out, -1 error or no data connection, FTP_CANCELED.
+ */
+int		 ftp_data_wait(struct ftp *f, short events);
+
 /* The open data connection, or NULL. */
 struct conn	*ftp_data_conn(struct ftp *f);
 
 /*
  * Closes the data connection (after reading it to its end, or writing all
  * of an upload) and reads the transfer's final reply. Returns its code
- * (226 or 250 when all went well), or -1; or FTP_DATA_CANCELED when the
+ * (226 or 250 when all went well), or -1; or FTP_CANCELED when the
  * cancel flag (ftp_set_cancel()) rose while waiting for the server: the
  * control connection is then dropped (ftp_dead()), as a server that is
  * slow to send its verdict would be as slow to answer an ABOR.
  */
-#define FTP_DATA_CANCELED	(-2)
+#define FTP_CANCELED	(-2)
 int		 ftp_data_close(struct ftp *f, char *reply, size_t len);
 
 /*

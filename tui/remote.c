@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +33,12 @@ struct remote {
 	int			 rang;		/* -1 unknown, 0 refused, 1 ok */
 	struct remote_file	 file;
 	int			 file_open;
+	int			 gave_up;	/* the last call timed out on
+						   purpose: no retry() */
 };
+
+#define HASH_WAIT_FACTOR	10	/* HASH may take this many timeouts */
+#define WRITE_PIECE		(64 * 1024)	/* upload writes at a time */
 
 /* What follows a reply's code ("213 1234" -> "1234"; "213" -> ""). */
 static const char *
@@ -71,6 +77,10 @@ retry(struct remote *r, int rc, int *tries, char *err, size_t errlen)
 {
 	char why[512];
 
+	if (r->gave_up) {
+		r->gave_up = 0;
+		return 0;
+	}
 	if (rc != FS_ERR || !ftp_dead(r->f) || (*tries)++ > 0)
 		return 0;
 	r->file_open = 0;	/* a transfer on the old connection is gone */
@@ -413,9 +423,18 @@ hash_once(struct remote *r, const char *path, const char *algo,
 		}
 		r->rang = 1;
 	}
-	code = ftp_cmd(r->f, reply, sizeof(reply), "HASH %s", path);
-	if (code < 0)
+	/* A server reads the whole file for HASH: give it ten times the
+	 * usual wait, and let Esc stop it. */
+	code = ftp_cmd_long(r->f, HASH_WAIT_FACTOR * ftp_timeout(r->f), reply,
+	    sizeof(reply), "HASH %s", path);
+	if (code == FTP_CANCELED) {
+		set_err(err, errlen, "canceled");
+		return FS_CANCELED;
+	}
+	if (code < 0) {
+		r->gave_up = ftp_dead(r->f);	/* asking again would not help */
 		return fail(reply, err, errlen);
+	}
 	if (code != FTP_STATFILE) {
 		fail(reply, err, errlen);
 		return code == FTP_FILEFAIL ? FS_NOENT : FS_ERR;
@@ -438,6 +457,7 @@ r_hash(struct fs *fs, const char *path, const char *algo, uint64_t start,
 		set_err(err, errlen, "the server does not offer HASH");
 		return FS_NOTSUP;
 	}
+	ftp_set_cancel(r->f, r->base.cancel);
 	do
 		rc = hash_once(r, path, algo, start, end, hex, hexlen, err,
 		    errlen);
@@ -554,6 +574,13 @@ r_read(struct fs_file *h, void *buf, size_t n, char *err, size_t errlen)
 		set_err(err, errlen, "no download open");
 		return FS_ERR;
 	}
+	switch (ftp_data_wait(r->f, POLLIN)) {
+	case FTP_CANCELED:
+		set_err(err, errlen, "canceled");
+		return FS_CANCELED;
+	case 0:
+		return broken(r, "timed out", err, errlen);
+	}
 	got = conn_read(dc, buf, n, ftp_timeout(r->f));
 	if (got == 0)
 		r->file.eof = 1;
@@ -569,6 +596,8 @@ r_write(struct fs_file *h, const void *buf, size_t n, char *err,
 {
 	struct remote *r = (struct remote *)h->fs;
 	struct conn *dc = data(r);
+	const char *p;
+	size_t piece;
 
 	if (canceled(r)) {
 		set_err(err, errlen, "canceled");
@@ -578,8 +607,20 @@ r_write(struct fs_file *h, const void *buf, size_t n, char *err,
 		set_err(err, errlen, "no upload open");
 		return FS_ERR;
 	}
-	if (conn_write(dc, buf, n, ftp_timeout(r->f)) < 0)
-		return broken(r, NULL, err, errlen);
+	/* In pieces, each waited for with an eye on the cancel flag, so
+	 * that Esc stops an upload to a server that stopped reading. */
+	for (p = buf; n > 0; p += piece, n -= piece) {
+		piece = n < WRITE_PIECE ? n : WRITE_PIECE;
+		switch (ftp_data_wait(r->f, POLLOUT)) {
+		case FTP_CANCELED:
+			set_err(err, errlen, "canceled");
+			return FS_CANCELED;
+		case 0:
+			return broken(r, "timed out", err, errlen);
+		}
+		if (conn_write(dc, p, piece, ftp_timeout(r->f)) < 0)
+			return broken(r, NULL, err, errlen);
+	}
 	return FS_OK;
 }
 
@@ -605,7 +646,7 @@ r_close(struct fs_file *h, int abort, char *err, size_t errlen)
 	}
 	code = ftp_data_close(r->f, reply, sizeof(reply));
 	r->base.lost = ftp_dead(r->f);
-	if (code == FTP_DATA_CANCELED) {
+	if (code == FTP_CANCELED) {
 		set_err(err, errlen, "canceled");
 		return FS_CANCELED;
 	}

@@ -26,6 +26,8 @@ struct job {
 	char			*buf;
 	int			 failed;
 	char			 err[1024];	/* the first failure */
+	char			 hash_err[512];	/* why a checksum of this file
+						   could not be had, or "" */
 };
 
 static int
@@ -86,13 +88,17 @@ digest(struct job *j, struct fs *fs, const char *path, uint64_t end,
     char *hex, size_t len)
 {
 	char err[512];
+	int rc;
 
 	if (j->algo == NULL)
 		return NULL;
-	if (fs_hash(fs, path, j->algo, 0, end, hex, len, err, sizeof(err)) !=
-	    FS_OK)
-		return NULL;
-	return hex;
+	rc = fs_hash(fs, path, j->algo, 0, end, hex, len, err, sizeof(err));
+	if (rc == FS_OK)
+		return hex;
+	/* Not offered is no news; a failure is worth telling. */
+	if (rc != FS_NOTSUP && j->hash_err[0] == '\0')
+		snprintf(j->hash_err, sizeof(j->hash_err), "%s", err);
+	return NULL;
 }
 
 static void
@@ -235,15 +241,16 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 {
 	struct listing_entry de, after;
 	struct xfer_side s, d;
-	enum xfer_decision dec;
+	enum xfer_decision dec, prev = XFER_DECIDE_FRESH;
 	enum xfer_verdict v;
 	char dp[FS_PATH_MAX], err[1024], shex[HASH_HEX_MAX], dhex[HASH_HEX_MAX];
-	char phex[HASH_HEX_MAX], streamed[HASH_HEX_MAX], msg[1100], why[256];
+	char phex[HASH_HEX_MAX], streamed[HASH_HEX_MAX], msg[1700], why[256];
 	uint64_t off = 0;
 	int rc, asks = 0, again = 0, user_skip = 0;
 
 	snprintf(dp, sizeof(dp), "%s", dpath);
 	why[0] = '\0';
+	j->hash_err[0] = '\0';
 look:
 	memset(&s, 0, sizeof(s));
 	memset(&d, 0, sizeof(d));
@@ -265,7 +272,12 @@ look:
 			    sizeof(dhex));
 	}
 	dec = resume_decide(&s, &d, j->o->resume_flags, &off);
-	if (d.exists && j->o->conflict != NULL) {
+	if (again && prev == XFER_DECIDE_OVERWRITE) {
+		/* Going on after a dropped connection: what was decided
+		 * stands (a replacement left the old file as it was). */
+		dec = XFER_DECIDE_OVERWRITE;
+		off = 0;
+	} else if (d.exists && j->o->conflict != NULL && !again) {
 		enum xfer_decision suggested = dec;
 
 		if ((rc = ask(j, sp, dp, sizeof(dp), se, &de, &dec, &off)) < 0)
@@ -303,6 +315,7 @@ look:
 		    d.exists ? "identical (same size)" : "skipped");
 		return FS_OK;
 	}
+	prev = dec;
 	rc = transfer(j, sp, dp, off, s.have_size ? s.size : 0, streamed,
 	    sizeof(streamed), err, sizeof(err));
 	if (rc != FS_OK) {
@@ -354,11 +367,13 @@ look:
 		return failed(j, FS_ERR, sp, dp, err);
 	if (v == XFER_VERIFY_HASH)
 		j->st->verified++;
-	snprintf(msg, sizeof(msg), "%s%s%s%s",
+	snprintf(msg, sizeof(msg), "%s%s%s%s%s%s",
 	    off > 0 ? "resumed, " : "",
 	    v == XFER_VERIFY_HASH ? "verified by " : v == XFER_VERIFY_SIZE ?
 	    "verified by size" : "not verified",
-	    v == XFER_VERIFY_HASH ? j->algo : "", why);
+	    v == XFER_VERIFY_HASH ? j->algo : "", why,
+	    v != XFER_VERIFY_HASH && j->hash_err[0] != '\0' ?
+	    "; no checksum: " : "", v != XFER_VERIFY_HASH ? j->hash_err : "");
 	event(j, XFER_EV_DONE, sp, dp, msg);
 	return FS_OK;
 }
