@@ -403,6 +403,25 @@ def server_without_size_or_hash():
 
 
 @test
+def command_done_then_connection_lost():
+    """The server deletes (or makes) and dies before it can say so: after
+    the reconnect the second try fails, the path shows the work was done,
+    and the command counts as done. A file that never was is still an
+    error."""
+    root = tmp()
+    write(os.path.join(root, "f.txt"), b"x")
+    os.mkdir(os.path.join(root, "d"))
+    with FakeFtpd(root, vanish_after=("DELE", "RMD", "MKD")) as s:
+        r = ok(burrow(s.url(), "rm f.txt\nrmdir d\nmkdir n\n", tmp()))
+        assert not os.path.exists(os.path.join(root, "f.txt")), r
+        assert not os.path.exists(os.path.join(root, "d")), r
+        assert os.path.isdir(os.path.join(root, "n")), r
+        assert r.err.count("reconnected") == 3, r
+        r = burrow(s.url(), "rm never.txt\n", tmp())
+        assert r.rc == 1 and "550" in r.err, r
+
+
+@test
 def usage_errors():
     for args in (["--batch"], ["--batch", "http://x"], ["--bogus"],
                  ["--batch", "--timeout", "0", "ftp://h"]):

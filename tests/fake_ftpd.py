@@ -40,11 +40,14 @@ class FakeFtpd:
 
     def __init__(self, root, lie_hash=False, listing="dos", user="u",
                  password="p", rate=None, reply_delay=0, size=True,
-                 hash=True):
+                 hash=True, vanish_after=()):
         self.root = root
         self.lie_hash = lie_hash
         self.size = size    # False: no SIZE (502), as some old servers
         self.hash = hash    # False: no HASH (502)
+        # Verbs (DELE, RMD, MKD) carried out once and then answered by a
+        # dropped connection instead of a reply.
+        self.vanish_after = set(vanish_after)
         self.listing = listing
         self.rate = rate
         self.reply_delay = reply_delay
@@ -236,6 +239,20 @@ class FakeFtpd:
                     if self.reply_delay:
                         time.sleep(self.reply_delay)
                     say("226 stored" if stored else "426 transfer broken off")
+                elif verb in ("DELE", "RMD", "MKD"):
+                    ok = {"DELE": os.path.isfile, "RMD": os.path.isdir,
+                          "MKD": lambda p: not os.path.exists(p)}[verb](real)
+                    if ok:
+                        {"DELE": os.remove, "RMD": os.rmdir,
+                         "MKD": os.mkdir}[verb](real)
+                    if ok and verb in self.vanish_after:
+                        # Done, and the connection dies before the reply.
+                        self.vanish_after.discard(verb)
+                        return
+                    if verb == "MKD":
+                        say('257 "%s" made' % vpath if ok else "550 exists")
+                    else:
+                        say("250 gone" if ok else "550 no such entry")
                 elif verb == "ABOR":
                     say("226 nothing to abort")
                 elif verb == "QUIT":

@@ -41,6 +41,9 @@ struct ftp {
 	unsigned		 feat;
 	int			 dead;
 	int			 rest_refused;	/* the last REST got no 350 */
+	int			 unanswered;	/* the last ftp_cmd() lost the
+						   connection before any reply */
+	int			 saw_421;
 	volatile int		*cancel;	/* ftp_set_cancel(); read
 						   atomically */
 	enum pasv_mode		 pasv;
@@ -101,6 +104,7 @@ closing(struct ftp *f, int code)
 	if (code != FTP_CLOSING)
 		return code;
 	f->dead = 1;
+	f->saw_421 = 1;
 	return -1;
 }
 
@@ -180,16 +184,27 @@ static int
 vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
 {
 	char cmd[LINE_MAX_FTP];
-	int n;
+	int n, code;
 
 	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	if (n < 0 || (size_t)n >= sizeof(cmd)) {
 		set_err(reply, len, "command too long");
 		return -1;
 	}
+	f->unanswered = f->saw_421 = 0;
 	if (send_line(f, cmd, reply, len) < 0)
 		return -1;
-	return read_reply(f, reply, len, f->timeout_ms);
+	code = read_reply(f, reply, len, f->timeout_ms);
+	/* Lost with no word: the server may have done it. A 421 is said
+	 * before anything is done (an idle timeout, a shutdown). */
+	f->unanswered = code < 0 && !f->saw_421;
+	return code;
+}
+
+int
+ftp_unanswered(const struct ftp *f)
+{
+	return f->unanswered;
 }
 
 int

@@ -111,6 +111,12 @@ int		 ftp_cmd(struct ftp *f, char *reply, size_t len,
 		    __attribute__((format(printf, 4, 5)));
 
 /*
+ * 1 when the last ftp_cmd() lost the connection after sending its command
+ * and before any reply (not a 421): the server may have carried it out.
+ */
+int		 ftp_unanswered(const struct ftp *f);
+
+/*
  * ftp_cmd() for a command whose answer may take long (HASH of a big
  * file): waits up to wait_ms for it, looking at the cancel flag
  * (ftp_set_cancel()). Returns as ftp_cmd() does, or FTP_CANCELED; when

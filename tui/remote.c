@@ -252,30 +252,40 @@ r_stat(struct fs *fs, const char *path, struct listing_entry *e, char *err,
 	return rc;
 }
 
+/* What a command that failed after a reconnect may already have done. */
+enum after {
+	AFTER_GONE,	/* DELE, RMD: the path is no longer there */
+	AFTER_DIR,	/* MKD: the path is a folder */
+};
+
 /*
- * Sends one command built from fmt and checks its reply is want; the
- * reply is the error otherwise.
+ * Sends "verb path" and checks its reply is want; the reply is the error
+ * otherwise. When the first try lost the connection with no reply, the
+ * server may have carried it out: if the try after the reconnect fails,
+ * the path is looked at, and the state the command wanted counts as done.
  */
 static int
-simple(struct remote *r, int want, char *err, size_t errlen,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-simple(struct remote *r, int want, char *err, size_t errlen,
-    const char *fmt, ...)
+simple(struct remote *r, int want, const char *verb, const char *path,
+    enum after done, char *err, size_t errlen)
 {
-	char cmd[FS_PATH_MAX + 16], reply[1024];
-	int rc, tries = 0;
-	va_list ap;
+	struct listing_entry e;
+	char reply[1024], e2[256];
+	int rc, tries = 0, st, maybe = 0;
 
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
 	do {
-		int code = ftp_cmd(r->f, reply, sizeof(reply), "%s", cmd);
+		int code = ftp_cmd(r->f, reply, sizeof(reply), "%s %s", verb,
+		    path);
 
+		if (tries == 0)
+			maybe = ftp_unanswered(r->f);
 		rc = code == want ? FS_OK : fail(reply, err, errlen);
 	} while (retry(r, rc, &tries, err, errlen));
+	if (rc == FS_ERR && maybe && tries > 0 && !ftp_dead(r->f)) {
+		st = stat_once(r, path, &e, e2, sizeof(e2));
+		if ((done == AFTER_GONE && st == FS_NOENT) ||
+		    (done == AFTER_DIR && st == FS_OK && e.type == LISTING_DIR))
+			rc = FS_OK;
+	}
 	return rc;
 }
 
@@ -314,22 +324,22 @@ r_cwd(struct fs *fs)
 static int
 r_mkdir(struct fs *fs, const char *path, char *err, size_t errlen)
 {
-	return simple((struct remote *)fs, FTP_MKDIROK, err, errlen, "MKD %s",
-	    path);
+	return simple((struct remote *)fs, FTP_MKDIROK, "MKD", path, AFTER_DIR,
+	    err, errlen);
 }
 
 static int
 r_rmdir(struct fs *fs, const char *path, char *err, size_t errlen)
 {
-	return simple((struct remote *)fs, FTP_FILEOK, err, errlen, "RMD %s",
-	    path);
+	return simple((struct remote *)fs, FTP_FILEOK, "RMD", path, AFTER_GONE,
+	    err, errlen);
 }
 
 static int
 r_remove(struct fs *fs, const char *path, char *err, size_t errlen)
 {
-	return simple((struct remote *)fs, FTP_FILEOK, err, errlen, "DELE %s",
-	    path);
+	return simple((struct remote *)fs, FTP_FILEOK, "DELE", path,
+	    AFTER_GONE, err, errlen);
 }
 
 static int
