@@ -422,6 +422,28 @@ def command_done_then_connection_lost():
 
 
 @test
+def slow_hash():
+    """HASH may take longer than a command's timeout (a server reads the
+    whole file): up to ten of them. One slower still is given up, said,
+    and the file verified by size; the next command reconnects."""
+    root = tmp()
+    write(os.path.join(root, "f.bin"), os.urandom(5000))
+    with FakeFtpd(root, hash_delay=1.5) as s:
+        local = tmp()
+        r = ok(burrow(s.url(), "get f.bin\n", local, args=("--timeout", "1")))
+        assert "verified by SHA-256" in r.out, r
+    with FakeFtpd(root, hash_delay=30) as s:
+        local = tmp()
+        t0 = time.monotonic()
+        r = ok(burrow(s.url(), "get f.bin\npwd\nls\n", local,
+                      args=("--timeout", "1")))
+        took = time.monotonic() - t0
+        assert "verified by size; no checksum: no answer to HASH" in r.out, r
+        assert " f.bin" in r.out.splitlines()[-1], r     # ls after it
+        assert 9 < took < 20, (took, r)     # gave up at 10 s, not 30
+
+
+@test
 def usage_errors():
     for args in (["--batch"], ["--batch", "http://x"], ["--bogus"],
                  ["--batch", "--timeout", "0", "ftp://h"]):

@@ -40,7 +40,7 @@ class FakeFtpd:
 
     def __init__(self, root, lie_hash=False, listing="dos", user="u",
                  password="p", rate=None, reply_delay=0, size=True,
-                 hash=True, vanish_after=()):
+                 hash=True, vanish_after=(), hash_delay=0):
         self.root = root
         self.lie_hash = lie_hash
         self.size = size    # False: no SIZE (502), as some old servers
@@ -48,6 +48,7 @@ class FakeFtpd:
         # Verbs (DELE, RMD, MKD) carried out once and then answered by a
         # dropped connection instead of a reply.
         self.vanish_after = set(vanish_after)
+        self.hash_delay = hash_delay    # seconds HASH takes to answer
         self.listing = listing
         self.rate = rate
         self.reply_delay = reply_delay
@@ -165,6 +166,8 @@ class FakeFtpd:
                     digest = hashlib.sha256(body[lo:hi + 1]).hexdigest()
                     if self.lie_hash:
                         digest = hashlib.sha256(b"lie" + body).hexdigest()
+                    if self.hash_delay:
+                        time.sleep(self.hash_delay)
                     say("213 SHA-256 %d-%d %s %s" % (lo, hi, digest, arg))
                 elif verb == "EPSV" or verb == "PASV":
                     data = socket.socket()
