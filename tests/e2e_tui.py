@@ -518,6 +518,35 @@ def copy_files_and_trees_both_ways():
 # --- 4 ----------------------------------------------------------------------
 
 @test
+def many_items_show_the_newest_finished():
+    """Seventy marked files: while the later ones wait, the panel shows the
+    ones that have just finished (it once looked only at the last 64
+    items, all waiting)."""
+    root = tmp()
+    for n in range(70):
+        write(os.path.join(root, "f%02d.bin" % n), b"%02d" % n * 8000)
+    with FakeFtpd(root, rate=32 * 1024) as s, Tui() as t:
+        local = tmp()
+        t.start([s.url()], local)
+        t.wait_entries("right", ["f00.bin", "f01.bin"])
+        t.goto("right", "f00.bin")
+        t.keys(*["Space"] * 70)
+        t.wait_for(lambda sc: "70 marked" in t.footer("right", sc),
+                   why="70 marked")
+        t.keys("F5")
+        # The very first one, shown while 68 others wait (each takes
+        # half a second at this rate, so it stays in view a while).
+        panel(t, r"ok\s+down f00\.bin: verified by SHA-256")
+        assert re.search(r"Transfers: 1 running, [1-9]\d* waiting",
+                         t.screen()), t.fail("others still waiting")
+        s.rate = None
+        t.wait_for("70 done", timeout=60)
+        assert read(os.path.join(local, "f69.bin")) == b"69" * 8000
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def marks_copy_together():
     with Server() as srv, Tui() as t:
         h = srv.home("harry")

@@ -29,6 +29,7 @@
 
 #define POLL_MS		100
 #define DELETE_DEPTH	64	/* folder levels F8 removes at most */
+#define RECENT_WINDOW	8	/* item views read to find the newest ended */
 
 static void
 status(struct app *a, int error, const char *fmt, ...)
@@ -100,6 +101,7 @@ disconnect(struct app *a)
 	a->queue = NULL;
 	memset(&a->qs, 0, sizeof(a->qs));
 	a->nrecent = 0;
+	a->recent_ended = a->recent_items = 0;
 	fs_free(a->fs[SIDE_REMOTE]);
 	a->fs[SIDE_REMOTE] = NULL;
 	pane_free(&a->pane[SIDE_REMOTE]);
@@ -714,12 +716,38 @@ on_key(struct app *a, int key)
 }
 
 /* Looks at the queue; returns 1 when the screen should be drawn again. */
+/*
+ * The last APP_RECENT finished items, newest last, into a->recent. Items
+ * run in the order added, so the ended ones come first: a window just
+ * before the ended-th item holds the newest of them.
+ */
+static void
+recent_items(struct app *a, size_t ended)
+{
+	struct queue_item_view *v;
+	size_t first = ended > RECENT_WINDOW - 2 ? ended - (RECENT_WINDOW - 2) :
+	    0, got, i, n;
+
+	a->nrecent = 0;
+	if ((v = calloc(RECENT_WINDOW, sizeof(*v))) == NULL)
+		return;
+	got = queue_items(a->queue, v, RECENT_WINDOW, first);
+	for (i = got; i > 0 && a->nrecent < APP_RECENT; i--)
+		if (v[i - 1].state != QUEUE_WAITING &&
+		    v[i - 1].state != QUEUE_RUNNING)
+			a->nrecent++;
+	for (i = got, n = a->nrecent; i > 0 && n > 0; i--)
+		if (v[i - 1].state != QUEUE_WAITING &&
+		    v[i - 1].state != QUEUE_RUNNING)
+			a->recent[--n] = v[i - 1];
+	free(v);
+}
+
 static int
 poll_queue(struct app *a)
 {
-	struct queue_item_view *v;
 	unsigned gen, changed;
-	size_t n, first;
+	size_t ended;
 
 	if (a->queue == NULL)
 		return 0;
@@ -732,22 +760,13 @@ poll_queue(struct app *a)
 		return 0;
 	a->queue_gen = gen;
 	queue_status(a->queue, &a->qs);
-	/* The last finished items, newest last. */
-	a->nrecent = 0;
-	n = a->qs.items;
-	first = n > 64 ? n - 64 : 0;
-	if ((v = calloc(64, sizeof(*v))) != NULL) {
-		size_t got = queue_items(a->queue, v, 64, first), i;
-
-		for (i = got; i > 0 && a->nrecent < APP_RECENT; i--)
-			if (v[i - 1].state != QUEUE_WAITING &&
-			    v[i - 1].state != QUEUE_RUNNING)
-				a->nrecent++;
-		for (i = got, n = a->nrecent; i > 0 && n > 0; i--)
-			if (v[i - 1].state != QUEUE_WAITING &&
-			    v[i - 1].state != QUEUE_RUNNING)
-				a->recent[--n] = v[i - 1];
-		free(v);
+	ended = a->qs.done + a->qs.skipped + a->qs.failed + a->qs.canceled;
+	if (ended != a->recent_ended || a->qs.items != a->recent_items) {
+		/* An item ended (or the list was cleared): not on every
+		 * progress tick, as views are large. */
+		a->recent_ended = ended;
+		a->recent_items = a->qs.items;
+		recent_items(a, ended);
 	}
 	changed = queue_changed(a->queue);
 	if (changed & QUEUE_CHANGED_LOCAL)

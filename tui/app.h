@@ -52,6 +52,8 @@ struct app {
 	struct queue_status	 qs;
 	struct queue_item_view	*recent;	/* APP_RECENT of them */
 	size_t			 nrecent;
+	size_t			 recent_ended;	/* qs's ended items and items */
+	size_t			 recent_items;	/* when recent was read */
 
 	/* The entries an open dialog will act on (F6, F8): copies, as the
 	 * pane may be reloaded meanwhile. */
