@@ -57,6 +57,7 @@ def start_burrowd(tls, rounds):
     srv = harness.Server(users={"bench": "bench-pw"},
                          tls={"require": True} if tls else None,
                          max_clients=32, queue_length=64, idle_timeout=120,
+                         max_per_ip=0,
                          data_timeout=60)
     # The harness hashes at 1000 PBKDF2 rounds; a real install's users
     # file (burrow-passwd) has 200000 unless told otherwise.

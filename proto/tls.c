@@ -77,6 +77,7 @@ struct tls {
 	int		 fatal;		/* failed: no close_notify may follow */
 	int		 clean_eof;	/* close_notify received */
 	int		 verified;
+	int		 tickets_due;	/* server: 0 handshaking, 1 tickets, -1 done */
 	char		 error[256];	/* last TLS failure of a read/write */
 };
 
@@ -613,11 +614,13 @@ tls_new(struct tls_ctx *ctx, struct conn *c, char *err, size_t errlen)
 }
 
 /*
- * Drives SSL_do_handshake until done, failure or deadline. Returns 0, or
- * -1 with a message in err.
+ * Drives SSL_do_handshake until done, failure or deadline. With nowait set
+ * it never waits: it returns 1 where it would, with the socket event it
+ * needs in *want. Returns 0 when done, or -1 with a message in err.
  */
 static int
-handshake(struct tls *t, long long deadline, char *err, size_t errlen)
+handshake(struct tls *t, long long deadline, int nowait, short *want,
+    char *err, size_t errlen)
 {
 	int r, saved, w;
 	short ev;
@@ -651,6 +654,11 @@ handshake(struct tls *t, long long deadline, char *err, size_t errlen)
 			    "protocol error");
 			return -1;
 		}
+		if (nowait) {
+			if (want != NULL)
+				*want = ev;
+			return 1;
+		}
 		if ((w = conn_wait_fd(t->fd, ev, left_ms(deadline))) == 1)
 			continue;
 		t->fatal = 1;
@@ -664,12 +672,10 @@ handshake(struct tls *t, long long deadline, char *err, size_t errlen)
 }
 
 struct tls *
-tls_accept(struct tls_ctx *ctx, struct conn *c, const struct tls_sid *sid,
-    int timeout_ms, char *err, size_t errlen)
+tls_accept_begin(struct tls_ctx *ctx, struct conn *c, const struct tls_sid *sid,
+    char *err, size_t errlen)
 {
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	struct tls *t;
-	int i;
 
 	if (!ctx->server) {
 		set_err(err, errlen, "TLS handshake: not a server context");
@@ -679,34 +685,70 @@ tls_accept(struct tls_ctx *ctx, struct conn *c, const struct tls_sid *sid,
 		return NULL;
 	if (!SSL_set_session_id_context(t->ssl, sid->id, sizeof(sid->id))) {
 		ssl_errors(err, errlen, "TLS handshake", "session id context");
-		goto fail;
+		tls_free(t);
+		return NULL;
 	}
 	SSL_set_accept_state(t->ssl);
-	if (handshake(t, deadline, err, errlen) == -1)
-		goto fail;
-	/*
-	 * TLS 1.3 tickets after a full handshake (a control connection; more
-	 * come with tls_send_ticket), none after a resumption (a data
-	 * connection): a client that only writes there (an upload) would
-	 * leave the ticket unread, and its close would become a reset that
-	 * destroys data in flight.
-	 */
-	if (SSL_version(t->ssl) >= TLS1_3_VERSION &&
-	    !SSL_session_reused(t->ssl)) {
-		for (i = 0; i < TLS_TICKETS; i++)
-			if (!SSL_new_session_ticket(t->ssl)) {
-				ssl_errors(err, errlen, "TLS session ticket",
-				    "refused");
-				goto fail;
-			}
-		if (handshake(t, deadline, err, errlen) == -1)
-			goto fail;
-	}
-	conn_set_ops(c, &tls_ops, t);
 	return t;
-fail:
+}
+
+int
+tls_accept_step(struct tls *t, int timeout_ms, short *want, char *err,
+    size_t errlen)
+{
+	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int nowait = timeout_ms == 0, r, i;
+
+	if (t->tickets_due == 0) {
+		if ((r = handshake(t, deadline, nowait, want, err, errlen)) != 0)
+			goto out;
+		/*
+		 * TLS 1.3 tickets after a full handshake (a control
+		 * connection; more come with tls_send_ticket), none after a
+		 * resumption (a data connection): a client that only writes
+		 * there (an upload) would leave the ticket unread, and its
+		 * close would become a reset that destroys data in flight.
+		 */
+		t->tickets_due = -1;
+		if (SSL_version(t->ssl) >= TLS1_3_VERSION &&
+		    !SSL_session_reused(t->ssl)) {
+			for (i = 0; i < TLS_TICKETS; i++)
+				if (!SSL_new_session_ticket(t->ssl)) {
+					ssl_errors(err, errlen,
+					    "TLS session ticket", "refused");
+					r = -1;
+					goto out;
+				}
+			t->tickets_due = 1;
+		}
+	}
+	if (t->tickets_due == 1) {
+		if ((r = handshake(t, deadline, nowait, want, err, errlen)) != 0)
+			goto out;
+		t->tickets_due = -1;
+	}
+	conn_set_ops(t->c, &tls_ops, t);
+	return 1;
+out:
+	if (r == 1)
+		return 0;
 	tls_free(t);
-	return NULL;
+	return -1;
+}
+
+struct tls *
+tls_accept(struct tls_ctx *ctx, struct conn *c, const struct tls_sid *sid,
+    int timeout_ms, char *err, size_t errlen)
+{
+	struct tls *t;
+
+	if ((t = tls_accept_begin(ctx, c, sid, err, errlen)) == NULL)
+		return NULL;
+	/* A negative timeout waits without limit, so it never returns 0. */
+	if (timeout_ms == 0)
+		timeout_ms = 1;
+	return tls_accept_step(t, timeout_ms, NULL, err, errlen) == 1 ? t :
+	    NULL;
 }
 
 int
@@ -794,7 +836,7 @@ tls_connect(struct tls_ctx *ctx, struct conn *c, const char *host,
 			goto fail;
 		}
 	}
-	if (handshake(t, deadline, err, errlen) == -1)
+	if (handshake(t, deadline, 0, NULL, err, errlen) == -1)
 		goto fail;
 	t->verified = SSL_get0_peer_certificate(t->ssl) != NULL &&
 	    SSL_get_verify_result(t->ssl) == X509_V_OK;

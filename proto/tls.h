@@ -125,6 +125,22 @@ struct tls	*tls_accept(struct tls_ctx *ctx, struct conn *c,
 		    size_t errlen);
 
 /*
+ * tls_accept() in steps, for a server that holds many handshakes without
+ * a thread each. tls_accept_begin() checks and prepares as tls_accept()
+ * does, without reading; NULL with a message in err. tls_accept_step()
+ * advances the handshake, waiting at most timeout_ms (-1: no limit; 0:
+ * not at all). It returns 1 when it is done (c now reads and writes
+ * through t), 0 when it must wait for the socket (only with timeout_ms
+ * 0; *want, if not NULL, says POLLIN or POLLOUT), or -1 on failure, with
+ * t freed and a message in err. A handshake given up halfway is freed
+ * with tls_close(t, 0).
+ */
+struct tls	*tls_accept_begin(struct tls_ctx *ctx, struct conn *c,
+		    const struct tls_sid *sid, char *err, size_t errlen);
+int		 tls_accept_step(struct tls *t, int timeout_ms, short *want,
+		    char *err, size_t errlen);
+
+/*
  * Handshakes as a client on c. host (without brackets) is sent as SNI
  * unless it is an IP address, and checked against the certificate; NULL
  * checks the chain only. resume: for a data connection, its control

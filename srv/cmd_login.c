@@ -19,6 +19,7 @@
 #include "srv/auth.h"
 #include "srv/commands.h"
 #include "srv/conf.h"
+#include "srv/lobby.h"
 #include "srv/log.h"
 #include "srv/quota.h"
 #include "srv/server.h"
@@ -96,17 +97,9 @@ login(struct session *s, uint64_t limit)
 	}
 	snprintf(s->cwd, sizeof(s->cwd), "/");
 	session_enter(s, ST_READY);
+	lobby_logged_in(s->srv->lobby, s);
 	log_info("%s: login %s", s->peer, s->user);
 	return session_reply(s, FTP_LOGINOK, "Login successful.");
-}
-
-static void
-delay_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 int
@@ -128,7 +121,6 @@ cmd_pass(struct session *s, char *arg)
 		return session_reply(s, FTP_LOGINOK, "Already logged in.");
 	if (s->state != ST_PASS)
 		return session_reply(s, FTP_BADSEQ, "Log in with USER first.");
-
 	db = server_users(s->srv);
 	if (s->user[0] != '\0' && users_valid_name(s->user))
 		u = users_find(db, s->user);
@@ -152,15 +144,52 @@ cmd_pass(struct session *s, char *arg)
 		    s->srv->cfg->default_quota : (uint64_t)u->quota;
 	users_unref(db);
 
-	if (ok)
-		return login(s, limit);
+	if (ok) {
+		/*
+		 * Every place taken: the login waits, unanswered, for one to
+		 * free (session.c, lobby.c), and completes then.
+		 */
+		s->held_limit = limit;
+		if (lobby_seat_take(s->srv->lobby, s) == -1) {
+			s->held_login = 1;
+			return 0;
+		}
+		return cmd_pass_seated(s);
+	}
 
 	s->failed_logins++;
 	log_info("%s: failed login for \"%s\" (attempt %d)", s->peer,
 	    s->user, s->failed_logins);
 	session_enter(s, ST_USER);
-	delay_ms(LOGIN_DELAY_MS * s->failed_logins);
-	if (s->failed_logins >= s->srv->cfg->max_login_attempts) {
+	/*
+	 * The reply waits, longer after each failure; the session waits in
+	 * the lobby meanwhile, not on a worker (cmd_pass_delayed).
+	 */
+	s->delay_until = now_mono() + LOGIN_DELAY_MS *
+	    s->failed_logins / 1000.0;
+	s->delayed = s->failed_logins >= s->srv->cfg->max_login_attempts ?
+	    2 : 1;
+	return 0;
+}
+
+int
+cmd_pass_seated(struct session *s)
+{
+	s->held_login = 0;
+	if (login(s, s->held_limit) == -1)
+		return -1;
+	if (s->state != ST_READY)
+		lobby_seat_give(s->srv->lobby, s);
+	return 0;
+}
+
+int
+cmd_pass_delayed(struct session *s)
+{
+	int last = s->delayed == 2;
+
+	s->delayed = 0;
+	if (last) {
 		log_info("%s: too many failed logins, closing", s->peer);
 		session_reply(s, FTP_NOTLOGGED, "Login incorrect.");
 		session_reply(s, FTP_TOOMANY, "Too many failed logins.");

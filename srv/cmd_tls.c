@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "proto/reply.h"
+#include "proto/util.h"
 #include "proto/tls.h"
 #include "srv/commands.h"
 #include "srv/conf.h"
@@ -22,19 +23,22 @@
 #include "srv/session.h"
 
 int
-session_tls_start(struct session *s)
+session_tls_begin(struct session *s)
 {
-	char err[256], desc[96];
+	char err[256];
 
 	tls_sid_new(&s->sid);
-	s->tls = tls_accept(s->srv->tls, &s->ctl, &s->sid, session_data_ms(s),
-	    err, sizeof(err));
+	s->tls = tls_accept_begin(s->srv->tls, &s->ctl, &s->sid, err,
+	    sizeof(err));
 	if (s->tls == NULL) {
 		log_warnx("%s: TLS handshake failed: %s", s->peer, err);
 		return -1;
 	}
-	log_info("%s: TLS on the control connection, %s", s->peer,
-	    tls_describe(s->tls, desc, sizeof(desc)));
+	s->handshaking = 1;
+	/* As long as a data connection may stall, within the login's time. */
+	s->handshake_by = now_mono() + s->srv->cfg->data_timeout;
+	if (s->handshake_by > s->login_by)
+		s->handshake_by = s->login_by;
 	return 0;
 }
 
@@ -55,8 +59,12 @@ cmd_auth(struct session *s, char *arg)
 		    "login.");
 	if (session_reply(s, FTP_AUTHOK, "Proceed with TLS negotiation.") == -1)
 		return -1;
-	/* A failed handshake leaves the connection in an unknown state. */
-	if (session_tls_start(s) == -1)
+	/*
+	 * The handshake runs in steps before login (session.c), so that a
+	 * client that goes silent in it holds no worker. A failed one leaves
+	 * the connection in an unknown state: it ends.
+	 */
+	if (session_tls_begin(s) == -1)
 		return -1;
 	session_enter(s, ST_USER);
 	return 0;

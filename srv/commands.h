@@ -33,6 +33,10 @@ int cmd_help(struct session *s, char *arg);
 int cmd_user(struct session *s, char *arg);
 int cmd_pass(struct session *s, char *arg);
 int cmd_quit(struct session *s, char *arg);
+/* A PASS whose password was right, once it holds a place. */
+int cmd_pass_seated(struct session *s);
+/* The reply to a failed PASS, once its delay has passed. */
+int cmd_pass_delayed(struct session *s);
 
 /* cmd_info.c */
 int cmd_noop(struct session *s, char *arg);

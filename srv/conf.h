@@ -16,6 +16,7 @@ struct srv_config {
 	int		 port;
 	int		 max_clients;
 	int		 queue_length;
+	int		 max_pending;
 	int		 queue_timeout;
 	int		 max_per_ip;
 	int		 idle_timeout;

@@ -31,6 +31,7 @@
 #include "proto/util.h"
 #include "srv/conf.h"
 #include "srv/jail.h"
+#include "srv/lobby.h"
 #include "srv/log.h"
 #include "srv/pool.h"
 #include "srv/quota.h"
@@ -50,7 +51,7 @@ usage(void)
 	exit(2);
 }
 
-/* Sends a short reply on a socket no worker owns yet; never blocks. */
+/* Sends a short reply on a socket no session owns yet; never blocks. */
 static void
 say(int fd, const char *text)
 {
@@ -59,31 +60,15 @@ say(int fd, const char *text)
 }
 
 static void
-on_queued(void *item, unsigned position, void *ctx)
-{
-	struct client *cl = item;
-	char text[128];
-
-	snprintf(text, sizeof(text), "120 All %d workers are busy: you are "
-	    "number %u in the queue.\r\n", cl->srv->cfg->max_clients, position);
-	say(cl->fd, text);
-}
-
-static void
 on_drop(void *item, enum pool_drop why, void *ctx)
 {
-	struct client *cl = item;
-
-	say(cl->fd, why == POOL_EXPIRED ? "421 Timed out waiting in the queue; "
-	    "try again later.\r\n" : "421 Server shutting down.\r\n");
-	server_ip_release(cl->srv, &cl->peer);
-	close(cl->fd);
-	free(cl);
+	(void)why;
+	(void)ctx;
+	session_end(item, "Server shutting down.");
 }
 
 static const struct pool_ops ops = {
 	.serve = session_serve,
-	.queued = on_queued,
 	.drop = on_drop,
 };
 
@@ -184,6 +169,7 @@ daemonize(void)
 static void
 accept_one(struct server *srv, int lfd, int implicit_tls)
 {
+	struct session *s;
 	struct client *cl;
 	socklen_t len;
 	char who[INET6_ADDRSTRLEN];
@@ -230,14 +216,8 @@ accept_one(struct server *srv, int lfd, int implicit_tls)
 		free(cl);
 		return;
 	}
-	if (pool_submit(srv->pool, cl) == -1) {
-		log_info("%s: refused: queue full", who);
-		say(fd, "421 Too many users; the queue is full. Try again "
-		    "later.\r\n");
-		server_ip_release(srv, &cl->peer);
-		close(fd);
-		free(cl);
-	}
+	if ((s = session_new(cl)) != NULL)
+		lobby_admit(srv->lobby, s);
 }
 
 /*
@@ -260,7 +240,6 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 			log_warn("poll");
 			continue;
 		}
-		pool_expire(srv->pool, srv->cfg->queue_timeout);
 		if (pfd[1].revents & POLLIN &&
 		    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
@@ -357,10 +336,25 @@ raise_fd_limit(void)
 	}
 }
 
+/* Workers beyond max_clients, for sessions not logged in: one a CPU. */
+static unsigned
+login_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : n > 16 ? 16 : (unsigned)n;
+}
+
 /* Frees what main() set up; safe on a partly set-up server. */
 static void
 server_free(struct server *srv)
 {
+	if (srv->pool != NULL) {
+		if (srv->lobby != NULL)
+			lobby_stop(srv->lobby);
+		pool_destroy(srv->pool);
+	}
+	lobby_free(srv->lobby);
 	if (srv->users != NULL)
 		users_unref(srv->users);
 	quota_table_free(srv->quotas);
@@ -382,6 +376,7 @@ main(int argc, char **argv)
 	const char *path = NULL;
 	sigset_t sigs;
 	int ch, foreground = 0, check = 0, lfd = -1, ifd = -1, sfd = -1;
+	unsigned workers;
 	int pidfd = -1;
 	int rc = 1;
 
@@ -483,22 +478,35 @@ main(int argc, char **argv)
 	}
 	pthread_mutex_init(&srv.users_lock, NULL);
 	pthread_mutex_init(&srv.ip_lock, NULL);
-	if ((srv.pool = pool_create((unsigned)srv.cfg->max_clients,
-	    (unsigned)srv.cfg->queue_length, &ops, &srv)) == NULL) {
-		log_warn("cannot start %d workers", srv.cfg->max_clients);
+	/*
+	 * A worker for each logged-in session, and a few more for logins
+	 * (their password hashing is bounded by them); every session not
+	 * logged in may be in the pool's queue at once.
+	 */
+	workers = (unsigned)srv.cfg->max_clients + login_workers();
+	if ((srv.pool = pool_create(workers, (unsigned)srv.cfg->max_pending +
+	    (unsigned)srv.cfg->max_clients, &ops, &srv)) == NULL) {
+		log_warn("cannot start %u workers", workers);
 		goto out;
 	}
-	log_info("burrowd %s listening on %s port %d%s, %d workers, queue %d",
-	    PACKAGE_VERSION, srv.cfg->listen, srv.cfg->port,
+	if ((srv.lobby = lobby_start(&srv)) == NULL) {
+		log_warn("lobby");
+		goto out;
+	}
+	log_info("burrowd %s listening on %s port %d%s, %d sessions, queue %d, "
+	    "%u workers", PACKAGE_VERSION, srv.cfg->listen, srv.cfg->port,
 	    srv.tls == NULL ? "" : srv.cfg->tls_require ? " (TLS required)" :
-	    " (TLS available)", srv.cfg->max_clients, srv.cfg->queue_length);
+	    " (TLS available)", srv.cfg->max_clients, srv.cfg->queue_length,
+	    workers);
 	if (ifd != -1)
 		log_info("implicit FTPS on port %d", srv.cfg->tls_implicit_port);
 
 	serve(&srv, lfd, ifd, sfd);
 	lfd = ifd = -1;	/* serve() closed them */
 
+	lobby_stop(srv.lobby);
 	pool_destroy(srv.pool);
+	srv.pool = NULL;
 	log_info("stopped");
 	rc = 0;
 out:

@@ -12,6 +12,7 @@
 struct srv_config;
 struct userdb;
 struct pool;
+struct lobby;
 struct quota_table;
 struct tls_ctx;
 struct xferlog;
@@ -28,6 +29,7 @@ struct server {
 	atomic_int		 stopping;
 	double			 stop_deadline;	/* now_mono() when grace ends */
 	struct pool		*pool;
+	struct lobby		*lobby;		/* sessions not logged in */
 	struct quota_table	*quotas;	/* per-user usage, own locks */
 	struct tls_ctx		*tls;		/* NULL without a certificate */
 	struct xferlog		*xferlog;	/* NULL without xfer_log */

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "proto/reply.h"
@@ -20,10 +23,18 @@
 #include "srv/commands.h"
 #include "srv/conf.h"
 #include "srv/jail.h"
+#include "srv/lobby.h"
 #include "srv/log.h"
+#include "srv/pool.h"
 #include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
+
+/*
+ * Before login a client that does not read its replies gets a worker for
+ * this long at most.
+ */
+#define PRELOGIN_WRITE_MS	5000
 
 int
 session_idle_ms(const struct session *s)
@@ -67,7 +78,8 @@ session_reply(struct session *s, int code, const char *fmt, ...)
 	n = reply_format(out, cap, code, text);
 	if (n < 0)
 		n = (int)strlen(out);
-	if (conn_write(&s->ctl, out, (size_t)n, session_idle_ms(s)) == -1)
+	if (conn_write(&s->ctl, out, (size_t)n, s->state == ST_READY ?
+	    session_idle_ms(s) : PRELOGIN_WRITE_MS) == -1)
 		rc = -1;
 	free(out);
 done:
@@ -178,28 +190,15 @@ session_command(struct session *s, char *line, size_t len)
 	return rc;
 }
 
+/* A logged-in session: served on this worker until it ends. */
 static void
 session_loop(struct session *s)
 {
-	double login_by = now_mono() + s->srv->cfg->login_timeout;
-	int n, wait;
+	int n;
 
 	while (!s->quit) {
-		/* Until logged in, the login deadline bounds every wait. */
-		wait = session_idle_ms(s);
-		if (s->state != ST_READY) {
-			double left = login_by - now_mono();
-			if (left <= 0) {
-				log_info("%s: login timeout", s->peer);
-				session_reply(s, FTP_IDLE, "Login timeout: closing "
-				    "control connection.");
-				return;
-			}
-			if (left * 1000 < wait)
-				wait = (int)(left * 1000) + 1;
-		}
-		n = conn_readline(&s->ctl, s->line, sizeof(s->line), wait,
-		    s->srv->wake_fd);
+		n = conn_readline(&s->ctl, s->line, sizeof(s->line),
+		    session_idle_ms(s), s->srv->wake_fd);
 		if (n >= 0) {
 			if (session_command(s, s->line, (size_t)n) == -1)
 				break;
@@ -211,8 +210,6 @@ session_loop(struct session *s)
 				return;
 			continue;
 		case CONN_TIMEOUT:
-			if (s->state != ST_READY && now_mono() >= login_by)
-				continue;	/* the login deadline, handled above */
 			log_info("%s: idle timeout", s->peer);
 			session_reply(s, FTP_IDLE, "Timeout: closing control "
 			    "connection.");
@@ -229,16 +226,159 @@ session_loop(struct session *s)
 	}
 }
 
-void
-session_serve(void *item, void *ctx)
+/*
+ * Replies not yet read by a client that has not logged in: past this it
+ * is not reading them, and is closed rather than let a worker wait on it.
+ */
+#define PRELOGIN_UNREAD	8192
+/* Commands served in a row before login before others get their turn. */
+#define PRELOGIN_BURST	16
+
+/*
+ * Advances a TLS handshake without waiting. Returns 1 done, 0 parked
+ * (the lobby has s), -1 failed (logged).
+ */
+static int
+handshake_step(struct session *s)
 {
-	struct client *cl = item;
+	char err[256], desc[96];
+	short want = POLLIN;
+	int r;
+
+	if (now_mono() >= s->handshake_by) {
+		snprintf(err, sizeof(err), "TLS handshake: timed out");
+		tls_close(s->tls, 0);
+		r = -1;
+	} else
+		r = tls_accept_step(s->tls, 0, &want, err, sizeof(err));
+	if (r == 0) {
+		lobby_park(s->srv->lobby, s, want, s->handshake_by);
+		return 0;
+	}
+	s->handshaking = 0;
+	if (r == -1) {
+		s->tls = NULL;	/* freed by tls_accept_step */
+		log_warnx("%s: TLS handshake failed: %s", s->peer, err);
+		return -1;
+	}
+	log_info("%s: TLS on the control connection, %s", s->peer,
+	    tls_describe(s->tls, desc, sizeof(desc)));
+	return 1;
+}
+
+/*
+ * Serves a session that has not logged in yet, for as long as it has
+ * something to do without waiting. Returns 1 when it has logged in, 0 when
+ * it has been handed to the lobby or the pool, -1 when it must end.
+ */
+static int
+session_prelogin(struct session *s)
+{
+	int n, burst = PRELOGIN_BURST, unread;
+
+	for (;;) {
+		if (s->quit)
+			return -1;
+		if (s->state == ST_READY)
+			return 1;
+		if (atomic_load(&s->srv->stopping)) {
+			session_reply(s, FTP_TOOMANY, "Server shutting down.");
+			return -1;
+		}
+		if (now_mono() >= s->login_by) {
+			log_info("%s: login timeout", s->peer);
+			session_reply(s, FTP_IDLE, "Login timeout: closing "
+			    "control connection.");
+			return -1;
+		}
+		if (now_mono() >= s->idle_by) {
+			log_info("%s: idle timeout", s->peer);
+			session_reply(s, FTP_IDLE, "Timeout: closing control "
+			    "connection.");
+			return -1;
+		}
+		/* Implicit FTPS: TLS from the first byte, data protected. */
+		if (s->cl->implicit_tls && s->tls == NULL) {
+			if (session_tls_begin(s) == -1)
+				return -1;
+			s->pbsz = s->prot_p = 1;
+		}
+		if (s->handshaking && (n = handshake_step(s)) != 1)
+			return n;
+		if (!s->greeted) {
+			s->greeted = 1;
+			if (session_reply(s, FTP_GREET, "Burrow FTP server "
+			    "ready.") == -1)
+				return -1;
+		}
+		if (s->delayed != 0) {
+			if (now_mono() < s->delay_until) {
+				lobby_park(s->srv->lobby, s, 0, s->delay_until);
+				return 0;
+			}
+			if (cmd_pass_delayed(s) == -1)
+				return -1;
+			continue;
+		}
+		if (s->held_login) {
+			if (lobby_seat_take(s->srv->lobby, s) == -1) {
+				lobby_wait_seat(s->srv->lobby, s);
+				return 0;
+			}
+			if (cmd_pass_seated(s) == -1)
+				return -1;
+			continue;
+		}
+		if (ioctl(s->ctl.fd, SIOCOUTQ, &unread) == 0 &&
+		    unread > PRELOGIN_UNREAD) {
+			log_info("%s: not reading its replies: closing", s->peer);
+			return -1;
+		}
+		if (burst-- == 0) {
+			if (pool_submit(s->srv->pool, s) == -1)
+				return -1;
+			return 0;
+		}
+		n = conn_readline(&s->ctl, s->line, sizeof(s->line), 0,
+		    s->srv->wake_fd);
+		if (n >= 0 || n == CONN_TOOLONG)
+			s->idle_by = now_mono() + s->srv->cfg->idle_timeout;
+		if (n >= 0) {
+			if (session_command(s, s->line, (size_t)n) == -1)
+				return -1;
+			continue;
+		}
+		switch (n) {
+		case CONN_TOOLONG:
+			if (session_reply(s, FTP_BADCMD, "Command too long.") == -1)
+				return -1;
+			continue;
+		case CONN_TIMEOUT:
+			lobby_park(s->srv->lobby, s, POLLIN, s->idle_by <
+			    s->login_by ? s->idle_by : s->login_by);
+			return 0;
+		case CONN_WAKE:
+			continue;	/* says 421 above */
+		case CONN_EOF:
+			return -1;
+		default:
+			log_warn("%s: control connection", s->peer);
+			return -1;
+		}
+	}
+}
+
+struct session *
+session_new(struct client *cl)
+{
 	struct session *s;
-	(void)ctx;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_warn("session: calloc");
-		goto out;
+		server_ip_release(cl->srv, &cl->peer);
+		close(cl->fd);
+		free(cl);
+		return NULL;
 	}
 	s->srv = cl->srv;
 	s->cl = cl;
@@ -249,26 +389,63 @@ session_serve(void *item, void *ctx)
 	conn_init(&s->ctl, cl->fd);
 	data_init(&s->data);
 	session_enter(s, ST_USER);
+	s->login_by = now_mono() + s->srv->cfg->login_timeout;
+	s->idle_by = now_mono() + s->srv->cfg->idle_timeout;
+	return s;
+}
 
-	/* Implicit FTPS: TLS from the first byte, data protected. */
-	if (cl->implicit_tls) {
-		if (session_tls_start(s) == -1)
-			goto done;
-		s->pbsz = s->prot_p = 1;
-	}
-	if (atomic_load(&s->srv->stopping))
-		session_reply(s, FTP_TOOMANY, "Server shutting down.");
-	else if (session_reply(s, FTP_GREET, "Burrow FTP server ready.") == 0)
-		session_loop(s);
-done:
+void
+session_say(struct session *s, const char *text)
+{
+	ssize_t r = send(s->ctl.fd, text, strlen(text),
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)r;
+}
+
+/* Frees the session; wait_ms bounds the TLS goodbye. */
+static void
+session_free(struct session *s, int wait_ms)
+{
+	struct client *cl = s->cl;
+
 	data_reset(&s->data);
 	session_enter(s, ST_USER);
 	if (s->tls != NULL)
-		tls_close(s->tls, 1000);
+		tls_close(s->tls, s->handshaking ? 0 : wait_ms);
+	lobby_gone(s->srv->lobby, s);
 	log_info("%s: disconnected", s->peer);
 	free(s);
-out:
 	server_ip_release(cl->srv, &cl->peer);
 	close(cl->fd);
 	free(cl);
+}
+
+void
+session_end(struct session *s, const char *bye)
+{
+	char text[256];
+	int n;
+
+	if (bye != NULL && !s->handshaking &&
+	    (!s->cl->implicit_tls || s->tls != NULL)) {
+		n = snprintf(text, sizeof(text), "%d %s\r\n", FTP_TOOMANY, bye);
+		(void)conn_write(&s->ctl, text, (size_t)n, 0);
+	}
+	session_free(s, 0);
+}
+
+void
+session_serve(void *item, void *ctx)
+{
+	struct session *s = item;
+	(void)ctx;
+
+	switch (session_prelogin(s)) {
+	case 0:
+		return;		/* waits in the lobby or the pool */
+	case 1:
+		session_loop(s);
+		break;
+	}
+	session_free(s, 1000);
 }

@@ -16,6 +16,7 @@
 #include "proto/netio.h"
 #include "proto/tls.h"
 #include "srv/data.h"
+#include "srv/lobby.h"
 #include "srv/users.h"
 
 struct hash_alg;
@@ -57,10 +58,48 @@ struct session {
 	int			 rang_set;	/* a RANG waits for the next HASH */
 	struct data		 data;
 	char			 line[CMD_LINE_MAX];
+
+	/* Before login (see srv/lobby.h): served in steps between waits. */
+	double			 login_by;	/* now_mono() of the login timeout */
+	double			 idle_by;	/* of the idle timeout */
+	int			 greeted;	/* the 220 has gone out */
+	int			 handshaking;	/* tls is set up, not yet done */
+	double			 handshake_by;	/* when it must be done */
+	double			 delay_until;	/* a failed login's reply waits */
+	int			 delayed;	/* 1: 530 due, 2: 530 and 421 */
+	int			 held_login;	/* a right PASS waits for a seat */
+	uint64_t		 held_limit;	/* its quota */
+
+	/* The lobby's, under its lock. */
+	enum lobby_where	 lobby_where;
+	struct session		*lobby_next, *lobby_prev;
+	double			 lobby_until;	/* parked: served again by then */
+	double			 lobby_since;	/* queued: since when */
+	int			 lobby_epoll;	/* parked: its socket is watched */
+	int			 seated;	/* holds one of max_clients seats */
+	int			 pending;	/* counts against max_pending */
 };
 
-/* The pool's serve callback: runs a whole session and frees the client. */
+/*
+ * A session for a freshly accepted connection, not yet greeted; it owns
+ * cl. NULL (cl closed and freed) if out of memory.
+ */
+struct session *session_new(struct client *cl);
+
+/*
+ * The pool's serve callback: serves the session until it must wait
+ * before login (it is parked in the lobby), or to its end.
+ */
 void session_serve(void *item, void *ctx);
+
+/*
+ * Ends a session that no worker is serving: says 421 bye (if not NULL),
+ * without waiting, and frees everything.
+ */
+void session_end(struct session *s, const char *bye);
+
+/* Sends text on a clear connection without waiting (a 120). */
+void session_say(struct session *s, const char *text);
 
 /*
  * Sends a reply; fmt may contain '\n' for a multi-line reply. Returns 0, or
@@ -88,9 +127,10 @@ int session_data_ms(const struct session *s);
 
 /*
  * Starts TLS on the control connection (after AUTH TLS, or at once for
- * implicit FTPS). Returns 0, or -1 when the handshake failed (logged).
+ * implicit FTPS): s->tls is set up and s->handshaking set; the session's
+ * loop completes the handshake. Returns 0, or -1 (logged).
  */
-int session_tls_start(struct session *s);
+int session_tls_begin(struct session *s);
 
 /* 1 if tls.require forbids logging in on this still-clear connection. */
 int session_tls_refuses_login(struct session *s);

@@ -144,7 +144,8 @@ assert_defaults_but_tls(const struct srv_config *cfg)
 	ck_assert_int_eq(cfg->max_clients, 10);
 	ck_assert_int_eq(cfg->queue_length, 16);
 	ck_assert_int_eq(cfg->queue_timeout, 30);
-	ck_assert_int_eq(cfg->max_per_ip, 0);
+	ck_assert_int_eq(cfg->max_per_ip, 32);
+	ck_assert_int_eq(cfg->max_pending, 1024);
 	ck_assert_int_eq(cfg->idle_timeout, 300);
 	ck_assert_int_eq(cfg->data_timeout, 60);
 	ck_assert_int_eq(cfg->pasv_min, 50000);

@@ -293,12 +293,15 @@ def sigterm_idle_and_queued_sessions_421_exit_0():
         a = srv.raw()
         assert a.reply().startswith("220")
         a.login("harry", "pw")
+        p = srv.raw()
+        assert p.reply().startswith("220")          # not logged in
         b = srv.raw()
-        assert b.reply().startswith("220")          # not logged in
+        assert b.reply().startswith("220")
+        b.login("beal", "secret")
         c = srv.raw()
-        queued(c, 1)
+        queued(c, 1)                                # both places taken
         srv.proc.terminate()
-        for x in (a, b, c):
+        for x in (a, p, b, c):
             r = x.reply()
             assert r.startswith("421 "), r
             assert x.at_eof()
@@ -374,6 +377,153 @@ def sigterm_transfer_finishes_within_grace():
         assert c.at_eof()
         c.close()
         assert wait_exit(srv) == 0, srv.log()
+
+
+# ------------------------------------------------- before login, no worker
+
+def source(i):
+    """The i-th of many loopback source addresses (127.0.1.1 onwards)."""
+    return "127.0.%d.%d" % (1 + i // 200, 1 + i % 200)
+
+
+@test
+def silent_connections_keep_nobody_out():
+    """200 connections that never log in (silent, stuck after USER, stuck
+    in a TLS handshake) hold no worker and no place: a real user still
+    logs in and transfers at once."""
+    with Server(users=USERS, max_clients=16, queue_length=16, tls={}) as srv:
+        silent = []
+        try:
+            for i in range(200):
+                c = srv.raw(timeout=10, source=source(i))
+                silent.append(c)
+                r = c.reply()
+                assert r.startswith("220 "), (i, r)
+                if i % 4 == 1:
+                    c.expect("USER harry", 331)
+                elif i % 4 == 2:
+                    c.expect("AUTH TLS", 234)   # then no ClientHello
+            t0 = time.monotonic()
+            f = srv.ftp("harry")
+            payload = os.urandom(1 << 20)
+            f.storbinary("STOR big.bin", io.BytesIO(payload))
+            out = io.BytesIO()
+            f.retrbinary("RETR big.bin", out.write)
+            took = time.monotonic() - t0
+            assert out.getvalue() == payload
+            f.quit()
+            assert took < 2, "login and transfer took %.2fs" % took
+            print("# login + 1 MiB up and down beside 200 silent "
+                  "connections: %.2fs" % took)
+            # The silent ones are all still there, waiting for their
+            # login timeout, and sixteen more users can still log in.
+            users = [srv.ftp("beal") for _ in range(16)]
+            for u in users:
+                assert u.pwd() == "/"
+            # Every place taken: the next one waits in the queue.
+            with srv.raw(source="127.0.3.1") as q:
+                queued(q, 1)
+            for u in users:
+                u.quit()
+        finally:
+            for c in silent:
+                c.close()
+        assert "refused" not in srv.log(), srv.log()
+
+
+@test
+def login_timeout_still_ends_silent_connections():
+    with Server(users=USERS, login_timeout=1) as srv:
+        cs = [srv.raw(timeout=10, source=source(i)) for i in range(20)]
+        for c in cs:
+            assert c.reply().startswith("220 ")
+        for c in cs:
+            r = c.reply()
+            assert r.startswith("421 ") and "Login timeout" in r, r
+            assert c.at_eof()
+            c.close()
+
+
+@test
+def pass_waits_silently_for_a_free_place():
+    """Greeted while a place was free, a client whose PASS comes once all
+    places are taken gets its 230 when one frees, not a refusal."""
+    with Server(users=USERS, max_clients=1, queue_length=2,
+                queue_timeout=10) as srv:
+        c = srv.raw()
+        assert c.reply().startswith("220 ")
+        a = srv.ftp("harry")
+        c.expect("USER beal", 331)
+        c.send("PASS secret")
+        c.send("PWD")
+        assert c.quiet(0.5)
+        a.quit()
+        c.sock.settimeout(10)
+        assert c.reply().startswith("230"), "no 230 once a place freed"
+        assert c.reply().startswith('257 "/"')
+        # Now c holds the place: a newcomer is queued behind it.
+        d = srv.raw()
+        queued(d, 1)
+        c.expect("QUIT", 221)
+        assert d.reply().startswith("220 ")
+        d.login("harry", "pw")
+        d.expect("QUIT", 221)
+        c.close()
+        d.close()
+
+
+@test
+def failed_logins_wait_without_a_worker():
+    """The growing delay after a failed login is spent in the lobby: ten
+    clients waiting for their 530 do not slow a good login."""
+    with Server(users=USERS, max_clients=1) as srv:
+        bad = []
+        for i in range(10):
+            c = srv.raw(timeout=10, source=source(i))
+            assert c.reply().startswith("220 ")
+            c.send("USER harry")
+            c.send("PASS wrong")
+            bad.append(c)
+        for c in bad:
+            assert c.reply().startswith("331")
+        f = srv.ftp("beal")
+        assert f.pwd() == "/"
+        # All ten are still waiting for their 530 (500 ms): the good login
+        # did not queue behind them.
+        for c in bad:
+            assert c.quiet(0)
+        for c in bad:
+            assert c.reply().startswith("530 ")
+            c.close()
+        f.quit()
+
+
+@test
+def a_client_that_reads_no_replies_is_closed():
+    with Server(users=USERS) as srv:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(10)
+        s.connect((HOST, srv.port))
+        closed = False
+        line = b"NOOP\r\n" * 1000
+        for _ in range(400):        # at most 2.4 MB of commands
+            try:
+                s.sendall(line)
+            except (ConnectionResetError, BrokenPipeError):
+                closed = True
+                break
+            except socket.timeout:
+                break
+        # Still connected, still not reading: the server gives up on it.
+        assert wait_until(lambda: "not reading its replies" in srv.log(),
+                          10), srv.log()
+        s.close()
+        # The server is fine for others.
+        f = srv.ftp("harry")
+        assert f.pwd() == "/"
+        f.quit()
+        print("# closed while sending: %s" % closed)
 
 
 run()
