@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,6 +73,13 @@ login(struct session *s, uint64_t limit)
 {
 	unsigned max = (unsigned)s->srv->cfg->max_sessions_per_user;
 
+	/* How a reload or the shutdown reaches the session once logged in. */
+	if (s->wake_fd == -1 &&
+	    (s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		log_warn("%s: eventfd", s->peer);
+		return session_reply(s, FTP_NOTLOGGED, "Out of resources; try "
+		    "again later.");
+	}
 	if ((s->rootfd = open_home(s)) == -1)
 		return session_reply(s, FTP_NOTLOGGED,
 		    "Home directory unavailable.");
@@ -98,6 +107,7 @@ login(struct session *s, uint64_t limit)
 	snprintf(s->cwd, sizeof(s->cwd), "/");
 	session_enter(s, ST_READY);
 	lobby_logged_in(s->srv->lobby, s);
+	server_session_add(s->srv, s);
 	log_info("%s: login %s", s->peer, s->user);
 	return session_reply(s, FTP_LOGINOK, "Login successful.");
 }
@@ -139,9 +149,13 @@ cmd_pass(struct session *s, char *arg)
 			(void)auth_verify_dummy(pw);
 	}
 	wipe(arg, arg != NULL ? strlen(arg) : 0);
-	if (ok)
+	if (ok) {
 		limit = u->quota == USER_QUOTA_DEFAULT ?
 		    s->srv->cfg->default_quota : (uint64_t)u->quota;
+		free(s->login_hash);
+		if ((s->login_hash = strdup(u->password)) == NULL)
+			ok = 0;
+	}
 	users_unref(db);
 
 	if (ok) {

@@ -75,6 +75,9 @@ static const struct opt opts[] = {
 	{ "pid_file", OPT_PATH, 0, 0, "", F(pid_file), 0, "pid file" },
 	{ "user", OPT_STR, 0, 0, "", F(user), 0,
 	  "account to switch to after binding, when started as root" },
+	{ "end_sessions_on_password_change", OPT_BOOL, 0, 1, "false",
+	  F(end_sessions_on_password_change), 0, "a reload that changes a "
+	  "user's password ends the sessions logged in with the old one" },
 	{ "max_login_attempts", OPT_INT, 1, 100, "3", F(max_login_attempts), 0,
 	  "failed logins before the connection is closed" },
 	{ "max_sessions_per_user", OPT_INT, 0, 4096, "0",

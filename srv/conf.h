@@ -33,6 +33,7 @@ struct srv_config {
 	char		*pid_file;	/* absolute or "" */
 	char		*user;
 	int		 max_login_attempts;
+	int		 end_sessions_on_password_change;
 	int		 max_sessions_per_user;
 	int		 shutdown_grace;
 	char		*tls_cert;	/* absolute or "" */

@@ -453,6 +453,8 @@ wait_io(struct session *s, short events)
 			continue;
 		}
 		now = now_mono();
+		if (atomic_load(&s->revoked) != REVOKE_NONE)
+			return XFER_REVOKED;
 		stopping = atomic_load(&srv->stopping);
 		if (stopping && now >= srv->stop_deadline)
 			return XFER_SHUTDOWN;
@@ -463,7 +465,8 @@ wait_io(struct session *s, short events)
 			timeout = (int)((srv->stop_deadline - now) * 1000) + 1;
 		pfd[0] = (struct pollfd){ .fd = s->data.fd, .events = events };
 		pfd[1] = (struct pollfd){ .fd = s->ctl.fd, .events = POLLIN };
-		pfd[2] = (struct pollfd){ .fd = srv->wake_fd, .events = POLLIN };
+		/* Readable once stopping (then left out) or revoked. */
+		pfd[2] = (struct pollfd){ .fd = s->wake_fd, .events = POLLIN };
 		n = poll(pfd, stopping ? 2 : 3, timeout);
 		if (n == -1 && errno != EINTR)
 			return XFER_NETERR;
@@ -536,6 +539,8 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 				    (!partial && conn_readable_now(&s->ctl))) &&
 				    (r = control_during(s, &partial)) != XFER_OK)
 					return r;
+				if (atomic_load(&s->revoked) != REVOKE_NONE)
+					return XFER_REVOKED;
 				continue;
 			}
 			if (n == 0)
@@ -696,6 +701,11 @@ data_finish(struct session *s, enum xfer_result r, const char *what)
 	case XFER_SHUTDOWN:
 		session_reply(s, FTP_TOOMANY, "Server shutting down; transfer "
 		    "aborted.");
+		return -1;
+	case XFER_REVOKED:
+		session_reply(s, FTP_BADSENDNET, "%s aborted.", what);
+		session_reply(s, FTP_TOOMANY, "%s",
+		    session_revoke_text(atomic_load(&s->revoked)));
 		return -1;
 	case XFER_CTLERR:
 		return -1;

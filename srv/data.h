@@ -40,7 +40,8 @@ enum xfer_result {
 	XFER_TIMEOUT,	/* data connection stalled past data_timeout */
 	XFER_FILEERR,	/* reading or writing the file failed; errno kept */
 	XFER_CTLERR,	/* control connection lost */
-	XFER_SHUTDOWN	/* server stopping, grace period over */
+	XFER_SHUTDOWN,	/* server stopping, grace period over */
+	XFER_REVOKED	/* a reload ended the session (account removed) */
 };
 
 void data_init(struct data *d);

@@ -265,6 +265,7 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 	atomic_store(&srv->stopping, 1);
 	if (write(srv->wake_fd, &one, sizeof(one)) == -1)
 		log_warn("eventfd write");
+	server_wake_sessions(srv);
 }
 
 /*
@@ -478,6 +479,7 @@ main(int argc, char **argv)
 	}
 	pthread_mutex_init(&srv.users_lock, NULL);
 	pthread_mutex_init(&srv.ip_lock, NULL);
+	pthread_mutex_init(&srv.sessions_lock, NULL);
 	/*
 	 * A worker for each logged-in session, and a few more for logins
 	 * (their password hashing is bounded by them); every session not

@@ -5,14 +5,17 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proto/addr.h"
 #include "srv/conf.h"
 #include "srv/log.h"
 #include "srv/quota.h"
 #include "srv/server.h"
+#include "srv/session.h"
 #include "srv/users.h"
 
 int
@@ -78,6 +81,111 @@ server_users(struct server *srv)
 	return db;
 }
 
+static void
+wake(int fd)
+{
+	uint64_t one = 1;
+
+	if (fd != -1 && write(fd, &one, sizeof(one)) == -1)
+		log_warn("eventfd write");
+}
+
+void
+server_session_add(struct server *srv, struct session *s)
+{
+	struct userdb *db;
+
+	pthread_mutex_lock(&srv->sessions_lock);
+	s->srv_prev = NULL;
+	s->srv_next = srv->sessions;
+	if (srv->sessions != NULL)
+		srv->sessions->srv_prev = s;
+	srv->sessions = s;
+	s->listed = 1;
+	/* The shutdown sets stopping before it walks the list. */
+	if (atomic_load(&srv->stopping))
+		wake(s->wake_fd);
+	/*
+	 * A reload replaces the users before it walks the list: one that
+	 * came between this login's check and here is seen now.
+	 */
+	db = server_users(srv);
+	if (users_find(db, s->user) == NULL) {
+		atomic_store(&s->revoked, REVOKE_REMOVED);
+		wake(s->wake_fd);
+	}
+	users_unref(db);
+	pthread_mutex_unlock(&srv->sessions_lock);
+}
+
+void
+server_session_del(struct server *srv, struct session *s)
+{
+	pthread_mutex_lock(&srv->sessions_lock);
+	if (s->listed) {
+		if (s->srv_prev != NULL)
+			s->srv_prev->srv_next = s->srv_next;
+		else
+			srv->sessions = s->srv_next;
+		if (s->srv_next != NULL)
+			s->srv_next->srv_prev = s->srv_prev;
+		s->listed = 0;
+	}
+	pthread_mutex_unlock(&srv->sessions_lock);
+}
+
+void
+server_wake_sessions(struct server *srv)
+{
+	struct session *s;
+
+	pthread_mutex_lock(&srv->sessions_lock);
+	for (s = srv->sessions; s != NULL; s = s->srv_next)
+		wake(s->wake_fd);
+	pthread_mutex_unlock(&srv->sessions_lock);
+}
+
+/*
+ * Ends the sessions the new database no longer allows: their user is gone
+ * or, if the administrator asked, their password changed.
+ */
+static void
+revoke_sessions(struct server *srv, const struct userdb *db)
+{
+	const struct user *u;
+	struct session *s;
+	unsigned removed = 0, changed = 0;
+	int why;
+
+	pthread_mutex_lock(&srv->sessions_lock);
+	for (s = srv->sessions; s != NULL; s = s->srv_next) {
+		if (atomic_load(&s->revoked) != REVOKE_NONE)
+			continue;
+		why = REVOKE_NONE;
+		if ((u = users_find(db, s->user)) == NULL)
+			why = REVOKE_REMOVED;
+		else if (srv->cfg->end_sessions_on_password_change &&
+		    (s->login_hash == NULL ||
+		    strcmp(u->password, s->login_hash) != 0))
+			why = REVOKE_PASSWORD;
+		if (why == REVOKE_NONE)
+			continue;
+		log_info("%s: ending the session of %s: %s", s->peer, s->user,
+		    why == REVOKE_REMOVED ? "account removed" :
+		    "password changed");
+		atomic_store(&s->revoked, why);
+		wake(s->wake_fd);
+		if (why == REVOKE_REMOVED)
+			removed++;
+		else
+			changed++;
+	}
+	pthread_mutex_unlock(&srv->sessions_lock);
+	if (removed + changed > 0)
+		log_info("reload ended %u sessions of removed users, %u with a "
+		    "changed password", removed, changed);
+}
+
 int
 server_reload_users(struct server *srv)
 {
@@ -93,7 +201,8 @@ server_reload_users(struct server *srv)
 	srv->users = db;
 	pthread_mutex_unlock(&srv->users_lock);
 	users_unref(old);
-	/* Running sessions see new quotas at once; passwords at next login. */
+	revoke_sessions(srv, db);
+	/* Running sessions see new quotas at once. */
 	for (size_t i = 0; i < users_count(db); i++) {
 		const struct user *u = users_at(db, i);
 		quota_set_limit(srv->quotas, u->name,

@@ -13,6 +13,7 @@ struct srv_config;
 struct userdb;
 struct pool;
 struct lobby;
+struct session;
 struct quota_table;
 struct tls_ctx;
 struct xferlog;
@@ -38,6 +39,10 @@ struct server {
 	pthread_mutex_t		 users_lock;
 	struct userdb		*users;
 
+	/* sessions_lock guards the list of logged-in sessions. */
+	pthread_mutex_t		 sessions_lock;
+	struct session		*sessions;
+
 	/* ip_lock guards ips and nips. */
 	pthread_mutex_t		 ip_lock;
 	struct ip_slot		*ips;
@@ -61,12 +66,25 @@ int server_ip_acquire(struct server *srv, const struct sockaddr_storage *addr,
     unsigned max);
 void server_ip_release(struct server *srv, const struct sockaddr_storage *addr);
 
+/*
+ * Lists a session that has just logged in (s->wake_fd set), so that a
+ * reload or the shutdown can reach it; one that logs in after the shutdown
+ * began is woken at once. server_session_del() takes it off (if listed).
+ */
+void server_session_add(struct server *srv, struct session *s);
+void server_session_del(struct server *srv, struct session *s);
+
+/* Wakes every logged-in session: the server is stopping. */
+void server_wake_sessions(struct server *srv);
+
 /* A reference to the current users database; users_unref() it after use. */
 struct userdb *server_users(struct server *srv);
 
 /*
  * Re-reads the users file. On error logs "FILE:LINE: message" and keeps the
- * database in force. Returns 0 or -1.
+ * database in force. Sessions of users no longer in it end at once (421),
+ * transfers included, and with end_sessions_on_password_change so do those
+ * logged in with a password that has changed. Returns 0 or -1.
  */
 int server_reload_users(struct server *srv);
 

@@ -198,7 +198,7 @@ session_loop(struct session *s)
 
 	while (!s->quit) {
 		n = conn_readline(&s->ctl, s->line, sizeof(s->line),
-		    session_idle_ms(s), s->srv->wake_fd);
+		    session_idle_ms(s), s->wake_fd);
 		if (n >= 0) {
 			if (session_command(s, s->line, (size_t)n) == -1)
 				break;
@@ -215,6 +215,11 @@ session_loop(struct session *s)
 			    "connection.");
 			return;
 		case CONN_WAKE:
+			if (atomic_load(&s->revoked) != REVOKE_NONE) {
+				session_reply(s, FTP_TOOMANY, "%s",
+				    session_revoke_text(atomic_load(&s->revoked)));
+				return;
+			}
 			session_reply(s, FTP_TOOMANY, "Server shutting down.");
 			return;
 		case CONN_EOF:
@@ -224,6 +229,13 @@ session_loop(struct session *s)
 			return;
 		}
 	}
+}
+
+const char *
+session_revoke_text(int why)
+{
+	return why == REVOKE_PASSWORD ? "Your password has changed: log in "
+	    "again." : "Your account has been removed.";
 }
 
 /*
@@ -383,6 +395,7 @@ session_new(struct client *cl)
 	s->srv = cl->srv;
 	s->cl = cl;
 	s->rootfd = -1;
+	s->wake_fd = -1;
 	s->mlst_facts = FACT_TYPE | FACT_SIZE | FACT_MODIFY | FACT_PERM;
 	snprintf(s->cwd, sizeof(s->cwd), "/");
 	addr_ntop(&cl->peer, s->peer, sizeof(s->peer));
@@ -413,6 +426,10 @@ session_free(struct session *s, int wait_ms)
 	if (s->tls != NULL)
 		tls_close(s->tls, s->handshaking ? 0 : wait_ms);
 	lobby_gone(s->srv->lobby, s);
+	server_session_del(s->srv, s);
+	if (s->wake_fd != -1)
+		close(s->wake_fd);
+	free(s->login_hash);
 	log_info("%s: disconnected", s->peer);
 	free(s);
 	server_ip_release(cl->srv, &cl->peer);

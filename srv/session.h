@@ -8,6 +8,7 @@
 #define BURROW_SESSION_H
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -78,7 +79,28 @@ struct session {
 	int			 lobby_epoll;	/* parked: its socket is watched */
 	int			 seated;	/* holds one of max_clients seats */
 	int			 pending;	/* counts against max_pending */
+
+	/*
+	 * Logged in: the server's list of sessions (srv/server.c, under its
+	 * sessions_lock), through which a reload or the shutdown reaches
+	 * this one by writing wake_fd.
+	 */
+	struct session		*srv_next, *srv_prev;
+	int			 listed;
+	int			 wake_fd;	/* eventfd, -1 before login */
+	atomic_int		 revoked;	/* enum session_revoke */
+	char			*login_hash;	/* the password hash it logged in with */
 };
+
+/* Why a reload ends a logged-in session. */
+enum session_revoke {
+	REVOKE_NONE,
+	REVOKE_REMOVED,		/* the account is gone from the users */
+	REVOKE_PASSWORD		/* its password changed (end_sessions_on_password_change) */
+};
+
+/* The reply that ends a revoked session ("Your account ..."). */
+const char *session_revoke_text(int why);
 
 /*
  * A session for a freshly accepted connection, not yet greeted; it owns

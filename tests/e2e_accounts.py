@@ -290,9 +290,11 @@ def sighup_adds_users_and_changes_passwords_and_quotas():
         # A new password works at the next login, the old one no more.
         assert can_login(srv, "ron", "newpw")
         assert not can_login(srv, "ron", "rpw")
-        # A removed user keeps a running session, but cannot log in.
-        percy.expect("NOOP", 200)
-        percy.expect("PWD", 257)
+        # A removed user's session ended at the reload, and it cannot log
+        # in again.
+        r = percy.reply()
+        assert r.startswith("421") and "removed" in r, r
+        assert percy.at_eof()
         assert not can_login(srv, "percy", "ppw")
         percy.close()
 
@@ -446,5 +448,89 @@ def login_timeout_closes_unauthenticated_connections():
         time.sleep(2.5)
         assert user.sendcmd("NOOP").startswith("200")
         user.quit()
+
+@test
+def removed_user_sessions_end_at_the_reload():
+    """Deleting a user and SIGHUP ends that user's sessions at once: idle
+    ones with 421, one in a download with 426 then 421; other users'
+    sessions go on."""
+    with Server(users={"harry": "pw", "percy": "ppw"}) as srv:
+        with open(os.path.join(srv.home("percy"), "big"), "wb") as f:
+            f.write(os.urandom(8 << 20))
+        idle = [connect(srv) for _ in range(2)]
+        for c in idle:
+            c.login("percy", "ppw")
+        busy = connect(srv)
+        busy.login("percy", "ppw")
+        data = busy.pasv_data()
+        data.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        busy.expect("RETR big", 150)
+        data.recv(1024)          # the transfer runs; then the client stalls
+        harry = connect(srv)
+        harry.login("harry", "pw")
+
+        del srv.users["percy"]
+        srv.write_users()
+        t0 = time.monotonic()
+        assert reload(srv)
+        for c in idle:
+            r = c.reply()
+            assert r.startswith("421 ") and "removed" in r, r
+            assert c.at_eof()
+            c.close()
+        r = busy.reply()
+        assert r.startswith("426 "), r
+        r = busy.reply()
+        assert r.startswith("421 ") and "removed" in r, r
+        assert busy.at_eof()
+        took = time.monotonic() - t0
+        busy.close()
+        data.close()
+        print("# three sessions of a removed user ended %.2fs after the "
+              "SIGHUP" % took)
+        assert "ending the session of percy: account removed" in srv.log()
+        # Nothing of theirs goes on; harry is untouched.
+        assert not can_login(srv, "percy", "ppw")
+        harry.expect("NOOP", 200)
+        harry.expect("PWD", 257)
+        harry.close()
+
+
+def fixed_users(srv, users):
+    """Writes users.conf with the given encoded hashes (a reload that must
+    see a password unchanged needs the same salt)."""
+    with open(os.path.join(srv.dir, "users.conf"), "w") as f:
+        f.write("users = (\n" + ",\n".join(
+            '  { name = "%s"; password = "%s"; }' % (n, h)
+            for n, h in users.items()) + "\n);\n")
+
+
+@test
+def changed_password_ends_sessions_only_when_asked():
+    hashes = {"harry": pbkdf2_hash("pw"), "ron": pbkdf2_hash("rpw")}
+    for ask in (False, True):
+        conf = {"end_sessions_on_password_change": ask}
+        with Server(users={"harry": "pw", "ron": "rpw"}, **conf) as srv:
+            fixed_users(srv, hashes)
+            assert reload(srv)
+            h = connect(srv)
+            h.login("harry", "pw")
+            r = connect(srv)
+            r.login("ron", "rpw")
+            fixed_users(srv, dict(hashes, harry=pbkdf2_hash("new")))
+            assert reload(srv)
+            if ask:
+                got = h.reply()
+                assert got.startswith("421 ") and "password" in got, got
+                assert h.at_eof()
+            else:
+                h.expect("NOOP", 200)   # the default: sessions go on
+            # ron's hash is the same string: his session is untouched.
+            r.expect("NOOP", 200)
+            assert can_login(srv, "harry", "new")
+            assert not can_login(srv, "harry", "pw")
+            h.close()
+            r.close()
+
 
 run()
