@@ -219,8 +219,13 @@ measure_leave(struct measure *m, int fd)
 	return pfd;
 }
 
-int
-quota_measure(int dfd, uint64_t *total)
+/*
+ * Walks the tree below dfd, adding its regular files to *total. Returns 0,
+ * 1 as soon as it meets a folder more than levels below dfd (its own
+ * subfolders are 1 level below), or -1 with errno.
+ */
+static int
+measure_walk(int dfd, size_t levels, uint64_t *total)
 {
 	struct measure m = { 0 };
 	const char *name;
@@ -233,6 +238,10 @@ quota_measure(int dfd, uint64_t *total)
 		goto out;
 	for (;;) {
 		if (m.nnames > m.frames[m.nframes - 1].first) {
+			if (m.nframes > levels) {
+				rc = 1;
+				break;
+			}
 			/* The name's bytes are reused by the folder's own. */
 			name = m.buf + m.names[--m.nnames];
 			m.buflen = m.names[m.nnames];
@@ -261,6 +270,20 @@ out:
 	free(m.names);
 	errno = err;
 	return rc;
+}
+
+int
+quota_measure(int dfd, uint64_t *total)
+{
+	return measure_walk(dfd, SIZE_MAX, total);
+}
+
+int
+quota_deeper_than(int dfd, unsigned levels)
+{
+	uint64_t total = 0;
+
+	return measure_walk(dfd, levels, &total);
 }
 
 static struct quota *

@@ -111,4 +111,12 @@ void quota_discard(struct quota *q, int fd);
  */
 int quota_measure(int dfd, uint64_t *total);
 
+/*
+ * Whether the directory dfd holds a folder more than levels below it (its
+ * own subfolders are 1 level below), found by the same walk: returns 1 if
+ * so, 0 if not, or -1 with errno if a folder cannot be read. Used to keep
+ * RNTO of a folder within max_depth; it stops at the first folder too deep.
+ */
+int quota_deeper_than(int dfd, unsigned levels);
+
 #endif

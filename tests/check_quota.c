@@ -402,6 +402,41 @@ START_TEST(test_measure_deep)
 }
 END_TEST
 
+/* quota_deeper_than: what RNTO of a folder checks against max_depth. */
+START_TEST(test_deeper_than)
+{
+	int fd;
+
+	ck_assert_int_eq(quota_deeper_than(rootfd, 0), 0);
+	put_file("f", 1);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 0), 0);
+	put_dir("a");
+	put_dir("a/b");
+	put_dir("a/b/c");
+	put_dir("other");
+	ck_assert_int_eq(quota_deeper_than(rootfd, 0), 1);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 2), 1);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 3), 0);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 1000), 0);
+	/* A symlink to a deeper folder brings no levels. */
+	put_file_at(sandfd, "outside/x", 1);
+	ck_assert_int_eq(mkdirat(sandfd, "outside/d", 0755), 0);
+	ck_assert_int_eq(mkdirat(sandfd, "outside/d/e", 0755), 0);
+	ck_assert_int_eq(symlinkat("../../../../outside", rootfd, "a/b/c/out"),
+	    0);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 3), 0);
+	/* Below a folder of its own, counted from that folder. */
+	fd = openat(rootfd, "a", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(quota_deeper_than(fd, 1), 1);
+	ck_assert_int_eq(quota_deeper_than(fd, 2), 0);
+	close(fd);
+	errno = 0;
+	ck_assert_int_eq(quota_deeper_than(-1, 1), -1);
+	ck_assert_int_eq(errno, EBADF);
+}
+END_TEST
+
 /* quota_get / quota_put / limits */
 
 START_TEST(test_get_measures)
@@ -1365,6 +1400,7 @@ quota_suite(void)
 	add(s, "measure_no_follow", test_measure_no_follow);
 	add(s, "measure_empty", test_measure_empty);
 	add(s, "measure_deep", test_measure_deep);
+	add(s, "deeper_than", test_deeper_than);
 	add(s, "get_measures", test_get_measures);
 	add(s, "get_shared_record", test_get_shared_record);
 	add(s, "put_frees", test_put_frees);

@@ -10,7 +10,8 @@ failed replacement leaves the old file as it was; ALLO, AVBL and SITE QUOTA
 tell what fits; DELE, RMD and RNTO keep the record equal to a fresh walk of
 the home, also under a long random mix from several sessions (seeded:
 BURROW_SEED); usage is measured from disk at the first login, however deep
-the tree. Without O_TMPFILE (an LD_PRELOAD shim built with cc) replacements
+the tree (5,000 levels built on disk), while MKD and RNTO refuse to make
+folders deeper than max_depth with 550. Without O_TMPFILE (an LD_PRELOAD shim built with cc) replacements
 go through a hidden temporary name, which must not be left behind.
 """
 import os
@@ -833,7 +834,9 @@ def deep_tree_counted_at_next_login():
     server can create it must also measure, or the quota can be evaded."""
     limit = 20 * K
     depth = 300
-    with Server(users={"harry": "pw"}, quotas={"harry": "20K"}) as srv:
+    # Deeper than the default max_depth: the walk must not rely on it.
+    with Server(users={"harry": "pw"}, quotas={"harry": "20K"},
+                max_depth=0) as srv:
         home = srv.home("harry")
         c = login(srv, "harry")
         for _ in range(depth):
@@ -856,6 +859,70 @@ def deep_tree_counted_at_next_login():
                 on_disk, limit, avbl(c), r)
         check_books(c, srv, "harry", limit, "after re-login")
         c.close()
+
+
+@test
+def max_depth_refuses_deeper_folders():
+    """MKD, and RNTO of a folder, may not put a folder more than max_depth
+    levels below the home (counted on the normalised virtual path); files
+    may sit at any depth a folder may."""
+    with Server(users={"harry": "pw"}, max_depth=3) as srv:
+        home = srv.home("harry")
+        c = login(srv, "harry")
+        c.expect("MKD a", 257)
+        c.expect("MKD a/b", 257)
+        c.expect("MKD /a/b/c", 257)
+        r = c.expect("MKD a/b/c/d", 550)
+        assert "too deep (max_depth 3)" in r, r
+        assert not os.path.exists(os.path.join(home, "a/b/c/d"))
+        # Counted on the normalised path, from wherever the client is.
+        r = c.expect("MKD a/b/c/../../../a/b/c/d", 550)
+        assert "too deep (max_depth 3)" in r, r
+        c.expect("MKD a/b/c/../x", 257)
+        c.expect("CWD a/b/c", 250)
+        c.expect("MKD d", 550)
+        c.expect("MKD ../y", 257)
+        assert upload(c, "STOR", "file", b"f" * 10).startswith("226")
+        c.expect("CWD /", 250)
+        # A folder moved below: its own subfolders count.
+        c.expect("MKD t", 257)
+        c.expect("MKD t/u", 257)
+        c.expect("RNFR t", 350)
+        r = c.expect("RNTO a/b/t", 550)
+        assert "too deep (max_depth 3)" in r, r
+        assert os.path.isdir(os.path.join(home, "t", "u"))
+        c.expect("RNFR t", 350)
+        c.expect("RNTO a/t", 250)
+        assert os.path.isdir(os.path.join(home, "a", "t", "u"))
+        # An empty folder moved to the last level is fine, one below not.
+        c.expect("RNFR a/t/u", 350)
+        c.expect("RNTO a/b/u", 250)
+        c.expect("RNFR a/b/u", 350)
+        c.expect("RNTO a/b/c/u", 550)
+        # A file is no folder: it may go to the deepest folder.
+        c.expect("RNFR a/b/c/file", 350)
+        c.expect("RNTO a/b/c/renamed", 250)
+        assert os.path.isfile(os.path.join(home, "a/b/c/renamed"))
+        c.close()
+    with Server(users={"harry": "pw"}, max_depth=0) as srv:
+        c = login(srv, "harry")
+        c.expect("MKD a", 257)
+        c.expect("MKD a/b/c/../../b", 257)
+        c.close()
+
+
+@test
+def max_depth_default():
+    """256 levels by default: the 257th MKD is refused."""
+    with Server(users={"harry": "pw"}) as srv:
+        c = login(srv, "harry")
+        for level in range(1, 257):
+            c.expect("MKD a", 257)
+            c.expect("CWD a", 250)
+        r = c.expect("MKD a", 550)
+        assert "too deep (max_depth 256)" in r, r
+        c.close()
+        assert wait_until(lambda: "deeper than max_depth 256" in srv.log())
 
 
 run()
