@@ -11,9 +11,11 @@ tell what fits; DELE, RMD and RNTO keep the record equal to a fresh walk of
 the home, also under a long random mix from several sessions (seeded:
 BURROW_SEED); usage is measured from disk at the first login, however deep
 the tree (5,000 levels built on disk), while MKD and RNTO refuse to make
-folders deeper than max_depth with 550. Without O_TMPFILE (an LD_PRELOAD shim built with cc) replacements
-go through a hidden temporary name, which must not be left behind.
+folders deeper than max_depth with 550. Without O_TMPFILE (an LD_PRELOAD
+shim built with cc) replacements go through a hidden temporary name, which
+must not be left behind.
 """
+import io
 import os
 import random
 import re
@@ -924,5 +926,107 @@ def max_depth_default():
         c.close()
         assert wait_until(lambda: "deeper than max_depth 256" in srv.log())
 
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def build_chain(top, levels, files):
+    """Makes top/d/d/.../d, levels folders deep, one level at a time
+    through a folder fd (the whole path would pass PATH_MAX), holding one
+    fd at a time. files maps a level to the (name, bytes) of a file put in
+    the folder at that level."""
+    fd = os.open(top, DIR_FLAGS)
+    try:
+        for level in range(1, levels + 1):
+            os.mkdir("d", dir_fd=fd)
+            sub = os.open("d", DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+            if level in files:
+                name, data = files[level]
+                f = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                            0o644, dir_fd=fd)
+                try:
+                    os.write(f, data)
+                finally:
+                    os.close(f)
+    finally:
+        os.close(fd)
+
+
+def remove_chain(top, levels):
+    """Removes what build_chain made (all of it that is there), bottom up:
+    down the chain of "d" folders, then back up through "..", unlinking
+    each level's files and removing the folder left below. Bounded by
+    levels, one fd at a time (shutil.rmtree recurses, and a chain this deep
+    outruns Python's recursion limit)."""
+    fd = os.open(top, DIR_FLAGS)
+    depth = 0
+    try:
+        while depth < levels:
+            try:
+                sub = os.open("d", DIR_FLAGS, dir_fd=fd)
+            except FileNotFoundError:
+                break
+            os.close(fd)
+            fd = sub
+            depth += 1
+        for _ in range(depth + 1):
+            for name in os.listdir(fd):
+                if name == "d":
+                    os.rmdir(name, dir_fd=fd)
+                else:
+                    os.unlink(name, dir_fd=fd)
+            if depth == 0:
+                break
+            up = os.open("..", DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = up
+            depth -= 1
+    finally:
+        os.close(fd)
+
+
+@test
+def login_with_5000_levels():
+    """A home holding a folder tree 5,000 levels deep (made on disk, past
+    what MKD may make: the user may have built it before max_depth, or
+    through other means) is measured at login, deep files included; it
+    used to fail every login with "530 Home directory unavailable" past
+    1,024 levels. The tree is removed by the test, bottom up."""
+    levels = 5000
+    files = {1: ("top", b"t" * 100), 2500: ("mid", b"m" * 2000),
+             levels: ("bottom", b"b" * 30000)}
+    used = sum(len(data) for _, data in files.values())
+    limit = 100 * K
+    srv = Server(users={"harry": "pw"}, quotas={"harry": "100K"})
+    home = srv.home("harry")
+    # Not "with srv": its shutil.rmtree cannot remove the chain.
+    try:
+        build_chain(home, levels, files)
+        srv.start()
+        f = srv.ftp("harry")
+        r = f.sendcmd("SITE QUOTA")
+        assert "(%d of %d bytes)" % (used, limit) in r, r
+        r = f.sendcmd("AVBL")
+        assert r.startswith("213") and int(r.split()[1]) == limit - used, r
+        # The session works, and the next first login measures again.
+        f.storbinary("STOR more", io.BytesIO(b"x" * 1000))
+        r = f.sendcmd("SITE QUOTA")
+        assert "(%d of %d bytes)" % (used + 1000, limit) in r, r
+        gone = srv.log().count("disconnected")
+        f.quit()
+        assert wait_until(lambda: srv.log().count("disconnected") > gone, 5)
+        f = srv.ftp("harry")
+        r = f.sendcmd("SITE QUOTA")
+        assert "(%d of %d bytes)" % (used + 1000, limit) in r, r
+        f.quit()
+        assert "measuring the home" not in srv.log(), srv.log()
+    finally:
+        try:
+            srv.stop()
+        finally:
+            remove_chain(home, levels + 1)
+            shutil.rmtree(srv.dir)
 
 run()
