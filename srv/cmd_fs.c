@@ -1,7 +1,9 @@
 /*
  * cmd_fs: commands on names in the user's home: PWD, CWD, CDUP, MKD, RMD,
  * DELE, RNFR, RNTO, SIZE, MDTM, MLST. Every path goes through the jail and
- * every operation is an *at() call on a directory fd it hands out.
+ * every operation is an *at() call on a directory fd it hands out. MKD and
+ * RNTO of a folder keep the tree within max_depth levels below the home,
+ * counted on the normalised virtual path ("/a/b" is 2 levels deep).
  */
 #include "config.h"
 
@@ -16,9 +18,11 @@
 #include "proto/listing.h"
 #include "proto/reply.h"
 #include "srv/commands.h"
+#include "srv/conf.h"
 #include "srv/jail.h"
 #include "srv/log.h"
 #include "srv/quota.h"
+#include "srv/server.h"
 #include "srv/session.h"
 
 int
@@ -81,6 +85,50 @@ open_parent(struct session *s, const char *arg, char *vpath, char *name,
 	return dfd;
 }
 
+/* Folder levels of a normalised virtual path below the home ("/" is 0). */
+static unsigned
+vpath_depth(const char *vpath)
+{
+	unsigned n = 0;
+
+	for (; *vpath != '\0'; vpath++)
+		if (*vpath == '/' && vpath[1] != '\0')
+			n++;
+	return n;
+}
+
+/*
+ * Refuses with 550 a folder that would sit more than max_depth levels
+ * below the home: at vpath itself, or, when the folder is moved there
+ * (srcfd, else -1), at the deepest folder it holds. Returns 0 when
+ * allowed, -1 after replying.
+ */
+static int
+check_depth(struct session *s, const char *vpath, int srcfd, const char *what)
+{
+	unsigned max = (unsigned)s->srv->cfg->max_depth;
+	unsigned depth = vpath_depth(vpath);
+	int rc = 0;
+
+	if (max == 0)
+		return 0;
+	if (depth > max)
+		rc = 1;
+	else if (srcfd != -1 && (rc = quota_deeper_than(srcfd, max - depth)) ==
+	    -1) {
+		log_warn("%s: %s: measuring the depth of the folder moved to %s",
+		    s->peer, s->user, vpath);
+		session_reply_errno(s, FTP_FILEFAIL, what, errno);
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	log_info("%s: %s refused %s: deeper than max_depth %u", s->peer,
+	    s->user, vpath, max);
+	session_reply(s, FTP_FILEFAIL, "%s: too deep (max_depth %u).", what, max);
+	return -1;
+}
+
 int
 cmd_mkd(struct session *s, char *arg)
 {
@@ -89,6 +137,10 @@ cmd_mkd(struct session *s, char *arg)
 
 	if ((dfd = open_parent(s, arg, vpath, name, "Create directory failed")) == -1)
 		return 0;
+	if (check_depth(s, vpath, -1, "Create directory failed") == -1) {
+		close(dfd);
+		return 0;
+	}
 	rc = mkdirat(dfd, name, 0755);
 	close(dfd);
 	if (rc == -1)
@@ -159,6 +211,30 @@ cmd_rnfr(struct session *s, char *arg)
 	return session_reply(s, FTP_RNFROK, "Ready for RNTO.");
 }
 
+/*
+ * check_depth for RNTO of fdfd/fname to the virtual path to: only a folder
+ * (not a symlink to one) brings levels with it. Returns 1 after replying
+ * when refused.
+ */
+static int
+moved_too_deep(struct session *s, int fdfd, const char *fname, const char *to)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (s->srv->cfg->max_depth == 0 || fstatat(fdfd, fname, &st,
+	    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
+		return 0;	/* the rename itself says what is wrong */
+	if ((fd = openat(fdfd, fname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		session_reply_errno(s, FTP_FILEFAIL, "Rename failed", errno);
+		return 1;
+	}
+	rc = check_depth(s, to, fd, "Rename failed");
+	close(fd);
+	return rc == -1;
+}
+
 int
 cmd_rnto(struct session *s, char *arg)
 {
@@ -175,6 +251,11 @@ cmd_rnto(struct session *s, char *arg)
 		    errno);
 	if ((tdfd = open_parent(s, arg, to, tname, "Rename failed")) == -1) {
 		close(fdfd);
+		return 0;
+	}
+	if (moved_too_deep(s, fdfd, fname, to)) {
+		close(fdfd);
+		close(tdfd);
 		return 0;
 	}
 	rc = quota_rename(s->quota, fdfd, fname, tdfd, tname, 0);

@@ -68,6 +68,9 @@ static const struct opt opts[] = {
 	  "folder holding one home directory per user" },
 	{ "default_quota", OPT_SIZE, 0, 0, "10M", F(default_quota), 0,
 	  "quota of users without their own, 0 for unlimited" },
+	{ "max_depth", OPT_INT, 0, 2048, "256", F(max_depth), 0,
+	  "folder levels below the home that MKD and RNTO may make, 0 for no "
+	  "limit" },
 	{ "log_file", OPT_PATH, 0, 0, "", F(log_file), 0,
 	  "log file; empty for syslog (or stderr with -f)" },
 	{ "xfer_log", OPT_PATH, 0, 0, "", F(xfer_log), 0,

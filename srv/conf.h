@@ -28,6 +28,7 @@ struct srv_config {
 	char		*users_file;	/* absolute */
 	char		*home_root;	/* absolute */
 	uint64_t	 default_quota;
+	int		 max_depth;	/* folder levels below a home; 0: no limit */
 	char		*log_file;	/* absolute or "" */
 	char		*xfer_log;	/* absolute or "" */
 	char		*pid_file;	/* absolute or "" */

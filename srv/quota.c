@@ -19,8 +19,6 @@
 #include "srv/quota.h"
 #include "srv/users.h"
 
-#define MEASURE_MAXDEPTH	1024
-
 struct quota {
 	struct quota	*next;		/* table lock */
 	unsigned	 refs;		/* table lock */
@@ -68,57 +66,224 @@ quota_table_free(struct quota_table *t)
 	free(t);
 }
 
-static int
-measure(int dfd, uint64_t *total, int depth)
+/*
+ * The walk of quota_measure. It holds one descriptor, on the folder it is
+ * in, however deep the tree: each folder is read to the end at once, its
+ * regular files summed and its subfolders' names kept on a stack in memory;
+ * the walk then opens the last name kept, and when a folder has no names
+ * left it climbs back to the parent through "..". The stack holds, for
+ * every folder on the way down, its device and inode (checked on the way
+ * back up, so that a folder moved meanwhile fails the walk instead of
+ * leading it elsewhere) and where its names begin. Memory is bounded by the
+ * tree: one frame per level, and the names not yet visited.
+ */
+struct measure_frame {
+	dev_t	 dev;
+	ino_t	 ino;
+	size_t	 first;		/* index of its first name in names */
+};
+
+struct measure {
+	struct measure_frame	*frames;
+	size_t			 nframes, framecap;
+	char			*buf;	/* the names, each ending in NUL */
+	size_t			 buflen, bufcap;
+	size_t			*names;	/* offset of each name in buf */
+	size_t			 nnames, namecap;
+};
+
+/*
+ * Makes room in the array p (cap elements of elem bytes, len in use) for
+ * more elements. Returns the array, moved perhaps, or NULL with errno.
+ */
+static void *
+grow(void *p, size_t *cap, size_t len, size_t more, size_t elem)
 {
+	size_t n = *cap;
+
+	if (len + more <= *cap)
+		return p;
+	while (n < len + more) {
+		if (n > SIZE_MAX / 2 / elem) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		n = n == 0 ? 64 : n * 2;
+	}
+	if ((p = realloc(p, n * elem)) != NULL)
+		*cap = n;
+	return p;
+}
+
+static int
+measure_push_name(struct measure *m, const char *name)
+{
+	size_t len = strlen(name) + 1;
+	size_t *names;
+	char *buf;
+
+	if ((buf = grow(m->buf, &m->bufcap, m->buflen, len, 1)) == NULL)
+		return -1;
+	m->buf = buf;
+	if ((names = grow(m->names, &m->namecap, m->nnames, 1,
+	    sizeof(*names))) == NULL)
+		return -1;
+	m->names = names;
+	memcpy(m->buf + m->buflen, name, len);
+	m->names[m->nnames++] = m->buflen;
+	m->buflen += len;
+	return 0;
+}
+
+/*
+ * Pushes the frame of the folder fd (which stays open) and reads it: adds
+ * its regular files to *total and keeps its subfolders' names. Returns 0,
+ * or -1 with errno if it cannot be read to the end: an undercount would let
+ * the user pass the quota.
+ */
+static int
+measure_enter(struct measure *m, int fd, uint64_t *total)
+{
+	struct measure_frame *f, *frames;
 	struct dirent *de;
 	struct stat st;
 	DIR *dir;
-	int fd, rc = 0;
+	int dfd, rc = 0;
 
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if ((frames = grow(m->frames, &m->framecap, m->nframes, 1,
+	    sizeof(*frames))) == NULL)
+		return -1;
+	m->frames = frames;
+	f = &m->frames[m->nframes++];
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->first = m->nnames;
+	/* A descriptor of its own for readdir: fd stays for openat. */
+	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
 	if ((dir = fdopendir(dfd)) == NULL) {
 		close(dfd);
 		return -1;
 	}
-	while ((de = readdir(dir)) != NULL) {
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dir)) == NULL) {
+			if (errno != 0)
+				rc = -1;
+			break;
+		}
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;	/* removed meanwhile */
 		if (S_ISREG(st.st_mode))
 			*total += (uint64_t)st.st_size;
-		else if (S_ISDIR(st.st_mode)) {
-			/*
-			 * A folder that cannot be measured fails the whole
-			 * walk: an undercount would let the user pass the
-			 * quota.
-			 */
-			if (depth == MEASURE_MAXDEPTH) {
-				errno = ELOOP;
-				rc = -1;
-				break;
-			}
-			fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC);
-			if (fd == -1 || measure(fd, total, depth + 1) == -1) {
-				rc = -1;
-				break;
-			}
+		else if (S_ISDIR(st.st_mode) &&
+		    measure_push_name(m, de->d_name) == -1) {
+			rc = -1;
+			break;
 		}
 	}
 	closedir(dir);
 	return rc;
 }
 
-int
-quota_measure(int dfd, uint64_t *total)
+/*
+ * Leaves the folder fd, whose names are all visited, for its parent.
+ * Returns the parent's fd (fd is closed), or -1 with errno (fd is closed
+ * too): ESTALE if the parent is not the folder the walk came down from.
+ */
+static int
+measure_leave(struct measure *m, int fd)
 {
-	int fd;
+	const struct measure_frame *up = &m->frames[m->nframes - 2];
+	struct stat st;
+	int pfd;
+
+	pfd = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(fd);
+	if (pfd == -1)
+		return -1;
+	if (fstat(pfd, &st) == -1) {
+		close(pfd);
+		return -1;
+	}
+	if (st.st_dev != up->dev || st.st_ino != up->ino) {
+		close(pfd);
+		errno = ESTALE;
+		return -1;
+	}
+	m->nframes--;
+	return pfd;
+}
+
+/*
+ * Walks the tree below dfd, adding its regular files to *total. Returns 0,
+ * 1 as soon as it meets a folder more than levels below dfd (its own
+ * subfolders are 1 level below), or -1 with errno.
+ */
+static int
+measure_walk(int dfd, size_t levels, uint64_t *total)
+{
+	struct measure m = { 0 };
+	const char *name;
+	int fd, sub, rc = -1, err;
 
 	*total = 0;
 	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
-	return measure(fd, total, 0);
+	if (measure_enter(&m, fd, total) == -1)
+		goto out;
+	for (;;) {
+		if (m.nnames > m.frames[m.nframes - 1].first) {
+			if (m.nframes > levels) {
+				rc = 1;
+				break;
+			}
+			/* The name's bytes are reused by the folder's own. */
+			name = m.buf + m.names[--m.nnames];
+			m.buflen = m.names[m.nnames];
+			sub = openat(fd, name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if (sub == -1 && errno == ENOENT)
+				continue;	/* removed meanwhile */
+			if (sub == -1)
+				goto out;
+			close(fd);
+			fd = sub;
+			if (measure_enter(&m, fd, total) == -1)
+				goto out;
+		} else if (m.nframes == 1) {
+			rc = 0;
+			break;
+		} else if ((fd = measure_leave(&m, fd)) == -1)
+			goto out;
+	}
+out:
+	err = errno;
+	if (fd != -1)
+		close(fd);
+	free(m.frames);
+	free(m.buf);
+	free(m.names);
+	errno = err;
+	return rc;
+}
+
+int
+quota_measure(int dfd, uint64_t *total)
+{
+	return measure_walk(dfd, SIZE_MAX, total);
+}
+
+int
+quota_deeper_than(int dfd, unsigned levels)
+{
+	uint64_t total = 0;
+
+	return measure_walk(dfd, levels, &total);
 }
 
 static struct quota *

@@ -102,10 +102,21 @@ void quota_discard(struct quota *q, int fd);
 
 /*
  * Total size of the regular files below the directory dfd (symlinks not
- * followed). Returns 0 and sets *total, or -1 with errno if any folder
- * cannot be read or the tree is deeper than 1024 levels: an undercount
- * would let the user pass the quota.
+ * followed, a hard link counted once per name), at any depth: the walk
+ * holds one descriptor at a time and keeps in memory only one frame per
+ * level and the names of the folders not yet visited. Returns 0 and sets
+ * *total, or -1 with errno if any folder cannot be read (an undercount
+ * would let the user pass the quota), and ESTALE if a folder was moved
+ * during the walk so that ".." no longer leads back the way it came.
  */
 int quota_measure(int dfd, uint64_t *total);
+
+/*
+ * Whether the directory dfd holds a folder more than levels below it (its
+ * own subfolders are 1 level below), found by the same walk: returns 1 if
+ * so, 0 if not, or -1 with errno if a folder cannot be read. Used to keep
+ * RNTO of a folder within max_depth; it stops at the first folder too deep.
+ */
+int quota_deeper_than(int dfd, unsigned levels);
 
 #endif

@@ -152,6 +152,7 @@ assert_defaults_but_tls(const struct srv_config *cfg)
 	ck_assert_int_eq(cfg->pasv_max, 50999);
 	ck_assert_str_eq(cfg->pasv_address, "");
 	ck_assert(cfg->default_quota == 10ULL << 20);
+	ck_assert_int_eq(cfg->max_depth, 256);
 	ck_assert_str_eq(cfg->log_file, "");
 	ck_assert_str_eq(cfg->xfer_log, "");
 	ck_assert_str_eq(cfg->pid_file, "");
@@ -336,6 +337,11 @@ START_TEST(test_int_bounds)
 		  offsetof(struct srv_config, max_sessions_per_user), 4096 },
 		{ "shutdown_grace = 3600;",
 		  offsetof(struct srv_config, shutdown_grace), 3600 },
+		/* 0 is no limit; 2048 levels fill a virtual path. */
+		{ "max_depth = 0;", offsetof(struct srv_config, max_depth), 0 },
+		{ "max_depth = 1;", offsetof(struct srv_config, max_depth), 1 },
+		{ "max_depth = 2048;", offsetof(struct srv_config, max_depth),
+		  2048 },
 		/* A 64-bit literal within range is fine. */
 		{ "port = 21L;", offsetof(struct srv_config, port), 21 },
 	};
@@ -569,6 +575,12 @@ START_TEST(test_err_range)
 	    "max_login_attempts must be between 1 and 100");
 	assert_refused("shutdown_grace = 3601;\n", 1,
 	    "shutdown_grace must be between 0 and 3600");
+	assert_refused("max_depth = -1;\n", 1,
+	    "max_depth must be between 0 and 2048");
+	assert_refused("max_depth = 2049;\n", 1,
+	    "max_depth must be between 0 and 2048");
+	assert_refused("max_depth = \"256\";\n", 1,
+	    "max_depth must be an integer");
 	assert_refused("default_quota = -1;\n", 1,
 	    "default_quota must not be negative");
 }

@@ -11,9 +11,9 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -155,11 +155,91 @@ qwrite(struct quota *q, int fd, size_t n, uint64_t credit, int flags)
 	    (uintmax_t)used_, (uintmax_t)walk_);			\
 } while (0)
 
+/*
+ * rm -r of dfd/name holding one descriptor at a time (nftw builds paths,
+ * which a tree thousands of levels deep outgrows): goes down into the
+ * first folder it finds, unlinking files on the way, and once a folder is
+ * empty climbs back through ".." and removes it. Returns 0 or -1.
+ */
 static int
-remove_entry(const char *path, const struct stat *st, int type,
-    struct FTW *ftw)
+remove_tree(int dfd, const char *name)
 {
-	return remove(path);
+	char **path = NULL, **np, *sub;
+	size_t depth = 0, cap = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int fd, up, rc = -1;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	sub = strdup(name);
+	for (;;) {
+		if (sub == NULL)
+			goto out;
+		if (depth == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((np = realloc(path, cap * sizeof(*path))) == NULL) {
+				free(sub);
+				goto out;
+			}
+			path = np;
+		}
+		path[depth++] = sub;
+		sub = NULL;
+		for (;;) {
+			if ((up = openat(fd, ".", O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC)) == -1 || (dir = fdopendir(up)) == NULL) {
+				if (up != -1)
+					close(up);
+				goto out;
+			}
+			while (sub == NULL && (de = readdir(dir)) != NULL) {
+				if (strcmp(de->d_name, ".") == 0 ||
+				    strcmp(de->d_name, "..") == 0)
+					continue;
+				if (fstatat(fd, de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISDIR(st.st_mode))
+					sub = strdup(de->d_name);
+				else
+					unlinkat(fd, de->d_name, 0);
+			}
+			closedir(dir);
+			if (sub != NULL)
+				break;
+			/* Empty: climb and remove it. */
+			up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			close(fd);
+			fd = up;
+			depth--;
+			if (fd == -1 || unlinkat(fd, path[depth], AT_REMOVEDIR) ==
+			    -1) {
+				free(path[depth]);
+				goto out;
+			}
+			free(path[depth]);
+			if (depth == 0) {
+				rc = 0;
+				goto out;
+			}
+		}
+		if ((up = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC)) == -1) {
+			free(sub);
+			goto out;
+		}
+		close(fd);
+		fd = up;
+	}
+out:
+	if (fd != -1)
+		close(fd);
+	while (depth > 0)
+		free(path[--depth]);
+	free(path);
+	return rc;
 }
 
 /*
@@ -189,7 +269,7 @@ remove_sandbox(void)
 {
 	if (sandbox[0] == '\0')
 		return;
-	nftw(sandbox, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(AT_FDCWD, sandbox);
 	sandbox[0] = '\0';
 }
 
@@ -273,6 +353,87 @@ START_TEST(test_measure_empty)
 	put_dir("d");
 	put_dir("d/e");
 	ck_assert_uint_eq(measured(), 0);
+}
+END_TEST
+
+#define DEEP_LEVELS	5000
+
+/*
+ * A chain of DEEP_LEVELS folders named "d" below the home, far deeper than
+ * the 1024 levels the walk once stopped at (with ELOOP, which locked the
+ * user out): files at the top, in the middle, in a side branch of the
+ * middle and at the bottom, and at the bottom a symlink back up that must
+ * not be followed.
+ */
+START_TEST(test_measure_deep)
+{
+	struct quota *q;
+	int fd, sub, level;
+
+	put_file("top", 1);
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	for (level = 1; level <= DEEP_LEVELS; level++) {
+		ck_assert_msg(mkdirat(fd, "d", 0755) == 0, "mkdir level %d: %s",
+		    level, strerror(errno));
+		sub = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ck_assert_msg(sub != -1, "open level %d: %s", level,
+		    strerror(errno));
+		close(fd);
+		fd = sub;
+		if (level == DEEP_LEVELS / 2) {
+			put_file_at(fd, "mid", 10);
+			ck_assert_int_eq(mkdirat(fd, "side", 0755), 0);
+			put_file_at(fd, "side/f", 100);
+			ck_assert_int_eq(mkdirat(fd, "side/empty", 0755), 0);
+		}
+	}
+	put_file_at(fd, "bottom", 1000);
+	ck_assert_int_eq(symlinkat("../../..", fd, "up"), 0);
+	close(fd);
+	ck_assert_uint_eq(measured(), 1111);
+	/* Again, with the record: a login would measure the same. */
+	ck_assert_ptr_nonnull(q = quota_get(tab, "alice", 0, rootfd));
+	ck_assert_uint_eq(used_of(q), 1111);
+	quota_put(tab, q);
+	/* The sandbox's removal must cope too; try it here, checked. */
+	ck_assert_int_eq(remove_tree(rootfd, "d"), 0);
+	ck_assert_uint_eq(measured(), 1);
+}
+END_TEST
+
+/* quota_deeper_than: what RNTO of a folder checks against max_depth. */
+START_TEST(test_deeper_than)
+{
+	int fd;
+
+	ck_assert_int_eq(quota_deeper_than(rootfd, 0), 0);
+	put_file("f", 1);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 0), 0);
+	put_dir("a");
+	put_dir("a/b");
+	put_dir("a/b/c");
+	put_dir("other");
+	ck_assert_int_eq(quota_deeper_than(rootfd, 0), 1);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 2), 1);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 3), 0);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 1000), 0);
+	/* A symlink to a deeper folder brings no levels. */
+	put_file_at(sandfd, "outside/x", 1);
+	ck_assert_int_eq(mkdirat(sandfd, "outside/d", 0755), 0);
+	ck_assert_int_eq(mkdirat(sandfd, "outside/d/e", 0755), 0);
+	ck_assert_int_eq(symlinkat("../../../../outside", rootfd, "a/b/c/out"),
+	    0);
+	ck_assert_int_eq(quota_deeper_than(rootfd, 3), 0);
+	/* Below a folder of its own, counted from that folder. */
+	fd = openat(rootfd, "a", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(quota_deeper_than(fd, 1), 1);
+	ck_assert_int_eq(quota_deeper_than(fd, 2), 0);
+	close(fd);
+	errno = 0;
+	ck_assert_int_eq(quota_deeper_than(-1, 1), -1);
+	ck_assert_int_eq(errno, EBADF);
 }
 END_TEST
 
@@ -1238,6 +1399,8 @@ quota_suite(void)
 	add(s, "measure_recursive", test_measure_recursive);
 	add(s, "measure_no_follow", test_measure_no_follow);
 	add(s, "measure_empty", test_measure_empty);
+	add(s, "measure_deep", test_measure_deep);
+	add(s, "deeper_than", test_deeper_than);
 	add(s, "get_measures", test_get_measures);
 	add(s, "get_shared_record", test_get_shared_record);
 	add(s, "put_frees", test_put_frees);

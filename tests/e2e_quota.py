@@ -10,9 +10,12 @@ failed replacement leaves the old file as it was; ALLO, AVBL and SITE QUOTA
 tell what fits; DELE, RMD and RNTO keep the record equal to a fresh walk of
 the home, also under a long random mix from several sessions (seeded:
 BURROW_SEED); usage is measured from disk at the first login, however deep
-the tree. Without O_TMPFILE (an LD_PRELOAD shim built with cc) replacements
-go through a hidden temporary name, which must not be left behind.
+the tree (5,000 levels built on disk), while MKD and RNTO refuse to make
+folders deeper than max_depth with 550. Without O_TMPFILE (an LD_PRELOAD
+shim built with cc) replacements go through a hidden temporary name, which
+must not be left behind.
 """
+import io
 import os
 import random
 import re
@@ -833,7 +836,9 @@ def deep_tree_counted_at_next_login():
     server can create it must also measure, or the quota can be evaded."""
     limit = 20 * K
     depth = 300
-    with Server(users={"harry": "pw"}, quotas={"harry": "20K"}) as srv:
+    # Deeper than the default max_depth: the walk must not rely on it.
+    with Server(users={"harry": "pw"}, quotas={"harry": "20K"},
+                max_depth=0) as srv:
         home = srv.home("harry")
         c = login(srv, "harry")
         for _ in range(depth):
@@ -857,5 +862,171 @@ def deep_tree_counted_at_next_login():
         check_books(c, srv, "harry", limit, "after re-login")
         c.close()
 
+
+@test
+def max_depth_refuses_deeper_folders():
+    """MKD, and RNTO of a folder, may not put a folder more than max_depth
+    levels below the home (counted on the normalised virtual path); files
+    may sit at any depth a folder may."""
+    with Server(users={"harry": "pw"}, max_depth=3) as srv:
+        home = srv.home("harry")
+        c = login(srv, "harry")
+        c.expect("MKD a", 257)
+        c.expect("MKD a/b", 257)
+        c.expect("MKD /a/b/c", 257)
+        r = c.expect("MKD a/b/c/d", 550)
+        assert "too deep (max_depth 3)" in r, r
+        assert not os.path.exists(os.path.join(home, "a/b/c/d"))
+        # Counted on the normalised path, from wherever the client is.
+        r = c.expect("MKD a/b/c/../../../a/b/c/d", 550)
+        assert "too deep (max_depth 3)" in r, r
+        c.expect("MKD a/b/c/../x", 257)
+        c.expect("CWD a/b/c", 250)
+        c.expect("MKD d", 550)
+        c.expect("MKD ../y", 257)
+        assert upload(c, "STOR", "file", b"f" * 10).startswith("226")
+        c.expect("CWD /", 250)
+        # A folder moved below: its own subfolders count.
+        c.expect("MKD t", 257)
+        c.expect("MKD t/u", 257)
+        c.expect("RNFR t", 350)
+        r = c.expect("RNTO a/b/t", 550)
+        assert "too deep (max_depth 3)" in r, r
+        assert os.path.isdir(os.path.join(home, "t", "u"))
+        c.expect("RNFR t", 350)
+        c.expect("RNTO a/t", 250)
+        assert os.path.isdir(os.path.join(home, "a", "t", "u"))
+        # An empty folder moved to the last level is fine, one below not.
+        c.expect("RNFR a/t/u", 350)
+        c.expect("RNTO a/b/u", 250)
+        c.expect("RNFR a/b/u", 350)
+        c.expect("RNTO a/b/c/u", 550)
+        # A file is no folder: it may go to the deepest folder.
+        c.expect("RNFR a/b/c/file", 350)
+        c.expect("RNTO a/b/c/renamed", 250)
+        assert os.path.isfile(os.path.join(home, "a/b/c/renamed"))
+        c.close()
+    with Server(users={"harry": "pw"}, max_depth=0) as srv:
+        c = login(srv, "harry")
+        c.expect("MKD a", 257)
+        c.expect("MKD a/b/c/../../b", 257)
+        c.close()
+
+
+@test
+def max_depth_default():
+    """256 levels by default: the 257th MKD is refused."""
+    with Server(users={"harry": "pw"}) as srv:
+        c = login(srv, "harry")
+        for level in range(1, 257):
+            c.expect("MKD a", 257)
+            c.expect("CWD a", 250)
+        r = c.expect("MKD a", 550)
+        assert "too deep (max_depth 256)" in r, r
+        c.close()
+        assert wait_until(lambda: "deeper than max_depth 256" in srv.log())
+
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def build_chain(top, levels, files):
+    """Makes top/d/d/.../d, levels folders deep, one level at a time
+    through a folder fd (the whole path would pass PATH_MAX), holding one
+    fd at a time. files maps a level to the (name, bytes) of a file put in
+    the folder at that level."""
+    fd = os.open(top, DIR_FLAGS)
+    try:
+        for level in range(1, levels + 1):
+            os.mkdir("d", dir_fd=fd)
+            sub = os.open("d", DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+            if level in files:
+                name, data = files[level]
+                f = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                            0o644, dir_fd=fd)
+                try:
+                    os.write(f, data)
+                finally:
+                    os.close(f)
+    finally:
+        os.close(fd)
+
+
+def remove_chain(top, levels):
+    """Removes what build_chain made (all of it that is there), bottom up:
+    down the chain of "d" folders, then back up through "..", unlinking
+    each level's files and removing the folder left below. Bounded by
+    levels, one fd at a time (shutil.rmtree recurses, and a chain this deep
+    outruns Python's recursion limit)."""
+    fd = os.open(top, DIR_FLAGS)
+    depth = 0
+    try:
+        while depth < levels:
+            try:
+                sub = os.open("d", DIR_FLAGS, dir_fd=fd)
+            except FileNotFoundError:
+                break
+            os.close(fd)
+            fd = sub
+            depth += 1
+        for _ in range(depth + 1):
+            for name in os.listdir(fd):
+                if name == "d":
+                    os.rmdir(name, dir_fd=fd)
+                else:
+                    os.unlink(name, dir_fd=fd)
+            if depth == 0:
+                break
+            up = os.open("..", DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = up
+            depth -= 1
+    finally:
+        os.close(fd)
+
+
+@test
+def login_with_5000_levels():
+    """A home holding a folder tree 5,000 levels deep (made on disk, past
+    what MKD may make: the user may have built it before max_depth, or
+    through other means) is measured at login, deep files included; it
+    used to fail every login with "530 Home directory unavailable" past
+    1,024 levels. The tree is removed by the test, bottom up."""
+    levels = 5000
+    files = {1: ("top", b"t" * 100), 2500: ("mid", b"m" * 2000),
+             levels: ("bottom", b"b" * 30000)}
+    used = sum(len(data) for _, data in files.values())
+    limit = 100 * K
+    srv = Server(users={"harry": "pw"}, quotas={"harry": "100K"})
+    home = srv.home("harry")
+    # Not "with srv": its shutil.rmtree cannot remove the chain.
+    try:
+        build_chain(home, levels, files)
+        srv.start()
+        f = srv.ftp("harry")
+        r = f.sendcmd("SITE QUOTA")
+        assert "(%d of %d bytes)" % (used, limit) in r, r
+        r = f.sendcmd("AVBL")
+        assert r.startswith("213") and int(r.split()[1]) == limit - used, r
+        # The session works, and the next first login measures again.
+        f.storbinary("STOR more", io.BytesIO(b"x" * 1000))
+        r = f.sendcmd("SITE QUOTA")
+        assert "(%d of %d bytes)" % (used + 1000, limit) in r, r
+        gone = srv.log().count("disconnected")
+        f.quit()
+        assert wait_until(lambda: srv.log().count("disconnected") > gone, 5)
+        f = srv.ftp("harry")
+        r = f.sendcmd("SITE QUOTA")
+        assert "(%d of %d bytes)" % (used + 1000, limit) in r, r
+        f.quit()
+        assert "measuring the home" not in srv.log(), srv.log()
+    finally:
+        try:
+            srv.stop()
+        finally:
+            remove_chain(home, levels + 1)
+            shutil.rmtree(srv.dir)
 
 run()
