@@ -397,39 +397,49 @@ data_close(struct session *s)
 
 /*
  * Handles one control line that arrived during a transfer. ABOR ends the
- * transfer; STAT tells its progress; anything else must wait. Never waits
- * for the rest of a line: *partial is set when only part of one is
- * buffered, so that the caller polls the socket for the rest instead of
- * calling again at once (which would spin without ever timing out).
+ * transfer; STAT tells its progress; anything else (QUIT too: RFC 959
+ * 4.1.1, it closes once the transfer is over) is held and answered in
+ * order after the transfer's final reply. Never waits for the rest of a
+ * line: *partial is set when only part of one is buffered, so that the
+ * caller polls the socket for the rest instead of calling again at once
+ * (which would spin without ever timing out). Not called while the held
+ * commands are full (session_hold_full()).
  */
 static enum xfer_result
 control_during(struct session *s, int *partial)
 {
-	char line[CMD_LINE_MAX], *verb, *arg;
+	char line[CMD_LINE_MAX], verb_buf[256], *verb, *arg;
 	int n = conn_readline(&s->ctl, line, sizeof(line), 0, -1);
+	size_t vlen;
 
 	*partial = n == CONN_TIMEOUT;
 	if (n == CONN_TIMEOUT)
 		return XFER_OK;		/* half a line so far */
-	if (n == CONN_TOOLONG)
-		return session_reply(s, FTP_BADCMD, "Command too long.") ?
-		    XFER_CTLERR : XFER_OK;
-	if (n < 0)
+	if (n < 0 && n != CONN_TOOLONG)
 		return XFER_CTLERR;
-	n = (int)cmd_telnet_strip(line, (size_t)n);
-	if (cmd_split(line, &verb, &arg) == 0 && strcmp(verb, "ABOR") == 0)
-		return XFER_ABORTED;
-	/* RFC 959 4.1.1: QUIT waits for the transfer, then closes. */
-	if (cmd_split(line, &verb, &arg) == 0 && strcmp(verb, "QUIT") == 0) {
-		s->quit_after_transfer = 1;
-		return XFER_OK;
+	/* ABOR and STAT act now; they are short, so look at a copy. */
+	vlen = n >= 0 && (size_t)n < sizeof(verb_buf) ? (size_t)n : 0;
+	memcpy(verb_buf, line, vlen);
+	verb_buf[vlen] = '\0';
+	vlen = cmd_telnet_strip(verb_buf, vlen);
+	if (vlen > 0 && cmd_split(verb_buf, &verb, &arg) == 0) {
+		if (strcmp(verb, "ABOR") == 0)
+			return XFER_ABORTED;
+		if (strcmp(verb, "STAT") == 0 && arg == NULL)
+			return session_reply(s, FTP_STATOK, "Status:\n %s: %ju "
+			    "bytes so far.\nEnd of status", s->data.what ?
+			    s->data.what : "transfer",
+			    (uintmax_t)s->data.done) ? XFER_CTLERR : XFER_OK;
 	}
-	if (cmd_split(line, &verb, &arg) == 0 && strcmp(verb, "STAT") == 0)
-		return session_reply(s, FTP_STATOK, "Status:\n %s: %ju bytes "
-		    "so far.\nEnd of status", s->data.what ? s->data.what :
-		    "transfer", (uintmax_t)s->data.done) ? XFER_CTLERR : XFER_OK;
-	return session_reply(s, FTP_BADSEQ, "A transfer is in progress: only "
-	    "ABOR, STAT and QUIT now.") ? XFER_CTLERR : XFER_OK;
+	(void)session_hold(s, line, n);	/* never full here */
+	return XFER_OK;
+}
+
+/* 1 if the control connection may be read during the transfer. */
+static int
+control_open(const struct session *s)
+{
+	return !session_hold_full(s);
 }
 
 /*
@@ -447,7 +457,7 @@ wait_io(struct session *s, short events)
 
 	for (;;) {
 		/* A whole line may be buffered; half of one waits for poll. */
-		if (!partial && conn_readable_now(&s->ctl)) {
+		if (!partial && control_open(s) && conn_readable_now(&s->ctl)) {
 			if ((r = control_during(s, &partial)) != XFER_OK)
 				return r;
 			continue;
@@ -464,7 +474,9 @@ wait_io(struct session *s, short events)
 		if (stopping && (srv->stop_deadline - now) * 1000 < timeout)
 			timeout = (int)((srv->stop_deadline - now) * 1000) + 1;
 		pfd[0] = (struct pollfd){ .fd = s->data.fd, .events = events };
-		pfd[1] = (struct pollfd){ .fd = s->ctl.fd, .events = POLLIN };
+		/* With the held commands full, the client waits for us. */
+		pfd[1] = (struct pollfd){ .fd = control_open(s) ? s->ctl.fd :
+		    -1, .events = POLLIN };
 		/* Readable once stopping (then left out) or revoked. */
 		pfd[2] = (struct pollfd){ .fd = s->wake_fd, .events = POLLIN };
 		n = poll(pfd, stopping ? 2 : 3, timeout);
@@ -472,7 +484,7 @@ wait_io(struct session *s, short events)
 			return XFER_NETERR;
 		if (n <= 0)
 			continue;
-		if (pfd[1].revents != 0) {
+		if (pfd[1].revents != 0 && control_open(s)) {
 			if ((r = control_during(s, &partial)) != XFER_OK)
 				return r;
 		}
@@ -535,7 +547,8 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 				 * Stay responsive to ABOR between chunks, also
 				 * one sent in the same packet as the RETR.
 				 */
-				if ((conn_wait_fd(s->ctl.fd, POLLIN, 0) == 1 ||
+				if (control_open(s) &&
+				    (conn_wait_fd(s->ctl.fd, POLLIN, 0) == 1 ||
 				    (!partial && conn_readable_now(&s->ctl))) &&
 				    (r = control_during(s, &partial)) != XFER_OK)
 					return r;

@@ -185,9 +185,53 @@ session_command(struct session *s, char *line, size_t len)
 	rc = c->fn(s, arg);
 	if (!(c->flags & CMD_KEEPREST))
 		s->rest = 0;
-	if (rc == 0 && s->quit_after_transfer)
-		return cmd_quit(s, NULL);
 	return rc;
+}
+
+/* At most this many commands wait for a transfer to end. */
+#define HELD_MAX	32
+#define HELD_TOOLONG	0xffff
+
+int
+session_hold_full(const struct session *s)
+{
+	return s->held_n >= HELD_MAX ||
+	    s->held_len + 2 + CMD_LINE_MAX > sizeof(s->held);
+}
+
+int
+session_hold(struct session *s, const char *line, int n)
+{
+	size_t len = n < 0 ? 0 : (size_t)n;
+	unsigned tag = n < 0 ? HELD_TOOLONG : (unsigned)n;
+
+	if (session_hold_full(s) || len >= CMD_LINE_MAX)
+		return -1;
+	s->held[s->held_len++] = (char)(tag >> 8);
+	s->held[s->held_len++] = (char)(tag & 0xff);
+	memcpy(s->held + s->held_len, line, len);
+	s->held_len += len;
+	s->held_n++;
+	return 0;
+}
+
+/*
+ * The next held command into s->line: its length, or CONN_TOOLONG.
+ * Only while held_n > 0.
+ */
+static int
+held_pop(struct session *s)
+{
+	const unsigned char *p = (const unsigned char *)s->held + s->held_off;
+	unsigned tag = (unsigned)p[0] << 8 | p[1];
+	size_t len = tag == HELD_TOOLONG ? 0 : tag;
+
+	memcpy(s->line, p + 2, len);
+	s->line[len] = '\0';
+	s->held_off += 2 + len;
+	if (--s->held_n == 0)
+		s->held_len = s->held_off = 0;
+	return tag == HELD_TOOLONG ? CONN_TOOLONG : (int)len;
 }
 
 /* A logged-in session: served on this worker until it ends. */
@@ -197,8 +241,12 @@ session_loop(struct session *s)
 	int n;
 
 	while (!s->quit) {
-		n = conn_readline(&s->ctl, s->line, sizeof(s->line),
-		    session_idle_ms(s), s->wake_fd);
+		/* What came during a transfer is answered first, in order. */
+		if (s->held_n > 0)
+			n = held_pop(s);
+		else
+			n = conn_readline(&s->ctl, s->line, sizeof(s->line),
+			    session_idle_ms(s), s->wake_fd);
 		if (n >= 0) {
 			if (session_command(s, s->line, (size_t)n) == -1)
 				break;

@@ -53,12 +53,20 @@ struct session {
 	unsigned		 mlst_facts;
 	int			 epsv_all;
 	int			 quit;		/* close after this command */
-	int			 quit_after_transfer;	/* QUIT came mid-transfer */
 	const struct hash_alg	*hash_alg;	/* OPTS HASH; NULL: SHA-256 */
 	uint64_t		 rang_start, rang_end;	/* RANG, inclusive */
 	int			 rang_set;	/* a RANG waits for the next HASH */
 	struct data		 data;
 	char			 line[CMD_LINE_MAX];
+
+	/*
+	 * Commands that came during a transfer (other than ABOR and STAT),
+	 * answered in order once it is over: each a 2-byte length and its
+	 * bytes, HELD_TOOLONG for a line that was too long.
+	 */
+	char			 held[2 * CMD_LINE_MAX + 64];
+	size_t			 held_len, held_off;
+	unsigned		 held_n;
 
 	/* Before login (see srv/lobby.h): served in steps between waits. */
 	double			 login_by;	/* now_mono() of the login timeout */
@@ -156,6 +164,15 @@ int session_tls_begin(struct session *s);
 
 /* 1 if tls.require forbids logging in on this still-clear connection. */
 int session_tls_refuses_login(struct session *s);
+
+/*
+ * Keeps a command line that came during a transfer for after it (n its
+ * length, or CONN_TOOLONG). Returns 0, or -1 when full (then the caller
+ * stops reading the control connection until the transfer ends).
+ */
+int session_hold(struct session *s, const char *line, int n);
+/* 1 if no further line can be held. */
+int session_hold_full(const struct session *s);
 
 /* Quotes a path for a 257 reply: '"' doubled (RFC 959). */
 void session_quote(const char *in, char *out, size_t len);

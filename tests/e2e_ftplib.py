@@ -1080,17 +1080,20 @@ def abor_during_large_retr():
         conn = ftp.transfercmd("RETR huge")
         got = conn.recv(65536)
         assert got and got.strip(b"\0") == b""
-        # STAT during a transfer tells how far it went; others must wait.
+        # STAT during a transfer tells how far it went; others wait for
+        # the transfer's end and are answered then, in order.
         r = expect(ftp, "STAT", 211)
         m = re.search(r"(\d+) bytes so far", r)
         assert m and int(m.group(1)) > 0, r
-        expect(ftp, "NOOP", 503)
-        expect(ftp, "PWD", 503)
+        ftp.putcmd("NOOP")
+        ftp.putcmd("PWD")
         # ftplib's abort(): Telnet IP, Synch (urgent), ABOR.
         r = ftp.abort()
         assert r[:3] == "426", r
         r = ftp.getmultiline()
         assert r[:3] == "226", r
+        assert ftp.getmultiline()[:3] == "200"
+        assert ftp.getmultiline().startswith('257 "/"')
         conn.close()
         # The session goes on.
         expect(ftp, "NOOP", 200)
@@ -1109,6 +1112,61 @@ def abor_during_large_retr():
         assert ftp.pwd() == "/"
         assert retr(ftp, "small", rest=6) == b"file"
         assert "RETR /huge" in srv.log() and "aborted" in srv.log()
+        ftp.quit()
+
+
+@test
+def command_after_a_reset_download_is_answered():
+    """A client resets a download it does not read and sends its next
+    command at once: the transfer's 426 comes first, then the command's
+    own reply (issue: 503 then 426, and PWD never answered)."""
+    with Server(users=USERS) as srv:
+        sparse(srv, "huge", 256 * 1024 * 1024)
+        ftp = login(srv)
+        ftp.voidcmd("TYPE I")
+        for i in range(10):
+            conn = ftp.transfercmd("RETR huge")
+            conn.recv(1000)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                            struct.pack("ii", 1, 0))
+            conn.close()                # a reset, not a close
+            ftp.putcmd("PWD")
+            ftp.sock.settimeout(10)
+            r = ftp.getmultiline()
+            assert r[:3] in ("426", "451", "226"), (i, r)
+            r = ftp.getmultiline()
+            assert r.startswith('257 "/"'), (i, r)
+        expect(ftp, "NOOP", 200)
+        ftp.quit()
+
+
+@test
+def pipelined_commands_during_a_transfer_in_order():
+    """Commands sent during a download are all answered after it, in the
+    order sent; more than the server holds wait in the socket, unread,
+    and are answered too."""
+    with Server(users=USERS) as srv:
+        size = 32 * 1024 * 1024
+        sparse(srv, "big", size)
+        put(srv, "harry", "small", b"small file")
+        ftp = login(srv)
+        ftp.voidcmd("TYPE I")
+        conn = ftp.transfercmd("RETR big")
+        got = len(conn.recv(1000))
+        n = 100                         # more than the 32 held
+        for i in range(n):
+            ftp.putcmd("MKD d%d" % i)
+        ftp.putcmd("SIZE small")
+        got += len(read_all(conn))
+        conn.close()
+        assert got == size, got
+        ftp.sock.settimeout(10)
+        assert ftp.getmultiline()[:3] == "226"
+        for i in range(n):
+            r = ftp.getmultiline()
+            assert r.startswith('257 "/d%d"' % i), (i, r)
+        assert ftp.getmultiline() == "213 10"
+        assert ftp.pwd() == "/"
         ftp.quit()
 
 
