@@ -27,6 +27,7 @@
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
+#include "srv/verify.h"
 
 #define LOGIN_DELAY_MS	500	/* per failure so far */
 
@@ -108,7 +109,8 @@ login(struct session *s, uint64_t limit)
 	session_enter(s, ST_READY);
 	lobby_logged_in(s->srv->lobby, s);
 	server_session_add(s->srv, s);
-	log_info("%s: login %s", s->peer, s->user);
+	log_info("%s: login %s%s", s->peer, s->user, s->login_cached ?
+	    " (password remembered)" : "");
 	return session_reply(s, FTP_LOGINOK, "Login successful.");
 }
 
@@ -140,14 +142,11 @@ cmd_pass(struct session *s, char *arg)
 	 * the accounts around it) and the result thrown away.
 	 */
 	if (u != NULL)
-		ok = auth_verify(pw, u->password) == 1;
-	else {
-		ok = 0;
-		if (users_count(db) > 0)
-			(void)auth_verify(pw, users_at(db, 0)->password);
-		else
-			(void)auth_verify_dummy(pw);
-	}
+		ok = verifier_check(s->srv->verifier, u->name, u->password, pw,
+		    &s->login_cached);
+	else
+		ok = verifier_dummy(s->srv->verifier, users_count(db) > 0 ?
+		    users_at(db, 0)->password : NULL, pw);
 	wipe(arg, arg != NULL ? strlen(arg) : 0);
 	if (ok) {
 		limit = u->quota == USER_QUOTA_DEFAULT ?

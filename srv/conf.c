@@ -78,6 +78,9 @@ static const struct opt opts[] = {
 	{ "pid_file", OPT_PATH, 0, 0, "", F(pid_file), 0, "pid file" },
 	{ "user", OPT_STR, 0, 0, "", F(user), 0,
 	  "account to switch to after binding, when started as root" },
+	{ "password_cache", OPT_BOOL, 0, 1, "true", F(password_cache), 0,
+	  "remember verified passwords (keyed digests, in memory only) so "
+	  "that the next login costs microseconds" },
 	{ "end_sessions_on_password_change", OPT_BOOL, 0, 1, "false",
 	  F(end_sessions_on_password_change), 0, "a reload that changes a "
 	  "user's password ends the sessions logged in with the old one" },

@@ -35,6 +35,7 @@ struct srv_config {
 	char		*user;
 	int		 max_login_attempts;
 	int		 end_sessions_on_password_change;
+	int		 password_cache;
 	int		 max_sessions_per_user;
 	int		 shutdown_grace;
 	char		*tls_cert;	/* absolute or "" */

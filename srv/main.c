@@ -38,6 +38,7 @@
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
+#include "srv/verify.h"
 #include "srv/xferlog.h"
 
 static void
@@ -337,13 +338,21 @@ raise_fd_limit(void)
 	}
 }
 
+static unsigned
+ncpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
 /* Workers beyond max_clients, for sessions not logged in: one a CPU. */
 static unsigned
 login_workers(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = ncpu();
 
-	return n < 2 ? 2 : n > 16 ? 16 : (unsigned)n;
+	return n < 2 ? 2 : n > 16 ? 16 : n;
 }
 
 /* Frees what main() set up; safe on a partly set-up server. */
@@ -356,6 +365,7 @@ server_free(struct server *srv)
 		pool_destroy(srv->pool);
 	}
 	lobby_free(srv->lobby);
+	verifier_free(srv->verifier);
 	if (srv->users != NULL)
 		users_unref(srv->users);
 	quota_table_free(srv->quotas);
@@ -489,6 +499,11 @@ main(int argc, char **argv)
 	if ((srv.pool = pool_create(workers, (unsigned)srv.cfg->max_pending +
 	    (unsigned)srv.cfg->max_clients, &ops, &srv)) == NULL) {
 		log_warn("cannot start %u workers", workers);
+		goto out;
+	}
+	if ((srv.verifier = verifier_new(ncpu(), srv.cfg->password_cache ?
+	    4096 : 0)) == NULL) {
+		log_warn("password checks");
 		goto out;
 	}
 	if ((srv.lobby = lobby_start(&srv)) == NULL) {

@@ -17,6 +17,7 @@
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
+#include "srv/verify.h"
 
 int
 server_ip_acquire(struct server *srv, const struct sockaddr_storage *addr,
@@ -201,6 +202,8 @@ server_reload_users(struct server *srv)
 	srv->users = db;
 	pthread_mutex_unlock(&srv->users_lock);
 	users_unref(old);
+	if (srv->verifier != NULL)
+		verifier_forget(srv->verifier);
 	revoke_sessions(srv, db);
 	/* Running sessions see new quotas at once. */
 	for (size_t i = 0; i < users_count(db); i++) {

@@ -13,6 +13,7 @@ struct srv_config;
 struct userdb;
 struct pool;
 struct lobby;
+struct verifier;
 struct session;
 struct quota_table;
 struct tls_ctx;
@@ -31,6 +32,7 @@ struct server {
 	double			 stop_deadline;	/* now_mono() when grace ends */
 	struct pool		*pool;
 	struct lobby		*lobby;		/* sessions not logged in */
+	struct verifier		*verifier;	/* password checks, own locks */
 	struct quota_table	*quotas;	/* per-user usage, own locks */
 	struct tls_ctx		*tls;		/* NULL without a certificate */
 	struct xferlog		*xferlog;	/* NULL without xfer_log */

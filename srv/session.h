@@ -78,6 +78,7 @@ struct session {
 	int			 delayed;	/* 1: 530 due, 2: 530 and 421 */
 	int			 held_login;	/* a right PASS waits for a seat */
 	uint64_t		 held_limit;	/* its quota */
+	int			 login_cached;	/* the password check was remembered */
 
 	/* The lobby's, under its lock. */
 	enum lobby_where	 lobby_where;

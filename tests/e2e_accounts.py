@@ -533,4 +533,32 @@ def changed_password_ends_sessions_only_when_asked():
             r.close()
 
 
+@test
+def verified_passwords_are_remembered_until_a_reload():
+    with Server(users={"harry": "pw", "ron": "rpw"}) as srv:
+        def logins(tag):
+            return srv.log().count("login harry" + tag)
+        assert not can_login(srv, "harry", "bad")
+        assert can_login(srv, "harry", "pw")
+        assert logins(" (password remembered)") == 0
+        assert can_login(srv, "harry", "pw")
+        assert logins(" (password remembered)") == 1
+        # A wrong password is still refused, with its delay.
+        c = connect(srv)
+        r, took = timed_pass(c, "harry", "pw2")
+        assert r.startswith("530") and took >= 0.4, (r, took)
+        c.close()
+        # A reload forgets: the next login computes again, then remembers.
+        assert reload(srv)
+        n = logins(" (password remembered)")
+        assert can_login(srv, "harry", "pw")
+        assert logins(" (password remembered)") == n
+        assert can_login(srv, "harry", "pw")
+        assert logins(" (password remembered)") == n + 1
+    with Server(users={"harry": "pw"}, password_cache=False) as srv:
+        for _ in range(3):
+            assert can_login(srv, "harry", "pw")
+        assert "remembered" not in srv.log()
+
+
 run()
