@@ -47,7 +47,10 @@ log_xfer(struct session *s, const char *verb, const char *vpath,
     uint64_t bytes, double secs, enum xfer_result r)
 {
 	static const char *const what[] = { "ok", "aborted", "network error",
-	    "timeout", "file error", "control lost", "shutdown" };
+	    "timeout", "file error", "control lost", "shutdown",
+	    "session ended" };
+	_Static_assert(sizeof(what) / sizeof(what[0]) == XFER_REVOKED + 1,
+	    "a name for every transfer result");
 
 	char file[VPATH_MAX + 512];
 
