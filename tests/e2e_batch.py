@@ -134,6 +134,26 @@ def name_with_iac_byte():
 
 
 @test
+def control_bytes_in_names():
+    # Listed (as "?"), removable and fetched; never sent to the terminal.
+    with Server(users=USERS) as srv:
+        h = os.fsencode(srv.home("harry"))
+        write(os.path.join(h, b"ctl\x01x.txt"), b"ctl")
+        write(os.path.join(h, b"esc\x1b[2J.txt"), b"esc")
+        local = tmp()
+        write(os.path.join(os.fsencode(local), b"up\x07.txt"), b"up")
+        r = ok(burrow(url(srv), b"ls\nget esc\x1b[2J.txt\nrm ctl\x01x.txt\n"
+                      b"put up\x07.txt\nls\n", local))
+        assert " ctl?x.txt" in r.out and " esc?[2J.txt" in r.out, r
+        assert " up?.txt" in r.out, r
+        assert "\x1b" not in r.out + r.err and "\x07" not in r.out, r
+        assert r.out.count("verified") == 2, r
+        assert sorted(os.listdir(h)) == [b"esc\x1b[2J.txt", b"up\x07.txt"], r
+        assert read(os.path.join(os.fsencode(local),
+                                 b"esc\x1b[2J.txt")) == b"esc", r
+
+
+@test
 def failures_go_on_and_set_status():
     with Server(users=USERS) as srv:
         write(os.path.join(srv.home("harry"), "a.txt"), b"x")

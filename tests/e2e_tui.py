@@ -1222,6 +1222,43 @@ def utf8_and_control_bytes_in_names():
         assert t.exited() == 0
 
 
+@test
+def control_bytes_in_remote_names():
+    # Such names used to vanish from the remote pane, and uploading one
+    # ended in "MLST ...: no facts in the reply".
+    with Server() as srv, Tui() as t:
+        h = os.fsencode(srv.home("harry"))
+        write(os.path.join(h, b"ctl\x01x.txt"), b"ctl")
+        write(os.path.join(h, b"ren\x1b[2J.txt"), b"ren")
+        write(os.path.join(h, b"plain.txt"), b"p")
+        local = tmp()
+        write(os.path.join(os.fsencode(local), b"up\x03.txt"), b"upload")
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["ctl?x.txt", "ren?[2J.txt", "plain.txt"])
+        t.goto("right", "ctl?x.txt")
+        t.keys("F8")
+        t.wait_for('Delete "ctl?x.txt"')
+        t.keys("y")
+        t.wait_status("Deleted 1")
+        assert b"ctl\x01x.txt" not in os.listdir(h), t.fail("F8")
+        t.goto("right", "ren?[2J.txt")
+        t.keys("F6")
+        t.wait_for("Rename/move")
+        t.keys("C-u")
+        t.type("renamed.txt")
+        t.keys("Enter")
+        t.wait_status("Moved 1")
+        assert read(os.path.join(h, b"renamed.txt")) == b"ren", t.fail("F6")
+        t.keys("Tab")
+        t.goto("left", "up?.txt")
+        t.keys("F5")
+        panel(t, r"ok\s+up\s+up\?\.txt: verified by SHA-256")
+        assert read(os.path.join(h, b"up\x03.txt")) == b"upload"
+        t.wait_entries("right", ["up?.txt", "renamed.txt"])
+        t.keys("q")
+        assert t.exited() == 0
+
+
 if __name__ == "__main__":
     if TMUX is None:
         print("1..0 # SKIP tmux is not installed")

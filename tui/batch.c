@@ -85,6 +85,34 @@ full:
 	return -1;
 }
 
+/*
+ * Writes s with control bytes as '?': names from a server or a disk may
+ * hold any byte, and an escape sequence must not drive the terminal.
+ */
+static void
+put_safe(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* printf() through put_safe(). */
+static void
+print_safe(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+print_safe(FILE *f, const char *fmt, ...)
+{
+	char buf[3 * FS_PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put_safe(f, buf);
+}
+
 static void
 clear_bar(struct batch *b)
 {
@@ -102,13 +130,14 @@ fail(struct batch *b, const char *fmt, ...)
 static void
 fail(struct batch *b, const char *fmt, ...)
 {
+	char msg[2 * FS_PATH_MAX];
 	va_list ap;
 
 	clear_bar(b);
-	fprintf(b->err, "burrow: %s: ", b->line);
 	va_start(ap, fmt);
-	vfprintf(b->err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	print_safe(b->err, "burrow: %s: %s", b->line, msg);
 	fputc('\n', b->err);
 }
 
@@ -132,8 +161,8 @@ on_progress(void *arg, const struct xfer_progress *p)
 	progress_format_rate(r, rate, sizeof(rate));
 	progress_format_eta(progress_eta(p->done, p->total, r), eta,
 	    sizeof(eta));
-	fprintf(b->err, "\r\033[K%-20s [%s] %s %s %s", name, bar, done, rate,
-	    eta);
+	fputs("\r\033[K", b->err);
+	print_safe(b->err, "%-20s [%s] %s %s %s", name, bar, done, rate, eta);
 	fflush(b->err);
 	b->bar_shown = 1;
 }
@@ -147,21 +176,21 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 	clear_bar(b);
 	switch (ev) {
 	case XFER_EV_DONE:
-		fprintf(b->out, "%s -> %s: %s\n", src, dst, msg);
+		print_safe(b->out, "%s -> %s: %s\n", src, dst, msg);
 		break;
 	case XFER_EV_SKIPPED:
-		fprintf(b->out, "%s -> %s: skipped, %s\n", src, dst, msg);
+		print_safe(b->out, "%s -> %s: skipped, %s\n", src, dst, msg);
 		break;
 	case XFER_EV_MKDIR:
-		fprintf(b->out, "%s/: %s\n", dst, msg);
+		print_safe(b->out, "%s/: %s\n", dst, msg);
 		break;
 	case XFER_EV_FAILED:
 		b->ev_failed++;
-		fprintf(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
+		print_safe(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
 		    dst, msg);
 		break;
 	case XFER_EV_CANCELED:
-		fprintf(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
+		print_safe(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
 		    dst, msg);
 		break;
 	}
@@ -196,7 +225,7 @@ cmd_ls(struct batch *b, int argc, char **argv)
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 		else
 			snprintf(when, sizeof(when), "%-16s", "-");
-		fprintf(b->out, "%c %12llu %s %s%s%s\n",
+		print_safe(b->out, "%c %12llu %s %s%s%s\n",
 		    "fdlo"[v[i].type <= LISTING_OTHER ? v[i].type :
 		    LISTING_OTHER], (unsigned long long)v[i].size, when,
 		    v[i].name, v[i].link_target[0] != '\0' ? " -> " : "",
@@ -292,7 +321,7 @@ cmd_hash(struct batch *b, const char *path)
 		fail(b, "%s", err);
 		return -1;
 	}
-	fprintf(b->out, "%s %s %s\n", algo, hex, path);
+	print_safe(b->out, "%s %s %s\n", algo, hex, path);
 	return 0;
 }
 
@@ -361,7 +390,7 @@ run_one(struct batch *b, int argc, char **argv)
 	if (strcmp(c, "ls") == 0)
 		return cmd_ls(b, argc, argv);
 	if (strcmp(c, "pwd") == 0 || strcmp(c, "lpwd") == 0) {
-		fprintf(b->out, "%s\n", fs_cwd(c[0] == 'l' ? b->local :
+		print_safe(b->out, "%s\n", fs_cwd(c[0] == 'l' ? b->local :
 		    b->remote));
 		return 0;
 	}
