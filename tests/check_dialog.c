@@ -1,7 +1,7 @@
 /*
  * check_dialog: the full-screen client's dialog model (tui/dialog.c) and
  * its key map (tui/keys.c): typing and editing a line, questions, the
- * conflict choice with "for all", and keys to actions.
+ * conflict choice with "for all", F8's wording, and keys to actions.
  */
 #include "config.h"
 
@@ -26,6 +26,47 @@ type(const char *s)
 		r = dialog_key(&d, (unsigned char)*s++);
 	return r;
 }
+
+/* F8's question says what is deleted: a file, a folder and its
+ * contents, a link itself; several are counted. */
+START_TEST(test_delete_question)
+{
+	struct listing_entry v[3];
+	char q[256];
+
+	memset(v, 0, sizeof(v));
+	strcpy(v[0].name, "a.txt");
+	v[0].type = LISTING_FILE;
+	strcpy(v[1].name, "docs");
+	v[1].type = LISTING_DIR;
+	strcpy(v[2].name, "ln");
+	v[2].type = LISTING_LINK;
+	dialog_delete_question(v, 1, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete \"a.txt\" (a file)?");
+	dialog_delete_question(v + 1, 1, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete \"docs\" (a folder, with everything in "
+	    "it)?");
+	dialog_delete_question(v + 2, 1, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete \"ln\" (the link only, not what it "
+	    "points to)?");
+	v[1].type = LISTING_FILE;
+	dialog_delete_question(v, 2, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 2 files?");
+	dialog_delete_question(v, 3, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 3 entries (none of them a folder)?");
+	v[1].type = LISTING_DIR;
+	dialog_delete_question(v, 3, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 3 entries, 1 of them a folder, with "
+	    "everything in it?");
+	v[2].type = LISTING_DIR;
+	dialog_delete_question(v, 3, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 3 entries, 2 of them folders, with "
+	    "everything in them?");
+	v[0].type = LISTING_DIR;
+	dialog_delete_question(v, 3, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 3 folders, with everything in them?");
+}
+END_TEST
 
 START_TEST(test_input_typing)
 {
@@ -210,6 +251,9 @@ dialog_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_text_closes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("delete_question");
+	tcase_add_test(tc, test_delete_question);
 	suite_add_tcase(s, tc);
 	return s;
 }

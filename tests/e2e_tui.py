@@ -731,7 +731,8 @@ def make_rename_delete(t, side, base, p):
 
     t.goto(side, p + "gone.txt")
     t.keys("F8")
-    t.wait_for('Delete "%sgone.txt"' % p)
+    t.wait_for('Delete "%sgone.txt" (a file)?' % p)
+    assert "folder" not in t.screen(), t.fail("a file called a folder")
     t.keys("y")
     t.wait_status("Deleted 1")
     assert not os.path.exists(os.path.join(base, p + "gone.txt"))
@@ -740,7 +741,7 @@ def make_rename_delete(t, side, base, p):
 
     t.goto(side, p + "full")
     t.keys("F8")
-    t.wait_for('Delete "%sfull" (a folder with everything in it)?' % p)
+    t.wait_for('Delete "%sfull" (a folder, with everything in it)?' % p)
     t.keys("n")
     t.wait_status("Nothing deleted")
     assert os.path.isfile(os.path.join(base, p + "full", "sub", "y.txt"))

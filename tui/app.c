@@ -441,12 +441,7 @@ act_delete(struct app *a)
 
 	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
 		return;
-	if (a->nsel == 1)
-		snprintf(body, sizeof(body), "Delete \"%s\" (a folder with "
-		    "everything in it)?", a->sel[0].name);
-	else
-		snprintf(body, sizeof(body), "Delete %zu entries (folders with "
-		    "everything in them)?", a->nsel);
+	dialog_delete_question(a->sel, a->nsel, body, sizeof(body));
 	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_DELETE, "Delete", body,
 	    NULL);
 }

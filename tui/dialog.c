@@ -121,3 +121,36 @@ dialog_key(struct dialog *d, int key)
 	}
 	return DLG_CANCEL;
 }
+
+void
+dialog_delete_question(const struct listing_entry *v, size_t n, char *buf,
+    size_t len)
+{
+	size_t i, dirs = 0, files = 0;
+
+	if (n == 1) {
+		snprintf(buf, len, "Delete \"%s\"%s?", v[0].name,
+		    v[0].type == LISTING_DIR ?
+		    " (a folder, with everything in it)" :
+		    v[0].type == LISTING_LINK ?
+		    " (the link only, not what it points to)" :
+		    v[0].type == LISTING_FILE ? " (a file)" : "");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		dirs += v[i].type == LISTING_DIR;
+		files += v[i].type == LISTING_FILE;
+	}
+	if (files == n)
+		snprintf(buf, len, "Delete %zu files?", n);
+	else if (dirs == 0)
+		snprintf(buf, len, "Delete %zu entries (none of them a "
+		    "folder)?", n);
+	else if (dirs == n)
+		snprintf(buf, len, "Delete %zu folders, with everything in "
+		    "them?", n);
+	else
+		snprintf(buf, len, "Delete %zu entries, %zu of them %s, with "
+		    "everything in %s?", n, dirs, dirs == 1 ? "a folder" :
+		    "folders", dirs == 1 ? "it" : "them");
+}

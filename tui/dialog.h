@@ -83,4 +83,13 @@ void	dialog_close(struct dialog *d);
  */
 int	dialog_key(struct dialog *d, int key);
 
+/*
+ * F8's question for the n entries v (n >= 1) into buf: one entry is named
+ * and said to be a file, a folder "with everything in it", or a link
+ * ("the link only"); several are counted, saying how many are folders.
+ * Always starts with "Delete ".
+ */
+void	dialog_delete_question(const struct listing_entry *v, size_t n,
+	    char *buf, size_t len);
+
 #endif
