@@ -14,6 +14,7 @@
 
 #include "tui/dialog.h"
 #include "tui/keys.h"
+#include "tui/xfer.h"
 
 static struct dialog d;
 
@@ -65,6 +66,59 @@ START_TEST(test_delete_question)
 	v[0].type = LISTING_DIR;
 	dialog_delete_question(v, 3, q, sizeof(q));
 	ck_assert_str_eq(q, "Delete 3 folders, with everything in them?");
+}
+END_TEST
+
+/* The conflict dialog offers resume only when it would resume, and says
+ * what overwrite does otherwise. */
+START_TEST(test_conflict_verdict)
+{
+	struct listing_entry src, dst;
+	char v[256];
+
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	src.have_size = dst.have_size = 1;
+	src.size = 1000;
+	dst.size = 300;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_RESUME, XFER_PREFIX_SAME, v, sizeof(v)), 1);
+	ck_assert_str_eq(v, "It is shorter and is the source's beginning "
+	    "(same checksum): resume copies the rest.");
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_RESUME, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 1);
+	ck_assert_ptr_nonnull(strstr(v, "no checksum"));
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_DIFFERS, v, sizeof(v)), 0);
+	ck_assert_ptr_nonnull(strstr(v, "not the source's beginning"));
+	ck_assert_ptr_nonnull(strstr(v, "overwrite sends the whole file"));
+	dst.size = 1000;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
+	ck_assert_ptr_nonnull(strstr(v, "same size but another checksum"));
+	dst.size = 2000;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
+	ck_assert_str_eq(v, "It is larger than the source, so it cannot be "
+	    "resumed: overwrite replaces it.");
+	dst.size = 0;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
+	ck_assert_str_eq(v, "It is empty: overwrite sends the whole file.");
+	dst.have_size = 0;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
+	ck_assert_ptr_nonnull(strstr(v, "size is not known"));
+
+	/* Without resume, r and R do nothing; the others still work. */
+	dialog_open(&d, DLG_CONFLICT, DLG_FOR_CONFLICT, "Exists", NULL, NULL);
+	d.no_resume = 1;
+	ck_assert_int_eq(dialog_key(&d, 'r'), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 'R'), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 'o'), DLG_OK);
+	ck_assert_int_eq(d.answer, DLG_ANS_OVERWRITE);
+	dialog_close(&d);
+	ck_assert_int_eq(d.no_resume, 0);
 }
 END_TEST
 
@@ -251,6 +305,9 @@ dialog_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_text_closes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("conflict_verdict");
+	tcase_add_test(tc, test_conflict_verdict);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("delete_question");
 	tcase_add_test(tc, test_delete_question);

@@ -799,8 +799,10 @@ def overwrite_dialog():
         t.goto("right", "c1.txt")
         t.keys("F5")
         t.wait_for("The target exists")
-        t.wait_for("[o]verwrite [r]esume [s]kip re[n]ame")
+        # Shorter, but not the source's beginning: no resume offered.
+        t.wait_for("[o]verwrite [s]kip re[n]ame")
         assert "%s exists." % lc1 in t.last, t.fail("the dialog's body")
+        assert "not the source's beginning" in t.last, t.fail("why")
         t.keys("s")
         t.wait_for("0 done, 1 skipped")
         panel(t, r"skip\s+down c1\.txt: skipped: the target exists")
@@ -861,6 +863,59 @@ def overwrite_dialog():
         t.wait_for("5 done, 2 skipped")
         panel(t, r"ok\s+up\s+u1\.txt: verified by SHA-256")
         assert read(os.path.join(h, "u1.txt")) == b"the local u1"
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def conflict_dialog_offers_only_a_real_resume():
+    # It offered [r]esume whatever the target was, said "It is shorter:
+    # resume copies the rest" of a target that was not the source's
+    # beginning (then sent it all), and overwrote on r for an equal or
+    # longer one.
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        src = bytes(range(256)) * 40
+        cases = {"a-prefix.bin": src[:3000], "b-other.bin": b"x" * 3000,
+                 "c-larger.bin": src + b"more", "d-same.bin": b"y" * len(src)}
+        for n, data in cases.items():
+            write(os.path.join(h, n), src)
+            write(os.path.join(local, n), data)
+        t.start([url(srv)], local)
+        t.wait_entries("right", list(cases))
+
+        def conflict(name, says, resume):
+            t.goto("right", name)
+            t.keys("F5")
+            t.wait_for("%s exists." % os.path.join(local, name))
+            t.wait_for(says)
+            hint = "[o]verwrite [r]esume [s]kip" if resume else \
+                "[o]verwrite [s]kip re[n]ame"
+            assert hint in t.last, t.fail("the keys offered")
+
+        conflict("a-prefix.bin", "It is shorter and is the source's "
+                 "beginning (same checksum): resume copies the rest.", True)
+        t.keys("r")
+        panel(t, r"ok\s+down\s+a-prefix\.bin: resumed, verified by SHA-256")
+        conflict("b-other.bin", "It is shorter but is not the source's "
+                 "beginning", False)
+        t.keys("r")             # refused: the dialog stays
+        time.sleep(0.3)
+        assert "b-other.bin exists." in t.screen(), t.fail("r was taken")
+        t.keys("s")
+        t.wait_gone("b-other.bin exists.")
+        conflict("c-larger.bin", "It is larger than the source, so it "
+                 "cannot be resumed: overwrite replaces it.", False)
+        t.keys("o")
+        panel(t, r"ok\s+down\s+c-larger\.bin: verified by SHA-256")
+        conflict("d-same.bin", "It has the same size but another checksum",
+                 False)
+        t.keys("Escape")
+        t.wait_gone("d-same.bin exists.")
+        for n, data in cases.items():
+            want = data if n in ("b-other.bin", "d-same.bin") else src
+            assert read(os.path.join(local, n)) == want, t.fail(n)
         t.keys("q")
         assert t.exited() == 0
 

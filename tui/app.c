@@ -524,7 +524,9 @@ ask_conflict(struct app *a)
 {
 	const struct queue_question *q = &a->question;
 	char body[FS_PATH_MAX + 512], ssz[32], dsz[32], sd[32], dd[32];
+	char verdict[256];
 	struct tm tm;
+	int resumable;
 
 	format_size(q->src_entry.size, ssz, sizeof(ssz));
 	format_size(q->dst_entry.size, dsz, sizeof(dsz));
@@ -533,13 +535,13 @@ ask_conflict(struct app *a)
 		strftime(sd, sizeof(sd), ", %Y-%m-%d %H:%M", &tm);
 	if (q->dst_entry.have_mtime && localtime_r(&q->dst_entry.mtime, &tm))
 		strftime(dd, sizeof(dd), ", %Y-%m-%d %H:%M", &tm);
+	resumable = dialog_conflict_verdict(&q->src_entry, &q->dst_entry,
+	    q->suggested, q->prefix, verdict, sizeof(verdict));
 	snprintf(body, sizeof(body), "%s exists.\n  there now: %s%s\n"
-	    "  to copy:   %s%s\n%s", q->dst, dsz, dd, ssz, sd,
-	    q->suggested == XFER_DECIDE_RESUME ? "It is shorter: resume "
-	    "copies the rest." : q->suggested == XFER_DECIDE_SKIP ?
-	    "It looks identical." : "");
+	    "  to copy:   %s%s\n%s", q->dst, dsz, dd, ssz, sd, verdict);
 	dialog_open(&a->dlg, DLG_CONFLICT, DLG_FOR_CONFLICT,
 	    "The target exists", body, NULL);
+	a->dlg.no_resume = !resumable;
 }
 
 /* The conflict dialog's answers as the engine takes them. */

@@ -14,6 +14,7 @@
 #include "tui/dialog.h"
 #include "tui/keys.h"
 #include "tui/text.h"
+#include "tui/xfer.h"
 
 void
 dialog_open(struct dialog *d, enum dialog_kind kind,
@@ -37,6 +38,7 @@ dialog_close(struct dialog *d)
 	d->title[0] = d->body[0] = '\0';
 	d->answer = DLG_ANS_SKIP;
 	d->for_all = 0;
+	d->no_resume = 0;
 }
 
 static int
@@ -92,7 +94,8 @@ conflict_key(struct dialog *d, int key)
 	}
 	if (key <= 0 || key > 0x7f)
 		return DLG_PENDING;
-	if ((p = strchr(answers, key | 0x20)) == NULL)
+	if ((p = strchr(answers, key | 0x20)) == NULL ||
+	    (d->no_resume && *p == 'r'))
 		return DLG_PENDING;
 	d->answer = (enum dialog_answer)(p - answers);
 	d->for_all = key >= 'A' && key <= 'Z';
@@ -153,4 +156,45 @@ dialog_delete_question(const struct listing_entry *v, size_t n, char *buf,
 		snprintf(buf, len, "Delete %zu entries, %zu of them %s, with "
 		    "everything in %s?", n, dirs, dirs == 1 ? "a folder" :
 		    "folders", dirs == 1 ? "it" : "them");
+}
+
+int
+dialog_conflict_verdict(const struct listing_entry *src,
+    const struct listing_entry *dst, enum xfer_decision suggested,
+    int prefix, char *buf, size_t len)
+{
+	int sizes = src->have_size && dst->have_size;
+
+	if (suggested == XFER_DECIDE_RESUME) {
+		snprintf(buf, len, prefix == XFER_PREFIX_SAME ?
+		    "It is shorter and is the source's beginning (same "
+		    "checksum): resume copies the rest." :
+		    "It is shorter: resume copies the rest (the server has "
+		    "no checksum to tell whether it is the source's "
+		    "beginning).");
+		return 1;
+	}
+	if (suggested == XFER_DECIDE_SKIP)
+		snprintf(buf, len, "It looks identical.");
+	else if (!sizes)
+		snprintf(buf, len, "Its size is not known, so it cannot be "
+		    "resumed: overwrite sends the whole file.");
+	else if (dst->size == 0)
+		snprintf(buf, len, "It is empty: overwrite sends the whole "
+		    "file.");
+	else if (dst->size < src->size && prefix == XFER_PREFIX_DIFFERS)
+		snprintf(buf, len, "It is shorter but is not the source's "
+		    "beginning (another checksum), so it cannot be resumed: "
+		    "overwrite sends the whole file.");
+	else if (dst->size < src->size)
+		snprintf(buf, len, "It is shorter, but resuming is off: "
+		    "overwrite sends the whole file.");
+	else if (dst->size == src->size)
+		snprintf(buf, len, "It has the same size but another "
+		    "checksum, so it cannot be resumed: overwrite sends the "
+		    "whole file.");
+	else
+		snprintf(buf, len, "It is larger than the source, so it "
+		    "cannot be resumed: overwrite replaces it.");
+	return 0;
 }

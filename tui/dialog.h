@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "tui/fs.h"
+#include "tui/resume.h"
 
 enum dialog_kind {
 	DLG_NONE,
@@ -60,6 +61,7 @@ struct dialog {
 	char			 text[FS_PATH_MAX];	/* what was typed */
 	enum dialog_answer	 answer;
 	int			 for_all;
+	int			 no_resume;	/* a conflict where r is refused */
 };
 
 /* Opens d as kind for purpose, with a title, a body (may be NULL) and,
@@ -77,11 +79,24 @@ void	dialog_close(struct dialog *d);
  * characters are added, Backspace removes the last character, Ctrl-U
  * clears the line, Ctrl-W removes the last word, Enter accepts, Esc
  * cancels. A question takes y/Y/Enter (OK) or n/N/Esc (cancel); a
- * conflict o, r, s, n (capitals: for all) or Esc (skip, and cancel); a
+ * conflict o, r, s, n (capitals: for all; r and R not with no_resume
+ * set) or Esc (skip, and cancel); a
  * text closes on any key. Returns DLG_PENDING, DLG_EDITED, DLG_OK or
  * DLG_CANCEL; the dialog stays open (the caller closes it).
  */
 int	dialog_key(struct dialog *d, int key);
+
+/*
+ * The conflict dialog's last line for an existing target dst of the
+ * source src: what the rules found (suggested) and what the answers would
+ * really do. prefix (XFER_PREFIX_*, tui/xfer.h) is what a checksum said of
+ * a shorter target's beginning. Returns 1 when resume may be offered (the
+ * rules suggest it: a shorter target, not found to differ from the
+ * source's beginning), else 0 (then the sentence says why not).
+ */
+int	dialog_conflict_verdict(const struct listing_entry *src,
+	    const struct listing_entry *dst, enum xfer_decision suggested,
+	    int prefix, char *buf, size_t len);
 
 /*
  * F8's question for the n entries v (n >= 1) into buf: one entry is named

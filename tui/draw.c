@@ -471,8 +471,9 @@ draw_dialog(const struct app *a)
 		snprintf(hint, sizeof(hint), "y: yes   n, Esc: no");
 		break;
 	case DLG_CONFLICT:
-		snprintf(hint, sizeof(hint), "[o]verwrite [r]esume [s]kip "
-		    "re[n]ame  (capital: for all)  Esc: skip");
+		snprintf(hint, sizeof(hint), "[o]verwrite %s[s]kip re[n]ame  "
+		    "(capital: for all)  Esc: skip", d->no_resume ? "" :
+		    "[r]esume ");
 		break;
 	case DLG_TEXT:
 		snprintf(hint, sizeof(hint), "any key closes");

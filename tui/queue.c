@@ -238,7 +238,7 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 static enum xfer_answer
 ask(struct run *r, const char *dst, const struct listing_entry *se,
     const struct listing_entry *de, enum xfer_decision suggested,
-    char *newname, size_t len)
+    int prefix, char *newname, size_t len)
 {
 	struct queue *q = r->q;
 	enum xfer_answer ans = XFER_ANS_SKIP;
@@ -250,6 +250,7 @@ ask(struct run *r, const char *dst, const struct listing_entry *se,
 	q->question.src_entry = *se;
 	q->question.dst_entry = *de;
 	q->question.suggested = suggested;
+	q->question.prefix = prefix;
 	q->asking = 1;
 	q->answered = 0;
 	bump(q);
@@ -271,7 +272,7 @@ ask(struct run *r, const char *dst, const struct listing_entry *se,
 static enum xfer_answer
 on_conflict(void *arg, const char *dst, const struct listing_entry *se,
     const struct listing_entry *de, enum xfer_decision suggested,
-    char *newname, size_t len)
+    int prefix, char *newname, size_t len)
 {
 	struct run *r = arg;
 	struct queue *q = r->q;
@@ -287,7 +288,7 @@ on_conflict(void *arg, const char *dst, const struct listing_entry *se,
 	else if (q->have_for_all)
 		ans = q->for_all;
 	else
-		ans = ask(r, dst, se, de, suggested, newname, len);
+		ans = ask(r, dst, se, de, suggested, prefix, newname, len);
 	pthread_mutex_unlock(&q->lock);
 	notify(q);
 	if (ans == XFER_ANS_RENAME && newname[0] == '\0' &&

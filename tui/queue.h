@@ -149,6 +149,7 @@ struct queue_question {
 	struct listing_entry	 src_entry;	/* the file to transfer */
 	struct listing_entry	 dst_entry;	/* what is there now */
 	enum xfer_decision	 suggested;	/* what the rules would do */
+	int			 prefix;	/* XFER_PREFIX_*, tui/xfer.h */
 };
 
 struct queue;

@@ -200,12 +200,12 @@ transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
 static int
 ask(struct job *j, const char *sp, char *dp, size_t dplen,
     const struct listing_entry *se, const struct listing_entry *de,
-    enum xfer_decision *dec, uint64_t *off)
+    int prefix, enum xfer_decision *dec, uint64_t *off)
 {
 	char newname[LISTING_NAME_MAX], dir[FS_PATH_MAX];
 
 	newname[0] = '\0';
-	switch (j->o->conflict(j->o->arg, dp, se, de, *dec, newname,
+	switch (j->o->conflict(j->o->arg, dp, se, de, *dec, prefix, newname,
 	    sizeof(newname))) {
 	case XFER_ANS_AUTO:
 		return 0;
@@ -214,7 +214,8 @@ ask(struct job *j, const char *sp, char *dp, size_t dplen,
 		*off = 0;
 		return 0;
 	case XFER_ANS_RESUME:
-		if (de->have_size && se->have_size && de->size < se->size) {
+		if (de->have_size && se->have_size && de->size > 0 &&
+		    de->size < se->size && prefix != XFER_PREFIX_DIFFERS) {
 			*dec = XFER_DECIDE_RESUME;
 			*off = de->size;
 		} else {
@@ -246,7 +247,7 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 	char dp[FS_PATH_MAX], err[1024], shex[HASH_HEX_MAX], dhex[HASH_HEX_MAX];
 	char phex[HASH_HEX_MAX], streamed[HASH_HEX_MAX], msg[1700], why[256];
 	uint64_t off = 0;
-	int rc, asks = 0, again = 0, user_skip = 0;
+	int rc, asks = 0, again = 0, user_skip = 0, prefix, tried;
 
 	snprintf(dp, sizeof(dp), "%s", dpath);
 	why[0] = '\0';
@@ -272,6 +273,28 @@ look:
 			    sizeof(dhex));
 	}
 	dec = resume_decide(&s, &d, j->o->resume_flags, &off);
+	prefix = XFER_PREFIX_UNCHECKED;
+	tried = 0;
+	if (dec == XFER_DECIDE_RESUME && off > 0 && j->algo != NULL &&
+	    !(again && prev == XFER_DECIDE_OVERWRITE)) {
+		/* Is the target the source's beginning? Sizes alone cannot
+		 * tell a partial copy from another file; and the question
+		 * below must not offer a resume that would not happen. */
+		const char *p = digest(j, j->src, sp, off, phex, sizeof(phex));
+		const char *t = digest(j, j->dst, dp, UINT64_MAX, dhex,
+		    sizeof(dhex));
+
+		tried = 1;
+		if (p != NULL && t != NULL)
+			prefix = resume_prefix_ok(p, t) ? XFER_PREFIX_SAME :
+			    XFER_PREFIX_DIFFERS;
+		if (prefix == XFER_PREFIX_DIFFERS) {
+			dec = XFER_DECIDE_OVERWRITE;
+			off = 0;
+			snprintf(why, sizeof(why), "; the partial copy "
+			    "differed, so all of it was sent again");
+		}
+	}
 	if (again && prev == XFER_DECIDE_OVERWRITE) {
 		/* Going on after a dropped connection: what was decided
 		 * stands (a replacement left the old file as it was). */
@@ -280,11 +303,13 @@ look:
 	} else if (d.exists && j->o->conflict != NULL && !again) {
 		enum xfer_decision suggested = dec;
 
-		if ((rc = ask(j, sp, dp, sizeof(dp), se, &de, &dec, &off)) < 0)
+		if ((rc = ask(j, sp, dp, sizeof(dp), se, &de, prefix, &dec,
+		    &off)) < 0)
 			return rc;
 		if (rc > 0) {
 			/* A new name: is it free? Never write over one that
 			 * is not, however many names were tried. */
+			why[0] = '\0';
 			if (++asks < 16)
 				goto look;
 			return failed(j, FS_ERR, sp, dp, "no free name after "
@@ -293,9 +318,9 @@ look:
 		user_skip = dec == XFER_DECIDE_SKIP &&
 		    suggested != XFER_DECIDE_SKIP;
 	}
-	if (dec == XFER_DECIDE_RESUME && off > 0 && j->algo != NULL) {
-		/* Is the target the source's beginning? Sizes alone cannot
-		 * tell a partial copy from another file. */
+	if (dec == XFER_DECIDE_RESUME && !tried && off > 0 &&
+	    j->algo != NULL) {
+		/* A resume the rules did not suggest: the same check. */
 		const char *p = digest(j, j->src, sp, off, phex, sizeof(phex));
 		const char *t = digest(j, j->dst, dp, UINT64_MAX, dhex,
 		    sizeof(dhex));

@@ -47,10 +47,17 @@ enum xfer_event {
 enum xfer_answer {
 	XFER_ANS_AUTO,		/* the rules above */
 	XFER_ANS_OVERWRITE,
-	XFER_ANS_RESUME,	/* a larger target is overwritten anyway */
+	XFER_ANS_RESUME,	/* a target that cannot be resumed (not
+				   shorter, or not the source's beginning)
+				   is overwritten */
 	XFER_ANS_SKIP,
 	XFER_ANS_RENAME,	/* to the name written into newname */
 };
+
+/* What the engine knows of a shorter target before asking about it. */
+#define XFER_PREFIX_UNCHECKED	0	/* not a shorter target, or no HASH */
+#define XFER_PREFIX_SAME	1	/* checked: the source's beginning */
+#define XFER_PREFIX_DIFFERS	(-1)	/* checked: it is not */
 
 /* What the progress callback sees. */
 struct xfer_progress {
@@ -65,13 +72,16 @@ struct xfer_progress {
 struct xfer_opts {
 	unsigned	 resume_flags;	/* RESUME_*, tui/resume.h */
 	int		 verify;	/* check after each transfer */
-	/* Called when the target of a file exists; NULL: the rules. newname
+	/* Called when the target of a file exists; NULL: the rules.
+	 * suggested is what the rules would do: RESUME only when the
+	 * target is shorter and, where both sides hash, was found to be
+	 * the source's beginning; prefix tells (XFER_PREFIX_*). newname
 	 * (len bytes) takes a new last component for XFER_ANS_RENAME. */
 	enum xfer_answer (*conflict)(void *arg, const char *dst,
 			    const struct listing_entry *src_e,
 			    const struct listing_entry *dst_e,
-			    enum xfer_decision suggested, char *newname,
-			    size_t len);
+			    enum xfer_decision suggested, int prefix,
+			    char *newname, size_t len);
 	/* At most every 100 ms during a transfer, and at its end. */
 	void		(*progress)(void *arg, const struct xfer_progress *p);
 	/* Once per file (and per folder made). */
