@@ -144,8 +144,12 @@ def control_bytes_in_names():
         write(os.path.join(os.fsencode(local), b"up\x07.txt"), b"up")
         r = ok(burrow(url(srv), b"ls\nget esc\x1b[2J.txt\nrm ctl\x01x.txt\n"
                       b"put up\x07.txt\nls\n", local))
-        assert " ctl?x.txt" in r.out and " esc?[2J.txt" in r.out, r
-        assert " up?.txt" in r.out, r
+        lines = r.out.splitlines()
+        assert any(l.startswith("f ") and l.endswith(" ctl?x.txt")
+                   for l in lines), r
+        assert any(l.endswith(" esc?[2J.txt") for l in lines), r
+        assert any(l.endswith(" up?.txt") for l in lines), r
+        assert r.err == "", r
         assert "\x1b" not in r.out + r.err and "\x07" not in r.out, r
         assert r.out.count("verified") == 2, r
         assert sorted(os.listdir(h)) == [b"esc\x1b[2J.txt", b"up\x07.txt"], r

@@ -96,13 +96,13 @@ put_safe(FILE *f, const char *s)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
-/* printf() through put_safe(). */
+/* printf() through put_safe(), then a newline. */
 static void
-print_safe(FILE *f, const char *fmt, ...)
+put_line(FILE *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-print_safe(FILE *f, const char *fmt, ...)
+put_line(FILE *f, const char *fmt, ...)
 {
 	char buf[3 * FS_PATH_MAX];
 	va_list ap;
@@ -111,6 +111,7 @@ print_safe(FILE *f, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	put_safe(f, buf);
+	fputc('\n', f);
 }
 
 static void
@@ -137,8 +138,7 @@ fail(struct batch *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	print_safe(b->err, "burrow: %s: %s", b->line, msg);
-	fputc('\n', b->err);
+	put_line(b->err, "burrow: %s: %s", b->line, msg);
 }
 
 static void
@@ -146,7 +146,7 @@ on_progress(void *arg, const struct xfer_progress *p)
 {
 	struct batch *b = arg;
 	char bar[BAR_WIDTH + 1], done[32], rate[32], eta[32], name[40];
-	char base[LISTING_NAME_MAX];
+	char base[LISTING_NAME_MAX], line[256];
 	double r;
 
 	if (!b->progress)
@@ -161,8 +161,10 @@ on_progress(void *arg, const struct xfer_progress *p)
 	progress_format_rate(r, rate, sizeof(rate));
 	progress_format_eta(progress_eta(p->done, p->total, r), eta,
 	    sizeof(eta));
+	snprintf(line, sizeof(line), "%-20s [%s] %s %s %s", name, bar, done,
+	    rate, eta);
 	fputs("\r\033[K", b->err);
-	print_safe(b->err, "%-20s [%s] %s %s %s", name, bar, done, rate, eta);
+	put_safe(b->err, line);
 	fflush(b->err);
 	b->bar_shown = 1;
 }
@@ -176,21 +178,21 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 	clear_bar(b);
 	switch (ev) {
 	case XFER_EV_DONE:
-		print_safe(b->out, "%s -> %s: %s\n", src, dst, msg);
+		put_line(b->out, "%s -> %s: %s", src, dst, msg);
 		break;
 	case XFER_EV_SKIPPED:
-		print_safe(b->out, "%s -> %s: skipped, %s\n", src, dst, msg);
+		put_line(b->out, "%s -> %s: skipped, %s", src, dst, msg);
 		break;
 	case XFER_EV_MKDIR:
-		print_safe(b->out, "%s/: %s\n", dst, msg);
+		put_line(b->out, "%s/: %s", dst, msg);
 		break;
 	case XFER_EV_FAILED:
 		b->ev_failed++;
-		print_safe(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
+		put_line(b->err, "burrow: %s: %s -> %s: %s", b->line, src,
 		    dst, msg);
 		break;
 	case XFER_EV_CANCELED:
-		print_safe(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
+		put_line(b->err, "burrow: %s: %s -> %s: %s", b->line, src,
 		    dst, msg);
 		break;
 	}
@@ -225,7 +227,7 @@ cmd_ls(struct batch *b, int argc, char **argv)
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 		else
 			snprintf(when, sizeof(when), "%-16s", "-");
-		print_safe(b->out, "%c %12llu %s %s%s%s\n",
+		put_line(b->out, "%c %12llu %s %s%s%s",
 		    "fdlo"[v[i].type <= LISTING_OTHER ? v[i].type :
 		    LISTING_OTHER], (unsigned long long)v[i].size, when,
 		    v[i].name, v[i].link_target[0] != '\0' ? " -> " : "",
@@ -321,7 +323,7 @@ cmd_hash(struct batch *b, const char *path)
 		fail(b, "%s", err);
 		return -1;
 	}
-	print_safe(b->out, "%s %s %s\n", algo, hex, path);
+	put_line(b->out, "%s %s %s", algo, hex, path);
 	return 0;
 }
 
@@ -390,7 +392,7 @@ run_one(struct batch *b, int argc, char **argv)
 	if (strcmp(c, "ls") == 0)
 		return cmd_ls(b, argc, argv);
 	if (strcmp(c, "pwd") == 0 || strcmp(c, "lpwd") == 0) {
-		print_safe(b->out, "%s\n", fs_cwd(c[0] == 'l' ? b->local :
+		put_line(b->out, "%s", fs_cwd(c[0] == 'l' ? b->local :
 		    b->remote));
 		return 0;
 	}
