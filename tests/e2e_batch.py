@@ -158,6 +158,19 @@ def control_bytes_in_names():
 
 
 @test
+def a_failure_names_the_file_once():
+    # "dangling -> /dangling: /tmp/.../dangling: No such file or directory"
+    with Server(users=USERS) as srv:
+        local = tmp()
+        os.symlink(os.path.join(local, "nowhere"),
+                   os.path.join(local, "dangling"))
+        r = burrow(url(srv), "put dangling\n", local)
+        assert r.rc == 1, r
+        assert r.err == "burrow: put dangling: dangling -> /dangling: No such "\
+            "file or directory\n", r
+
+
+@test
 def failures_go_on_and_set_status():
     with Server(users=USERS) as srv:
         write(os.path.join(srv.home("harry"), "a.txt"), b"x")

@@ -920,6 +920,41 @@ def conflict_dialog_offers_only_a_real_resume():
         assert t.exited() == 0
 
 
+@test
+def panel_messages_name_things_once_and_rightly():
+    # A failure said the path twice (".../dangling: .../dangling: No such
+    # file"), and a file renamed in the conflict dialog was still shown
+    # under its old name ("ok up small1.txt").
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        os.symlink(os.path.join(local, "nowhere"),
+                   os.path.join(local, "dangling"))
+        write(os.path.join(local, "small1.txt"), b"the local one")
+        write(os.path.join(h, "small1.txt"), b"remote")
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["small1.txt"])
+        t.keys("Tab")
+        t.wait_entries("left", ["dangling", "small1.txt"])
+        t.goto("left", "dangling")
+        t.keys("F5")
+        m = panel(t, r"FAIL\s+up\s+dangling: (.*)")
+        assert m.group(1).strip() == "No such file or directory", \
+            t.fail("the failure's wording")
+        t.goto("left", "small1.txt")
+        t.keys("F5")
+        t.wait_for("The target exists")
+        t.keys("n")
+        t.wait_for("> small1 (1).txt_")
+        t.keys("Enter")
+        panel(t, r"ok\s+up\s+small1\.txt as small1 \(1\)\.txt: verified "
+              r"by SHA-256")
+        assert read(os.path.join(h, "small1 (1).txt")) == b"the local one"
+        assert read(os.path.join(h, "small1.txt")) == b"remote"
+        t.keys("q")
+        assert t.exited() == 0
+
+
 # --- 8 ----------------------------------------------------------------------
 
 @test
@@ -1034,9 +1069,14 @@ def resize_redraws():
         check_layout(t, 80, 24, names)
         t.resize(120, 40)
         check_layout(t, 120, 40, names)
+        # Too small: the notice says, in whole, what size is needed (it
+        # was cut to "The terminal is too small for~").
         t.resize(30, 8)
-        t.wait_for(lambda s: t.lines(s)[0].startswith(
-            "The terminal is too small"), why="the too-small notice")
+        t.wait_for(lambda s: " ".join(l.strip() for l in t.lines(s)[:4])
+                   .startswith("burrow needs a terminal of 40x10 at least; "
+                               "this one is 30x8."),
+                   why="the whole too-small notice")
+        assert "~" not in t.screen(), t.fail("the notice is cut")
         t.resize(100, 30)
         check_layout(t, 100, 30, names)
         # A dialog open across a resize is drawn again, inside the screen.

@@ -151,6 +151,40 @@ put_text(int y, int x, const char *s, int width)
 	return used;
 }
 
+/*
+ * Writes s from the top left, broken at spaces into lines of at most
+ * width columns (a word longer than that is cut), rows lines at most.
+ */
+static void
+put_wrapped(const char *s, int width, int rows)
+{
+	char line[256];
+	size_t n, cut;
+	int y;
+
+	for (y = 0; y < rows && *s != '\0'; y++) {
+		n = strlen(s);
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, s, n);
+		line[n] = '\0';
+		while (text_width(line) > width) {
+			for (cut = strlen(line); cut > 0 && line[cut - 1] !=
+			    ' '; cut--)
+				;
+			if (cut <= 1) {		/* one long word: cut it */
+				line[strlen(line) - 1] = '\0';
+				continue;
+			}
+			line[cut - 1] = '\0';
+		}
+		put_text(y, 0, line, width);
+		s += strlen(line);
+		while (*s == ' ')
+			s++;
+	}
+}
+
 static int
 panel_rows(const struct app *a)
 {
@@ -395,9 +429,11 @@ draw_panel(const struct app *a, int y0)
 	for (i = 0; i < a->nrecent; i++) {
 		const struct queue_item_view *v = &a->recent[i];
 
-		snprintf(line, sizeof(line), "%s %s %s: %s", state_word(v->state),
-		    v->dir == QUEUE_UPLOAD ? "up  " : "down",
-		    fs_basename(v->src, base, sizeof(base)), v->message);
+		snprintf(line, sizeof(line), "%s %s %s%s%s: %s",
+		    state_word(v->state), v->dir == QUEUE_UPLOAD ? "up  " :
+		    "down", fs_basename(v->src, base, sizeof(base)),
+		    v->renamed[0] != '\0' ? " as " : "", v->renamed,
+		    v->message);
 		mvhline(y0 + 3 + (int)i, 0, ' ', COLS);
 		if (v->state == QUEUE_FAILED)
 			attrset(color(C_ERROR, A_BOLD) | A_BOLD);
@@ -530,9 +566,13 @@ draw_app(struct app *a)
 	time_t now = time(NULL);
 
 	erase();
-	if (COLS < 40 || LINES < 10) {
-		put_text(0, 0, "The terminal is too small for burrow "
-		    "(40x10 at least).", COLS);
+	if (COLS < DRAW_MIN_COLS || LINES < DRAW_MIN_LINES) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "burrow needs a terminal of %dx%d "
+		    "at least; this one is %dx%d.", DRAW_MIN_COLS,
+		    DRAW_MIN_LINES, COLS, LINES);
+		put_wrapped(msg, COLS, LINES);
 		refresh();
 		return;
 	}

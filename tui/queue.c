@@ -37,6 +37,7 @@ struct item {
 	/* The rest under queue.lock. */
 	enum queue_state	 state;
 	char			 message[QUEUE_MSG_MAX];
+	char			 renamed[LISTING_NAME_MAX];	/* or "" */
 	unsigned		 files;
 	unsigned		 skipped;
 	unsigned		 failed;
@@ -220,6 +221,10 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 	copy_stats(r->it, &r->st);
 	if (ev == XFER_EV_DONE)
 		snprintf(r->it->message, sizeof(r->it->message), "%s", msg);
+	if (ev != XFER_EV_MKDIR && strcmp(src, r->it->src) == 0 &&
+	    strcmp(dst, r->it->dst) != 0)
+		/* A file the user gave another name in the conflict dialog. */
+		fs_basename(dst, r->it->renamed, sizeof(r->it->renamed));
 	if (ev == XFER_EV_FAILED && q->file_done > 0)
 		r->wrote = 1;		/* a partial upload stays */
 	if (ev != XFER_EV_MKDIR) {
@@ -308,6 +313,11 @@ finish(struct run *r, enum queue_state s, const char *msg)
 	struct queue *q = r->q;
 	struct item *it = r->it;
 
+	size_t n = strlen(it->src);
+
+	/* The panel names the item already: "SRC: why" is said as "why". */
+	if (strncmp(msg, it->src, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+		msg += n + 2;
 	pthread_mutex_lock(&q->lock);
 	it->state = s;
 	it->cancel_req = 0;
@@ -716,6 +726,7 @@ view(const struct item *it, struct queue_item_view *v)
 	snprintf(v->dst, sizeof(v->dst), "%s", it->dst);
 	v->size_hint = it->size_hint;
 	snprintf(v->message, sizeof(v->message), "%s", it->message);
+	snprintf(v->renamed, sizeof(v->renamed), "%s", it->renamed);
 	v->files = it->files;
 	v->skipped = it->skipped;
 	v->failed = it->failed;

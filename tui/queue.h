@@ -133,6 +133,9 @@ struct queue_item_view {
 	/* The last "file done" message ("verified by SHA-256"), or why it
 	 * failed, or how it was skipped or canceled; "" while waiting. */
 	char			 message[QUEUE_MSG_MAX];
+	/* The target's last component when the user renamed it in the
+	 * conflict dialog (a file item), else "". */
+	char			 renamed[LISTING_NAME_MAX];
 	unsigned		 files;		/* transferred */
 	unsigned		 skipped;
 	unsigned		 failed;

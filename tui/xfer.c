@@ -48,11 +48,44 @@ event(struct job *j, enum xfer_event ev, const char *src, const char *dst,
 		j->o->event(j->o->arg, ev, src, dst, msg);
 }
 
+/* 1 when path p ends with the path tail t at a component boundary. */
+static int
+ends_with_path(const char *p, size_t n, const char *t)
+{
+	size_t tn = strlen(t);
+
+	while (tn > 0 && t[0] == '/' && n > 0 && p[0] != '/') {
+		t++;		/* "/a" is the tail of "a" too */
+		tn--;
+	}
+	if (tn == 0 || tn > n || memcmp(p + n - tn, t, tn) != 0)
+		return 0;
+	return tn == n || p[n - tn - 1] == '/' || t[0] == '/';
+}
+
+/*
+ * why without a leading "PATH: " that names src or dst again (a file
+ * system's reason starts with the path it failed on, and every message
+ * already says which file it is about).
+ */
+static const char *
+reason(const char *why, const char *src, const char *dst)
+{
+	const char *p;
+
+	for (p = strstr(why, ": "); p != NULL; p = strstr(p + 1, ": "))
+		if (ends_with_path(why, (size_t)(p - why), src) ||
+		    ends_with_path(why, (size_t)(p - why), dst))
+			return p + 2;
+	return why;
+}
+
 /* Counts a failed file, keeping the first reason. Returns rc. */
 static int
 failed(struct job *j, int rc, const char *src, const char *dst,
     const char *why)
 {
+	why = reason(why, src, dst);
 	if (rc == FS_CANCELED) {
 		event(j, XFER_EV_CANCELED, src, dst, why);
 		return rc;
