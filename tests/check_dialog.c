@@ -84,10 +84,10 @@ START_TEST(test_conflict_verdict)
 	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
 	    XFER_DECIDE_RESUME, XFER_PREFIX_SAME, v, sizeof(v)), 1);
 	ck_assert_str_eq(v, "It is shorter and is the source's beginning "
-	    "(same checksum): resume copies the rest.");
+	    "(same checksum):\nresume copies the rest.");
 	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
 	    XFER_DECIDE_RESUME, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 1);
-	ck_assert_ptr_nonnull(strstr(v, "no checksum"));
+	ck_assert_ptr_nonnull(strstr(v, "no HASH"));
 	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
 	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_DIFFERS, v, sizeof(v)), 0);
 	ck_assert_ptr_nonnull(strstr(v, "not the source's beginning"));
@@ -100,7 +100,7 @@ START_TEST(test_conflict_verdict)
 	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
 	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
 	ck_assert_str_eq(v, "It is larger than the source, so it cannot be "
-	    "resumed: overwrite replaces it.");
+	    "resumed:\noverwrite replaces it.");
 	dst.size = 0;
 	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
 	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
@@ -109,6 +109,34 @@ START_TEST(test_conflict_verdict)
 	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
 	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
 	ck_assert_ptr_nonnull(strstr(v, "size is not known"));
+
+	/* Every line fits the dialog at 80 columns. */
+	{
+		const struct { enum xfer_decision d; int p; uint64_t sz; int hs; }
+		    c[] = {
+			{ XFER_DECIDE_RESUME, XFER_PREFIX_SAME, 300, 1 },
+			{ XFER_DECIDE_RESUME, XFER_PREFIX_UNCHECKED, 300, 1 },
+			{ XFER_DECIDE_OVERWRITE, XFER_PREFIX_DIFFERS, 300, 1 },
+			{ XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, 300, 1 },
+			{ XFER_DECIDE_OVERWRITE, 0, 1000, 1 },
+			{ XFER_DECIDE_OVERWRITE, 0, 2000, 1 },
+			{ XFER_DECIDE_OVERWRITE, 0, 0, 1 },
+			{ XFER_DECIDE_OVERWRITE, 0, 0, 0 },
+		};
+		size_t i;
+		char *line, *save = NULL;
+
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			dst.size = c[i].sz;
+			dst.have_size = c[i].hs;
+			dialog_conflict_verdict(&src, &dst, c[i].d, c[i].p, v,
+			    sizeof(v));
+			for (line = strtok_r(v, "\n", &save); line != NULL;
+			    line = strtok_r(NULL, "\n", &save))
+				ck_assert_msg(strlen(line) <= 72, "too long: %s",
+				    line);
+		}
+	}
 
 	/* Without resume, r and R do nothing; the others still work. */
 	dialog_open(&d, DLG_CONFLICT, DLG_FOR_CONFLICT, "Exists", NULL, NULL);

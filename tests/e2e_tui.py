@@ -621,7 +621,10 @@ def progress_cancel_and_resume():
         s.rate = None
         t.keys("F5")
         t.wait_for("The target exists")
-        t.wait_for("It is shorter: resume copies the rest.")
+        # Checked by HASH of the first part: resume is offered.
+        t.wait_for("It is shorter and is the source's beginning (same "
+                   "checksum):")
+        t.wait_for("[o]verwrite [r]esume [s]kip")
         t.keys("r")
         panel(t, r"ok\s+down big\.bin: resumed, verified by SHA-256")
         assert read(dst) == data
@@ -688,7 +691,10 @@ def upload_cancel_and_resume():
         s.rate = None
         t.keys("F5")
         t.wait_for("The target exists")
-        t.wait_for("It is shorter: resume copies the rest.")
+        # Checked by HASH of the first part: resume is offered.
+        t.wait_for("It is shorter and is the source's beginning (same "
+                   "checksum):")
+        t.wait_for("[o]verwrite [r]esume [s]kip")
         t.keys("r")
         panel(t, r"ok\s+up\s+up\.bin: resumed, verified by SHA-256")
         assert read(dst) == data
@@ -895,7 +901,8 @@ def conflict_dialog_offers_only_a_real_resume():
             assert hint in t.last, t.fail("the keys offered")
 
         conflict("a-prefix.bin", "It is shorter and is the source's "
-                 "beginning (same checksum): resume copies the rest.", True)
+                 "beginning (same checksum):", True)
+        assert "resume copies the rest." in t.last, t.fail("the verdict")
         t.keys("r")
         panel(t, r"ok\s+down\s+a-prefix\.bin: resumed, verified by SHA-256")
         conflict("b-other.bin", "It is shorter but is not the source's "
@@ -906,7 +913,8 @@ def conflict_dialog_offers_only_a_real_resume():
         t.keys("s")
         t.wait_gone("b-other.bin exists.")
         conflict("c-larger.bin", "It is larger than the source, so it "
-                 "cannot be resumed: overwrite replaces it.", False)
+                 "cannot be resumed:", False)
+        assert "overwrite replaces it." in t.last, t.fail("the verdict")
         t.keys("o")
         panel(t, r"ok\s+down\s+c-larger\.bin: verified by SHA-256")
         conflict("d-same.bin", "It has the same size but another checksum",

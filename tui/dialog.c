@@ -168,33 +168,32 @@ dialog_conflict_verdict(const struct listing_entry *src,
 	if (suggested == XFER_DECIDE_RESUME) {
 		snprintf(buf, len, prefix == XFER_PREFIX_SAME ?
 		    "It is shorter and is the source's beginning (same "
-		    "checksum): resume copies the rest." :
+		    "checksum):\nresume copies the rest." :
 		    "It is shorter: resume copies the rest (the server has "
-		    "no checksum to tell whether it is the source's "
-		    "beginning).");
+		    "no HASH\nto check that it is the source's beginning).");
 		return 1;
 	}
 	if (suggested == XFER_DECIDE_SKIP)
 		snprintf(buf, len, "It looks identical.");
 	else if (!sizes)
 		snprintf(buf, len, "Its size is not known, so it cannot be "
-		    "resumed: overwrite sends the whole file.");
+		    "resumed:\noverwrite sends the whole file.");
 	else if (dst->size == 0)
 		snprintf(buf, len, "It is empty: overwrite sends the whole "
 		    "file.");
 	else if (dst->size < src->size && prefix == XFER_PREFIX_DIFFERS)
 		snprintf(buf, len, "It is shorter but is not the source's "
-		    "beginning (another checksum), so it cannot be resumed: "
+		    "beginning (another checksum),\nso it cannot be resumed: "
 		    "overwrite sends the whole file.");
 	else if (dst->size < src->size)
 		snprintf(buf, len, "It is shorter, but resuming is off: "
 		    "overwrite sends the whole file.");
 	else if (dst->size == src->size)
 		snprintf(buf, len, "It has the same size but another "
-		    "checksum, so it cannot be resumed: overwrite sends the "
+		    "checksum, so it cannot be resumed:\noverwrite sends the "
 		    "whole file.");
 	else
 		snprintf(buf, len, "It is larger than the source, so it "
-		    "cannot be resumed: overwrite replaces it.");
+		    "cannot be resumed:\noverwrite replaces it.");
 	return 0;
 }

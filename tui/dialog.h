@@ -87,8 +87,8 @@ void	dialog_close(struct dialog *d);
 int	dialog_key(struct dialog *d, int key);
 
 /*
- * The conflict dialog's last line for an existing target dst of the
- * source src: what the rules found (suggested) and what the answers would
+ * The conflict dialog's last lines (one or two of 72 columns at most,
+ * joined by '\n') for an existing target dst of the source src: what the rules found (suggested) and what the answers would
  * really do. prefix (XFER_PREFIX_*, tui/xfer.h) is what a checksum said of
  * a shorter target's beginning. Returns 1 when resume may be offered (the
  * rules suggest it: a shorter target, not found to differ from the
