@@ -494,6 +494,11 @@ def copy_files_and_trees_both_ways():
         panel(t, r"ok\s+down rtree: verified by SHA-256")
         assert tree(os.path.join(local, "rtree")) == \
             tree(os.path.join(h, "rtree"))
+        # The All bar counts the folder's bytes, and this batch alone (it
+        # showed "[-----] 2 of 2 items": a folder counted 0 bytes, and
+        # the first copy was still in it).
+        assert re.search(r"All +\[#{20}\] +100% +1 of 1 items", t.last), \
+            t.fail("the All line after a folder")
 
         t.keys("Tab")
         t.wait_entries("left", ["lfile.bin", "ltree"])

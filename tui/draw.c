@@ -423,8 +423,8 @@ draw_panel(const struct app *a, int y0)
 		    "Idle: Esc cancels a transfer, c clears this list.",
 		    COLS - 2);
 	}
-	snprintf(line, sizeof(line), "%u of %zu items",
-	    q->done + q->skipped + q->failed + q->canceled, q->items);
+	snprintf(line, sizeof(line), "%zu of %zu items", q->batch_ended,
+	    q->batch_items);
 	bar_line(y0 + 2, "All", q->overall_done, q->overall_total, line);
 	for (i = 0; i < a->nrecent; i++) {
 		const struct queue_item_view *v = &a->recent[i];

@@ -44,6 +44,8 @@ struct item {
 	unsigned		 verified;
 	uint64_t		 bytes;
 	int			 cancel_req;	/* canceled while running */
+	unsigned		 batch;		/* the batch it came in */
+	int			 measured;	/* size_hint is the total */
 };
 
 struct queue {
@@ -53,8 +55,8 @@ struct queue {
 	 * lock guards: head, tailp, next_id, cur, started, stopping, gen,
 	 * changed, the progress figures (file, file_done, file_total, rate,
 	 * item_base), the question (asking, question, answered, answer,
-	 * newname), the "for all" answer (have_for_all, for_all), and every
-	 * item's fields but src, dst, id, dir and size_hint.
+	 * newname), the "for all" answer (have_for_all, for_all), batch,
+	 * and every item's fields but src, dst, id and dir.
 	 */
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work;		/* an item was added, or stop */
@@ -67,6 +69,8 @@ struct queue {
 	int			 stopping;	/* queue_free() has begun */
 	unsigned		 gen;
 	unsigned		 changed;	/* QUEUE_CHANGED_* */
+	unsigned		 batch;		/* raised by an item added to
+						   an idle queue */
 
 	char			 file[FS_PATH_MAX];
 	uint64_t		 file_done;
@@ -365,6 +369,54 @@ fail:
 	return -1;
 }
 
+/*
+ * Gives the overall bar its real total: every item of the current batch
+ * that came without a size (a folder) is measured once, before the next
+ * item runs. Each is looked up again by id after the walk, as the list
+ * may change meanwhile.
+ */
+static void
+measure_batch(struct queue *q)
+{
+	struct item *it;
+	char path[FS_PATH_MAX], err[512];
+	enum queue_dir dir;
+	uint64_t bytes;
+	unsigned id;
+	int rc;
+
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		for (it = q->head; it != NULL; it = it->next)
+			if (it->batch == q->batch && !it->measured &&
+			    it->size_hint == 0 && !finished(it->state))
+				break;
+		if (it == NULL) {
+			pthread_mutex_unlock(&q->lock);
+			return;
+		}
+		it->measured = 1;
+		id = it->id;
+		dir = it->dir;
+		snprintf(path, sizeof(path), "%s", it->src);
+		pthread_mutex_unlock(&q->lock);
+		rc = xfer_measure(dir == QUEUE_UPLOAD ? q->local : q->remote,
+		    path, &bytes, err, sizeof(err));
+		if (rc == FS_CANCELED)
+			return;
+		if (rc != FS_OK)
+			continue;	/* the copy will say what is wrong */
+		pthread_mutex_lock(&q->lock);
+		for (it = q->head; it != NULL && it->id != id; it = it->next)
+			;
+		if (it != NULL)
+			it->size_hint = bytes;
+		bump(q);
+		pthread_mutex_unlock(&q->lock);
+		notify(q);
+	}
+}
+
 static void
 run_item(struct queue *q, struct item *it)
 {
@@ -388,6 +440,7 @@ run_item(struct queue *q, struct item *it)
 		finish(&r, QUEUE_CANCELED, "canceled");
 		return;
 	}
+	measure_batch(q);
 	src = it->dir == QUEUE_UPLOAD ? q->local : q->remote;
 	dst = it->dir == QUEUE_UPLOAD ? q->remote : q->local;
 	memset(&o, 0, sizeof(o));
@@ -548,6 +601,9 @@ queue_add(struct queue *q, enum queue_dir dir, const char *src,
 		}
 		q->started = 1;
 	}
+	if (q->cur == NULL && first_waiting(q) == NULL)
+		q->batch++;	/* new work after the last has ended */
+	it->batch = q->batch;
 	if (++q->next_id == 0)
 		q->next_id = 1;
 	id = it->id = q->next_id;
@@ -692,8 +748,15 @@ queue_status(struct queue *q, struct queue_status *st)
 			break;
 		case QUEUE_CANCELED:
 			st->canceled++;
-			continue;	/* not in the overall bar */
+			break;
 		}
+		if (it->batch != q->batch)
+			continue;	/* the overall bar: this batch only */
+		st->batch_items++;
+		if (finished(it->state))
+			st->batch_ended++;
+		if (it->state == QUEUE_CANCELED)
+			continue;	/* nor what was canceled */
 		st->overall_total = sat_add(st->overall_total, it->size_hint);
 		if (finished(it->state))
 			st->overall_done = sat_add(st->overall_done,

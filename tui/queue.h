@@ -111,15 +111,19 @@ struct queue_status {
 	double		 rate;		/* bytes/s since it started */
 
 	/*
-	 * The overall bar, over the items in the list that are not
-	 * canceled: overall_total is the sum of their size hints; in
-	 * overall_done a finished item counts with its whole hint and the
-	 * running one with the bytes of its files on the target so far (at
-	 * most its hint). An item added without a hint (a folder) counts
-	 * in neither.
+	 * The overall bar, over the current batch (the items added since
+	 * the queue was last idle) that are not canceled: overall_total is
+	 * the sum of their sizes (an item added without a size hint, a
+	 * folder, is measured by the worker before the next item runs, and
+	 * counts 0 until then); in overall_done a finished item counts
+	 * whole and the running one with the bytes of its files on the
+	 * target so far (at most its size). batch_items counts the batch's
+	 * items, batch_ended those that have ended (canceled ones too).
 	 */
 	uint64_t	 overall_done;
 	uint64_t	 overall_total;
+	size_t		 batch_items;
+	size_t		 batch_ended;
 };
 
 /* One item as the list shows it. */

@@ -14,7 +14,6 @@
 #include "tui/xfer.h"
 
 #define XFER_BUF	(256 * 1024)
-#define XFER_DEPTH_MAX	64		/* folder levels copied at most */
 #define PROGRESS_EVERY	0.1		/* seconds between progress calls */
 
 struct job {
@@ -559,4 +558,50 @@ xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 		return FS_ERR;
 	}
 	return FS_OK;
+}
+
+static int
+measure_dir(struct fs *src, const char *path, int depth, uint64_t *bytes,
+    char *err, size_t errlen)
+{
+	struct listing_entry *v = NULL;
+	char child[FS_PATH_MAX];
+	size_t n = 0, i;
+	int rc;
+
+	if (depth > XFER_DEPTH_MAX)
+		return FS_OK;		/* copy_dir() says why */
+	if ((rc = fs_list(src, path, &v, &n, err, errlen)) != FS_OK)
+		return rc;
+	for (i = 0; i < n && rc == FS_OK; i++) {
+		if (v[i].type == LISTING_FILE) {
+			*bytes = *bytes + v[i].size < *bytes ? UINT64_MAX :
+			    *bytes + v[i].size;
+			continue;
+		}
+		if (v[i].type != LISTING_DIR || strcmp(v[i].name, ".") == 0 ||
+		    strcmp(v[i].name, "..") == 0 ||
+		    fs_join(path, v[i].name, child, sizeof(child)) < 0)
+			continue;
+		rc = measure_dir(src, child, depth + 1, bytes, err, errlen);
+	}
+	free(v);
+	return rc;
+}
+
+int
+xfer_measure(struct fs *src, const char *src_path, uint64_t *bytes,
+    char *err, size_t errlen)
+{
+	struct listing_entry e;
+	int rc;
+
+	*bytes = 0;
+	if ((rc = fs_stat(src, src_path, &e, err, errlen)) != FS_OK)
+		return rc;
+	if (e.type != LISTING_DIR) {
+		*bytes = e.have_size ? e.size : 0;
+		return FS_OK;
+	}
+	return measure_dir(src, src_path, 0, bytes, err, errlen);
 }

@@ -54,6 +54,8 @@ enum xfer_answer {
 	XFER_ANS_RENAME,	/* to the name written into newname */
 };
 
+#define XFER_DEPTH_MAX	64		/* folder levels copied at most */
+
 /* What the engine knows of a shorter target before asking about it. */
 #define XFER_PREFIX_UNCHECKED	0	/* not a shorter target, or no HASH */
 #define XFER_PREFIX_SAME	1	/* checked: the source's beginning */
@@ -109,5 +111,15 @@ struct xfer_stats {
 int	xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 	    const char *dst_path, const struct xfer_opts *o,
 	    struct xfer_stats *stats, char *err, size_t errlen);
+
+/*
+ * The bytes xfer_copy() would read from src_path on src: a file's size,
+ * or the sum of the files' sizes in a folder tree (what a listing says;
+ * links and entries without a size count as 0; XFER_DEPTH_MAX levels at
+ * most). For a progress bar's total: FS_OK with *bytes, or the FS_* code
+ * (FS_CANCELED when src's cancel flag rose) with the reason in err.
+ */
+int	xfer_measure(struct fs *src, const char *src_path, uint64_t *bytes,
+	    char *err, size_t errlen);
 
 #endif
