@@ -387,6 +387,41 @@ def footer_says_tls_over_ftps():
         assert t.exited() == 0
 
 
+@test
+def changed_certificate_in_a_dialog():
+    # The warning was one status line, cut off even at 250 columns, so the
+    # way out (which known_hosts line to remove) was never seen.
+    with Server(tls={"require": True}) as srv, Tui() as t:
+        kh = os.path.join(t.home, ".config", "burrow", "known_hosts")
+        old = ":".join(["AB"] * 32)
+        write(kh, ("# pinned by hand\nother.example:21 %s\n"
+                   "%s:%d %s\n" % (old, HOST, srv.port, old)).encode())
+        local = tmp()
+        t.start([url(srv, scheme="ftps")], local)
+        t.wait_for("Not connected")
+        s = t.wait_for("CERTIFICATE CHANGED")
+        s = t.screen()
+        text = "\n".join(l.strip(" │") for l in t.lines(s))
+        assert "%s:%d: CERTIFICATE CHANGED; not connecting." % (
+            HOST, srv.port) in text, t.fail("the first line")
+        assert "pinned: SHA-256 " + old[:47] in text and \
+            old[48:] in text, t.fail("the pinned fingerprint")
+        now = subprocess.run(
+            ["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
+             srv.cert], capture_output=True, text=True,
+            timeout=10).stdout.strip().split("=", 1)[1]
+        assert "now:    SHA-256 " + now[:47] in text and now[48:] in text, \
+            t.fail("the new fingerprint")
+        assert "remove line 3 of" in text and kh in text, \
+            t.fail("the known_hosts file and line")
+        assert "~" not in text, t.fail("a line is cut")
+        t.keys("x")             # any key closes it
+        t.wait_gone("Not connected")
+        assert "CERTIFICATE CHANGED" in t.status(), t.fail("status line")
+        t.keys("q")
+        assert t.exited() == 0
+
+
 # --- 2 ----------------------------------------------------------------------
 
 @test

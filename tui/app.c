@@ -129,8 +129,13 @@ connect_now(struct app *a)
 	a->fs[SIDE_REMOTE] = fs_remote_new(&a->login.url, a->login.password,
 	    &a->login.opts, err, sizeof(err));
 	if (a->fs[SIDE_REMOTE] == NULL) {
-		status(a, 1, "%s", err);
-		if (strstr(err, "login as") != NULL)
+		status(a, 1, "%.*s", (int)strcspn(err, "\n"), err);
+		if (strchr(err, '\n') != NULL)
+			/* More than a status line holds (a changed
+			 * certificate: both fingerprints and the way out). */
+			dialog_open(&a->dlg, DLG_TEXT, DLG_FOR_NOTHING,
+			    "Not connected", err, NULL);
+		else if (strstr(err, "login as") != NULL)
 			dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD,
 			    "Login failed", err, NULL);
 		return;

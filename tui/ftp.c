@@ -435,10 +435,9 @@ check_peer(struct ftp *f, char *err, size_t errlen)
 		    "%s (SHA-256 %s)", f->server, f->opts.known_hosts, fp);
 		return 0;
 	case TRUST_CHANGED:
-		set_err(err, errlen, "%s: CERTIFICATE CHANGED: pinned SHA-256 "
-		    "%s, now %s; refusing to connect (if the change is "
-		    "expected, remove the line from %s)", f->server, old, fp,
-		    f->opts.known_hosts);
+		trust_changed_message(f->server, f->opts.known_hosts,
+		    trust_line(f->opts.known_hosts, f->url.host, f->url.port),
+		    old, fp, err, errlen);
 		return -1;
 	default:
 		set_err(err, errlen, "%s: %s", f->server, terr);
