@@ -653,6 +653,8 @@ def progress_cancel_and_resume():
         dst = os.path.join(local, "big.bin")
         assert os.path.getsize(dst) > 0
         t.keys("Escape")
+        t.wait_for("Cancel the running transfer?")
+        t.keys("y")
         panel(t, r"stop\s+down big\.bin: canceled")
         assert "F5 resumes it" in t.status(), t.fail("cancel's status")
         part = read(dst)
@@ -669,6 +671,44 @@ def progress_cancel_and_resume():
         panel(t, r"ok\s+down big\.bin: resumed, verified by SHA-256")
         assert read(dst) == data
         assert "REST %d" % len(part) in s.commands, s.commands
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def escape_clears_a_filter_without_canceling():
+    # Esc both canceled the transfer and cleared the filter: with a filter
+    # set during a download, Esc canceled the download.
+    root = tmp()
+    data = os.urandom(BIG)
+    write(os.path.join(root, "big.bin"), data)
+    write(os.path.join(root, "other.txt"), b"o")
+    with FakeFtpd(root, rate=256 * 1024) as s, Tui() as t:
+        local = tmp()
+        t.start([s.url()], local)
+        t.wait_entries("right", ["big.bin", "other.txt"])
+        t.goto("right", "big.bin")
+        t.keys("F5")
+        t.wait_for("Transfers: 1 running")
+        t.keys("/")
+        t.wait_for("Show names containing:")
+        t.type("oth")
+        t.keys("Enter")
+        t.wait_for(lambda sc: t.entries("right", sc) == ["other.txt"],
+                   why="the filter")
+        t.keys("Escape")
+        t.wait_status("Filter cleared")
+        assert "Transfers: 1 running" in t.screen(), t.fail("canceled")
+        assert "Cancel the running" not in t.last, t.fail("asked")
+        # With no filter, Esc asks first; n keeps the transfer going.
+        t.keys("Escape")
+        t.wait_for("Cancel the running transfer?")
+        t.keys("n")
+        t.wait_gone("Cancel the running transfer?")
+        assert "Transfers: 1 running" in t.screen(), t.fail("n canceled")
+        s.rate = None
+        panel(t, r"ok\s+down big\.bin: verified", timeout=20)
+        assert read(os.path.join(local, "big.bin")) == data
         t.keys("q")
         assert t.exited() == 0
 
@@ -691,8 +731,10 @@ def cancel_after_the_last_byte():
         t.wait_for(lambda sc: os.path.exists(dst) and os.path.getsize(dst)
                    == len(data) and "1 running" in sc,
                    why="every byte in, the 226 not yet")
-        t0 = time.monotonic()
         t.keys("Escape")
+        t.wait_for("Cancel the running transfer?")
+        t0 = time.monotonic()
+        t.keys("y")
         m = panel(t, r"(stop|ok  ) down f\.bin: .*", timeout=10)
         took = time.monotonic() - t0
         complete = read(dst) == data
@@ -724,6 +766,8 @@ def upload_cancel_and_resume():
         t.wait_for(lambda sc: up.search(sc) and os.path.exists(dst) and
                    os.path.getsize(dst) > 0, why="the upload under way")
         t.keys("Escape")
+        t.wait_for("Cancel the running transfer?")
+        t.keys("y")
         panel(t, r"stop\s+up\s+up\.bin: canceled")
         part = read(dst)
         assert 0 < len(part) < BIG and data.startswith(part), len(part)

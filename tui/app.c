@@ -509,18 +509,38 @@ act_quit(struct app *a)
 	a->quit = 1;
 }
 
+/*
+ * Esc: clears the active pane's filter when it has one, else asks
+ * whether to cancel the running transfer. One key used to do both, the
+ * transfer first: clearing a filter set during a download canceled it.
+ */
 static void
 act_cancel(struct app *a)
 {
-	if (a->queue != NULL && queue_cancel_current(a->queue)) {
-		status(a, 0, "Canceled the running transfer (the partial file "
-		    "stays, F5 resumes it)");
-		return;
-	}
+	struct queue_status st;
+
 	if (pane_filter(cur(a))[0] != '\0') {
 		pane_set_filter(cur(a), "");
 		status(a, 0, "Filter cleared");
+		return;
 	}
+	if (a->queue == NULL)
+		return;
+	queue_status(a->queue, &st);
+	if (st.running > 0)
+		dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_CANCEL, "Cancel",
+		    "Cancel the running transfer? The partial file stays; F5 "
+		    "resumes it.", NULL);
+}
+
+static void
+do_cancel(struct app *a)
+{
+	if (a->queue != NULL && queue_cancel_current(a->queue))
+		status(a, 0, "Canceled the running transfer (the partial file "
+		    "stays, F5 resumes it)");
+	else
+		status(a, 0, "Nothing was running any more");
 }
 
 /* Opens the conflict dialog for the queue's question. */
@@ -611,6 +631,10 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_QUIT:
 		if (r == DLG_OK)
 			a->quit = 1;
+		break;
+	case DLG_FOR_CANCEL:
+		if (r == DLG_OK)
+			do_cancel(a);
 		break;
 	case DLG_FOR_URL:
 		if (r == DLG_OK && text[0] != '\0')

@@ -31,6 +31,7 @@ enum dialog_purpose {
 	DLG_FOR_FILTER,
 	DLG_FOR_DELETE,
 	DLG_FOR_QUIT,
+	DLG_FOR_CANCEL,		/* the running transfer */
 	DLG_FOR_URL,
 	DLG_FOR_PASSWORD,
 	DLG_FOR_CONFLICT,

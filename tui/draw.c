@@ -420,7 +420,7 @@ draw_panel(const struct app *a, int y0)
 	} else {
 		mvhline(y0 + 1, 0, ' ', COLS);
 		put_text(y0 + 1, 1, q->waiting > 0 ? "Starting..." :
-		    "Idle: Esc cancels a transfer, c clears this list.",
+		    "Idle: c clears this list.",
 		    COLS - 2);
 	}
 	snprintf(line, sizeof(line), "%zu of %zu items", q->batch_ended,

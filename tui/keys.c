@@ -71,7 +71,7 @@ static const struct keys_help help[] = {
 	{ "Ctrl-R", "read both panes again" },
 	{ "/", "filter by a part of the name (Esc clears)" },
 	{ "s", "sort by name, size, time" },
-	{ "Esc", "cancel the transfer (the partial file stays)" },
+	{ "Esc", "clear the filter; else cancel the transfer (asks)" },
 	{ "c", "clear finished transfers from the panel" },
 	{ "F2", "connect to another server" },
 	{ "F1 ?", "this help" },

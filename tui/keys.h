@@ -33,7 +33,8 @@ enum action {
 	ACT_SORT,		/* s */
 	ACT_HELP,		/* F1 */
 	ACT_QUIT,		/* F10, q */
-	ACT_CANCEL,		/* Esc: the running transfer */
+	ACT_CANCEL,		/* Esc: the filter, else (asking) the
+				   running transfer */
 	ACT_CLEAR,		/* c: finished items off the transfer panel */
 	ACT_CONNECT,		/* F2: another server */
 };
