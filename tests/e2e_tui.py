@@ -93,6 +93,7 @@ class Tui:
         self.sock = "burrow-e2e-tui-%d-%d" % (os.getpid(), next(_seq))
         self.home = tmp("burrow-tui-home-")
         self.width, self.height = width, height
+        self.active = "left"    # burrow starts on the local pane
         self.errlog = os.path.join(self.home, "burrow.stderr")
         self.socket_path = None
         self.last = ""
@@ -131,8 +132,22 @@ class Tui:
         return self
 
     def keys(self, *k):
-        """tmux key names: "F5", "Up", "BSpace", "Escape", "C-u", "q"."""
+        """tmux key names: "F5", "Up", "BSpace", "Escape", "C-u", "q".
+        Tab outside a dialog switches panes: self.active follows it."""
+        for key in k:
+            if key == "Tab" and not self.in_dialog():
+                self.active = "right" if self.active == "left" else "left"
         self.tmux("send-keys", "-t", "t", *k)
+
+    def in_dialog(self):
+        """A dialog is open (its box's corner is on the last screen)."""
+        return any(l.lstrip("│ ").startswith("┌") for l in
+                   self.lines(self.last)[1:])
+
+    def focus(self, side):
+        """Makes side ("left" or "right") the active pane."""
+        if self.active != side:
+            self.keys("Tab")
 
     def type(self, text):
         """Literal text, every character as typed."""
@@ -305,6 +320,7 @@ class Tui:
 
     def goto(self, side, name):
         """Home, then Down to name in the (unscrolled) pane, checked."""
+        self.focus(side)
         names = self.entries(side)
         if name not in names:
             self.fail("%s is not in the %s pane: %s" % (name, side, names))
@@ -439,7 +455,10 @@ def navigation():
         t.start([url(srv)], local)
         t.wait_entries("right", ["rdir", "r1.txt", "r2.txt"])
         t.wait_entries("left", ["..", "d1", "d2", "f01.txt"])
-        # The remote pane is active first.
+        # The local pane is active first, as in mc (the cursor on ".."),
+        # Tab goes to the remote one.
+        assert t.cursor_name() is None, t.fail("first local cursor")
+        t.keys("Tab")
         assert t.cursor_name() == "rdir", t.fail("first remote cursor")
         t.keys("Down")
         assert t.cursor_name() == "r1.txt", t.fail("remote Down")
@@ -604,7 +623,7 @@ def marks_copy_together():
         assert marked == ["m1.txt", "m2.txt"], t.fail("the * marks")
         # F8 acts on the marks, not on the cursor.
         t.keys("F8")
-        t.wait_for("Delete 2 entries")
+        t.wait_for("Delete 2 files?")
         t.keys("Escape")
         t.wait_status("Nothing deleted")
         t.keys("F5")
@@ -793,6 +812,7 @@ def upload_cancel_and_resume():
 def make_rename_delete(t, side, base, p):
     """F7, F6 and F8 in the active pane (side), on disk under base; p is
     the names' prefix ("r" or "l")."""
+    t.focus(side)
     t.keys("F7")
     t.wait_for("Mkdir")
     t.wait_for("New folder:")
@@ -1064,6 +1084,7 @@ def filter_and_sort():
         t.start([url(srv)], local)
         every = ["apple.txt", "grape.txt", "pineapple.txt", "plum.txt"]
         t.wait_entries("right", every)
+        t.focus("right")
 
         t.keys("/")
         t.wait_for("Filter")

@@ -845,10 +845,11 @@ client_run(const struct client_opts *o, const char *url)
 		return 1;
 	}
 	load_pane(&a, SIDE_LOCAL);
-	if (url != NULL) {
-		a.active = SIDE_REMOTE;
+	/* The local pane is the active one, as in mc: F5 uploads. */
+	a.active = SIDE_LOCAL;
+	if (url != NULL)
 		connect_url(&a, url);
-	} else
+	else
 		dialog_open(&a.dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
 		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
 	while (!a.quit && !draw_interrupted()) {
