@@ -823,6 +823,25 @@ def make_rename_delete(t, side, base, p):
     t.wait_entries(side, [p + "new"])
     # The cursor is on the new folder.
     assert t.cursor_name() == p + "new", t.fail("F7's cursor")
+    # Nested: the missing parents are made too (it was a raw 550 on the
+    # server side), the cursor on the first of them.
+    t.keys("F7")
+    t.wait_for("New folder:")
+    t.type(p + "deep/er/est/")
+    t.keys("Enter")
+    t.wait_status("Made ")
+    assert os.path.isdir(os.path.join(base, p + "deep", "er", "est")), \
+        t.fail("F7 of nested folders")
+    t.wait_entries(side, [p + "deep"])
+    assert t.cursor_name() == p + "deep", t.fail("F7 nested cursor")
+    # Making one that is there is still an error.
+    t.keys("F7")
+    t.wait_for("New folder:")
+    t.type(p + "deep/er")
+    t.keys("Enter")
+    t.wait_for(lambda s: "deep/er: " in t.status(s) and "xists" in
+               t.status(s), why="F7 of an existing folder refused")
+    assert t.status().count("deep/er") == 1, t.fail("the path twice")
 
     t.goto(side, p + "old.txt")
     t.keys("F6")

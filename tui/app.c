@@ -381,21 +381,71 @@ do_rename(struct app *a, const char *to)
 	}
 }
 
+/*
+ * Makes the folders above path (which the typed name put after the
+ * pane's folder from skip on) that are missing, as mkdir -p would: "a/b/c"
+ * makes a and a/b first. FS_OK, or the code with the reason in err.
+ */
+static int
+make_parents(struct fs *fs, const char *path, size_t skip, char *err,
+    size_t errlen)
+{
+	struct listing_entry e;
+	char p[FS_PATH_MAX];
+	size_t i;
+	int rc;
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (i = skip + 1; p[i] != '\0'; i++) {
+		if (p[i] != '/' || p[i - 1] == '/')
+			continue;
+		p[i] = '\0';
+		rc = fs_stat(fs, p, &e, err, errlen);
+		if (rc == FS_NOENT)
+			rc = fs_mkdir(fs, p, err, errlen);
+		else if (rc == FS_OK && e.type != LISTING_DIR) {
+			set_err(err, errlen, "%s: not a folder", p);
+			rc = FS_ERR;
+		}
+		if (rc != FS_OK)
+			return rc;
+		p[i] = '/';
+	}
+	return FS_OK;
+}
+
 static void
 do_mkdir(struct app *a, const char *name)
 {
 	struct fs *fs = a->fs[a->active];
 	char p[FS_PATH_MAX], err[1024], base[LISTING_NAME_MAX];
+	char first[LISTING_NAME_MAX], typed[FS_PATH_MAX];
+	size_t skip, n;
 
+	snprintf(typed, sizeof(typed), "%s", name);
+	for (n = strlen(typed); n > 1 && typed[n - 1] == '/'; n--)
+		typed[n - 1] = '\0';	/* "a/b/" is "a/b" */
+	name = typed;
 	if (fs == NULL || name[0] == '\0' ||
 	    path_of(a, a->active, name, p, sizeof(p)) < 0)
 		return;
-	if (fs_mkdir(fs, p, err, sizeof(err)) != FS_OK) {
-		status(a, 1, "%s", err);
+	/* What the pane's folder gives of p is known to be there. */
+	skip = name[0] == '/' ? 0 : strlen(p) - strlen(name);
+	if (make_parents(fs, p, skip, err, sizeof(err)) != FS_OK ||
+	    fs_mkdir(fs, p, err, sizeof(err)) != FS_OK) {
+		load_pane(a, a->active);	/* parents may have been made */
+		/* A server's reply does not say which folder it refused. */
+		if (strstr(err, p) != NULL)
+			status(a, 1, "%s", err);
+		else
+			status(a, 1, "%s: %s", p, err);
 		return;
 	}
 	load_pane(a, a->active);
-	pane_set_cursor_name(cur(a), fs_basename(p, base, sizeof(base)));
+	/* The cursor on what now shows in the pane: the first new level. */
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(name, "/"), name);
+	pane_set_cursor_name(cur(a), name[0] == '/' || strchr(name, '/') ==
+	    NULL ? fs_basename(p, base, sizeof(base)) : first);
 	status(a, 0, "Made %s", p);
 }
 
