@@ -189,12 +189,76 @@ START_TEST(test_input_editing)
 	/* Function keys and control characters are not text. */
 	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_F(5))), DLG_PENDING);
 	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('a')), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('g')), DLG_PENDING);
 	ck_assert_str_eq(d.text, "");
 	/* A wide character goes in as UTF-8. */
 	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
 	ck_assert_int_eq(dialog_key(&d, 0xe9), DLG_EDITED);
 	ck_assert_str_eq(d.text, "\xc3\xa9");
 	ck_assert_int_eq(dialog_key(&d, KEYS_ESC), DLG_CANCEL);
+	dialog_close(&d);
+}
+END_TEST
+
+/* Editing anywhere in the line, not only at its end. */
+START_TEST(test_input_cursor)
+{
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	dialog_open(&d, DLG_INPUT, DLG_FOR_RENAME, "Rename", NULL,
+	    "report.txt");
+	ck_assert_uint_eq(d.pos, 10);
+	/* Left four times, then type: before the extension. */
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_LEFT)), DLG_PENDING);
+	ck_assert_int_eq(type("-v2"), DLG_EDITED);
+	ck_assert_str_eq(d.text, "report-v2.txt");
+	/* Home and Ctrl-A, End and Ctrl-E. */
+	dialog_key(&d, KEYS_FN(KEY_HOME));
+	type("my ");
+	ck_assert_str_eq(d.text, "my report-v2.txt");
+	dialog_key(&d, KEYS_FN(KEY_END));
+	type("!");
+	ck_assert_str_eq(d.text, "my report-v2.txt!");
+	dialog_key(&d, KEYS_CTRL('a'));
+	/* Delete and Ctrl-D remove the character under the cursor. */
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DC)), DLG_EDITED);
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('d')), DLG_EDITED);
+	ck_assert_str_eq(d.text, " report-v2.txt!");
+	dialog_key(&d, KEYS_CTRL('e'));
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DC)), DLG_PENDING);
+	/* Backspace in the middle; Right past the end stays there. */
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	ck_assert_int_eq(dialog_key(&d, 0x7f), DLG_EDITED);
+	ck_assert_str_eq(d.text, " report-v2.tx!");
+	dialog_key(&d, KEYS_FN(KEY_RIGHT));
+	dialog_key(&d, KEYS_FN(KEY_RIGHT));
+	ck_assert_uint_eq(d.pos, strlen(d.text));
+	/* A two-byte character is stepped over whole. */
+	dialog_key(&d, KEYS_CTRL('u'));
+	type("ab");
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	ck_assert_int_eq(dialog_key(&d, 0xe9), DLG_EDITED);
+	ck_assert_str_eq(d.text, "a\xc3\xa9" "b");
+	ck_assert_uint_eq(d.pos, 3);
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	ck_assert_uint_eq(d.pos, 1);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DC)), DLG_EDITED);
+	ck_assert_str_eq(d.text, "ab");
+	/* Ctrl-W: the word before the cursor. */
+	dialog_key(&d, KEYS_CTRL('u'));
+	type("one two three");
+	dialog_key(&d, KEYS_CTRL('b'));
+	dialog_key(&d, KEYS_CTRL('b'));
+	dialog_key(&d, KEYS_CTRL('b'));
+	dialog_key(&d, KEYS_CTRL('b'));
+	dialog_key(&d, KEYS_CTRL('b'));
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('w')), DLG_EDITED);
+	ck_assert_str_eq(d.text, "one three");
+	ck_assert_uint_eq(d.pos, 4);
+	dialog_key(&d, KEYS_CTRL('f'));
+	ck_assert_uint_eq(d.pos, 5);
 	dialog_close(&d);
 }
 END_TEST
@@ -321,6 +385,9 @@ dialog_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("input_editing");
 	tcase_add_test(tc, test_input_editing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("input_cursor");
+	tcase_add_test(tc, test_input_cursor);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("input_full");
 	tcase_add_test(tc, test_input_full);

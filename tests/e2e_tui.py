@@ -883,6 +883,35 @@ def make_rename_delete(t, side, base, p):
 
 
 @test
+def text_fields_edit_anywhere():
+    # Only the end of a field could be edited: Left, Right, Home, End,
+    # Ctrl-A/E and Delete did nothing.
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "report.txt"), b"r")
+        t.start([url(srv)], tmp())
+        t.wait_entries("right", ["report.txt"])
+        t.goto("right", "report.txt")
+        t.keys("F6")
+        t.wait_for("> report.txt_")
+        t.keys("Left", "Left", "Left", "Left")
+        t.type("-v2")
+        t.wait_for("> report-v2.txt")
+        t.keys("Home")
+        t.type("my-")
+        t.keys("End")
+        t.type("x")
+        t.wait_for("> my-report-v2.txtx_")
+        t.keys("BSpace", "C-a", "DC", "DC", "DC", "C-e")
+        t.wait_for("> report-v2.txt_")
+        t.keys("Enter")
+        t.wait_status("Moved 1")
+        assert os.listdir(h) == ["report-v2.txt"], t.fail(os.listdir(h))
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def mkdir_rename_delete_both_sides():
     with Server() as srv, Tui() as t:
         h = srv.home("harry")

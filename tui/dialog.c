@@ -27,6 +27,7 @@ dialog_open(struct dialog *d, enum dialog_kind kind,
 	snprintf(d->title, sizeof(d->title), "%s", title != NULL ? title : "");
 	snprintf(d->body, sizeof(d->body), "%s", body != NULL ? body : "");
 	snprintf(d->text, sizeof(d->text), "%s", text != NULL ? text : "");
+	d->pos = strlen(d->text);
 }
 
 void
@@ -36,16 +37,81 @@ dialog_close(struct dialog *d)
 	d->kind = DLG_NONE;
 	d->purpose = DLG_FOR_NOTHING;
 	d->title[0] = d->body[0] = '\0';
+	d->pos = 0;
 	d->answer = DLG_ANS_SKIP;
 	d->for_all = 0;
 	d->no_resume = 0;
 }
 
+/* The start of the character before byte pos of s (0 at the start). */
+static size_t
+char_before(const char *s, size_t pos)
+{
+	char head[FS_PATH_MAX];
+
+	if (pos == 0)
+		return 0;
+	/* text_backspace() knows where the last character starts. */
+	memcpy(head, s, pos);
+	head[pos] = '\0';
+	(void)text_backspace(head);
+	return strlen(head);
+}
+
+/* The end of the character at byte pos of s (pos itself at the end). */
+static size_t
+char_after(const char *s, size_t pos)
+{
+	size_t n = strlen(s), k;
+	mbstate_t st;
+
+	if (pos >= n)
+		return n;
+	memset(&st, 0, sizeof(st));
+	k = mbrtowc(NULL, s + pos, n - pos, &st);
+	return k == 0 || k > n - pos ? pos + 1 : pos + k;
+}
+
+/* Removes text[from..to) and puts the cursor at from. */
+static int
+cut(struct dialog *d, size_t from, size_t to)
+{
+	size_t n = strlen(d->text);
+
+	if (from >= to)
+		return DLG_PENDING;
+	memmove(d->text + from, d->text + to, n - to + 1);
+	memset(d->text + n - (to - from), 0, to - from);
+	d->pos = from;
+	return DLG_EDITED;
+}
+
+/* Inserts the character wc at the cursor. */
+static int
+insert(struct dialog *d, wchar_t wc)
+{
+	char mb[FS_PATH_MAX];
+	size_t n = strlen(d->text), k;
+
+	mb[0] = '\0';
+	if (text_append(mb, sizeof(mb), wc) < 0)
+		return DLG_PENDING;
+	k = strlen(mb);
+	if (n + k + 1 > sizeof(d->text))
+		return DLG_PENDING;
+	memmove(d->text + d->pos + k, d->text + d->pos, n - d->pos + 1);
+	memcpy(d->text + d->pos, mb, k);
+	d->pos += k;
+	return DLG_EDITED;
+}
+
 static int
 input_key(struct dialog *d, int key)
 {
-	size_t n;
+	size_t n, p;
 
+	if (d->pos > strlen(d->text))
+		d->pos = strlen(d->text);
 	switch (key) {
 	case '\r':
 	case '\n':
@@ -53,31 +119,47 @@ input_key(struct dialog *d, int key)
 		return DLG_OK;
 	case KEYS_ESC:
 		return DLG_CANCEL;
+	case KEYS_FN(KEY_LEFT):
+	case KEYS_CTRL('b'):
+		d->pos = char_before(d->text, d->pos);
+		return DLG_PENDING;
+	case KEYS_FN(KEY_RIGHT):
+	case KEYS_CTRL('f'):
+		d->pos = char_after(d->text, d->pos);
+		return DLG_PENDING;
+	case KEYS_FN(KEY_HOME):
+	case KEYS_CTRL('a'):
+		d->pos = 0;
+		return DLG_PENDING;
+	case KEYS_FN(KEY_END):
+	case KEYS_CTRL('e'):
+		d->pos = strlen(d->text);
+		return DLG_PENDING;
 	case 0x7f:
 	case KEYS_CTRL('h'):
 	case KEYS_FN(KEY_BACKSPACE):
-		return text_backspace(d->text) ? DLG_EDITED : DLG_PENDING;
+		return cut(d, char_before(d->text, d->pos), d->pos);
+	case KEYS_FN(KEY_DC):
+	case KEYS_CTRL('d'):
+		return cut(d, d->pos, char_after(d->text, d->pos));
 	case KEYS_CTRL('u'):
 		if (d->text[0] == '\0')
 			return DLG_PENDING;
 		wipe(d->text, sizeof(d->text));
+		d->pos = 0;
 		return DLG_EDITED;
 	case KEYS_CTRL('w'):
-		n = strlen(d->text);
-		if (n == 0)
-			return DLG_PENDING;
-		while (n > 0 && d->text[n - 1] == ' ')
-			n--;
-		while (n > 0 && d->text[n - 1] != ' ' && d->text[n - 1] != '/')
-			n--;
-		d->text[n] = '\0';
-		return DLG_EDITED;
+		p = n = d->pos;
+		while (p > 0 && d->text[p - 1] == ' ')
+			p--;
+		while (p > 0 && d->text[p - 1] != ' ' && d->text[p - 1] != '/')
+			p--;
+		return cut(d, p, n);
 	}
 	if (KEYS_IS_FN(key) || key < 0x20 || key == 0x7f ||
 	    !iswprint((wint_t)key))
 		return DLG_PENDING;
-	return text_append(d->text, sizeof(d->text), (wchar_t)key) == 0 ?
-	    DLG_EDITED : DLG_PENDING;
+	return insert(d, (wchar_t)key);
 }
 
 /* The conflict dialog's keys, in enum dialog_answer order. */

@@ -60,6 +60,8 @@ struct dialog {
 	char			 title[128];
 	char			 body[DLG_TEXT_MAX];	/* lines split at '\n' */
 	char			 text[FS_PATH_MAX];	/* what was typed */
+	size_t			 pos;		/* the cursor: a byte offset in
+						   text, at a character's start */
 	enum dialog_answer	 answer;
 	int			 for_all;
 	int			 no_resume;	/* a conflict where r is refused */
@@ -77,9 +79,11 @@ void	dialog_close(struct dialog *d);
 
 /*
  * Feeds one key (tui/keys.h encoding) to d. In an input: printable
- * characters are added, Backspace removes the last character, Ctrl-U
- * clears the line, Ctrl-W removes the last word, Enter accepts, Esc
- * cancels. A question takes y/Y/Enter (OK) or n/N/Esc (cancel); a
+ * characters are inserted at the cursor, Left/Right (Ctrl-B/Ctrl-F) move
+ * it by a character, Home/End (Ctrl-A/Ctrl-E) to either end, Backspace
+ * removes the character before it, Delete (Ctrl-D) the one under it,
+ * Ctrl-U clears the line, Ctrl-W removes the word before the cursor,
+ * Enter accepts, Esc cancels (an input opens with the cursor at the end). A question takes y/Y/Enter (OK) or n/N/Esc (cancel); a
  * conflict o, r, s, n (capitals: for all; r and R not with no_resume
  * set) or Esc (skip, and cancel); a
  * text closes on any key. Returns DLG_PENDING, DLG_EDITED, DLG_OK or

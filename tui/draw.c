@@ -540,19 +540,34 @@ draw_dialog(const struct app *a)
 	for (i = 0; i < n && i + 2 < h - 1; i++)
 		put_text(y0 + 1 + i, x0 + 2, lines[i], w - 4);
 	if (input != NULL && n + 1 < h - 1) {
-		/* The end of a long line, where the typing is. */
-		const char *t = input;
+		/* The part of a long line around the cursor; the cursor is
+		 * the character under it in reverse, or '_' at the end. */
+		char left[FS_PATH_MAX], at[8];
+		size_t pos = d->pos <= strlen(input) ? d->pos : strlen(input);
+		size_t m, skip = 0;
 
-		tw = text_width(t);
-		while (*t != '\0' && tw > w - 7) {
-			t++;
-			tw = text_width(t);
-		}
+		if (d->kind == DLG_SECRET)
+			pos = pos < strlen(stars) ? pos : strlen(stars);
+		memcpy(left, input, pos);
+		left[pos] = '\0';
+		while (left[skip] != '\0' && text_width(left + skip) > w - 8)
+			skip++;
 		mvaddstr(y0 + 1 + n, x0 + 2, "> ");
 		attrset(A_NORMAL);
 		mvhline(y0 + 1 + n, x0 + 4, ' ', w - 6);
-		put_text(y0 + 1 + n, x0 + 4, t, w - 7);
-		addch('_');
+		put_text(y0 + 1 + n, x0 + 4, input + skip, w - 7);
+		tw = text_width(left + skip);
+		if (input[pos] == '\0')
+			mvaddch(y0 + 1 + n, x0 + 4 + tw, '_');
+		else {
+			for (m = 1; m < sizeof(at) - 1 && input[pos + m] != '\0' &&
+			    ((unsigned char)input[pos + m] & 0xc0) == 0x80; m++)
+				;
+			memcpy(at, input + pos, m);
+			at[m] = '\0';
+			attrset(A_REVERSE);
+			put_text(y0 + 1 + n, x0 + 4 + tw, at, 2);
+		}
 		attrset(color(C_DIALOG, A_REVERSE));
 	}
 	put_text(y0 + h - 2, x0 + 2, hint, w - 4);
