@@ -185,10 +185,14 @@ def failures_go_on_and_set_status():
         err = r.err
         assert "burrow: cd nowhere: 550" in err, r
         assert "burrow: bogus: unknown command" in err, r
-        assert "burrow: get missing.bin:" in err and "550" in err, r
+        # Said plainly (it was "550 Cannot list: No such file or ...").
+        assert "burrow: get missing.bin: missing.bin -> %s: no such file " \
+            "or folder on the server\n" % os.path.join(local,
+                                                      "missing.bin") in err, r
         assert "burrow: rm nothing: 550" in err, r
         assert "burrow: rename no such: 550" in err, r
-        assert "burrow: put nolocal:" in err, r
+        assert "burrow: put nolocal: nolocal -> /nolocal: No such file or " \
+            "directory\n" in err, r
         assert "burrow: lcd /no/such/dir:" in err, r
         assert "unclosed quote" in err, r
         # All commands fine: status 0.

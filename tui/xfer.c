@@ -546,6 +546,12 @@ xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 	rc = fs_stat(src, src_path, &e, err, errlen);
 	if (rc == FS_OK)
 		rc = copy_any(&j, src_path, dst_path, &e, 0);
+	else if (rc == FS_NOENT && strcmp(src->kind, "remote") == 0)
+		/* Said plainly: a server's words for it ("550 Cannot list")
+		 * do not tell a user that the name is wrong. (A local
+		 * strerror() says it well, a dangling link's too.) */
+		failed(&j, rc, src_path, dst_path,
+		    "no such file or folder on the server");
 	else
 		failed(&j, rc, src_path, dst_path, err);
 	free(j.buf);
