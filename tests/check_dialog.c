@@ -324,6 +324,17 @@ START_TEST(test_text_closes)
 }
 END_TEST
 
+START_TEST(test_keys_fn_number)
+{
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_F(1))), 1);
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_F(3))), 3);
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_F(12))), 12);
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_F(13))), 0);
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_UP)), 0);
+	ck_assert_int_eq(keys_fn_number('3'), 0);
+}
+END_TEST
+
 START_TEST(test_keys_map)
 {
 	ck_assert_int_eq(keys_action(KEYS_FN(KEY_UP)), ACT_UP);
@@ -418,6 +429,9 @@ keys_suite(void)
 
 	tc = tcase_create("map");
 	tcase_add_test(tc, test_keys_map);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fn_number");
+	tcase_add_test(tc, test_keys_fn_number);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("help");
 	tcase_add_test(tc, test_keys_help);

@@ -521,6 +521,18 @@ def usage_errors():
     p = subprocess.run([BURROW, "--version"], capture_output=True,
                        timeout=10)
     assert p.returncode == 0 and p.stdout.startswith(b"burrow "), p
+    # --help lists every option and says where the rest is (it printed
+    # four lines of usage).
+    for flag in ("--help", "-h"):
+        p = subprocess.run([BURROW, flag], capture_output=True, timeout=10,
+                           stdin=subprocess.DEVNULL)
+        out = p.stdout.decode()
+        assert p.returncode == 0 and p.stderr == b"", p
+        for want in ("--batch", "--tls", "--insecure", "--cafile FILE",
+                     "--timeout SECS", "-h, --help", "-V, --version",
+                     "burrow(1)", "F1", "known_hosts"):
+            assert want in out, (want, out)
+        assert max(len(l) for l in out.splitlines()) <= 80, out
 
 
 if __name__ == "__main__":

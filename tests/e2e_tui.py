@@ -1286,6 +1286,9 @@ def help_and_any_key_closes_it():
         t.wait_for("burrow: keys")
         t.keys("Down")
         t.wait_gone("burrow: keys")
+        # A function key bound to nothing says so (it was silent).
+        t.keys("F3")
+        t.wait_status("F3 does nothing here (F1 lists the keys)")
         t.keys("q")
         assert t.exited() == 0
 

@@ -787,6 +787,11 @@ on_key(struct app *a, int key)
 		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
 		break;
 	case ACT_NONE:
+		/* A function key that does nothing says so (mc users try
+		 * F3, F4, F9). */
+		if (keys_fn_number(key) > 0)
+			status(a, 0, "F%d does nothing here (F1 lists the keys)",
+			    keys_fn_number(key));
 		break;
 	}
 }

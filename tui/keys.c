@@ -46,6 +46,13 @@ keys_is_resize(int key)
 	return key == KEYS_FN(KEY_RESIZE);
 }
 
+int
+keys_fn_number(int key)
+{
+	return key >= KEYS_FN(KEY_F(1)) && key <= KEYS_FN(KEY_F(12)) ?
+	    key - KEYS_FN(KEY_F(0)) : 0;
+}
+
 enum action
 keys_action(int key)
 {

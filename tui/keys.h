@@ -42,6 +42,9 @@ enum action {
 /* 1 for the key a terminal resize comes as. */
 int		 keys_is_resize(int key);
 
+/* n for the function key Fn (1 to 12), else 0. */
+int		 keys_fn_number(int key);
+
 /* The action bound to key in the file lists, or ACT_NONE. */
 enum action	 keys_action(int key);
 
