@@ -912,6 +912,44 @@ def text_fields_edit_anywhere():
 
 
 @test
+def upload_bigger_than_the_space_left_asks_first():
+    # With "20M free" in the footer, F5 on a 200 MB file started and
+    # failed part of the way with 552.
+    with Server(quotas={"harry": "100K"}) as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        write(os.path.join(local, "big.bin"), os.urandom(300 * 1024))
+        write(os.path.join(local, "tree", "a.bin"), os.urandom(60 * 1024))
+        write(os.path.join(local, "tree", "b.bin"), os.urandom(60 * 1024))
+        write(os.path.join(local, "small.txt"), b"fits")
+        t.start([url(srv)], local)
+        connected(t, srv)
+        t.goto("left", "big.bin")
+        t.keys("F5")
+        t.wait_for("Not enough space")
+        t.wait_for("This needs 300.0 KiB on the server, which has 100.0 KiB "
+                   "free.")
+        t.keys("n")
+        t.wait_status("Nothing queued")
+        # A folder counts with its files.
+        t.goto("left", "tree")
+        t.keys("F5")
+        t.wait_for("This needs 120.0 KiB on the server")
+        t.keys("Escape")
+        t.wait_status("Nothing queued")
+        assert os.listdir(h) == [], t.fail(os.listdir(h))
+        # What fits goes without a question.
+        t.goto("left", "small.txt")
+        seen = len(t.screens)
+        t.keys("F5")
+        panel(t, r"ok\s+up\s+small\.txt: verified")
+        assert "Not enough space" not in "".join(t.screens[seen:]), \
+            t.fail("asked about a file that fits")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def mkdir_rename_delete_both_sides():
     with Server() as srv, Tui() as t:
         h = srv.home("harry")

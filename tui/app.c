@@ -26,6 +26,7 @@
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/remote.h"
+#include "tui/xfer.h"
 
 #define POLL_MS		100
 #define DELETE_DEPTH	64	/* folder levels F8 removes at most */
@@ -284,36 +285,82 @@ act_parent(struct app *a)
 		a->status[0] = '\0';
 }
 
+/* Queues a->sel (from a->sel_side) for the other side. */
 static void
-act_copy(struct app *a)
+queue_selection(struct app *a)
 {
-	const struct listing_entry **sel;
-	enum side from = a->active, to = from == SIDE_LOCAL ? SIDE_REMOTE :
+	enum side from = a->sel_side, to = from == SIDE_LOCAL ? SIDE_REMOTE :
 	    SIDE_LOCAL;
 	char src[FS_PATH_MAX], dst[FS_PATH_MAX];
-	size_t n, i, queued = 0;
+	size_t i, queued = 0;
 
 	if (need_remote(a) < 0)
 		return;
-	if (pane_selection(cur(a), &sel, &n) < 0 || n == 0) {
-		free(sel);
-		status(a, 1, "Nothing to copy");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (path_of(a, from, sel[i]->name, src, sizeof(src)) < 0 ||
-		    path_of(a, to, sel[i]->name, dst, sizeof(dst)) < 0)
+	for (i = 0; i < a->nsel; i++) {
+		const struct listing_entry *e = &a->sel[i];
+
+		if (path_of(a, from, e->name, src, sizeof(src)) < 0 ||
+		    path_of(a, to, e->name, dst, sizeof(dst)) < 0)
 			continue;
 		if (queue_add(a->queue, from == SIDE_LOCAL ? QUEUE_UPLOAD :
-		    QUEUE_DOWNLOAD, src, dst, sel[i]->type == LISTING_FILE &&
-		    sel[i]->have_size ? sel[i]->size : 0) != 0)
+		    QUEUE_DOWNLOAD, src, dst, e->type == LISTING_FILE &&
+		    e->have_size ? e->size : 0) != 0)
 			queued++;
 	}
-	free(sel);
-	pane_unmark_all(cur(a));
-	status(a, queued == n ? 0 : 1, "Queued %zu of %zu %s to %s", queued,
-	    n, from == SIDE_LOCAL ? "uploads" : "downloads",
+	pane_unmark_all(&a->pane[from]);
+	status(a, queued == a->nsel ? 0 : 1, "Queued %zu of %zu %s to %s",
+	    queued, a->nsel, from == SIDE_LOCAL ? "uploads" : "downloads",
 	    pane_path(&a->pane[to]));
+}
+
+/*
+ * The bytes an upload of a->sel would send (folders walked on the local
+ * side), to hold against the space the server says is left.
+ */
+static uint64_t
+upload_bytes(struct app *a)
+{
+	char p[FS_PATH_MAX], err[256];
+	uint64_t total = 0, n;
+	size_t i;
+
+	for (i = 0; i < a->nsel; i++) {
+		n = 0;
+		if (a->sel[i].type == LISTING_FILE && a->sel[i].have_size)
+			n = a->sel[i].size;
+		else if (path_of(a, SIDE_LOCAL, a->sel[i].name, p,
+		    sizeof(p)) == 0 && xfer_measure(a->fs[SIDE_LOCAL], p, &n,
+		    err, sizeof(err)) != FS_OK)
+			n = 0;
+		total = total + n < total ? UINT64_MAX : total + n;
+	}
+	return total;
+}
+
+static void
+act_copy(struct app *a)
+{
+	char body[256], need[32], have[32];
+	uint64_t bytes;
+
+	if (need_remote(a) < 0 || keep_selection(a) < 0)
+		return;
+	if (a->sel_side == SIDE_LOCAL) {
+		/* What AVBL says cannot fit is asked about before it is
+		 * queued, not found out with a 552 part of the way. */
+		update_avbl(a);
+		if (a->have_avbl && (bytes = upload_bytes(a)) > a->avbl) {
+			format_size(bytes, need, sizeof(need));
+			format_size(a->avbl, have, sizeof(have));
+			snprintf(body, sizeof(body), "This needs %s on the "
+			    "server, which has %s free.\nUpload anyway (what "
+			    "fits is kept, to be resumed)?", need, have);
+			dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_COPY,
+			    "Not enough space", body, NULL);
+			return;
+		}
+	}
+	queue_selection(a);
 }
 
 static void
@@ -685,6 +732,12 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_CANCEL:
 		if (r == DLG_OK)
 			do_cancel(a);
+		break;
+	case DLG_FOR_COPY:
+		if (r == DLG_OK)
+			queue_selection(a);
+		else
+			status(a, 0, "Nothing queued");
 		break;
 	case DLG_FOR_URL:
 		if (r == DLG_OK && text[0] != '\0')
