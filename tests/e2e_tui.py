@@ -733,6 +733,35 @@ def escape_clears_a_filter_without_canceling():
 
 
 @test
+def comparing_a_big_target_says_so():
+    # While the checksums of an existing target were compared before the
+    # question (10 s for a big file), the panel showed "0/0 -/s".
+    root = tmp()
+    data = os.urandom(300000)
+    write(os.path.join(root, "f.bin"), data)
+    with FakeFtpd(root, hash_delay=2) as s, Tui() as t:
+        local = tmp()
+        write(os.path.join(local, "f.bin"), data[:100000])
+        t.start([s.url()], local)
+        t.wait_entries("right", ["f.bin"])
+        t.goto("right", "f.bin")
+        t.keys("F5")
+        t.wait_for(re.compile(r"Down f\.bin +\[[^\]]*\] +(\d+% +)?"
+                              r"comparing \S+: checksums\.\.\."),
+                   why="the comparing shown")
+        t.wait_for("The target exists", timeout=10)
+        assert "comparing" not in t.screen(), t.fail("still comparing")
+        t.keys("r")
+        t.wait_for(re.compile(r"Down f\.bin +\[[^\]]*\] +(\d+% +)?"
+                              r"verifying"),
+                   timeout=10, why="the verifying shown")
+        panel(t, r"ok\s+down f\.bin: resumed, verified", timeout=15)
+        assert read(os.path.join(local, "f.bin")) == data
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def cancel_after_the_last_byte():
     """Esc while the server has sent all of a file but not yet its 226
     (held back 4 s): the item must either stop at once or end as done --

@@ -882,16 +882,17 @@ poll_queue(struct app *a)
 {
 	unsigned gen, changed;
 	size_t ended;
+	int asked = 0;
 
 	if (a->queue == NULL)
 		return 0;
 	if (a->dlg.kind == DLG_NONE &&
 	    queue_question(a->queue, &a->question)) {
 		ask_conflict(a);
-		return 1;
+		asked = 1;	/* and the panel as it is now, below */
 	}
 	if ((gen = queue_generation(a->queue)) == a->queue_gen)
-		return 0;
+		return asked;
 	a->queue_gen = gen;
 	queue_status(a->queue, &a->qs);
 	ended = a->qs.done + a->qs.skipped + a->qs.failed + a->qs.canceled;

@@ -151,6 +151,17 @@ on_progress(void *arg, const struct xfer_progress *p)
 
 	if (!b->progress)
 		return;
+	if (p->phase != NULL) {
+		snprintf(name, sizeof(name), "%s", fs_basename(p->src, base,
+		    sizeof(base)));
+		snprintf(line, sizeof(line), "%-20s %s (checksums)...", name,
+		    p->phase);
+		fputs("\r\033[K", b->err);
+		put_safe(b->err, line);
+		fflush(b->err);
+		b->bar_shown = 1;
+		return;
+	}
 	if (p->done == p->offset)
 		progress_meter_init(&b->meter);
 	r = progress_meter_add(&b->meter, now_mono(), p->done);

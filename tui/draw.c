@@ -410,8 +410,14 @@ draw_panel(const struct app *a, int y0)
 			snprintf(rate, sizeof(rate), "-");
 		progress_format_eta(progress_eta(q->file_done, q->file_total,
 		    q->rate), eta, sizeof(eta));
-		snprintf(line, sizeof(line), "%s/%s  %s/s  %s left", done,
-		    total, rate, eta);
+		if (q->phase[0] != '\0')
+			/* Checksums of a big file take a while: say so
+			 * rather than show a bar that stands still. */
+			snprintf(line, sizeof(line), "%s %s: checksums...",
+			    q->phase, total);
+		else
+			snprintf(line, sizeof(line), "%s/%s  %s/s  %s left",
+			    done, total, rate, eta);
 		fs_basename(q->file[0] != '\0' ? q->file : q->src, name,
 		    sizeof(name));
 		snprintf(base, sizeof(base), "%s %s", q->dir == QUEUE_UPLOAD ?

@@ -53,8 +53,8 @@ struct queue {
 
 	/*
 	 * lock guards: head, tailp, next_id, cur, started, stopping, gen,
-	 * changed, the progress figures (file, file_done, file_total, rate,
-	 * item_base), the question (asking, question, answered, answer,
+	 * changed, the progress figures (file, phase, file_done, file_total,
+	 * rate, item_base), the question (asking, question, answered, answer,
 	 * newname), the "for all" answer (have_for_all, for_all), batch,
 	 * and every item's fields but src, dst, id and dir.
 	 */
@@ -73,6 +73,7 @@ struct queue {
 						   an idle queue */
 
 	char			 file[FS_PATH_MAX];
+	char			 phase[16];	/* xfer_progress.phase or "" */
 	uint64_t		 file_done;
 	uint64_t		 file_total;
 	double			 rate;
@@ -146,6 +147,7 @@ static void
 clear_progress(struct queue *q)
 {
 	q->file[0] = '\0';
+	q->phase[0] = '\0';
 	q->file_done = q->file_total = 0;
 	q->rate = 0;
 	q->item_base = 0;
@@ -182,6 +184,8 @@ on_progress(void *arg, const struct xfer_progress *p)
 
 	pthread_mutex_lock(&q->lock);
 	snprintf(q->file, sizeof(q->file), "%s", p->src);
+	snprintf(q->phase, sizeof(q->phase), "%s", p->phase != NULL ?
+	    p->phase : "");
 	q->file_done = p->done;
 	q->file_total = p->total;
 	q->rate = p->rate;
@@ -235,6 +239,7 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 		/* This file has ended. */
 		q->item_base = sat_add(q->item_base, q->file_done);
 		q->file[0] = '\0';
+		q->phase[0] = '\0';
 		q->file_done = q->file_total = 0;
 		q->rate = 0;
 	}
@@ -260,6 +265,7 @@ ask(struct run *r, const char *dst, const struct listing_entry *se,
 	q->question.dst_entry = *de;
 	q->question.suggested = suggested;
 	q->question.prefix = prefix;
+	q->phase[0] = '\0';		/* the comparing is over */
 	q->asking = 1;
 	q->answered = 0;
 	bump(q);
@@ -768,6 +774,7 @@ queue_status(struct queue *q, struct queue_status *st)
 		st->dir = it->dir;
 		snprintf(st->src, sizeof(st->src), "%s", it->src);
 		snprintf(st->file, sizeof(st->file), "%s", q->file);
+		snprintf(st->phase, sizeof(st->phase), "%s", q->phase);
 		st->file_done = q->file_done;
 		st->file_total = q->file_total;
 		st->rate = q->rate;

@@ -106,6 +106,8 @@ struct queue_status {
 	char		 src[FS_PATH_MAX];
 	char		 file[FS_PATH_MAX];	/* the file being transferred
 						   ("" between files) */
+	char		 phase[16];	/* "comparing", "verifying" (the
+						   checksums), or "" */
 	uint64_t	 file_done;	/* bytes of it on the target */
 	uint64_t	 file_total;	/* its size, 0 when not known */
 	double		 rate;		/* bytes/s since it started */

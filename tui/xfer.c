@@ -148,6 +148,24 @@ progress(struct job *j, const char *src, const char *dst, uint64_t done,
 	p.total = total;
 	p.offset = offset;
 	p.rate = el > 0 ? (double)(done - offset) / el : 0;
+	p.phase = NULL;
+	j->o->progress(j->o->arg, &p);
+}
+
+/* Tells the progress callback that phase (see xfer.h) begins for src. */
+static void
+progress_phase(struct job *j, const char *src, const char *dst,
+    uint64_t total, const char *phase)
+{
+	struct xfer_progress p;
+
+	if (j->o->progress == NULL)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.src = src;
+	p.dst = dst;
+	p.total = total;
+	p.phase = phase;
 	j->o->progress(j->o->arg, &p);
 }
 
@@ -299,6 +317,8 @@ look:
 	d.have_size = d.exists && de.have_size;
 	d.size = de.size;
 	if (d.exists && s.have_size && d.have_size && s.size == d.size) {
+		if (j->algo != NULL)
+			progress_phase(j, sp, dp, s.size, "comparing");
 		s.hash = digest(j, j->src, sp, UINT64_MAX, shex, sizeof(shex));
 		if (s.hash != NULL)
 			d.hash = digest(j, j->dst, dp, UINT64_MAX, dhex,
@@ -312,10 +332,12 @@ look:
 		/* Is the target the source's beginning? Sizes alone cannot
 		 * tell a partial copy from another file; and the question
 		 * below must not offer a resume that would not happen. */
-		const char *p = digest(j, j->src, sp, off, phex, sizeof(phex));
-		const char *t = digest(j, j->dst, dp, UINT64_MAX, dhex,
-		    sizeof(dhex));
+		const char *p;
+		const char *t;
 
+		progress_phase(j, sp, dp, s.size, "comparing");
+		p = digest(j, j->src, sp, off, phex, sizeof(phex));
+		t = digest(j, j->dst, dp, UINT64_MAX, dhex, sizeof(dhex));
 		tried = 1;
 		if (p != NULL && t != NULL)
 			prefix = resume_prefix_ok(p, t) ? XFER_PREFIX_SAME :
@@ -394,6 +416,9 @@ look:
 		return FS_OK;
 	}
 	memset(&d, 0, sizeof(d));
+	if (j->algo != NULL)
+		progress_phase(j, sp, dp, s.have_size ? s.size : 0,
+		    "verifying");
 	rc = fs_stat(j->dst, dp, &after, err, sizeof(err));
 	if (rc != FS_OK)
 		return failed(j, rc, sp, dp, err);

@@ -69,6 +69,10 @@ struct xfer_progress {
 	uint64_t	 total;		/* its size, 0 when not known */
 	uint64_t	 offset;	/* where this transfer started */
 	double		 rate;		/* bytes/s since it started */
+	/* NULL while bytes move; else what takes the time meanwhile
+	 * (checksums of a big file can take long): "comparing" before a
+	 * transfer (with an existing target), "verifying" after it. */
+	const char	*phase;
 };
 
 struct xfer_opts {
@@ -84,7 +88,8 @@ struct xfer_opts {
 			    const struct listing_entry *dst_e,
 			    enum xfer_decision suggested, int prefix,
 			    char *newname, size_t len);
-	/* At most every 100 ms during a transfer, and at its end. */
+	/* At most every 100 ms during a transfer, and at its end; and
+	 * once as a file's comparing or verifying begins (phase). */
 	void		(*progress)(void *arg, const struct xfer_progress *p);
 	/* Once per file (and per folder made). */
 	void		(*event)(void *arg, enum xfer_event ev, const char *src,
