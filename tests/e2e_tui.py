@@ -404,6 +404,32 @@ def footer_says_tls_over_ftps():
 
 
 @test
+def plain_login_to_a_tls_server_offers_tls():
+    # ftp:// to a server that requires TLS ended in a password prompt
+    # that could not help.
+    with Server(tls={"require": True}) as srv, Tui() as t:
+        write(os.path.join(srv.home("harry"), "secure.txt"), b"s")
+        t.start(["--cafile", srv.cert, url(srv)], tmp())
+        t.wait_for("TLS required")
+        t.wait_for("The server requires TLS. Connect again with TLS")
+        assert "Password" not in t.last, t.fail("a password prompt")
+        t.keys("n")
+        t.wait_status("Not connected: the server requires TLS")
+        # F2, the same URL, and this time y.
+        t.keys("F2")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.type(url(srv))
+        t.keys("Enter")
+        t.wait_for("TLS required")
+        t.keys("y")
+        t.wait_entries("right", ["secure.txt"])
+        connected(t, srv)
+        assert "\u2500 TLS |" in t.footer("right"), t.fail("not TLS")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def changed_certificate_in_a_dialog():
     # The warning was one status line, cut off even at 250 columns, so the
     # way out (which known_hosts line to remove) was never seen.

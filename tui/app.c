@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "proto/util.h"
@@ -111,13 +112,31 @@ disconnect(struct app *a)
 	a->server[0] = '\0';
 }
 
+/*
+ * 1 when a failed login's reply says the server wants TLS first: 534
+ * (RFC 4217), or a 530 that names TLS, SSL or encryption (burrowd's
+ * "requires TLS", vsftpd's "must use encryption").
+ */
+static int
+wants_tls(const char *err)
+{
+	const char *r = strstr(err, "login as");
+
+	if (r == NULL || (r = strstr(r, " failed: ")) == NULL)
+		return 0;
+	r += strlen(" failed: ");
+	return strncmp(r, "534", 3) == 0 || (strncmp(r, "530", 3) == 0 &&
+	    (strcasestr(r, "TLS") != NULL || strcasestr(r, "SSL") != NULL ||
+	    strcasestr(r, "encrypt") != NULL));
+}
+
 /* Connects with a->login; on failure asks again for what was wrong. */
 static void
 connect_now(struct app *a)
 {
 	struct queue_opts qo;
 	struct ftp *f;
-	char err[1024];
+	char err[1024], body[1200];
 
 	disconnect(a);
 	status(a, 0, "Connecting to %s...", a->login.url.host);
@@ -136,7 +155,14 @@ connect_now(struct app *a)
 			 * certificate: both fingerprints and the way out). */
 			dialog_open(&a->dlg, DLG_TEXT, DLG_FOR_NOTHING,
 			    "Not connected", err, NULL);
-		else if (strstr(err, "login as") != NULL)
+		else if (!a->login.opts.tls && wants_tls(err)) {
+			/* A password prompt cannot help there. */
+			snprintf(body, sizeof(body), "%s\n\nThe server "
+			    "requires TLS. Connect again with TLS (as "
+			    "ftps://)?", err);
+			dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_TLS,
+			    "TLS required", body, NULL);
+		} else if (strstr(err, "login as") != NULL)
 			dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD,
 			    "Login failed", err, NULL);
 		return;
@@ -732,6 +758,15 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_CANCEL:
 		if (r == DLG_OK)
 			do_cancel(a);
+		break;
+	case DLG_FOR_TLS:
+		if (r == DLG_OK) {
+			disconnect(a);	/* before the worker's login changes */
+			a->login.opts.tls = 1;
+			a->login.url.scheme = URL_FTPS;
+			connect_now(a);
+		} else
+			status(a, 0, "Not connected: the server requires TLS");
 		break;
 	case DLG_FOR_COPY:
 		if (r == DLG_OK)

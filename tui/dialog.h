@@ -33,6 +33,7 @@ enum dialog_purpose {
 	DLG_FOR_QUIT,
 	DLG_FOR_CANCEL,		/* the running transfer */
 	DLG_FOR_COPY,		/* an upload bigger than the space left */
+	DLG_FOR_TLS,		/* retry a plain login with TLS */
 	DLG_FOR_URL,
 	DLG_FOR_PASSWORD,
 	DLG_FOR_CONFLICT,
