@@ -430,6 +430,35 @@ def plain_login_to_a_tls_server_offers_tls():
 
 
 @test
+def burrow_password_is_not_tried_for_another_user():
+    # With BURROW_PASSWORD set, F2 as another user first tried that
+    # password (a failed login, counted by the server) before asking.
+    with Server(users={"harry": "pw", "beal": "s3cret"}) as srv, Tui() as t:
+        write(os.path.join(srv.home("beal"), "beal.txt"), b"b")
+        t.start([url(srv, password=False)], tmp(),
+                env={"BURROW_PASSWORD": "pw"})
+        connected(t, srv)
+        t.keys("F2")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.type("beal@%s:%d/" % (HOST, srv.port))
+        t.keys("Enter")
+        t.wait_for("Password for beal@%s:" % HOST)
+        assert "Login failed" not in t.last, t.fail("tried the wrong one")
+        t.type("s3cret")
+        t.keys("Enter")
+        t.wait_entries("right", ["beal.txt"])
+        connected(t, srv, user="beal")
+        # The first login's user still gets it.
+        t.keys("F2")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.type("harry@%s:%d/" % (HOST, srv.port))
+        t.keys("Enter")
+        connected(t, srv)
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def changed_certificate_in_a_dialog():
     # The warning was one status line, cut off even at 250 columns, so the
     # way out (which known_hosts line to remove) was never seen.

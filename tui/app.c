@@ -193,6 +193,7 @@ connect_url(struct app *a, const char *text)
 	struct url u;
 	char err[512], full[FS_PATH_MAX + 8], prompt[URL_USER_MAX +
 	    URL_HOST_MAX + 32];
+	int other;
 
 	/* "host" or "user@host:port" alone mean ftp:// */
 	if (strstr(text, "://") == NULL) {
@@ -211,7 +212,16 @@ connect_url(struct app *a, const char *text)
 	wipe(a->login.password, sizeof(a->login.password));
 	a->login.url = u;
 	a->have_login = 1;
-	if (client_known_password(&a->login.url, a->login.password,
+	/* BURROW_PASSWORD is the first login's: another user's password is
+	 * asked for, not guessed with it. */
+	other = a->first_user[0] != '\0' && !u.have_pass && u.have_user &&
+	    strcmp(u.user, a->first_user) != 0;
+	if (a->first_user[0] == '\0')
+		snprintf(a->first_user, sizeof(a->first_user), "%s",
+		    u.have_user ? u.user : "anonymous");
+	if ((!other || strcmp(u.user, "anonymous") == 0 ||
+	    strcmp(u.user, "ftp") == 0) &&
+	    client_known_password(&a->login.url, a->login.password,
 	    sizeof(a->login.password)))
 		connect_now(a);
 	else {
