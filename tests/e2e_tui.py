@@ -1605,6 +1605,22 @@ def utf8_and_control_bytes_in_names():
 
 
 @test
+def long_names_are_cut_in_the_middle():
+    # Cut at the end, "a-very-long-quarterly-repor~" hid the extension
+    # and made such names look all the same.
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        for n in ("a-very-long-quarterly-report-final-v1.txt",
+                  "a-very-long-quarterly-report-final-v2.pdf"):
+            write(os.path.join(h, n), b"x")
+        t.start([url(srv)], tmp())
+        t.wait_entries("right", ["a-very-long-q~-final-v1.txt",
+                                 "a-very-long-q~-final-v2.pdf"])
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def control_bytes_in_remote_names():
     # Such names used to vanish from the remote pane, and uploading one
     # ended in "MLST ...: no facts in the reply".

@@ -185,6 +185,21 @@ put_wrapped(const char *s, int width, int rows)
 	}
 }
 
+/* A name from a listing: put_text(), but cut in its middle (its end,
+ * the extension, tells files apart). */
+static int
+put_name(int y, int x, const char *s, int width)
+{
+	wchar_t w[512];
+	int used;
+
+	if (width <= 0)
+		return 0;
+	used = text_fit_middle(s, width, w, sizeof(w) / sizeof(w[0]));
+	mvaddwstr(y, x, w);
+	return used;
+}
+
 static int
 panel_rows(const struct app *a)
 {
@@ -266,7 +281,7 @@ draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
 	attrset(at);
 	mvhline(y, x, ' ', iw);
 	mvaddch(y, x, marked ? '*' : ' ');
-	put_text(y, x + 1, name, namew);
+	put_name(y, x + 1, name, namew);
 	mvprintw(y, x + 1 + namew, " %6s", size);
 	if (datew > 0)
 		mvprintw(y, x + 1 + namew + 7, " %-12.12s", date);
