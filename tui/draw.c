@@ -256,7 +256,7 @@ draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
     time_t now)
 {
 	const struct listing_entry *e = pane_entry(p, i);
-	char size[16], date[32], name[LISTING_NAME_MAX + 2];
+	char size[16], date[32], name[LISTING_NAME_MAX + LISTING_LINK_MAX + 8];
 	int marked = pane_is_marked(p, i), cursor = active &&
 	    i == pane_cursor(p), namew, datew = iw >= 34 ? 12 : 0;
 	attr_t at = A_NORMAL;
@@ -275,8 +275,15 @@ draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
 	if (cursor)
 		at |= A_REVERSE;
 	short_date(e, now, date, sizeof(date));
-	snprintf(name, sizeof(name), "%s%s", e->name,
-	    e->type == LISTING_DIR && strcmp(e->name, "..") != 0 ? "/" : "");
+	/* A folder ends in '/', a link shows where it points ("@" when
+	 * the listing does not say), as mc and ls -F do. */
+	if (e->type == LISTING_LINK)
+		snprintf(name, sizeof(name), "%s%s%s", e->name,
+		    e->link_target[0] != '\0' ? " -> " : "@", e->link_target);
+	else
+		snprintf(name, sizeof(name), "%s%s", e->name,
+		    e->type == LISTING_DIR && strcmp(e->name, "..") != 0 ?
+		    "/" : "");
 	namew = iw - 1 - 7 - (datew > 0 ? datew + 1 : 0);
 	attrset(at);
 	mvhline(y, x, ' ', iw);
