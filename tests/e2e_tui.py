@@ -672,8 +672,9 @@ def marks_copy_together():
         t.wait_entries("right", ["m1.txt", "m2.txt", "m3.txt"])
         t.goto("right", "m1.txt")
         t.keys("Space", "Space")
-        t.wait_for(lambda s: "2 marked | no TLS" in t.footer("right", s),
-                   why="2 marked in the footer")
+        # The footer tells how many and their total size.
+        t.wait_for(lambda s: "2 marked, 3.9K | no TLS" in
+                   t.footer("right", s), why="2 marked in the footer")
         rows = t.rows("right")
         marked = [r[1:].split()[0] for r in rows if r.startswith("*")]
         assert marked == ["m1.txt", "m2.txt"], t.fail("the * marks")
@@ -694,6 +695,24 @@ def marks_copy_together():
             t.fail("marks left after F5")
         # Space moved the cursor down each time.
         assert t.cursor_name() == "m3.txt", t.fail("Space moves down")
+        # mc's + (mark by a pattern), - (unmark) and * (invert).
+        t.keys("+")
+        t.wait_for("The names matching (* ? [...]):")
+        t.keys("C-u")
+        t.type("m[13].txt")
+        t.keys("Enter")
+        t.wait_status("Marked 2; 2 marked")
+        marked = [r[1:].split()[0] for r in t.rows("right")
+                  if r.startswith("*")]
+        assert marked == ["m1.txt", "m3.txt"], t.fail("+ marks")
+        t.keys("*")
+        t.wait_status("1 marked")
+        assert [r[1:].split()[0] for r in t.rows("right")
+                if r.startswith("*")] == ["m2.txt"], t.fail("* inverts")
+        t.keys("-")
+        t.wait_for("The names matching (* ? [...]):")
+        t.keys("Enter")             # "*": all
+        t.wait_status("Unmarked 1; 0 marked")
         t.keys("q")
         assert t.exited() == 0
 

@@ -769,6 +769,17 @@ dialog_done(struct app *a, int r)
 		if (r == DLG_OK)
 			do_cancel(a);
 		break;
+	case DLG_FOR_MARK:
+	case DLG_FOR_UNMARK:
+		if (r == DLG_OK && text[0] != '\0') {
+			size_t changed = pane_mark_matching(cur(a), text,
+			    p == DLG_FOR_MARK);
+
+			status(a, 0, "%s %zu; %zu marked", p == DLG_FOR_MARK ?
+			    "Marked" : "Unmarked", changed,
+			    pane_marked_count(cur(a)));
+		}
+		break;
 	case DLG_FOR_TLS:
 		if (r == DLG_OK) {
 			disconnect(a);	/* before the worker's login changes */
@@ -883,6 +894,17 @@ on_key(struct app *a, int key)
 	case ACT_CONNECT:
 		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
 		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
+		break;
+	case ACT_MARK_MATCHING:
+	case ACT_UNMARK_MATCHING:
+		dialog_open(&a->dlg, DLG_INPUT, keys_action(key) ==
+		    ACT_MARK_MATCHING ? DLG_FOR_MARK : DLG_FOR_UNMARK,
+		    keys_action(key) == ACT_MARK_MATCHING ? "Mark" : "Unmark",
+		    "The names matching (* ? [...]):", "*");
+		break;
+	case ACT_INVERT_MARKS:
+		pane_invert_marks(p);
+		status(a, 0, "%zu marked", pane_marked_count(p));
 		break;
 	case ACT_NONE:
 		/* A function key that does nothing says so (mc users try

@@ -34,6 +34,8 @@ enum dialog_purpose {
 	DLG_FOR_CANCEL,		/* the running transfer */
 	DLG_FOR_COPY,		/* an upload bigger than the space left */
 	DLG_FOR_TLS,		/* retry a plain login with TLS */
+	DLG_FOR_MARK,		/* + : the pattern to mark */
+	DLG_FOR_UNMARK,		/* - : the pattern to unmark */
 	DLG_FOR_URL,
 	DLG_FOR_PASSWORD,
 	DLG_FOR_CONFLICT,

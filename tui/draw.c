@@ -306,9 +306,13 @@ footer(const struct app *a, enum side s, char *buf, size_t len)
 	const struct pane *p = &a->pane[s];
 	char avbl[32] = "", marks[64] = "", filter[LISTING_NAME_MAX + 16] = "";
 
-	if (pane_marked_count(p) > 0)
-		snprintf(marks, sizeof(marks), "%zu marked | ",
-		    pane_marked_count(p));
+	if (pane_marked_count(p) > 0) {
+		char bytes[32];
+
+		short_size(pane_marked_bytes(p), bytes, sizeof(bytes));
+		snprintf(marks, sizeof(marks), "%zu marked, %s | ",
+		    pane_marked_count(p), bytes);
+	}
 	if (pane_filter(p)[0] != '\0')
 		snprintf(filter, sizeof(filter), " | filter: %s",
 		    pane_filter(p));

@@ -38,6 +38,8 @@ static const struct {
 	{ KEYS_ESC, ACT_CANCEL },
 	{ 'c', ACT_CLEAR },
 	{ KEYS_FN(KEY_F(2)), ACT_CONNECT },
+	{ '+', ACT_MARK_MATCHING },		{ '-', ACT_UNMARK_MATCHING },
+	{ '*', ACT_INVERT_MARKS },
 };
 
 int
@@ -71,6 +73,7 @@ static const struct keys_help help[] = {
 	{ "Enter", "open the folder" },
 	{ "Backspace", "the parent folder" },
 	{ "Insert Space", "mark or unmark, and move down" },
+	{ "+ - *", "mark, unmark by a pattern (*.txt); invert marks" },
 	{ "F5", "copy marked entries (or the cursor's) across" },
 	{ "F6", "rename or move (within the same side)" },
 	{ "F7", "make a folder" },

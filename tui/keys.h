@@ -37,6 +37,9 @@ enum action {
 				   running transfer */
 	ACT_CLEAR,		/* c: finished items off the transfer panel */
 	ACT_CONNECT,		/* F2: another server */
+	ACT_MARK_MATCHING,	/* +: mark by a pattern */
+	ACT_UNMARK_MATCHING,	/* -: unmark by a pattern */
+	ACT_INVERT_MARKS,	/* *: invert the marks */
 };
 
 /* 1 for the key a terminal resize comes as. */
