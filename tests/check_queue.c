@@ -979,8 +979,9 @@ START_TEST(test_generation)
 	ck_assert_uint_eq(st.items, 2);
 	ck_assert_uint_eq(st.done, 2);
 	ck_assert_uint_eq(st.id, 0);
-	ck_assert_uint_eq(st.overall_total, 10);
-	ck_assert_uint_eq(st.overall_done, 10);
+	/* b is a batch of its own when a had ended before it came. */
+	ck_assert(st.overall_total == 10 || st.overall_total == 6);
+	ck_assert_uint_eq(st.overall_done, st.overall_total);
 	ck_assert_ptr_nonnull(v = calloc(4, sizeof(*v)));
 	ck_assert_uint_eq(queue_items(q, v, 4, 0), 2);
 	ck_assert_uint_eq(v[0].id, a);
