@@ -42,12 +42,16 @@ for u in harry beal; do
 	if ! grep -q "name = \"$u\"" config/users.conf 2>/dev/null; then
 		echo "== creating demo user $u (password: $u)"
 		echo "$u" | "$bin/burrow-passwd" -c "$conf" add "$u" --stdin
+		# harry's demo quota, set once: a later change of the user's
+		# own stays.
+		if [ "$u" = harry ]; then
+			"$bin/burrow-passwd" -c "$conf" quota harry 20M >/dev/null
+		fi
 	fi
 	mkdir -p "home/$u"
 	[ -e "home/$u/welcome.txt" ] ||
 		printf 'Welcome to Burrow, %s.\nThis is your home: you cannot leave it.\n' "$u" >"home/$u/welcome.txt"
 done
-"$bin/burrow-passwd" -c "$conf" quota harry 20M >/dev/null
 
 if [ "${1:-}" = "--server" ] || ! [ -t 0 ] || ! [ -t 1 ]; then
 	cat <<MSG

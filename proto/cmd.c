@@ -42,6 +42,25 @@ cmd_telnet_strip(char *line, size_t len)
 }
 
 int
+cmd_telnet_quote(const char *line, char *out, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)line;
+	size_t o = 0;
+
+	for (; *p != '\0'; p++) {
+		if (o + (*p == IAC ? 2 : 1) >= len)
+			return -1;
+		out[o++] = (char)*p;
+		if (*p == IAC)
+			out[o++] = (char)IAC;
+	}
+	if (len == 0)
+		return -1;
+	out[o] = '\0';
+	return (int)o;
+}
+
+int
 cmd_split(char *line, char **verb, char **arg)
 {
 	size_t n = 0;

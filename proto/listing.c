@@ -225,18 +225,19 @@ utc_time(long y, int mon, int d, int h, int min, int sec, time_t *out)
 	return 0;
 }
 
-/* 1 if the n bytes at s hold a '/' or a control byte. */
+/*
+ * 1 if the n bytes at s hold a NUL or (unless allow_slash) a '/'. Control
+ * bytes are kept: such a name is a real file the user must be able to see
+ * and remove; whoever prints a name makes them harmless (tui/text.h).
+ */
 static int
 bad_name_bytes(const char *s, size_t n, int allow_slash)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || (c == '/' && !allow_slash))
+	for (i = 0; i < n; i++)
+		if (s[i] == '\0' || (s[i] == '/' && !allow_slash))
 			return 1;
-	}
 	return 0;
 }
 
@@ -648,7 +649,7 @@ listing_parse_facts(const char *line, struct listing_entry *e)
 	name = sp + 1;
 	nlen = len - flen - 1;
 	if (e->type == LISTING_CDIR || e->type == LISTING_PDIR) {
-		/* Often a full path: kept for show when it is printable. */
+		/* Often a full path: kept for show. */
 		if (bad_name_bytes(name, nlen, 1) ||
 		    copy_field(e->name, sizeof(e->name), name, nlen) == -1)
 			e->name[0] = '\0';

@@ -55,9 +55,10 @@ void listing_feat_facts(unsigned mask, char *out, size_t len);
  * Fixed arrays keep an entry free of allocations. A name or link target
  * that does not fit is refused rather than cut, as a cut name would name
  * another file. So is a name with '/' (no directory entry has one, and a
- * hostile server could otherwise steer a download out of its folder) or
- * with a control byte (it would reach the terminal). Names are otherwise
- * passed on byte for byte: UTF-8 or not, leading and trailing spaces kept.
+ * hostile server could otherwise steer a download out of its folder).
+ * Names are otherwise passed on byte for byte: UTF-8 or not, leading and
+ * trailing spaces kept, control bytes too (a file named so exists and
+ * must be reachable); whatever prints a name must make those harmless.
  * Times carry no zone in any listing; they are read as UTC, which is what
  * burrowd writes and what MLSD requires.
  */

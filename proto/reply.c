@@ -82,3 +82,31 @@ reply_parse_code(const char *line, int *more)
 		*more = line[3] == '-';
 	return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
 }
+
+#define IAC	0xff
+#define WILL	0xfb
+#define DONT	0xfe
+#define SE	0xf0	/* the lowest Telnet command byte */
+
+size_t
+reply_telnet_decode(char *line, size_t len)
+{
+	unsigned char *p = (unsigned char *)line;
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		if (p[i] != IAC || i + 1 >= len || p[i + 1] < SE) {
+			p[o++] = p[i++];
+			continue;
+		}
+		if (p[i + 1] == IAC) {
+			p[o++] = IAC;
+			i += 2;
+		} else if (p[i + 1] >= WILL && p[i + 1] <= DONT)
+			i = i + 3 < len ? i + 3 : len;
+		else
+			i += 2;
+	}
+	p[o] = '\0';
+	return o;
+}

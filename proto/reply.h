@@ -76,4 +76,14 @@ int reply_format(char *buf, size_t len, int code, const char *text);
  */
 int reply_parse_code(const char *line, int *more);
 
+/*
+ * Undoes the Telnet quoting of a reply line (RFC 959, RFC 2640) in place,
+ * for a client: IAC IAC becomes one 0xFF byte; IAC and a Telnet command
+ * byte (0xF0..0xFE) is dropped, with the option byte after WILL, WONT,
+ * DO or DONT. A lone 0xFF before any other byte, or at the end, is kept:
+ * a server that does not double it means the byte itself. Returns the new
+ * length and NUL-terminates line[0..len).
+ */
+size_t reply_telnet_decode(char *line, size_t len);
+
 #endif

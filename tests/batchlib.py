@@ -24,14 +24,16 @@ class Run:
 
 
 def burrow(url, script, cwd, home=None, env=None, args=(), timeout=120):
-    """Runs burrow --batch URL with script on stdin, in cwd, HOME=home."""
+    """Runs burrow --batch URL with script (str or bytes) on stdin, in cwd,
+    HOME=home."""
     e = dict(os.environ)
     for k in ("BURROW_PASSWORD", "XDG_CONFIG_HOME"):
         e.pop(k, None)
     e["HOME"] = home or cwd
     e.update(env or {})
     p = subprocess.run([BURROW, "--batch"] + list(args) + [url],
-                       input=script.encode(), cwd=cwd, env=e,
+                       input=script if isinstance(script, bytes) else
+                       script.encode(), cwd=cwd, env=e,
                        capture_output=True, timeout=timeout)
     return Run(p.returncode, p.stdout.decode(errors="replace"),
                p.stderr.decode(errors="replace"))

@@ -1,7 +1,7 @@
 /*
  * check_dialog: the full-screen client's dialog model (tui/dialog.c) and
  * its key map (tui/keys.c): typing and editing a line, questions, the
- * conflict choice with "for all", and keys to actions.
+ * conflict choice with "for all", F8's wording, and keys to actions.
  */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 
 #include "tui/dialog.h"
 #include "tui/keys.h"
+#include "tui/xfer.h"
 
 static struct dialog d;
 
@@ -26,6 +27,128 @@ type(const char *s)
 		r = dialog_key(&d, (unsigned char)*s++);
 	return r;
 }
+
+/* F8's question says what is deleted: a file, a folder and its
+ * contents, a link itself; several are counted. */
+START_TEST(test_delete_question)
+{
+	struct listing_entry v[3];
+	char q[256];
+
+	memset(v, 0, sizeof(v));
+	strcpy(v[0].name, "a.txt");
+	v[0].type = LISTING_FILE;
+	strcpy(v[1].name, "docs");
+	v[1].type = LISTING_DIR;
+	strcpy(v[2].name, "ln");
+	v[2].type = LISTING_LINK;
+	dialog_delete_question(v, 1, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete \"a.txt\" (a file)?");
+	dialog_delete_question(v + 1, 1, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete \"docs\" (a folder, with everything in "
+	    "it)?");
+	dialog_delete_question(v + 2, 1, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete \"ln\" (the link only, not what it "
+	    "points to)?");
+	v[1].type = LISTING_FILE;
+	dialog_delete_question(v, 2, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 2 files?");
+	dialog_delete_question(v, 3, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 3 entries (none of them a folder)?");
+	v[1].type = LISTING_DIR;
+	dialog_delete_question(v, 3, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 3 entries, 1 of them a folder, with "
+	    "everything in it?");
+	v[2].type = LISTING_DIR;
+	dialog_delete_question(v, 3, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 3 entries, 2 of them folders, with "
+	    "everything in them?");
+	v[0].type = LISTING_DIR;
+	dialog_delete_question(v, 3, q, sizeof(q));
+	ck_assert_str_eq(q, "Delete 3 folders, with everything in them?");
+}
+END_TEST
+
+/* The conflict dialog offers resume only when it would resume, and says
+ * what overwrite does otherwise. */
+START_TEST(test_conflict_verdict)
+{
+	struct listing_entry src, dst;
+	char v[256];
+
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	src.have_size = dst.have_size = 1;
+	src.size = 1000;
+	dst.size = 300;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_RESUME, XFER_PREFIX_SAME, v, sizeof(v)), 1);
+	ck_assert_str_eq(v, "It is shorter and is the source's beginning "
+	    "(same checksum):\nresume copies the rest.");
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_RESUME, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 1);
+	ck_assert_ptr_nonnull(strstr(v, "no HASH"));
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_DIFFERS, v, sizeof(v)), 0);
+	ck_assert_ptr_nonnull(strstr(v, "not the source's beginning"));
+	ck_assert_ptr_nonnull(strstr(v, "overwrite sends the whole file"));
+	dst.size = 1000;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
+	ck_assert_ptr_nonnull(strstr(v, "same size but another checksum"));
+	dst.size = 2000;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
+	ck_assert_str_eq(v, "It is larger than the source, so it cannot be "
+	    "resumed:\noverwrite replaces it.");
+	dst.size = 0;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
+	ck_assert_str_eq(v, "It is empty: overwrite sends the whole file.");
+	dst.have_size = 0;
+	ck_assert_int_eq(dialog_conflict_verdict(&src, &dst,
+	    XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, v, sizeof(v)), 0);
+	ck_assert_ptr_nonnull(strstr(v, "size is not known"));
+
+	/* Every line fits the dialog at 80 columns. */
+	{
+		const struct { enum xfer_decision d; int p; uint64_t sz; int hs; }
+		    c[] = {
+			{ XFER_DECIDE_RESUME, XFER_PREFIX_SAME, 300, 1 },
+			{ XFER_DECIDE_RESUME, XFER_PREFIX_UNCHECKED, 300, 1 },
+			{ XFER_DECIDE_OVERWRITE, XFER_PREFIX_DIFFERS, 300, 1 },
+			{ XFER_DECIDE_OVERWRITE, XFER_PREFIX_UNCHECKED, 300, 1 },
+			{ XFER_DECIDE_OVERWRITE, 0, 1000, 1 },
+			{ XFER_DECIDE_OVERWRITE, 0, 2000, 1 },
+			{ XFER_DECIDE_OVERWRITE, 0, 0, 1 },
+			{ XFER_DECIDE_OVERWRITE, 0, 0, 0 },
+		};
+		size_t i;
+		char *line, *save = NULL;
+
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			dst.size = c[i].sz;
+			dst.have_size = c[i].hs;
+			dialog_conflict_verdict(&src, &dst, c[i].d, c[i].p, v,
+			    sizeof(v));
+			for (line = strtok_r(v, "\n", &save); line != NULL;
+			    line = strtok_r(NULL, "\n", &save))
+				ck_assert_msg(strlen(line) <= 72, "too long: %s",
+				    line);
+		}
+	}
+
+	/* Without resume, r and R do nothing; the others still work. */
+	dialog_open(&d, DLG_CONFLICT, DLG_FOR_CONFLICT, "Exists", NULL, NULL);
+	d.no_resume = 1;
+	ck_assert_int_eq(dialog_key(&d, 'r'), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 'R'), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 'o'), DLG_OK);
+	ck_assert_int_eq(d.answer, DLG_ANS_OVERWRITE);
+	dialog_close(&d);
+	ck_assert_int_eq(d.no_resume, 0);
+}
+END_TEST
 
 START_TEST(test_input_typing)
 {
@@ -66,12 +189,76 @@ START_TEST(test_input_editing)
 	/* Function keys and control characters are not text. */
 	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_F(5))), DLG_PENDING);
 	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('a')), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('g')), DLG_PENDING);
 	ck_assert_str_eq(d.text, "");
 	/* A wide character goes in as UTF-8. */
 	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
 	ck_assert_int_eq(dialog_key(&d, 0xe9), DLG_EDITED);
 	ck_assert_str_eq(d.text, "\xc3\xa9");
 	ck_assert_int_eq(dialog_key(&d, KEYS_ESC), DLG_CANCEL);
+	dialog_close(&d);
+}
+END_TEST
+
+/* Editing anywhere in the line, not only at its end. */
+START_TEST(test_input_cursor)
+{
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	dialog_open(&d, DLG_INPUT, DLG_FOR_RENAME, "Rename", NULL,
+	    "report.txt");
+	ck_assert_uint_eq(d.pos, 10);
+	/* Left four times, then type: before the extension. */
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_LEFT)), DLG_PENDING);
+	ck_assert_int_eq(type("-v2"), DLG_EDITED);
+	ck_assert_str_eq(d.text, "report-v2.txt");
+	/* Home and Ctrl-A, End and Ctrl-E. */
+	dialog_key(&d, KEYS_FN(KEY_HOME));
+	type("my ");
+	ck_assert_str_eq(d.text, "my report-v2.txt");
+	dialog_key(&d, KEYS_FN(KEY_END));
+	type("!");
+	ck_assert_str_eq(d.text, "my report-v2.txt!");
+	dialog_key(&d, KEYS_CTRL('a'));
+	/* Delete and Ctrl-D remove the character under the cursor. */
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DC)), DLG_EDITED);
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('d')), DLG_EDITED);
+	ck_assert_str_eq(d.text, " report-v2.txt!");
+	dialog_key(&d, KEYS_CTRL('e'));
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DC)), DLG_PENDING);
+	/* Backspace in the middle; Right past the end stays there. */
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	ck_assert_int_eq(dialog_key(&d, 0x7f), DLG_EDITED);
+	ck_assert_str_eq(d.text, " report-v2.tx!");
+	dialog_key(&d, KEYS_FN(KEY_RIGHT));
+	dialog_key(&d, KEYS_FN(KEY_RIGHT));
+	ck_assert_uint_eq(d.pos, strlen(d.text));
+	/* A two-byte character is stepped over whole. */
+	dialog_key(&d, KEYS_CTRL('u'));
+	type("ab");
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	ck_assert_int_eq(dialog_key(&d, 0xe9), DLG_EDITED);
+	ck_assert_str_eq(d.text, "a\xc3\xa9" "b");
+	ck_assert_uint_eq(d.pos, 3);
+	dialog_key(&d, KEYS_FN(KEY_LEFT));
+	ck_assert_uint_eq(d.pos, 1);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DC)), DLG_EDITED);
+	ck_assert_str_eq(d.text, "ab");
+	/* Ctrl-W: the word before the cursor. */
+	dialog_key(&d, KEYS_CTRL('u'));
+	type("one two three");
+	dialog_key(&d, KEYS_CTRL('b'));
+	dialog_key(&d, KEYS_CTRL('b'));
+	dialog_key(&d, KEYS_CTRL('b'));
+	dialog_key(&d, KEYS_CTRL('b'));
+	dialog_key(&d, KEYS_CTRL('b'));
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('w')), DLG_EDITED);
+	ck_assert_str_eq(d.text, "one three");
+	ck_assert_uint_eq(d.pos, 4);
+	dialog_key(&d, KEYS_CTRL('f'));
+	ck_assert_uint_eq(d.pos, 5);
 	dialog_close(&d);
 }
 END_TEST
@@ -137,6 +324,17 @@ START_TEST(test_text_closes)
 }
 END_TEST
 
+START_TEST(test_keys_fn_number)
+{
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_F(1))), 1);
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_F(3))), 3);
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_F(12))), 12);
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_F(13))), 0);
+	ck_assert_int_eq(keys_fn_number(KEYS_FN(KEY_UP)), 0);
+	ck_assert_int_eq(keys_fn_number('3'), 0);
+}
+END_TEST
+
 START_TEST(test_keys_map)
 {
 	ck_assert_int_eq(keys_action(KEYS_FN(KEY_UP)), ACT_UP);
@@ -199,6 +397,9 @@ dialog_suite(void)
 	tc = tcase_create("input_editing");
 	tcase_add_test(tc, test_input_editing);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("input_cursor");
+	tcase_add_test(tc, test_input_cursor);
+	suite_add_tcase(s, tc);
 	tc = tcase_create("input_full");
 	tcase_add_test(tc, test_input_full);
 	suite_add_tcase(s, tc);
@@ -211,6 +412,12 @@ dialog_suite(void)
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_text_closes);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("conflict_verdict");
+	tcase_add_test(tc, test_conflict_verdict);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("delete_question");
+	tcase_add_test(tc, test_delete_question);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -222,6 +429,9 @@ keys_suite(void)
 
 	tc = tcase_create("map");
 	tcase_add_test(tc, test_keys_map);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fn_number");
+	tcase_add_test(tc, test_keys_fn_number);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("help");
 	tcase_add_test(tc, test_keys_help);

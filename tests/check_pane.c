@@ -556,6 +556,34 @@ START_TEST(test_mark_all)
 }
 END_TEST
 
+/* mc's '+', '-' and '*', and the marked entries' total size. */
+START_TEST(test_mark_matching)
+{
+	static const struct spec s[] = {
+		{ "a.txt", LISTING_FILE, 100, 0 }, { "b.txt", LISTING_FILE, 20, 0 },
+		{ "c.bin", LISTING_FILE, 3, 0 }, { "docs.txt", LISTING_DIR, 4096, 0 },
+		{ ".hidden.txt", LISTING_FILE, 1, 0 }, END
+	};
+	struct pane p;
+
+	pane_init(&p);
+	set(&p, "/x", s);
+	ck_assert_uint_eq(pane_mark_matching(&p, "*.txt", 1), 3);
+	ck_assert_uint_eq(pane_marked_count(&p), 3);	/* not .hidden.txt */
+	ck_assert_uint_eq(pane_marked_bytes(&p), 120);	/* the folder: 0 */
+	ck_assert_uint_eq(pane_mark_matching(&p, "*.txt", 1), 0);
+	ck_assert_uint_eq(pane_mark_matching(&p, "b*", 0), 1);
+	ck_assert_uint_eq(pane_marked_bytes(&p), 100);
+	ck_assert_uint_eq(pane_mark_matching(&p, "[ab].txt", 1), 1);
+	ck_assert_uint_eq(pane_mark_matching(&p, "..", 1), 0);
+	pane_invert_marks(&p);		/* now c.bin and .hidden.txt */
+	ck_assert_uint_eq(pane_marked_count(&p), 2);
+	ck_assert_uint_eq(pane_marked_bytes(&p), 4);
+	ck_assert_int_eq(pane_is_marked(&p, 0), 0);	/* ".." never */
+	pane_free(&p);
+}
+END_TEST
+
 START_TEST(test_selection_marks)
 {
 	static const struct spec s[] = {
@@ -865,6 +893,7 @@ pane_suite(void)
 		{ "scroll", test_scroll },
 		{ "toggle_mark", test_toggle_mark },
 		{ "mark_all", test_mark_all },
+		{ "mark_matching", test_mark_matching },
 		{ "selection_marks", test_selection_marks },
 		{ "selection_cursor", test_selection_cursor },
 		{ "refresh_keeps", test_refresh_keeps },

@@ -4,8 +4,8 @@
  *
  *   util     parse_num, parse_size, format_size, wipe
  *   reply    reply_format (single, multi-line, CRLF, no forged lines,
- *            overflow) and reply_parse_code
- *   cmd      cmd_telnet_strip and cmd_split
+ *            overflow), reply_parse_code and reply_telnet_decode
+ *   cmd      cmd_telnet_strip, cmd_telnet_quote and cmd_split
  *   addr     PORT/PASV and EPRT/EPSV syntax, host comparison, ports, ntop
  *   listing  `ls -l` lines, MLSx facts, OPTS MLST fact lists, FEAT facts
  *   netio    conn_readline/conn_read/conn_write over a socketpair
@@ -545,6 +545,40 @@ START_TEST(test_reply_exact_fit)
 }
 END_TEST
 
+/* Decodes a copy of in[0..len) and checks the result against want. */
+static void
+assert_decode(const char *in, size_t len, const char *want, size_t wantlen)
+{
+	char buf[64];
+	size_t n;
+
+	ck_assert_uint_lt(len, sizeof(buf));
+	memcpy(buf, in, len);
+	buf[len] = 'Z';
+	n = reply_telnet_decode(buf, len);
+	ck_assert_uint_eq(n, wantlen);
+	ck_assert_mem_eq(buf, want, wantlen);
+	ck_assert_int_eq(buf[n], '\0');
+}
+
+START_TEST(test_reply_telnet_decode)
+{
+	assert_decode("257 \"/a\"", 8, "257 \"/a\"", 8);
+	/* Doubled IAC is one 0xFF byte. */
+	assert_decode("257 \"/bad\xff\xffutf\"", 15, "257 \"/bad\xffutf\"",
+	    14);
+	assert_decode("\xff\xff\xff\xff", 4, "\xff\xff", 2);
+	/* Telnet commands and options are dropped. */
+	assert_decode("200 \xff\xf1ok", 8, "200 ok", 6);
+	assert_decode("200 \xff\xfb\x01ok", 9, "200 ok", 6);
+	assert_decode("200 ok\xff\xfd", 8, "200 ok", 6);
+	/* A lone 0xFF (a server that does not double it) is kept. */
+	assert_decode("257 \"/bad\xffutf\"", 14, "257 \"/bad\xffutf\"", 14);
+	assert_decode("200 a\xff", 6, "200 a\xff", 6);
+	assert_decode("", 0, "", 0);
+}
+END_TEST
+
 START_TEST(test_reply_parse_code)
 {
 	int more = 7;
@@ -639,6 +673,33 @@ START_TEST(test_telnet_lone_iac)
 	assert_strip("NOOP\xff", 5, "NOOP", 4);
 	assert_strip("\xff", 1, "", 0);
 	assert_strip("\xff\xff\xff", 3, "\xff", 1);
+}
+END_TEST
+
+START_TEST(test_telnet_quote)
+{
+	char out[16];
+
+	/* Every 0xFF doubled, nothing else touched. */
+	ck_assert_int_eq(cmd_telnet_quote("STOR bad\xffutf", out,
+	    sizeof(out)), 13);
+	ck_assert_str_eq(out, "STOR bad\xff\xffutf");
+	ck_assert_int_eq(cmd_telnet_quote("\xff\xff", out, sizeof(out)), 4);
+	ck_assert_str_eq(out, "\xff\xff\xff\xff");
+	ck_assert_int_eq(cmd_telnet_quote("NOOP \xe9", out, sizeof(out)), 6);
+	ck_assert_str_eq(out, "NOOP \xe9");
+	ck_assert_int_eq(cmd_telnet_quote("", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+	/* What the server's strip undoes gives the line back. */
+	ck_assert_int_eq(cmd_telnet_quote("a\xff\xfb\xff", out, sizeof(out)),
+	    6);
+	ck_assert_uint_eq(cmd_telnet_strip(out, 6), 4);
+	ck_assert_str_eq(out, "a\xff\xfb\xff");
+	/* Too small, also when only the second byte of a pair is missing. */
+	ck_assert_int_eq(cmd_telnet_quote("abcd", out, 4), -1);
+	ck_assert_int_eq(cmd_telnet_quote("ab\xff", out, 4), -1);
+	ck_assert_int_eq(cmd_telnet_quote("ab\xff", out, 5), 4);
+	ck_assert_int_eq(cmd_telnet_quote("", out, 0), -1);
 }
 END_TEST
 
@@ -1906,6 +1967,7 @@ reply_suite(void)
 	add(s, "overflow", test_reply_overflow);
 	add(s, "exact_fit", test_reply_exact_fit);
 	add(s, "parse_code", test_reply_parse_code);
+	add(s, "telnet_decode", test_reply_telnet_decode);
 	return s;
 }
 
@@ -1919,6 +1981,7 @@ cmd_suite(void)
 	add(s, "telnet_ip_dm", test_telnet_ip_dm);
 	add(s, "telnet_options", test_telnet_options);
 	add(s, "telnet_lone_iac", test_telnet_lone_iac);
+	add(s, "telnet_quote", test_telnet_quote);
 	add(s, "split_verb", test_split_verb);
 	add(s, "split_arg_verbatim", test_split_arg_verbatim);
 	add(s, "split_malformed", test_split_malformed);

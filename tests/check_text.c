@@ -49,6 +49,31 @@ START_TEST(test_fit_cut)
 }
 END_TEST
 
+/* A long name is cut in its middle: its end (the extension) stays. */
+START_TEST(test_fit_middle)
+{
+	utf8();
+	ck_assert_int_eq(text_fit_middle("short.txt", 20, out, 64), 9);
+	ck_assert(wcscmp(out, L"short.txt") == 0);
+	ck_assert_int_eq(text_fit_middle("a-very-long-report-v2.txt", 15, out,
+	    64), 15);
+	ck_assert(wcscmp(out, L"a-very-~-v2.txt") == 0);
+	ck_assert_int_eq(text_fit_middle("abcdefghij", 9, out, 64), 9);
+	ck_assert(wcscmp(out, L"abcd~ghij") == 0);
+	/* A wide character is never split; the columns are counted. */
+	ck_assert_int_eq(text_fit_middle("\xe6\x97\xa5\xe6\x9c\xac\xe8"
+	    "\xaa\x9e\xe6\x96\x87\xe5\xad\x97.txt", 10, out, 64), 9);
+	ck_assert(wcscmp(out, L"\x65e5\x672c~.txt") == 0);
+	/* Control bytes still show as '?'; narrow widths cut at the end. */
+	ck_assert_int_eq(text_fit_middle("a\x01" "bcdefghi.txt", 9, out, 64), 9);
+	ck_assert(wcscmp(out, L"a?bc~.txt") == 0);
+	ck_assert_int_eq(text_fit_middle("abcdef", 3, out, 64), 3);
+	ck_assert(wcscmp(out, L"ab~") == 0);
+	/* The output buffer bounds it. */
+	ck_assert_int_lt(text_fit_middle("abcdefghijkl", 9, out, 4), 4);
+}
+END_TEST
+
 START_TEST(test_fit_controls_and_bad_bytes)
 {
 	utf8();
@@ -129,6 +154,8 @@ text_suite(void)
 	tc = tcase_create("fit_plain"); tcase_add_test(tc, test_fit_plain);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fit_cut"); tcase_add_test(tc, test_fit_cut);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fit_middle"); tcase_add_test(tc, test_fit_middle);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fit_controls");
 	tcase_add_test(tc, test_fit_controls_and_bad_bytes);

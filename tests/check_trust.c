@@ -19,12 +19,14 @@
 
 #include "tui/trust.h"
 
-#define FP_A	"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:" \
-		"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+#define FP_A_HEAD "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+#define FP_A_TAIL FP_A_HEAD
+#define FP_A	FP_A_HEAD ":" FP_A_TAIL
 #define FP_A_LO	"ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:" \
 		"ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89"
-#define FP_B	"11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:" \
-		"11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00"
+#define FP_B_HEAD "11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00"
+#define FP_B_TAIL FP_B_HEAD
+#define FP_B	FP_B_HEAD ":" FP_B_TAIL
 
 static char sandbox[PATH_MAX];
 
@@ -173,6 +175,46 @@ START_TEST(test_match)
 	ck_assert_int_eq(check(file, "EXAMPLE.ORG", 990, FP_A, 1),
 	    TRUST_MATCH);
 	assert_file(file, "Example.ORG:990 " FP_A "\n");
+}
+END_TEST
+
+/* The line a host is pinned on, for the "certificate changed" dialog. */
+START_TEST(test_line)
+{
+	char file[PATH_MAX];
+
+	in_box("known_hosts", file, sizeof(file));
+	ck_assert_int_eq(trust_line(file, "h.example", 21), -1);
+	put(file, "# comment\n\nother:21 " FP_A "\nbad line here x\n"
+	    "H.example:21 " FP_B "\nh.example:21 " FP_A "\n[::1]:21 " FP_A
+	    "\n");
+	ck_assert_int_eq(trust_line(file, "h.example", 21), 5);
+	ck_assert_int_eq(trust_line(file, "other", 21), 3);
+	ck_assert_int_eq(trust_line(file, "::1", 21), 7);
+	ck_assert_int_eq(trust_line(file, "h.example", 2121), 0);
+}
+END_TEST
+
+START_TEST(test_changed_message)
+{
+	char m[2048], *line, *save = NULL;
+
+	trust_changed_message("h.example:21", "/home/u/.config/burrow/"
+	    "known_hosts", 5, FP_A, FP_B, m, sizeof(m));
+	ck_assert_ptr_nonnull(strstr(m, "h.example:21: CERTIFICATE CHANGED"));
+	ck_assert_ptr_nonnull(strstr(m, "remove line 5 of\n  /home/u/.config/"
+	    "burrow/known_hosts\n"));
+	/* Both fingerprints, each over two lines, the second aligned. */
+	ck_assert_ptr_nonnull(strstr(m, "  pinned: SHA-256 " FP_A_HEAD "\n"
+	    "                  " FP_A_TAIL "\n"));
+	ck_assert_ptr_nonnull(strstr(m, "  now:    SHA-256 " FP_B_HEAD "\n"
+	    "                  " FP_B_TAIL "\n"));
+	for (line = strtok_r(m, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		ck_assert_msg(strlen(line) <= 70 || line[0] == ' ',
+		    "too long: %s", line);
+	trust_changed_message("h:1", "/k", 0, "AB", "CD", m, sizeof(m));
+	ck_assert_ptr_nonnull(strstr(m, "remove the line for h:1 of\n  /k\n"));
 }
 END_TEST
 
@@ -466,6 +508,8 @@ trust_suite(void)
 	add(s, "add_creates", test_add_creates, setup, teardown);
 	add(s, "match", test_match, setup, teardown);
 	add(s, "changed", test_changed, setup, teardown);
+	add(s, "changed_message", test_changed_message, setup, teardown);
+	add(s, "line", test_line, setup, teardown);
 	add(s, "ipv6", test_ipv6, setup, teardown);
 	add(s, "ignored_lines", test_ignored_lines, setup, teardown);
 	add(s, "no_final_newline", test_no_final_newline, setup, teardown);

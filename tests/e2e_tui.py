@@ -93,6 +93,7 @@ class Tui:
         self.sock = "burrow-e2e-tui-%d-%d" % (os.getpid(), next(_seq))
         self.home = tmp("burrow-tui-home-")
         self.width, self.height = width, height
+        self.active = "left"    # burrow starts on the local pane
         self.errlog = os.path.join(self.home, "burrow.stderr")
         self.socket_path = None
         self.last = ""
@@ -131,8 +132,22 @@ class Tui:
         return self
 
     def keys(self, *k):
-        """tmux key names: "F5", "Up", "BSpace", "Escape", "C-u", "q"."""
+        """tmux key names: "F5", "Up", "BSpace", "Escape", "C-u", "q".
+        Tab outside a dialog switches panes: self.active follows it."""
+        for key in k:
+            if key == "Tab" and not self.in_dialog():
+                self.active = "right" if self.active == "left" else "left"
         self.tmux("send-keys", "-t", "t", *k)
+
+    def in_dialog(self):
+        """A dialog is open (its box's corner is on the last screen)."""
+        return any(l.lstrip("│ ").startswith("┌") for l in
+                   self.lines(self.last)[1:])
+
+    def focus(self, side):
+        """Makes side ("left" or "right") the active pane."""
+        if self.active != side:
+            self.keys("Tab")
 
     def type(self, text):
         """Literal text, every character as typed."""
@@ -305,12 +320,14 @@ class Tui:
 
     def goto(self, side, name):
         """Home, then Down to name in the (unscrolled) pane, checked."""
+        self.focus(side)
         names = self.entries(side)
         if name not in names:
             self.fail("%s is not in the %s pane: %s" % (name, side, names))
         self.keys("Home", *(["Down"] * names.index(name)))
         got = self.cursor_name()
-        if got != name:
+        # A link shows as "name -> target"; F8 names it alone.
+        if got != name and got != name.split(" -> ")[0]:
             self.fail("the cursor is on %r, wanted %r" % (got, name))
 
 
@@ -387,6 +404,96 @@ def footer_says_tls_over_ftps():
         assert t.exited() == 0
 
 
+@test
+def plain_login_to_a_tls_server_offers_tls():
+    # ftp:// to a server that requires TLS ended in a password prompt
+    # that could not help.
+    with Server(tls={"require": True}) as srv, Tui() as t:
+        write(os.path.join(srv.home("harry"), "secure.txt"), b"s")
+        t.start(["--cafile", srv.cert, url(srv)], tmp())
+        t.wait_for("TLS required")
+        t.wait_for("The server requires TLS. Connect again with TLS")
+        assert "Password" not in t.last, t.fail("a password prompt")
+        t.keys("n")
+        t.wait_status("Not connected: the server requires TLS")
+        # F2, the same URL, and this time y.
+        t.keys("F2")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.type(url(srv))
+        t.keys("Enter")
+        t.wait_for("TLS required")
+        t.keys("y")
+        t.wait_entries("right", ["secure.txt"])
+        connected(t, srv)
+        assert "\u2500 TLS |" in t.footer("right"), t.fail("not TLS")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def burrow_password_is_not_tried_for_another_user():
+    # With BURROW_PASSWORD set, F2 as another user first tried that
+    # password (a failed login, counted by the server) before asking.
+    with Server(users={"harry": "pw", "beal": "s3cret"}) as srv, Tui() as t:
+        write(os.path.join(srv.home("beal"), "beal.txt"), b"b")
+        t.start([url(srv, password=False)], tmp(),
+                env={"BURROW_PASSWORD": "pw"})
+        connected(t, srv)
+        t.keys("F2")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.type("beal@%s:%d/" % (HOST, srv.port))
+        t.keys("Enter")
+        t.wait_for("Password for beal@%s:" % HOST)
+        assert "Login failed" not in t.last, t.fail("tried the wrong one")
+        t.type("s3cret")
+        t.keys("Enter")
+        t.wait_entries("right", ["beal.txt"])
+        connected(t, srv, user="beal")
+        # The first login's user still gets it.
+        t.keys("F2")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.type("harry@%s:%d/" % (HOST, srv.port))
+        t.keys("Enter")
+        connected(t, srv)
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def changed_certificate_in_a_dialog():
+    # The warning was one status line, cut off even at 250 columns, so the
+    # way out (which known_hosts line to remove) was never seen.
+    with Server(tls={"require": True}) as srv, Tui() as t:
+        kh = os.path.join(t.home, ".config", "burrow", "known_hosts")
+        old = ":".join(["AB"] * 32)
+        write(kh, ("# pinned by hand\nother.example:21 %s\n"
+                   "%s:%d %s\n" % (old, HOST, srv.port, old)).encode())
+        local = tmp()
+        t.start([url(srv, scheme="ftps")], local)
+        t.wait_for("Not connected")
+        s = t.wait_for("CERTIFICATE CHANGED")
+        s = t.screen()
+        text = "\n".join(l.strip(" │") for l in t.lines(s))
+        assert "%s:%d: CERTIFICATE CHANGED; not connecting." % (
+            HOST, srv.port) in text, t.fail("the first line")
+        assert "pinned: SHA-256 " + old[:47] in text and \
+            old[48:] in text, t.fail("the pinned fingerprint")
+        now = subprocess.run(
+            ["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
+             srv.cert], capture_output=True, text=True,
+            timeout=10).stdout.strip().split("=", 1)[1]
+        assert "now:    SHA-256 " + now[:47] in text and now[48:] in text, \
+            t.fail("the new fingerprint")
+        assert "remove line 3 of" in text and kh in text, \
+            t.fail("the known_hosts file and line")
+        assert "~" not in text, t.fail("a line is cut")
+        t.keys("x")             # any key closes it
+        t.wait_gone("Not connected")
+        assert "CERTIFICATE CHANGED" in t.status(), t.fail("status line")
+        t.keys("q")
+        assert t.exited() == 0
+
+
 # --- 2 ----------------------------------------------------------------------
 
 @test
@@ -404,7 +511,10 @@ def navigation():
         t.start([url(srv)], local)
         t.wait_entries("right", ["rdir", "r1.txt", "r2.txt"])
         t.wait_entries("left", ["..", "d1", "d2", "f01.txt"])
-        # The remote pane is active first.
+        # The local pane is active first, as in mc (the cursor on ".."),
+        # Tab goes to the remote one.
+        assert t.cursor_name() is None, t.fail("first local cursor")
+        t.keys("Tab")
         assert t.cursor_name() == "rdir", t.fail("first remote cursor")
         t.keys("Down")
         assert t.cursor_name() == "r1.txt", t.fail("remote Down")
@@ -494,6 +604,11 @@ def copy_files_and_trees_both_ways():
         panel(t, r"ok\s+down rtree: verified by SHA-256")
         assert tree(os.path.join(local, "rtree")) == \
             tree(os.path.join(h, "rtree"))
+        # The All bar counts the folder's bytes, and this batch alone (it
+        # showed "[-----] 2 of 2 items": a folder counted 0 bytes, and
+        # the first copy was still in it).
+        assert re.search(r"All +\[#{20}\] +100% +1 of 1 items", t.last), \
+            t.fail("the All line after a folder")
 
         t.keys("Tab")
         t.wait_entries("left", ["lfile.bin", "ltree"])
@@ -557,14 +672,15 @@ def marks_copy_together():
         t.wait_entries("right", ["m1.txt", "m2.txt", "m3.txt"])
         t.goto("right", "m1.txt")
         t.keys("Space", "Space")
-        t.wait_for(lambda s: "2 marked | no TLS" in t.footer("right", s),
-                   why="2 marked in the footer")
+        # The footer tells how many and their total size.
+        t.wait_for(lambda s: "2 marked, 3.9K | no TLS" in
+                   t.footer("right", s), why="2 marked in the footer")
         rows = t.rows("right")
         marked = [r[1:].split()[0] for r in rows if r.startswith("*")]
         assert marked == ["m1.txt", "m2.txt"], t.fail("the * marks")
         # F8 acts on the marks, not on the cursor.
         t.keys("F8")
-        t.wait_for("Delete 2 entries")
+        t.wait_for("Delete 2 files?")
         t.keys("Escape")
         t.wait_status("Nothing deleted")
         t.keys("F5")
@@ -579,6 +695,24 @@ def marks_copy_together():
             t.fail("marks left after F5")
         # Space moved the cursor down each time.
         assert t.cursor_name() == "m3.txt", t.fail("Space moves down")
+        # mc's + (mark by a pattern), - (unmark) and * (invert).
+        t.keys("+")
+        t.wait_for("The names matching (* ? [...]):")
+        t.keys("C-u")
+        t.type("m[13].txt")
+        t.keys("Enter")
+        t.wait_status("Marked 2; 2 marked")
+        marked = [r[1:].split()[0] for r in t.rows("right")
+                  if r.startswith("*")]
+        assert marked == ["m1.txt", "m3.txt"], t.fail("+ marks")
+        t.keys("*")
+        t.wait_status("1 marked")
+        assert [r[1:].split()[0] for r in t.rows("right")
+                if r.startswith("*")] == ["m2.txt"], t.fail("* inverts")
+        t.keys("-")
+        t.wait_for("The names matching (* ? [...]):")
+        t.keys("Enter")             # "*": all
+        t.wait_status("Unmarked 1; 0 marked")
         t.keys("q")
         assert t.exited() == 0
 
@@ -613,6 +747,8 @@ def progress_cancel_and_resume():
         dst = os.path.join(local, "big.bin")
         assert os.path.getsize(dst) > 0
         t.keys("Escape")
+        t.wait_for("Cancel the running transfer?")
+        t.keys("y")
         panel(t, r"stop\s+down big\.bin: canceled")
         assert "F5 resumes it" in t.status(), t.fail("cancel's status")
         part = read(dst)
@@ -621,11 +757,81 @@ def progress_cancel_and_resume():
         s.rate = None
         t.keys("F5")
         t.wait_for("The target exists")
-        t.wait_for("It is shorter: resume copies the rest.")
+        # Checked by HASH of the first part: resume is offered.
+        t.wait_for("It is shorter and is the source's beginning (same "
+                   "checksum):")
+        t.wait_for("[o]verwrite [r]esume [s]kip")
         t.keys("r")
         panel(t, r"ok\s+down big\.bin: resumed, verified by SHA-256")
         assert read(dst) == data
         assert "REST %d" % len(part) in s.commands, s.commands
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def escape_clears_a_filter_without_canceling():
+    # Esc both canceled the transfer and cleared the filter: with a filter
+    # set during a download, Esc canceled the download.
+    root = tmp()
+    data = os.urandom(BIG)
+    write(os.path.join(root, "big.bin"), data)
+    write(os.path.join(root, "other.txt"), b"o")
+    with FakeFtpd(root, rate=256 * 1024) as s, Tui() as t:
+        local = tmp()
+        t.start([s.url()], local)
+        t.wait_entries("right", ["big.bin", "other.txt"])
+        t.goto("right", "big.bin")
+        t.keys("F5")
+        t.wait_for("Transfers: 1 running")
+        t.keys("/")
+        t.wait_for("Show names containing:")
+        t.type("oth")
+        t.keys("Enter")
+        t.wait_for(lambda sc: t.entries("right", sc) == ["other.txt"],
+                   why="the filter")
+        t.keys("Escape")
+        t.wait_status("Filter cleared")
+        assert "Transfers: 1 running" in t.screen(), t.fail("canceled")
+        assert "Cancel the running" not in t.last, t.fail("asked")
+        # With no filter, Esc asks first; n keeps the transfer going.
+        t.keys("Escape")
+        t.wait_for("Cancel the running transfer?")
+        t.keys("n")
+        t.wait_gone("Cancel the running transfer?")
+        assert "Transfers: 1 running" in t.screen(), t.fail("n canceled")
+        s.rate = None
+        panel(t, r"ok\s+down big\.bin: verified", timeout=20)
+        assert read(os.path.join(local, "big.bin")) == data
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def comparing_a_big_target_says_so():
+    # While the checksums of an existing target were compared before the
+    # question (10 s for a big file), the panel showed "0/0 -/s".
+    root = tmp()
+    data = os.urandom(300000)
+    write(os.path.join(root, "f.bin"), data)
+    with FakeFtpd(root, hash_delay=2) as s, Tui() as t:
+        local = tmp()
+        write(os.path.join(local, "f.bin"), data[:100000])
+        t.start([s.url()], local)
+        t.wait_entries("right", ["f.bin"])
+        t.goto("right", "f.bin")
+        t.keys("F5")
+        t.wait_for(re.compile(r"Down f\.bin +\[[^\]]*\] +(\d+% +)?"
+                              r"comparing \S+: checksums\.\.\."),
+                   why="the comparing shown")
+        t.wait_for("The target exists", timeout=10)
+        assert "comparing" not in t.screen(), t.fail("still comparing")
+        t.keys("r")
+        t.wait_for(re.compile(r"Down f\.bin +\[[^\]]*\] +(\d+% +)?"
+                              r"verifying"),
+                   timeout=10, why="the verifying shown")
+        panel(t, r"ok\s+down f\.bin: resumed, verified", timeout=15)
+        assert read(os.path.join(local, "f.bin")) == data
         t.keys("q")
         assert t.exited() == 0
 
@@ -648,8 +854,10 @@ def cancel_after_the_last_byte():
         t.wait_for(lambda sc: os.path.exists(dst) and os.path.getsize(dst)
                    == len(data) and "1 running" in sc,
                    why="every byte in, the 226 not yet")
-        t0 = time.monotonic()
         t.keys("Escape")
+        t.wait_for("Cancel the running transfer?")
+        t0 = time.monotonic()
+        t.keys("y")
         m = panel(t, r"(stop|ok  ) down f\.bin: .*", timeout=10)
         took = time.monotonic() - t0
         complete = read(dst) == data
@@ -681,6 +889,8 @@ def upload_cancel_and_resume():
         t.wait_for(lambda sc: up.search(sc) and os.path.exists(dst) and
                    os.path.getsize(dst) > 0, why="the upload under way")
         t.keys("Escape")
+        t.wait_for("Cancel the running transfer?")
+        t.keys("y")
         panel(t, r"stop\s+up\s+up\.bin: canceled")
         part = read(dst)
         assert 0 < len(part) < BIG and data.startswith(part), len(part)
@@ -688,7 +898,10 @@ def upload_cancel_and_resume():
         s.rate = None
         t.keys("F5")
         t.wait_for("The target exists")
-        t.wait_for("It is shorter: resume copies the rest.")
+        # Checked by HASH of the first part: resume is offered.
+        t.wait_for("It is shorter and is the source's beginning (same "
+                   "checksum):")
+        t.wait_for("[o]verwrite [r]esume [s]kip")
         t.keys("r")
         panel(t, r"ok\s+up\s+up\.bin: resumed, verified by SHA-256")
         assert read(dst) == data
@@ -703,6 +916,7 @@ def upload_cancel_and_resume():
 def make_rename_delete(t, side, base, p):
     """F7, F6 and F8 in the active pane (side), on disk under base; p is
     the names' prefix ("r" or "l")."""
+    t.focus(side)
     t.keys("F7")
     t.wait_for("Mkdir")
     t.wait_for("New folder:")
@@ -713,6 +927,25 @@ def make_rename_delete(t, side, base, p):
     t.wait_entries(side, [p + "new"])
     # The cursor is on the new folder.
     assert t.cursor_name() == p + "new", t.fail("F7's cursor")
+    # Nested: the missing parents are made too (it was a raw 550 on the
+    # server side), the cursor on the first of them.
+    t.keys("F7")
+    t.wait_for("New folder:")
+    t.type(p + "deep/er/est/")
+    t.keys("Enter")
+    t.wait_status("Made ")
+    assert os.path.isdir(os.path.join(base, p + "deep", "er", "est")), \
+        t.fail("F7 of nested folders")
+    t.wait_entries(side, [p + "deep"])
+    assert t.cursor_name() == p + "deep", t.fail("F7 nested cursor")
+    # Making one that is there is still an error.
+    t.keys("F7")
+    t.wait_for("New folder:")
+    t.type(p + "deep/er")
+    t.keys("Enter")
+    t.wait_for(lambda s: "deep/er: " in t.status(s) and "xists" in
+               t.status(s), why="F7 of an existing folder refused")
+    assert t.status().count("deep/er") == 1, t.fail("the path twice")
 
     t.goto(side, p + "old.txt")
     t.keys("F6")
@@ -731,7 +964,8 @@ def make_rename_delete(t, side, base, p):
 
     t.goto(side, p + "gone.txt")
     t.keys("F8")
-    t.wait_for('Delete "%sgone.txt"' % p)
+    t.wait_for('Delete "%sgone.txt" (a file)?' % p)
+    assert "folder" not in t.screen(), t.fail("a file called a folder")
     t.keys("y")
     t.wait_status("Deleted 1")
     assert not os.path.exists(os.path.join(base, p + "gone.txt"))
@@ -740,7 +974,7 @@ def make_rename_delete(t, side, base, p):
 
     t.goto(side, p + "full")
     t.keys("F8")
-    t.wait_for('Delete "%sfull" (a folder with everything in it)?' % p)
+    t.wait_for('Delete "%sfull" (a folder, with everything in it)?' % p)
     t.keys("n")
     t.wait_status("Nothing deleted")
     assert os.path.isfile(os.path.join(base, p + "full", "sub", "y.txt"))
@@ -750,6 +984,73 @@ def make_rename_delete(t, side, base, p):
     t.wait_status("Deleted 1")
     assert not os.path.exists(os.path.join(base, p + "full")), \
         t.fail("F8 y on a folder")
+
+
+@test
+def text_fields_edit_anywhere():
+    # Only the end of a field could be edited: Left, Right, Home, End,
+    # Ctrl-A/E and Delete did nothing.
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "report.txt"), b"r")
+        t.start([url(srv)], tmp())
+        t.wait_entries("right", ["report.txt"])
+        t.goto("right", "report.txt")
+        t.keys("F6")
+        t.wait_for("> report.txt_")
+        t.keys("Left", "Left", "Left", "Left")
+        t.type("-v2")
+        t.wait_for("> report-v2.txt")
+        t.keys("Home")
+        t.type("my-")
+        t.keys("End")
+        t.type("x")
+        t.wait_for("> my-report-v2.txtx_")
+        t.keys("BSpace", "C-a", "DC", "DC", "DC", "C-e")
+        t.wait_for("> report-v2.txt_")
+        t.keys("Enter")
+        t.wait_status("Moved 1")
+        assert os.listdir(h) == ["report-v2.txt"], t.fail(os.listdir(h))
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def upload_bigger_than_the_space_left_asks_first():
+    # With "20M free" in the footer, F5 on a 200 MB file started and
+    # failed part of the way with 552.
+    with Server(quotas={"harry": "100K"}) as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        write(os.path.join(local, "big.bin"), os.urandom(300 * 1024))
+        write(os.path.join(local, "tree", "a.bin"), os.urandom(60 * 1024))
+        write(os.path.join(local, "tree", "b.bin"), os.urandom(60 * 1024))
+        write(os.path.join(local, "small.txt"), b"fits")
+        t.start([url(srv)], local)
+        connected(t, srv)
+        t.goto("left", "big.bin")
+        t.keys("F5")
+        t.wait_for("Not enough space")
+        t.wait_for("This needs 300.0 KiB on the server, which has 100.0 KiB "
+                   "free.")
+        t.keys("n")
+        t.wait_status("Nothing queued")
+        # A folder counts with its files.
+        t.goto("left", "tree")
+        t.keys("F5")
+        t.wait_for("This needs 120.0 KiB on the server")
+        t.keys("Escape")
+        t.wait_status("Nothing queued")
+        assert os.listdir(h) == [], t.fail(os.listdir(h))
+        # What fits goes without a question.
+        t.goto("left", "small.txt")
+        seen = len(t.screens)
+        t.keys("F5")
+        panel(t, r"ok\s+up\s+small\.txt: verified")
+        assert "Not enough space" not in "".join(t.screens[seen:]), \
+            t.fail("asked about a file that fits")
+        t.keys("q")
+        assert t.exited() == 0
 
 
 @test
@@ -798,8 +1099,10 @@ def overwrite_dialog():
         t.goto("right", "c1.txt")
         t.keys("F5")
         t.wait_for("The target exists")
-        t.wait_for("[o]verwrite [r]esume [s]kip re[n]ame")
+        # Shorter, but not the source's beginning: no resume offered.
+        t.wait_for("[o]verwrite [s]kip re[n]ame")
         assert "%s exists." % lc1 in t.last, t.fail("the dialog's body")
+        assert "not the source's beginning" in t.last, t.fail("why")
         t.keys("s")
         t.wait_for("0 done, 1 skipped")
         panel(t, r"skip\s+down c1\.txt: skipped: the target exists")
@@ -864,6 +1167,95 @@ def overwrite_dialog():
         assert t.exited() == 0
 
 
+@test
+def conflict_dialog_offers_only_a_real_resume():
+    # It offered [r]esume whatever the target was, said "It is shorter:
+    # resume copies the rest" of a target that was not the source's
+    # beginning (then sent it all), and overwrote on r for an equal or
+    # longer one.
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        src = bytes(range(256)) * 40
+        cases = {"a-prefix.bin": src[:3000], "b-other.bin": b"x" * 3000,
+                 "c-larger.bin": src + b"more", "d-same.bin": b"y" * len(src)}
+        for n, data in cases.items():
+            write(os.path.join(h, n), src)
+            write(os.path.join(local, n), data)
+        t.start([url(srv)], local)
+        t.wait_entries("right", list(cases))
+
+        def conflict(name, says, resume):
+            t.goto("right", name)
+            t.keys("F5")
+            t.wait_for("%s exists." % os.path.join(local, name))
+            t.wait_for(says)
+            hint = "[o]verwrite [r]esume [s]kip" if resume else \
+                "[o]verwrite [s]kip re[n]ame"
+            assert hint in t.last, t.fail("the keys offered")
+
+        conflict("a-prefix.bin", "It is shorter and is the source's "
+                 "beginning (same checksum):", True)
+        assert "resume copies the rest." in t.last, t.fail("the verdict")
+        t.keys("r")
+        panel(t, r"ok\s+down\s+a-prefix\.bin: resumed, verified by SHA-256")
+        conflict("b-other.bin", "It is shorter but is not the source's "
+                 "beginning", False)
+        t.keys("r")             # refused: the dialog stays
+        time.sleep(0.3)
+        assert "b-other.bin exists." in t.screen(), t.fail("r was taken")
+        t.keys("s")
+        t.wait_gone("b-other.bin exists.")
+        conflict("c-larger.bin", "It is larger than the source, so it "
+                 "cannot be resumed:", False)
+        assert "overwrite replaces it." in t.last, t.fail("the verdict")
+        t.keys("o")
+        panel(t, r"ok\s+down\s+c-larger\.bin: verified by SHA-256")
+        conflict("d-same.bin", "It has the same size but another checksum",
+                 False)
+        t.keys("Escape")
+        t.wait_gone("d-same.bin exists.")
+        for n, data in cases.items():
+            want = data if n in ("b-other.bin", "d-same.bin") else src
+            assert read(os.path.join(local, n)) == want, t.fail(n)
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def panel_messages_name_things_once_and_rightly():
+    # A failure said the path twice (".../dangling: .../dangling: No such
+    # file"), and a file renamed in the conflict dialog was still shown
+    # under its old name ("ok up small1.txt").
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        os.symlink("nowhere", os.path.join(local, "dangling"))
+        write(os.path.join(local, "small1.txt"), b"the local one")
+        write(os.path.join(h, "small1.txt"), b"remote")
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["small1.txt"])
+        t.keys("Tab")
+        t.wait_entries("left", ["dangling -> nowhere", "small1.txt"])
+        t.goto("left", "dangling -> nowhere")
+        t.keys("F5")
+        m = panel(t, r"FAIL\s+up\s+dangling: (.*)")
+        assert m.group(1).strip() == "No such file or directory", \
+            t.fail("the failure's wording")
+        t.goto("left", "small1.txt")
+        t.keys("F5")
+        t.wait_for("The target exists")
+        t.keys("n")
+        t.wait_for("> small1 (1).txt_")
+        t.keys("Enter")
+        panel(t, r"ok\s+up\s+small1\.txt as small1 \(1\)\.txt: verified "
+              r"by SHA-256")
+        assert read(os.path.join(h, "small1 (1).txt")) == b"the local one"
+        assert read(os.path.join(h, "small1.txt")) == b"remote"
+        t.keys("q")
+        assert t.exited() == 0
+
+
 # --- 8 ----------------------------------------------------------------------
 
 @test
@@ -881,6 +1273,7 @@ def filter_and_sort():
         t.start([url(srv)], local)
         every = ["apple.txt", "grape.txt", "pineapple.txt", "plum.txt"]
         t.wait_entries("right", every)
+        t.focus("right")
 
         t.keys("/")
         t.wait_for("Filter")
@@ -978,9 +1371,14 @@ def resize_redraws():
         check_layout(t, 80, 24, names)
         t.resize(120, 40)
         check_layout(t, 120, 40, names)
+        # Too small: the notice says, in whole, what size is needed (it
+        # was cut to "The terminal is too small for~").
         t.resize(30, 8)
-        t.wait_for(lambda s: t.lines(s)[0].startswith(
-            "The terminal is too small"), why="the too-small notice")
+        t.wait_for(lambda s: " ".join(l.strip() for l in t.lines(s)[:4])
+                   .startswith("burrow needs a terminal of 40x10 at least; "
+                               "this one is 30x8."),
+                   why="the whole too-small notice")
+        assert "~" not in t.screen(), t.fail("the notice is cut")
         t.resize(100, 30)
         check_layout(t, 100, 30, names)
         # A dialog open across a resize is drawn again, inside the screen.
@@ -1029,6 +1427,9 @@ def help_and_any_key_closes_it():
         t.wait_for("burrow: keys")
         t.keys("Down")
         t.wait_gone("burrow: keys")
+        # A function key bound to nothing says so (it was silent).
+        t.keys("F3")
+        t.wait_status("F3 does nothing here (F1 lists the keys)")
         t.keys("q")
         assert t.exited() == 0
 
@@ -1218,6 +1619,75 @@ def utf8_and_control_bytes_in_names():
         t.keys("F5")
         panel(t, r"ok\s+down été-remote\.txt: verified by SHA-256")
         assert read(os.path.join(local, "été-remote.txt")) == b"accent"
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def long_names_are_cut_in_the_middle():
+    # Cut at the end, "a-very-long-quarterly-repor~" hid the extension
+    # and made such names look all the same.
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        for n in ("a-very-long-quarterly-report-final-v1.txt",
+                  "a-very-long-quarterly-report-final-v2.pdf"):
+            write(os.path.join(h, n), b"x")
+        t.start([url(srv)], tmp())
+        t.wait_entries("right", ["a-very-long-q~-final-v1.txt",
+                                 "a-very-long-q~-final-v2.pdf"])
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def symbolic_links_are_marked():
+    # Links looked like files. (burrowd's MLSD shows a link inside the
+    # home as what it points to, so only the local side has links here.)
+    with Server() as srv, Tui() as t:
+        local = tmp()
+        write(os.path.join(local, "target.txt"), b"t")
+        os.symlink("target.txt", os.path.join(local, "ln"))
+        os.symlink("nowhere", os.path.join(local, "dangling"))
+        t.start([url(srv)], local)
+        t.wait_entries("left", ["ln -> target.txt", "dangling -> nowhere",
+                                "target.txt"])
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def control_bytes_in_remote_names():
+    # Such names used to vanish from the remote pane, and uploading one
+    # ended in "MLST ...: no facts in the reply".
+    with Server() as srv, Tui() as t:
+        h = os.fsencode(srv.home("harry"))
+        write(os.path.join(h, b"ctl\x01x.txt"), b"ctl")
+        write(os.path.join(h, b"ren\x1b[2J.txt"), b"ren")
+        write(os.path.join(h, b"plain.txt"), b"p")
+        local = tmp()
+        write(os.path.join(os.fsencode(local), b"up\x03.txt"), b"upload")
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["ctl?x.txt", "ren?[2J.txt", "plain.txt"])
+        t.goto("right", "ctl?x.txt")
+        t.keys("F8")
+        t.wait_for('Delete "ctl?x.txt"')
+        t.keys("y")
+        t.wait_status("Deleted 1")
+        assert b"ctl\x01x.txt" not in os.listdir(h), t.fail("F8")
+        t.goto("right", "ren?[2J.txt")
+        t.keys("F6")
+        t.wait_for("Rename/move")
+        t.keys("C-u")
+        t.type("renamed.txt")
+        t.keys("Enter")
+        t.wait_status("Moved 1")
+        assert read(os.path.join(h, b"renamed.txt")) == b"ren", t.fail("F6")
+        t.keys("Tab")
+        t.goto("left", "up?.txt")
+        t.keys("F5")
+        panel(t, r"ok\s+up\s+up\?\.txt: verified by SHA-256")
+        assert read(os.path.join(h, b"up\x03.txt")) == b"upload"
+        t.wait_entries("right", ["up?.txt", "renamed.txt"])
         t.keys("q")
         assert t.exited() == 0
 

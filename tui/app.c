@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "proto/util.h"
@@ -26,6 +27,7 @@
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/remote.h"
+#include "tui/xfer.h"
 
 #define POLL_MS		100
 #define DELETE_DEPTH	64	/* folder levels F8 removes at most */
@@ -110,13 +112,31 @@ disconnect(struct app *a)
 	a->server[0] = '\0';
 }
 
+/*
+ * 1 when a failed login's reply says the server wants TLS first: 534
+ * (RFC 4217), or a 530 that names TLS, SSL or encryption (burrowd's
+ * "requires TLS", vsftpd's "must use encryption").
+ */
+static int
+wants_tls(const char *err)
+{
+	const char *r = strstr(err, "login as");
+
+	if (r == NULL || (r = strstr(r, " failed: ")) == NULL)
+		return 0;
+	r += strlen(" failed: ");
+	return strncmp(r, "534", 3) == 0 || (strncmp(r, "530", 3) == 0 &&
+	    (strcasestr(r, "TLS") != NULL || strcasestr(r, "SSL") != NULL ||
+	    strcasestr(r, "encrypt") != NULL));
+}
+
 /* Connects with a->login; on failure asks again for what was wrong. */
 static void
 connect_now(struct app *a)
 {
 	struct queue_opts qo;
 	struct ftp *f;
-	char err[1024];
+	char err[1024], body[1200];
 
 	disconnect(a);
 	status(a, 0, "Connecting to %s...", a->login.url.host);
@@ -129,8 +149,20 @@ connect_now(struct app *a)
 	a->fs[SIDE_REMOTE] = fs_remote_new(&a->login.url, a->login.password,
 	    &a->login.opts, err, sizeof(err));
 	if (a->fs[SIDE_REMOTE] == NULL) {
-		status(a, 1, "%s", err);
-		if (strstr(err, "login as") != NULL)
+		status(a, 1, "%.*s", (int)strcspn(err, "\n"), err);
+		if (strchr(err, '\n') != NULL)
+			/* More than a status line holds (a changed
+			 * certificate: both fingerprints and the way out). */
+			dialog_open(&a->dlg, DLG_TEXT, DLG_FOR_NOTHING,
+			    "Not connected", err, NULL);
+		else if (!a->login.opts.tls && wants_tls(err)) {
+			/* A password prompt cannot help there. */
+			snprintf(body, sizeof(body), "%s\n\nThe server "
+			    "requires TLS. Connect again with TLS (as "
+			    "ftps://)?", err);
+			dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_TLS,
+			    "TLS required", body, NULL);
+		} else if (strstr(err, "login as") != NULL)
 			dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD,
 			    "Login failed", err, NULL);
 		return;
@@ -161,6 +193,7 @@ connect_url(struct app *a, const char *text)
 	struct url u;
 	char err[512], full[FS_PATH_MAX + 8], prompt[URL_USER_MAX +
 	    URL_HOST_MAX + 32];
+	int other;
 
 	/* "host" or "user@host:port" alone mean ftp:// */
 	if (strstr(text, "://") == NULL) {
@@ -179,7 +212,16 @@ connect_url(struct app *a, const char *text)
 	wipe(a->login.password, sizeof(a->login.password));
 	a->login.url = u;
 	a->have_login = 1;
-	if (client_known_password(&a->login.url, a->login.password,
+	/* BURROW_PASSWORD is the first login's: another user's password is
+	 * asked for, not guessed with it. */
+	other = a->first_user[0] != '\0' && !u.have_pass && u.have_user &&
+	    strcmp(u.user, a->first_user) != 0;
+	if (a->first_user[0] == '\0')
+		snprintf(a->first_user, sizeof(a->first_user), "%s",
+		    u.have_user ? u.user : "anonymous");
+	if ((!other || strcmp(u.user, "anonymous") == 0 ||
+	    strcmp(u.user, "ftp") == 0) &&
+	    client_known_password(&a->login.url, a->login.password,
 	    sizeof(a->login.password)))
 		connect_now(a);
 	else {
@@ -279,36 +321,82 @@ act_parent(struct app *a)
 		a->status[0] = '\0';
 }
 
+/* Queues a->sel (from a->sel_side) for the other side. */
 static void
-act_copy(struct app *a)
+queue_selection(struct app *a)
 {
-	const struct listing_entry **sel;
-	enum side from = a->active, to = from == SIDE_LOCAL ? SIDE_REMOTE :
+	enum side from = a->sel_side, to = from == SIDE_LOCAL ? SIDE_REMOTE :
 	    SIDE_LOCAL;
 	char src[FS_PATH_MAX], dst[FS_PATH_MAX];
-	size_t n, i, queued = 0;
+	size_t i, queued = 0;
 
 	if (need_remote(a) < 0)
 		return;
-	if (pane_selection(cur(a), &sel, &n) < 0 || n == 0) {
-		free(sel);
-		status(a, 1, "Nothing to copy");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (path_of(a, from, sel[i]->name, src, sizeof(src)) < 0 ||
-		    path_of(a, to, sel[i]->name, dst, sizeof(dst)) < 0)
+	for (i = 0; i < a->nsel; i++) {
+		const struct listing_entry *e = &a->sel[i];
+
+		if (path_of(a, from, e->name, src, sizeof(src)) < 0 ||
+		    path_of(a, to, e->name, dst, sizeof(dst)) < 0)
 			continue;
 		if (queue_add(a->queue, from == SIDE_LOCAL ? QUEUE_UPLOAD :
-		    QUEUE_DOWNLOAD, src, dst, sel[i]->type == LISTING_FILE &&
-		    sel[i]->have_size ? sel[i]->size : 0) != 0)
+		    QUEUE_DOWNLOAD, src, dst, e->type == LISTING_FILE &&
+		    e->have_size ? e->size : 0) != 0)
 			queued++;
 	}
-	free(sel);
-	pane_unmark_all(cur(a));
-	status(a, queued == n ? 0 : 1, "Queued %zu of %zu %s to %s", queued,
-	    n, from == SIDE_LOCAL ? "uploads" : "downloads",
+	pane_unmark_all(&a->pane[from]);
+	status(a, queued == a->nsel ? 0 : 1, "Queued %zu of %zu %s to %s",
+	    queued, a->nsel, from == SIDE_LOCAL ? "uploads" : "downloads",
 	    pane_path(&a->pane[to]));
+}
+
+/*
+ * The bytes an upload of a->sel would send (folders walked on the local
+ * side), to hold against the space the server says is left.
+ */
+static uint64_t
+upload_bytes(struct app *a)
+{
+	char p[FS_PATH_MAX], err[256];
+	uint64_t total = 0, n;
+	size_t i;
+
+	for (i = 0; i < a->nsel; i++) {
+		n = 0;
+		if (a->sel[i].type == LISTING_FILE && a->sel[i].have_size)
+			n = a->sel[i].size;
+		else if (path_of(a, SIDE_LOCAL, a->sel[i].name, p,
+		    sizeof(p)) == 0 && xfer_measure(a->fs[SIDE_LOCAL], p, &n,
+		    err, sizeof(err)) != FS_OK)
+			n = 0;
+		total = total + n < total ? UINT64_MAX : total + n;
+	}
+	return total;
+}
+
+static void
+act_copy(struct app *a)
+{
+	char body[256], need[32], have[32];
+	uint64_t bytes;
+
+	if (need_remote(a) < 0 || keep_selection(a) < 0)
+		return;
+	if (a->sel_side == SIDE_LOCAL) {
+		/* What AVBL says cannot fit is asked about before it is
+		 * queued, not found out with a 552 part of the way. */
+		update_avbl(a);
+		if (a->have_avbl && (bytes = upload_bytes(a)) > a->avbl) {
+			format_size(bytes, need, sizeof(need));
+			format_size(a->avbl, have, sizeof(have));
+			snprintf(body, sizeof(body), "This needs %s on the "
+			    "server, which has %s free.\nUpload anyway (what "
+			    "fits is kept, to be resumed)?", need, have);
+			dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_COPY,
+			    "Not enough space", body, NULL);
+			return;
+		}
+	}
+	queue_selection(a);
 }
 
 static void
@@ -376,21 +464,71 @@ do_rename(struct app *a, const char *to)
 	}
 }
 
+/*
+ * Makes the folders above path (which the typed name put after the
+ * pane's folder from skip on) that are missing, as mkdir -p would: "a/b/c"
+ * makes a and a/b first. FS_OK, or the code with the reason in err.
+ */
+static int
+make_parents(struct fs *fs, const char *path, size_t skip, char *err,
+    size_t errlen)
+{
+	struct listing_entry e;
+	char p[FS_PATH_MAX];
+	size_t i;
+	int rc;
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (i = skip + 1; p[i] != '\0'; i++) {
+		if (p[i] != '/' || p[i - 1] == '/')
+			continue;
+		p[i] = '\0';
+		rc = fs_stat(fs, p, &e, err, errlen);
+		if (rc == FS_NOENT)
+			rc = fs_mkdir(fs, p, err, errlen);
+		else if (rc == FS_OK && e.type != LISTING_DIR) {
+			set_err(err, errlen, "%s: not a folder", p);
+			rc = FS_ERR;
+		}
+		if (rc != FS_OK)
+			return rc;
+		p[i] = '/';
+	}
+	return FS_OK;
+}
+
 static void
 do_mkdir(struct app *a, const char *name)
 {
 	struct fs *fs = a->fs[a->active];
 	char p[FS_PATH_MAX], err[1024], base[LISTING_NAME_MAX];
+	char first[LISTING_NAME_MAX], typed[FS_PATH_MAX];
+	size_t skip, n;
 
+	snprintf(typed, sizeof(typed), "%s", name);
+	for (n = strlen(typed); n > 1 && typed[n - 1] == '/'; n--)
+		typed[n - 1] = '\0';	/* "a/b/" is "a/b" */
+	name = typed;
 	if (fs == NULL || name[0] == '\0' ||
 	    path_of(a, a->active, name, p, sizeof(p)) < 0)
 		return;
-	if (fs_mkdir(fs, p, err, sizeof(err)) != FS_OK) {
-		status(a, 1, "%s", err);
+	/* What the pane's folder gives of p is known to be there. */
+	skip = name[0] == '/' ? 0 : strlen(p) - strlen(name);
+	if (make_parents(fs, p, skip, err, sizeof(err)) != FS_OK ||
+	    fs_mkdir(fs, p, err, sizeof(err)) != FS_OK) {
+		load_pane(a, a->active);	/* parents may have been made */
+		/* A server's reply does not say which folder it refused. */
+		if (strstr(err, p) != NULL)
+			status(a, 1, "%s", err);
+		else
+			status(a, 1, "%s: %s", p, err);
 		return;
 	}
 	load_pane(a, a->active);
-	pane_set_cursor_name(cur(a), fs_basename(p, base, sizeof(base)));
+	/* The cursor on what now shows in the pane: the first new level. */
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(name, "/"), name);
+	pane_set_cursor_name(cur(a), name[0] == '/' || strchr(name, '/') ==
+	    NULL ? fs_basename(p, base, sizeof(base)) : first);
 	status(a, 0, "Made %s", p);
 }
 
@@ -441,12 +579,7 @@ act_delete(struct app *a)
 
 	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
 		return;
-	if (a->nsel == 1)
-		snprintf(body, sizeof(body), "Delete \"%s\" (a folder with "
-		    "everything in it)?", a->sel[0].name);
-	else
-		snprintf(body, sizeof(body), "Delete %zu entries (folders with "
-		    "everything in them)?", a->nsel);
+	dialog_delete_question(a->sel, a->nsel, body, sizeof(body));
 	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_DELETE, "Delete", body,
 	    NULL);
 }
@@ -509,18 +642,38 @@ act_quit(struct app *a)
 	a->quit = 1;
 }
 
+/*
+ * Esc: clears the active pane's filter when it has one, else asks
+ * whether to cancel the running transfer. One key used to do both, the
+ * transfer first: clearing a filter set during a download canceled it.
+ */
 static void
 act_cancel(struct app *a)
 {
-	if (a->queue != NULL && queue_cancel_current(a->queue)) {
-		status(a, 0, "Canceled the running transfer (the partial file "
-		    "stays, F5 resumes it)");
-		return;
-	}
+	struct queue_status st;
+
 	if (pane_filter(cur(a))[0] != '\0') {
 		pane_set_filter(cur(a), "");
 		status(a, 0, "Filter cleared");
+		return;
 	}
+	if (a->queue == NULL)
+		return;
+	queue_status(a->queue, &st);
+	if (st.running > 0)
+		dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_CANCEL, "Cancel",
+		    "Cancel the running transfer? The partial file stays; F5 "
+		    "resumes it.", NULL);
+}
+
+static void
+do_cancel(struct app *a)
+{
+	if (a->queue != NULL && queue_cancel_current(a->queue))
+		status(a, 0, "Canceled the running transfer (the partial file "
+		    "stays, F5 resumes it)");
+	else
+		status(a, 0, "Nothing was running any more");
 }
 
 /* Opens the conflict dialog for the queue's question. */
@@ -529,7 +682,9 @@ ask_conflict(struct app *a)
 {
 	const struct queue_question *q = &a->question;
 	char body[FS_PATH_MAX + 512], ssz[32], dsz[32], sd[32], dd[32];
+	char verdict[256];
 	struct tm tm;
+	int resumable;
 
 	format_size(q->src_entry.size, ssz, sizeof(ssz));
 	format_size(q->dst_entry.size, dsz, sizeof(dsz));
@@ -538,13 +693,13 @@ ask_conflict(struct app *a)
 		strftime(sd, sizeof(sd), ", %Y-%m-%d %H:%M", &tm);
 	if (q->dst_entry.have_mtime && localtime_r(&q->dst_entry.mtime, &tm))
 		strftime(dd, sizeof(dd), ", %Y-%m-%d %H:%M", &tm);
+	resumable = dialog_conflict_verdict(&q->src_entry, &q->dst_entry,
+	    q->suggested, q->prefix, verdict, sizeof(verdict));
 	snprintf(body, sizeof(body), "%s exists.\n  there now: %s%s\n"
-	    "  to copy:   %s%s\n%s", q->dst, dsz, dd, ssz, sd,
-	    q->suggested == XFER_DECIDE_RESUME ? "It is shorter: resume "
-	    "copies the rest." : q->suggested == XFER_DECIDE_SKIP ?
-	    "It looks identical." : "");
+	    "  to copy:   %s%s\n%s", q->dst, dsz, dd, ssz, sd, verdict);
 	dialog_open(&a->dlg, DLG_CONFLICT, DLG_FOR_CONFLICT,
 	    "The target exists", body, NULL);
+	a->dlg.no_resume = !resumable;
 }
 
 /* The conflict dialog's answers as the engine takes them. */
@@ -609,6 +764,36 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_QUIT:
 		if (r == DLG_OK)
 			a->quit = 1;
+		break;
+	case DLG_FOR_CANCEL:
+		if (r == DLG_OK)
+			do_cancel(a);
+		break;
+	case DLG_FOR_MARK:
+	case DLG_FOR_UNMARK:
+		if (r == DLG_OK && text[0] != '\0') {
+			size_t changed = pane_mark_matching(cur(a), text,
+			    p == DLG_FOR_MARK);
+
+			status(a, 0, "%s %zu; %zu marked", p == DLG_FOR_MARK ?
+			    "Marked" : "Unmarked", changed,
+			    pane_marked_count(cur(a)));
+		}
+		break;
+	case DLG_FOR_TLS:
+		if (r == DLG_OK) {
+			disconnect(a);	/* before the worker's login changes */
+			a->login.opts.tls = 1;
+			a->login.url.scheme = URL_FTPS;
+			connect_now(a);
+		} else
+			status(a, 0, "Not connected: the server requires TLS");
+		break;
+	case DLG_FOR_COPY:
+		if (r == DLG_OK)
+			queue_selection(a);
+		else
+			status(a, 0, "Nothing queued");
 		break;
 	case DLG_FOR_URL:
 		if (r == DLG_OK && text[0] != '\0')
@@ -710,7 +895,23 @@ on_key(struct app *a, int key)
 		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
 		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
 		break;
+	case ACT_MARK_MATCHING:
+	case ACT_UNMARK_MATCHING:
+		dialog_open(&a->dlg, DLG_INPUT, keys_action(key) ==
+		    ACT_MARK_MATCHING ? DLG_FOR_MARK : DLG_FOR_UNMARK,
+		    keys_action(key) == ACT_MARK_MATCHING ? "Mark" : "Unmark",
+		    "The names matching (* ? [...]):", "*");
+		break;
+	case ACT_INVERT_MARKS:
+		pane_invert_marks(p);
+		status(a, 0, "%zu marked", pane_marked_count(p));
+		break;
 	case ACT_NONE:
+		/* A function key that does nothing says so (mc users try
+		 * F3, F4, F9). */
+		if (keys_fn_number(key) > 0)
+			status(a, 0, "F%d does nothing here (F1 lists the keys)",
+			    keys_fn_number(key));
 		break;
 	}
 }
@@ -748,16 +949,17 @@ poll_queue(struct app *a)
 {
 	unsigned gen, changed;
 	size_t ended;
+	int asked = 0;
 
 	if (a->queue == NULL)
 		return 0;
 	if (a->dlg.kind == DLG_NONE &&
 	    queue_question(a->queue, &a->question)) {
 		ask_conflict(a);
-		return 1;
+		asked = 1;	/* and the panel as it is now, below */
 	}
 	if ((gen = queue_generation(a->queue)) == a->queue_gen)
-		return 0;
+		return asked;
 	a->queue_gen = gen;
 	queue_status(a->queue, &a->qs);
 	ended = a->qs.done + a->qs.skipped + a->qs.failed + a->qs.canceled;
@@ -819,10 +1021,11 @@ client_run(const struct client_opts *o, const char *url)
 		return 1;
 	}
 	load_pane(&a, SIDE_LOCAL);
-	if (url != NULL) {
-		a.active = SIDE_REMOTE;
+	/* The local pane is the active one, as in mc: F5 uploads. */
+	a.active = SIDE_LOCAL;
+	if (url != NULL)
 		connect_url(&a, url);
-	} else
+	else
 		dialog_open(&a.dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
 		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
 	while (!a.quit && !draw_interrupted()) {

@@ -31,6 +31,9 @@ struct app {
 	const struct client_opts *opts;
 	struct app_login	 login;
 	int			 have_login;	/* url parsed */
+	char			 first_user[URL_USER_MAX];	/* the first
+						   login's, whom BURROW_PASSWORD
+						   is for ("" before it) */
 	struct fs		*fs[2];		/* [enum side]; remote may be
 						   NULL (not connected) */
 	struct pane		 pane[2];

@@ -85,6 +85,35 @@ full:
 	return -1;
 }
 
+/*
+ * Writes s with control bytes as '?': names from a server or a disk may
+ * hold any byte, and an escape sequence must not drive the terminal.
+ */
+static void
+put_safe(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* printf() through put_safe(), then a newline. */
+static void
+put_line(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+put_line(FILE *f, const char *fmt, ...)
+{
+	char buf[3 * FS_PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put_safe(f, buf);
+	fputc('\n', f);
+}
+
 static void
 clear_bar(struct batch *b)
 {
@@ -102,14 +131,14 @@ fail(struct batch *b, const char *fmt, ...)
 static void
 fail(struct batch *b, const char *fmt, ...)
 {
+	char msg[2 * FS_PATH_MAX];
 	va_list ap;
 
 	clear_bar(b);
-	fprintf(b->err, "burrow: %s: ", b->line);
 	va_start(ap, fmt);
-	vfprintf(b->err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', b->err);
+	put_line(b->err, "burrow: %s: %s", b->line, msg);
 }
 
 static void
@@ -117,11 +146,22 @@ on_progress(void *arg, const struct xfer_progress *p)
 {
 	struct batch *b = arg;
 	char bar[BAR_WIDTH + 1], done[32], rate[32], eta[32], name[40];
-	char base[LISTING_NAME_MAX];
+	char base[LISTING_NAME_MAX], line[256];
 	double r;
 
 	if (!b->progress)
 		return;
+	if (p->phase != NULL) {
+		snprintf(name, sizeof(name), "%s", fs_basename(p->src, base,
+		    sizeof(base)));
+		snprintf(line, sizeof(line), "%-20s %s (checksums)...", name,
+		    p->phase);
+		fputs("\r\033[K", b->err);
+		put_safe(b->err, line);
+		fflush(b->err);
+		b->bar_shown = 1;
+		return;
+	}
 	if (p->done == p->offset)
 		progress_meter_init(&b->meter);
 	r = progress_meter_add(&b->meter, now_mono(), p->done);
@@ -132,8 +172,10 @@ on_progress(void *arg, const struct xfer_progress *p)
 	progress_format_rate(r, rate, sizeof(rate));
 	progress_format_eta(progress_eta(p->done, p->total, r), eta,
 	    sizeof(eta));
-	fprintf(b->err, "\r\033[K%-20s [%s] %s %s %s", name, bar, done, rate,
-	    eta);
+	snprintf(line, sizeof(line), "%-20s [%s] %s %s %s", name, bar, done,
+	    rate, eta);
+	fputs("\r\033[K", b->err);
+	put_safe(b->err, line);
 	fflush(b->err);
 	b->bar_shown = 1;
 }
@@ -147,21 +189,21 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 	clear_bar(b);
 	switch (ev) {
 	case XFER_EV_DONE:
-		fprintf(b->out, "%s -> %s: %s\n", src, dst, msg);
+		put_line(b->out, "%s -> %s: %s", src, dst, msg);
 		break;
 	case XFER_EV_SKIPPED:
-		fprintf(b->out, "%s -> %s: skipped, %s\n", src, dst, msg);
+		put_line(b->out, "%s -> %s: skipped, %s", src, dst, msg);
 		break;
 	case XFER_EV_MKDIR:
-		fprintf(b->out, "%s/: %s\n", dst, msg);
+		put_line(b->out, "%s/: %s", dst, msg);
 		break;
 	case XFER_EV_FAILED:
 		b->ev_failed++;
-		fprintf(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
+		put_line(b->err, "burrow: %s: %s -> %s: %s", b->line, src,
 		    dst, msg);
 		break;
 	case XFER_EV_CANCELED:
-		fprintf(b->err, "burrow: %s: %s -> %s: %s\n", b->line, src,
+		put_line(b->err, "burrow: %s: %s -> %s: %s", b->line, src,
 		    dst, msg);
 		break;
 	}
@@ -196,7 +238,7 @@ cmd_ls(struct batch *b, int argc, char **argv)
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 		else
 			snprintf(when, sizeof(when), "%-16s", "-");
-		fprintf(b->out, "%c %12llu %s %s%s%s\n",
+		put_line(b->out, "%c %12llu %s %s%s%s",
 		    "fdlo"[v[i].type <= LISTING_OTHER ? v[i].type :
 		    LISTING_OTHER], (unsigned long long)v[i].size, when,
 		    v[i].name, v[i].link_target[0] != '\0' ? " -> " : "",
@@ -292,7 +334,7 @@ cmd_hash(struct batch *b, const char *path)
 		fail(b, "%s", err);
 		return -1;
 	}
-	fprintf(b->out, "%s %s %s\n", algo, hex, path);
+	put_line(b->out, "%s %s %s", algo, hex, path);
 	return 0;
 }
 
@@ -361,7 +403,7 @@ run_one(struct batch *b, int argc, char **argv)
 	if (strcmp(c, "ls") == 0)
 		return cmd_ls(b, argc, argv);
 	if (strcmp(c, "pwd") == 0 || strcmp(c, "lpwd") == 0) {
-		fprintf(b->out, "%s\n", fs_cwd(c[0] == 'l' ? b->local :
+		put_line(b->out, "%s", fs_cwd(c[0] == 'l' ? b->local :
 		    b->remote));
 		return 0;
 	}

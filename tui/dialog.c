@@ -14,6 +14,7 @@
 #include "tui/dialog.h"
 #include "tui/keys.h"
 #include "tui/text.h"
+#include "tui/xfer.h"
 
 void
 dialog_open(struct dialog *d, enum dialog_kind kind,
@@ -26,6 +27,7 @@ dialog_open(struct dialog *d, enum dialog_kind kind,
 	snprintf(d->title, sizeof(d->title), "%s", title != NULL ? title : "");
 	snprintf(d->body, sizeof(d->body), "%s", body != NULL ? body : "");
 	snprintf(d->text, sizeof(d->text), "%s", text != NULL ? text : "");
+	d->pos = strlen(d->text);
 }
 
 void
@@ -35,15 +37,81 @@ dialog_close(struct dialog *d)
 	d->kind = DLG_NONE;
 	d->purpose = DLG_FOR_NOTHING;
 	d->title[0] = d->body[0] = '\0';
+	d->pos = 0;
 	d->answer = DLG_ANS_SKIP;
 	d->for_all = 0;
+	d->no_resume = 0;
+}
+
+/* The start of the character before byte pos of s (0 at the start). */
+static size_t
+char_before(const char *s, size_t pos)
+{
+	char head[FS_PATH_MAX];
+
+	if (pos == 0)
+		return 0;
+	/* text_backspace() knows where the last character starts. */
+	memcpy(head, s, pos);
+	head[pos] = '\0';
+	(void)text_backspace(head);
+	return strlen(head);
+}
+
+/* The end of the character at byte pos of s (pos itself at the end). */
+static size_t
+char_after(const char *s, size_t pos)
+{
+	size_t n = strlen(s), k;
+	mbstate_t st;
+
+	if (pos >= n)
+		return n;
+	memset(&st, 0, sizeof(st));
+	k = mbrtowc(NULL, s + pos, n - pos, &st);
+	return k == 0 || k > n - pos ? pos + 1 : pos + k;
+}
+
+/* Removes text[from..to) and puts the cursor at from. */
+static int
+cut(struct dialog *d, size_t from, size_t to)
+{
+	size_t n = strlen(d->text);
+
+	if (from >= to)
+		return DLG_PENDING;
+	memmove(d->text + from, d->text + to, n - to + 1);
+	memset(d->text + n - (to - from), 0, to - from);
+	d->pos = from;
+	return DLG_EDITED;
+}
+
+/* Inserts the character wc at the cursor. */
+static int
+insert(struct dialog *d, wchar_t wc)
+{
+	char mb[FS_PATH_MAX];
+	size_t n = strlen(d->text), k;
+
+	mb[0] = '\0';
+	if (text_append(mb, sizeof(mb), wc) < 0)
+		return DLG_PENDING;
+	k = strlen(mb);
+	if (n + k + 1 > sizeof(d->text))
+		return DLG_PENDING;
+	memmove(d->text + d->pos + k, d->text + d->pos, n - d->pos + 1);
+	memcpy(d->text + d->pos, mb, k);
+	d->pos += k;
+	return DLG_EDITED;
 }
 
 static int
 input_key(struct dialog *d, int key)
 {
-	size_t n;
+	size_t n, p;
 
+	if (d->pos > strlen(d->text))
+		d->pos = strlen(d->text);
 	switch (key) {
 	case '\r':
 	case '\n':
@@ -51,31 +119,47 @@ input_key(struct dialog *d, int key)
 		return DLG_OK;
 	case KEYS_ESC:
 		return DLG_CANCEL;
+	case KEYS_FN(KEY_LEFT):
+	case KEYS_CTRL('b'):
+		d->pos = char_before(d->text, d->pos);
+		return DLG_PENDING;
+	case KEYS_FN(KEY_RIGHT):
+	case KEYS_CTRL('f'):
+		d->pos = char_after(d->text, d->pos);
+		return DLG_PENDING;
+	case KEYS_FN(KEY_HOME):
+	case KEYS_CTRL('a'):
+		d->pos = 0;
+		return DLG_PENDING;
+	case KEYS_FN(KEY_END):
+	case KEYS_CTRL('e'):
+		d->pos = strlen(d->text);
+		return DLG_PENDING;
 	case 0x7f:
 	case KEYS_CTRL('h'):
 	case KEYS_FN(KEY_BACKSPACE):
-		return text_backspace(d->text) ? DLG_EDITED : DLG_PENDING;
+		return cut(d, char_before(d->text, d->pos), d->pos);
+	case KEYS_FN(KEY_DC):
+	case KEYS_CTRL('d'):
+		return cut(d, d->pos, char_after(d->text, d->pos));
 	case KEYS_CTRL('u'):
 		if (d->text[0] == '\0')
 			return DLG_PENDING;
 		wipe(d->text, sizeof(d->text));
+		d->pos = 0;
 		return DLG_EDITED;
 	case KEYS_CTRL('w'):
-		n = strlen(d->text);
-		if (n == 0)
-			return DLG_PENDING;
-		while (n > 0 && d->text[n - 1] == ' ')
-			n--;
-		while (n > 0 && d->text[n - 1] != ' ' && d->text[n - 1] != '/')
-			n--;
-		d->text[n] = '\0';
-		return DLG_EDITED;
+		p = n = d->pos;
+		while (p > 0 && d->text[p - 1] == ' ')
+			p--;
+		while (p > 0 && d->text[p - 1] != ' ' && d->text[p - 1] != '/')
+			p--;
+		return cut(d, p, n);
 	}
 	if (KEYS_IS_FN(key) || key < 0x20 || key == 0x7f ||
 	    !iswprint((wint_t)key))
 		return DLG_PENDING;
-	return text_append(d->text, sizeof(d->text), (wchar_t)key) == 0 ?
-	    DLG_EDITED : DLG_PENDING;
+	return insert(d, (wchar_t)key);
 }
 
 /* The conflict dialog's keys, in enum dialog_answer order. */
@@ -92,7 +176,8 @@ conflict_key(struct dialog *d, int key)
 	}
 	if (key <= 0 || key > 0x7f)
 		return DLG_PENDING;
-	if ((p = strchr(answers, key | 0x20)) == NULL)
+	if ((p = strchr(answers, key | 0x20)) == NULL ||
+	    (d->no_resume && *p == 'r'))
 		return DLG_PENDING;
 	d->answer = (enum dialog_answer)(p - answers);
 	d->for_all = key >= 'A' && key <= 'Z';
@@ -120,4 +205,77 @@ dialog_key(struct dialog *d, int key)
 		break;
 	}
 	return DLG_CANCEL;
+}
+
+void
+dialog_delete_question(const struct listing_entry *v, size_t n, char *buf,
+    size_t len)
+{
+	size_t i, dirs = 0, files = 0;
+
+	if (n == 1) {
+		snprintf(buf, len, "Delete \"%s\"%s?", v[0].name,
+		    v[0].type == LISTING_DIR ?
+		    " (a folder, with everything in it)" :
+		    v[0].type == LISTING_LINK ?
+		    " (the link only, not what it points to)" :
+		    v[0].type == LISTING_FILE ? " (a file)" : "");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		dirs += v[i].type == LISTING_DIR;
+		files += v[i].type == LISTING_FILE;
+	}
+	if (files == n)
+		snprintf(buf, len, "Delete %zu files?", n);
+	else if (dirs == 0)
+		snprintf(buf, len, "Delete %zu entries (none of them a "
+		    "folder)?", n);
+	else if (dirs == n)
+		snprintf(buf, len, "Delete %zu folders, with everything in "
+		    "them?", n);
+	else
+		snprintf(buf, len, "Delete %zu entries, %zu of them %s, with "
+		    "everything in %s?", n, dirs, dirs == 1 ? "a folder" :
+		    "folders", dirs == 1 ? "it" : "them");
+}
+
+int
+dialog_conflict_verdict(const struct listing_entry *src,
+    const struct listing_entry *dst, enum xfer_decision suggested,
+    int prefix, char *buf, size_t len)
+{
+	int sizes = src->have_size && dst->have_size;
+
+	if (suggested == XFER_DECIDE_RESUME) {
+		snprintf(buf, len, prefix == XFER_PREFIX_SAME ?
+		    "It is shorter and is the source's beginning (same "
+		    "checksum):\nresume copies the rest." :
+		    "It is shorter: resume copies the rest (the server has "
+		    "no HASH\nto check that it is the source's beginning).");
+		return 1;
+	}
+	if (suggested == XFER_DECIDE_SKIP)
+		snprintf(buf, len, "It looks identical.");
+	else if (!sizes)
+		snprintf(buf, len, "Its size is not known, so it cannot be "
+		    "resumed:\noverwrite sends the whole file.");
+	else if (dst->size == 0)
+		snprintf(buf, len, "It is empty: overwrite sends the whole "
+		    "file.");
+	else if (dst->size < src->size && prefix == XFER_PREFIX_DIFFERS)
+		snprintf(buf, len, "It is shorter but is not the source's "
+		    "beginning (another checksum),\nso it cannot be resumed: "
+		    "overwrite sends the whole file.");
+	else if (dst->size < src->size)
+		snprintf(buf, len, "It is shorter, but resuming is off: "
+		    "overwrite sends the whole file.");
+	else if (dst->size == src->size)
+		snprintf(buf, len, "It has the same size but another "
+		    "checksum, so it cannot be resumed:\noverwrite sends the "
+		    "whole file.");
+	else
+		snprintf(buf, len, "It is larger than the source, so it "
+		    "cannot be resumed:\noverwrite replaces it.");
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "tui/fs.h"
+#include "tui/resume.h"
 
 enum dialog_kind {
 	DLG_NONE,
@@ -30,6 +31,11 @@ enum dialog_purpose {
 	DLG_FOR_FILTER,
 	DLG_FOR_DELETE,
 	DLG_FOR_QUIT,
+	DLG_FOR_CANCEL,		/* the running transfer */
+	DLG_FOR_COPY,		/* an upload bigger than the space left */
+	DLG_FOR_TLS,		/* retry a plain login with TLS */
+	DLG_FOR_MARK,		/* + : the pattern to mark */
+	DLG_FOR_UNMARK,		/* - : the pattern to unmark */
 	DLG_FOR_URL,
 	DLG_FOR_PASSWORD,
 	DLG_FOR_CONFLICT,
@@ -58,8 +64,11 @@ struct dialog {
 	char			 title[128];
 	char			 body[DLG_TEXT_MAX];	/* lines split at '\n' */
 	char			 text[FS_PATH_MAX];	/* what was typed */
+	size_t			 pos;		/* the cursor: a byte offset in
+						   text, at a character's start */
 	enum dialog_answer	 answer;
 	int			 for_all;
+	int			 no_resume;	/* a conflict where r is refused */
 };
 
 /* Opens d as kind for purpose, with a title, a body (may be NULL) and,
@@ -74,13 +83,37 @@ void	dialog_close(struct dialog *d);
 
 /*
  * Feeds one key (tui/keys.h encoding) to d. In an input: printable
- * characters are added, Backspace removes the last character, Ctrl-U
- * clears the line, Ctrl-W removes the last word, Enter accepts, Esc
- * cancels. A question takes y/Y/Enter (OK) or n/N/Esc (cancel); a
- * conflict o, r, s, n (capitals: for all) or Esc (skip, and cancel); a
+ * characters are inserted at the cursor, Left/Right (Ctrl-B/Ctrl-F) move
+ * it by a character, Home/End (Ctrl-A/Ctrl-E) to either end, Backspace
+ * removes the character before it, Delete (Ctrl-D) the one under it,
+ * Ctrl-U clears the line, Ctrl-W removes the word before the cursor,
+ * Enter accepts, Esc cancels (an input opens with the cursor at the end). A question takes y/Y/Enter (OK) or n/N/Esc (cancel); a
+ * conflict o, r, s, n (capitals: for all; r and R not with no_resume
+ * set) or Esc (skip, and cancel); a
  * text closes on any key. Returns DLG_PENDING, DLG_EDITED, DLG_OK or
  * DLG_CANCEL; the dialog stays open (the caller closes it).
  */
 int	dialog_key(struct dialog *d, int key);
+
+/*
+ * The conflict dialog's last lines (one or two of 72 columns at most,
+ * joined by '\n') for an existing target dst of the source src: what the rules found (suggested) and what the answers would
+ * really do. prefix (XFER_PREFIX_*, tui/xfer.h) is what a checksum said of
+ * a shorter target's beginning. Returns 1 when resume may be offered (the
+ * rules suggest it: a shorter target, not found to differ from the
+ * source's beginning), else 0 (then the sentence says why not).
+ */
+int	dialog_conflict_verdict(const struct listing_entry *src,
+	    const struct listing_entry *dst, enum xfer_decision suggested,
+	    int prefix, char *buf, size_t len);
+
+/*
+ * F8's question for the n entries v (n >= 1) into buf: one entry is named
+ * and said to be a file, a folder "with everything in it", or a link
+ * ("the link only"); several are counted, saying how many are folders.
+ * Always starts with "Delete ".
+ */
+void	dialog_delete_question(const struct listing_entry *v, size_t n,
+	    char *buf, size_t len);
 
 #endif

@@ -151,6 +151,55 @@ put_text(int y, int x, const char *s, int width)
 	return used;
 }
 
+/*
+ * Writes s from the top left, broken at spaces into lines of at most
+ * width columns (a word longer than that is cut), rows lines at most.
+ */
+static void
+put_wrapped(const char *s, int width, int rows)
+{
+	char line[256];
+	size_t n, cut;
+	int y;
+
+	for (y = 0; y < rows && *s != '\0'; y++) {
+		n = strlen(s);
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, s, n);
+		line[n] = '\0';
+		while (text_width(line) > width) {
+			for (cut = strlen(line); cut > 0 && line[cut - 1] !=
+			    ' '; cut--)
+				;
+			if (cut <= 1) {		/* one long word: cut it */
+				line[strlen(line) - 1] = '\0';
+				continue;
+			}
+			line[cut - 1] = '\0';
+		}
+		put_text(y, 0, line, width);
+		s += strlen(line);
+		while (*s == ' ')
+			s++;
+	}
+}
+
+/* A name from a listing: put_text(), but cut in its middle (its end,
+ * the extension, tells files apart). */
+static int
+put_name(int y, int x, const char *s, int width)
+{
+	wchar_t w[512];
+	int used;
+
+	if (width <= 0)
+		return 0;
+	used = text_fit_middle(s, width, w, sizeof(w) / sizeof(w[0]));
+	mvaddwstr(y, x, w);
+	return used;
+}
+
 static int
 panel_rows(const struct app *a)
 {
@@ -207,7 +256,7 @@ draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
     time_t now)
 {
 	const struct listing_entry *e = pane_entry(p, i);
-	char size[16], date[32], name[LISTING_NAME_MAX + 2];
+	char size[16], date[32], name[LISTING_NAME_MAX + LISTING_LINK_MAX + 8];
 	int marked = pane_is_marked(p, i), cursor = active &&
 	    i == pane_cursor(p), namew, datew = iw >= 34 ? 12 : 0;
 	attr_t at = A_NORMAL;
@@ -226,13 +275,20 @@ draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
 	if (cursor)
 		at |= A_REVERSE;
 	short_date(e, now, date, sizeof(date));
-	snprintf(name, sizeof(name), "%s%s", e->name,
-	    e->type == LISTING_DIR && strcmp(e->name, "..") != 0 ? "/" : "");
+	/* A folder ends in '/', a link shows where it points ("@" when
+	 * the listing does not say), as mc and ls -F do. */
+	if (e->type == LISTING_LINK)
+		snprintf(name, sizeof(name), "%s%s%s", e->name,
+		    e->link_target[0] != '\0' ? " -> " : "@", e->link_target);
+	else
+		snprintf(name, sizeof(name), "%s%s", e->name,
+		    e->type == LISTING_DIR && strcmp(e->name, "..") != 0 ?
+		    "/" : "");
 	namew = iw - 1 - 7 - (datew > 0 ? datew + 1 : 0);
 	attrset(at);
 	mvhline(y, x, ' ', iw);
 	mvaddch(y, x, marked ? '*' : ' ');
-	put_text(y, x + 1, name, namew);
+	put_name(y, x + 1, name, namew);
 	mvprintw(y, x + 1 + namew, " %6s", size);
 	if (datew > 0)
 		mvprintw(y, x + 1 + namew + 7, " %-12.12s", date);
@@ -250,9 +306,13 @@ footer(const struct app *a, enum side s, char *buf, size_t len)
 	const struct pane *p = &a->pane[s];
 	char avbl[32] = "", marks[64] = "", filter[LISTING_NAME_MAX + 16] = "";
 
-	if (pane_marked_count(p) > 0)
-		snprintf(marks, sizeof(marks), "%zu marked | ",
-		    pane_marked_count(p));
+	if (pane_marked_count(p) > 0) {
+		char bytes[32];
+
+		short_size(pane_marked_bytes(p), bytes, sizeof(bytes));
+		snprintf(marks, sizeof(marks), "%zu marked, %s | ",
+		    pane_marked_count(p), bytes);
+	}
 	if (pane_filter(p)[0] != '\0')
 		snprintf(filter, sizeof(filter), " | filter: %s",
 		    pane_filter(p));
@@ -376,8 +436,14 @@ draw_panel(const struct app *a, int y0)
 			snprintf(rate, sizeof(rate), "-");
 		progress_format_eta(progress_eta(q->file_done, q->file_total,
 		    q->rate), eta, sizeof(eta));
-		snprintf(line, sizeof(line), "%s/%s  %s/s  %s left", done,
-		    total, rate, eta);
+		if (q->phase[0] != '\0')
+			/* Checksums of a big file take a while: say so
+			 * rather than show a bar that stands still. */
+			snprintf(line, sizeof(line), "%s %s: checksums...",
+			    q->phase, total);
+		else
+			snprintf(line, sizeof(line), "%s/%s  %s/s  %s left",
+			    done, total, rate, eta);
 		fs_basename(q->file[0] != '\0' ? q->file : q->src, name,
 		    sizeof(name));
 		snprintf(base, sizeof(base), "%s %s", q->dir == QUEUE_UPLOAD ?
@@ -386,18 +452,20 @@ draw_panel(const struct app *a, int y0)
 	} else {
 		mvhline(y0 + 1, 0, ' ', COLS);
 		put_text(y0 + 1, 1, q->waiting > 0 ? "Starting..." :
-		    "Idle: Esc cancels a transfer, c clears this list.",
+		    "Idle: c clears this list.",
 		    COLS - 2);
 	}
-	snprintf(line, sizeof(line), "%u of %zu items",
-	    q->done + q->skipped + q->failed + q->canceled, q->items);
+	snprintf(line, sizeof(line), "%zu of %zu items", q->batch_ended,
+	    q->batch_items);
 	bar_line(y0 + 2, "All", q->overall_done, q->overall_total, line);
 	for (i = 0; i < a->nrecent; i++) {
 		const struct queue_item_view *v = &a->recent[i];
 
-		snprintf(line, sizeof(line), "%s %s %s: %s", state_word(v->state),
-		    v->dir == QUEUE_UPLOAD ? "up  " : "down",
-		    fs_basename(v->src, base, sizeof(base)), v->message);
+		snprintf(line, sizeof(line), "%s %s %s%s%s: %s",
+		    state_word(v->state), v->dir == QUEUE_UPLOAD ? "up  " :
+		    "down", fs_basename(v->src, base, sizeof(base)),
+		    v->renamed[0] != '\0' ? " as " : "", v->renamed,
+		    v->message);
 		mvhline(y0 + 3 + (int)i, 0, ' ', COLS);
 		if (v->state == QUEUE_FAILED)
 			attrset(color(C_ERROR, A_BOLD) | A_BOLD);
@@ -471,8 +539,9 @@ draw_dialog(const struct app *a)
 		snprintf(hint, sizeof(hint), "y: yes   n, Esc: no");
 		break;
 	case DLG_CONFLICT:
-		snprintf(hint, sizeof(hint), "[o]verwrite [r]esume [s]kip "
-		    "re[n]ame  (capital: for all)  Esc: skip");
+		snprintf(hint, sizeof(hint), "[o]verwrite %s[s]kip re[n]ame  "
+		    "(capital: for all)  Esc: skip", d->no_resume ? "" :
+		    "[r]esume ");
 		break;
 	case DLG_TEXT:
 		snprintf(hint, sizeof(hint), "any key closes");
@@ -503,19 +572,34 @@ draw_dialog(const struct app *a)
 	for (i = 0; i < n && i + 2 < h - 1; i++)
 		put_text(y0 + 1 + i, x0 + 2, lines[i], w - 4);
 	if (input != NULL && n + 1 < h - 1) {
-		/* The end of a long line, where the typing is. */
-		const char *t = input;
+		/* The part of a long line around the cursor; the cursor is
+		 * the character under it in reverse, or '_' at the end. */
+		char left[FS_PATH_MAX], at[8];
+		size_t pos = d->pos <= strlen(input) ? d->pos : strlen(input);
+		size_t m, skip = 0;
 
-		tw = text_width(t);
-		while (*t != '\0' && tw > w - 7) {
-			t++;
-			tw = text_width(t);
-		}
+		if (d->kind == DLG_SECRET)
+			pos = pos < strlen(stars) ? pos : strlen(stars);
+		memcpy(left, input, pos);
+		left[pos] = '\0';
+		while (left[skip] != '\0' && text_width(left + skip) > w - 8)
+			skip++;
 		mvaddstr(y0 + 1 + n, x0 + 2, "> ");
 		attrset(A_NORMAL);
 		mvhline(y0 + 1 + n, x0 + 4, ' ', w - 6);
-		put_text(y0 + 1 + n, x0 + 4, t, w - 7);
-		addch('_');
+		put_text(y0 + 1 + n, x0 + 4, input + skip, w - 7);
+		tw = text_width(left + skip);
+		if (input[pos] == '\0')
+			mvaddch(y0 + 1 + n, x0 + 4 + tw, '_');
+		else {
+			for (m = 1; m < sizeof(at) - 1 && input[pos + m] != '\0' &&
+			    ((unsigned char)input[pos + m] & 0xc0) == 0x80; m++)
+				;
+			memcpy(at, input + pos, m);
+			at[m] = '\0';
+			attrset(A_REVERSE);
+			put_text(y0 + 1 + n, x0 + 4 + tw, at, 2);
+		}
 		attrset(color(C_DIALOG, A_REVERSE));
 	}
 	put_text(y0 + h - 2, x0 + 2, hint, w - 4);
@@ -529,9 +613,13 @@ draw_app(struct app *a)
 	time_t now = time(NULL);
 
 	erase();
-	if (COLS < 40 || LINES < 10) {
-		put_text(0, 0, "The terminal is too small for burrow "
-		    "(40x10 at least).", COLS);
+	if (COLS < DRAW_MIN_COLS || LINES < DRAW_MIN_LINES) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "burrow needs a terminal of %dx%d "
+		    "at least; this one is %dx%d.", DRAW_MIN_COLS,
+		    DRAW_MIN_LINES, COLS, LINES);
+		put_wrapped(msg, COLS, LINES);
 		refresh();
 		return;
 	}

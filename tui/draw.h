@@ -11,6 +11,10 @@
 
 #include "tui/app.h"
 
+/* The smallest terminal drawn; a smaller one shows what is needed. */
+#define DRAW_MIN_COLS	40
+#define DRAW_MIN_LINES	10
+
 /*
  * Starts curses on the terminal (UTF-8 where the locale is; colour where
  * the terminal has it). Returns 0, or -1 with a reason in err.

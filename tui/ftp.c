@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "proto/addr.h"
+#include "proto/cmd.h"
 #include "proto/netio.h"
 #include "proto/reply.h"
 #include "proto/tls.h"
@@ -129,6 +130,8 @@ read_reply(struct ftp *f, char *reply, size_t len, int timeout_ms)
 			    r == CONN_TIMEOUT ? "timed out" : strerror(errno));
 			return -1;
 		}
+		/* A server quotes 0xFF in a name as IAC IAC (RFC 2640). */
+		reply_telnet_decode(line, (size_t)r);
 		if (code < 0) {
 			code = reply_parse_code(line, &more);
 			if (code < 0) {
@@ -149,23 +152,28 @@ read_reply(struct ftp *f, char *reply, size_t len, int timeout_ms)
 	}
 }
 
+/*
+ * Sends cmd and CRLF, each 0xFF byte doubled: RFC 959's control
+ * connection is Telnet, where a lone 0xFF (IAC) starts a Telnet command
+ * and the byte after it would be lost (RFC 2640 asks for the doubling).
+ */
 static int
 send_line(struct ftp *f, const char *cmd, char *reply, size_t len)
 {
-	char buf[LINE_MAX_FTP + 2];
-	size_t n = strlen(cmd);
+	char buf[2 * LINE_MAX_FTP + 2];
+	int n;
 
 	if (f->dead) {
 		set_err(reply, len, "not connected");
 		return -1;
 	}
-	if (n + 2 >= sizeof(buf) || strpbrk(cmd, "\r\n") != NULL) {
+	if (strlen(cmd) >= LINE_MAX_FTP || strpbrk(cmd, "\r\n") != NULL ||
+	    (n = cmd_telnet_quote(cmd, buf, sizeof(buf) - 2)) < 0) {
 		set_err(reply, len, "command refused: too long or has CR/LF");
 		return -1;
 	}
-	memcpy(buf, cmd, n);
 	memcpy(buf + n, "\r\n", 2);
-	if (conn_write(&f->c, buf, n + 2, f->timeout_ms) < 0) {
+	if (conn_write(&f->c, buf, (size_t)n + 2, f->timeout_ms) < 0) {
 		f->dead = 1;
 		set_err(reply, len, "connection lost: %s", strerror(errno));
 		return -1;
@@ -427,10 +435,9 @@ check_peer(struct ftp *f, char *err, size_t errlen)
 		    "%s (SHA-256 %s)", f->server, f->opts.known_hosts, fp);
 		return 0;
 	case TRUST_CHANGED:
-		set_err(err, errlen, "%s: CERTIFICATE CHANGED: pinned SHA-256 "
-		    "%s, now %s; refusing to connect (if the change is "
-		    "expected, remove the line from %s)", f->server, old, fp,
-		    f->opts.known_hosts);
+		trust_changed_message(f->server, f->opts.known_hosts,
+		    trust_line(f->opts.known_hosts, f->url.host, f->url.port),
+		    old, fp, err, errlen);
 		return -1;
 	default:
 		set_err(err, errlen, "%s: %s", f->server, terr);

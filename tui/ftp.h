@@ -12,7 +12,9 @@
  * when opts->insecure; else, with opts->known_hosts, by trust on first
  * use (tui/trust.h): an unknown host's certificate is pinned by its
  * SHA-256 fingerprint and later ones must match it. Anything else fails
- * ftp_open() with a message that gives the fingerprint.
+ * ftp_open() with a message that gives the fingerprint; a changed one
+ * gets a message of several lines (tui/trust.h) naming both fingerprints
+ * and the known_hosts line to remove.
  *
  * A dropped control connection is not mended behind the caller's back:
  * ftp_dead() tells, and ftp_reconnect() logs in again (the password is

@@ -38,12 +38,21 @@ static const struct {
 	{ KEYS_ESC, ACT_CANCEL },
 	{ 'c', ACT_CLEAR },
 	{ KEYS_FN(KEY_F(2)), ACT_CONNECT },
+	{ '+', ACT_MARK_MATCHING },		{ '-', ACT_UNMARK_MATCHING },
+	{ '*', ACT_INVERT_MARKS },
 };
 
 int
 keys_is_resize(int key)
 {
 	return key == KEYS_FN(KEY_RESIZE);
+}
+
+int
+keys_fn_number(int key)
+{
+	return key >= KEYS_FN(KEY_F(1)) && key <= KEYS_FN(KEY_F(12)) ?
+	    key - KEYS_FN(KEY_F(0)) : 0;
 }
 
 enum action
@@ -64,6 +73,7 @@ static const struct keys_help help[] = {
 	{ "Enter", "open the folder" },
 	{ "Backspace", "the parent folder" },
 	{ "Insert Space", "mark or unmark, and move down" },
+	{ "+ - *", "mark, unmark by a pattern (*.txt); invert marks" },
 	{ "F5", "copy marked entries (or the cursor's) across" },
 	{ "F6", "rename or move (within the same side)" },
 	{ "F7", "make a folder" },
@@ -71,7 +81,7 @@ static const struct keys_help help[] = {
 	{ "Ctrl-R", "read both panes again" },
 	{ "/", "filter by a part of the name (Esc clears)" },
 	{ "s", "sort by name, size, time" },
-	{ "Esc", "cancel the transfer (the partial file stays)" },
+	{ "Esc", "clear the filter; else cancel the transfer (asks)" },
 	{ "c", "clear finished transfers from the panel" },
 	{ "F2", "connect to another server" },
 	{ "F1 ?", "this help" },

@@ -33,13 +33,20 @@ enum action {
 	ACT_SORT,		/* s */
 	ACT_HELP,		/* F1 */
 	ACT_QUIT,		/* F10, q */
-	ACT_CANCEL,		/* Esc: the running transfer */
+	ACT_CANCEL,		/* Esc: the filter, else (asking) the
+				   running transfer */
 	ACT_CLEAR,		/* c: finished items off the transfer panel */
 	ACT_CONNECT,		/* F2: another server */
+	ACT_MARK_MATCHING,	/* +: mark by a pattern */
+	ACT_UNMARK_MATCHING,	/* -: unmark by a pattern */
+	ACT_INVERT_MARKS,	/* *: invert the marks */
 };
 
 /* 1 for the key a terminal resize comes as. */
 int		 keys_is_resize(int key);
+
+/* n for the function key Fn (1 to 12), else 0. */
+int		 keys_fn_number(int key);
 
 /* The action bound to key in the file lists, or ACT_NONE. */
 enum action	 keys_action(int key);

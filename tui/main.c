@@ -35,6 +35,36 @@ usage(FILE *f)
 	    "The password comes from the URL, BURROW_PASSWORD, or a prompt.\n");
 }
 
+/* --help: every option, and where the rest is told. */
+static void
+help(FILE *f)
+{
+	usage(f);
+	fprintf(f, "\n"
+	    "Without --batch, a two-pane file manager: local files on the left,\n"
+	    "the server's on the right (F1 in it lists the keys; F5 copies).\n"
+	    "Without a URL it asks for one.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --batch          read commands from standard input (ls, cd, get,\n"
+	    "                   put, mkdir, rm, rename, hash, quota...; 'help'\n"
+	    "                   lists them); exit status 0 if all succeeded\n"
+	    "  --tls            explicit TLS with an ftp:// URL (as ftps://)\n"
+	    "  --insecure       accept any certificate (nothing checked or "
+	    "pinned)\n"
+	    "  --cafile FILE    trust the CAs in FILE (PEM) as well\n"
+	    "  --timeout SECS   give up a connection silent this long "
+	    "(default %d)\n"
+	    "  -h, --help       print this help\n"
+	    "  -V, --version    print the version\n"
+	    "\n"
+	    "A certificate no CA vouches for is trusted on first use and pinned "
+	    "in\n"
+	    "~/.config/burrow/known_hosts.\n"
+	    "See burrow(1) for the keys, batch commands and transfer rules.\n",
+	    DEFAULT_TIMEOUT);
+}
+
 static void
 notice(void *arg, const char *msg)
 {
@@ -150,7 +180,7 @@ main(int argc, char **argv)
 			co.ftp.timeout_ms = (int)secs * 1000;
 			break;
 		case 'h':
-			usage(stdout);
+			help(stdout);
 			return 0;
 		case 'V':
 			printf("burrow %s\n", PACKAGE_VERSION);

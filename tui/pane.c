@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -604,6 +605,48 @@ pane_marked_count(const struct pane *p)
 	for (i = 0; i < p->nview; i++)
 		m += pane_is_marked(p, i) != 0;
 	return m;
+}
+
+void
+pane_invert_marks(struct pane *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nview; i++)
+		if (p->view[i] != &p->up)
+			p->marked[index_of(p, p->view[i])] ^= 1;
+}
+
+size_t
+pane_mark_matching(struct pane *p, const char *pattern, int on)
+{
+	size_t i, k, changed = 0;
+
+	for (i = 0; i < p->nview; i++) {
+		if (p->view[i] == &p->up ||
+		    fnmatch(pattern, p->view[i]->name, FNM_PERIOD) != 0)
+			continue;
+		k = index_of(p, p->view[i]);
+		changed += p->marked[k] != (on != 0);
+		p->marked[k] = on != 0;
+	}
+	return changed;
+}
+
+uint64_t
+pane_marked_bytes(const struct pane *p)
+{
+	uint64_t sum = 0, n;
+	size_t i;
+
+	for (i = 0; i < p->nview; i++) {
+		if (!pane_is_marked(p, i) || p->view[i]->type == LISTING_DIR ||
+		    !p->view[i]->have_size)
+			continue;
+		n = p->view[i]->size;
+		sum = sum + n < sum ? UINT64_MAX : sum + n;
+	}
+	return sum;
 }
 
 int

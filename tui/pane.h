@@ -172,6 +172,19 @@ int		 pane_is_marked(const struct pane *p, size_t i);
 size_t		 pane_marked_count(const struct pane *p);
 
 /*
+ * mc's '*', '+' and '-': pane_invert_marks() flips the mark of every
+ * visible entry but ".."; pane_mark_matching() marks (on 1) or unmarks
+ * (on 0) the visible entries whose names match the shell pattern
+ * (fnmatch(3): '*', '?', [...]) and returns how many it changed.
+ * pane_marked_bytes() adds up the sizes of the marked entries that have
+ * one (a folder counts 0).
+ */
+void		 pane_invert_marks(struct pane *p);
+size_t		 pane_mark_matching(struct pane *p, const char *pattern,
+		    int on);
+uint64_t	 pane_marked_bytes(const struct pane *p);
+
+/*
  * What an operation (copy, delete) acts on: the marked entries in display
  * order, or when none is marked the entry under the cursor, or nothing
  * when the cursor is on ".." or the pane is empty. *out is a malloc'd

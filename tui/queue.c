@@ -37,12 +37,15 @@ struct item {
 	/* The rest under queue.lock. */
 	enum queue_state	 state;
 	char			 message[QUEUE_MSG_MAX];
+	char			 renamed[LISTING_NAME_MAX];	/* or "" */
 	unsigned		 files;
 	unsigned		 skipped;
 	unsigned		 failed;
 	unsigned		 verified;
 	uint64_t		 bytes;
 	int			 cancel_req;	/* canceled while running */
+	unsigned		 batch;		/* the batch it came in */
+	int			 measured;	/* size_hint is the total */
 };
 
 struct queue {
@@ -50,10 +53,10 @@ struct queue {
 
 	/*
 	 * lock guards: head, tailp, next_id, cur, started, stopping, gen,
-	 * changed, the progress figures (file, file_done, file_total, rate,
-	 * item_base), the question (asking, question, answered, answer,
-	 * newname), the "for all" answer (have_for_all, for_all), and every
-	 * item's fields but src, dst, id, dir and size_hint.
+	 * changed, the progress figures (file, phase, file_done, file_total,
+	 * rate, item_base), the question (asking, question, answered, answer,
+	 * newname), the "for all" answer (have_for_all, for_all), batch,
+	 * and every item's fields but src, dst, id and dir.
 	 */
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work;		/* an item was added, or stop */
@@ -66,8 +69,11 @@ struct queue {
 	int			 stopping;	/* queue_free() has begun */
 	unsigned		 gen;
 	unsigned		 changed;	/* QUEUE_CHANGED_* */
+	unsigned		 batch;		/* raised by an item added to
+						   an idle queue */
 
 	char			 file[FS_PATH_MAX];
+	char			 phase[16];	/* xfer_progress.phase or "" */
 	uint64_t		 file_done;
 	uint64_t		 file_total;
 	double			 rate;
@@ -141,6 +147,7 @@ static void
 clear_progress(struct queue *q)
 {
 	q->file[0] = '\0';
+	q->phase[0] = '\0';
 	q->file_done = q->file_total = 0;
 	q->rate = 0;
 	q->item_base = 0;
@@ -177,6 +184,8 @@ on_progress(void *arg, const struct xfer_progress *p)
 
 	pthread_mutex_lock(&q->lock);
 	snprintf(q->file, sizeof(q->file), "%s", p->src);
+	snprintf(q->phase, sizeof(q->phase), "%s", p->phase != NULL ?
+	    p->phase : "");
 	q->file_done = p->done;
 	q->file_total = p->total;
 	q->rate = p->rate;
@@ -220,12 +229,17 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 	copy_stats(r->it, &r->st);
 	if (ev == XFER_EV_DONE)
 		snprintf(r->it->message, sizeof(r->it->message), "%s", msg);
+	if (ev != XFER_EV_MKDIR && strcmp(src, r->it->src) == 0 &&
+	    strcmp(dst, r->it->dst) != 0)
+		/* A file the user gave another name in the conflict dialog. */
+		fs_basename(dst, r->it->renamed, sizeof(r->it->renamed));
 	if (ev == XFER_EV_FAILED && q->file_done > 0)
 		r->wrote = 1;		/* a partial upload stays */
 	if (ev != XFER_EV_MKDIR) {
 		/* This file has ended. */
 		q->item_base = sat_add(q->item_base, q->file_done);
 		q->file[0] = '\0';
+		q->phase[0] = '\0';
 		q->file_done = q->file_total = 0;
 		q->rate = 0;
 	}
@@ -238,7 +252,7 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 static enum xfer_answer
 ask(struct run *r, const char *dst, const struct listing_entry *se,
     const struct listing_entry *de, enum xfer_decision suggested,
-    char *newname, size_t len)
+    int prefix, char *newname, size_t len)
 {
 	struct queue *q = r->q;
 	enum xfer_answer ans = XFER_ANS_SKIP;
@@ -250,6 +264,8 @@ ask(struct run *r, const char *dst, const struct listing_entry *se,
 	q->question.src_entry = *se;
 	q->question.dst_entry = *de;
 	q->question.suggested = suggested;
+	q->question.prefix = prefix;
+	q->phase[0] = '\0';		/* the comparing is over */
 	q->asking = 1;
 	q->answered = 0;
 	bump(q);
@@ -271,7 +287,7 @@ ask(struct run *r, const char *dst, const struct listing_entry *se,
 static enum xfer_answer
 on_conflict(void *arg, const char *dst, const struct listing_entry *se,
     const struct listing_entry *de, enum xfer_decision suggested,
-    char *newname, size_t len)
+    int prefix, char *newname, size_t len)
 {
 	struct run *r = arg;
 	struct queue *q = r->q;
@@ -287,7 +303,7 @@ on_conflict(void *arg, const char *dst, const struct listing_entry *se,
 	else if (q->have_for_all)
 		ans = q->for_all;
 	else
-		ans = ask(r, dst, se, de, suggested, newname, len);
+		ans = ask(r, dst, se, de, suggested, prefix, newname, len);
 	pthread_mutex_unlock(&q->lock);
 	notify(q);
 	if (ans == XFER_ANS_RENAME && newname[0] == '\0' &&
@@ -307,6 +323,11 @@ finish(struct run *r, enum queue_state s, const char *msg)
 	struct queue *q = r->q;
 	struct item *it = r->it;
 
+	size_t n = strlen(it->src);
+
+	/* The panel names the item already: "SRC: why" is said as "why". */
+	if (strncmp(msg, it->src, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+		msg += n + 2;
 	pthread_mutex_lock(&q->lock);
 	it->state = s;
 	it->cancel_req = 0;
@@ -354,6 +375,54 @@ fail:
 	return -1;
 }
 
+/*
+ * Gives the overall bar its real total: every item of the current batch
+ * that came without a size (a folder) is measured once, before the next
+ * item runs. Each is looked up again by id after the walk, as the list
+ * may change meanwhile.
+ */
+static void
+measure_batch(struct queue *q)
+{
+	struct item *it;
+	char path[FS_PATH_MAX], err[512];
+	enum queue_dir dir;
+	uint64_t bytes;
+	unsigned id;
+	int rc;
+
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		for (it = q->head; it != NULL; it = it->next)
+			if (it->batch == q->batch && !it->measured &&
+			    it->size_hint == 0 && !finished(it->state))
+				break;
+		if (it == NULL) {
+			pthread_mutex_unlock(&q->lock);
+			return;
+		}
+		it->measured = 1;
+		id = it->id;
+		dir = it->dir;
+		snprintf(path, sizeof(path), "%s", it->src);
+		pthread_mutex_unlock(&q->lock);
+		rc = xfer_measure(dir == QUEUE_UPLOAD ? q->local : q->remote,
+		    path, &bytes, err, sizeof(err));
+		if (rc == FS_CANCELED)
+			return;
+		if (rc != FS_OK)
+			continue;	/* the copy will say what is wrong */
+		pthread_mutex_lock(&q->lock);
+		for (it = q->head; it != NULL && it->id != id; it = it->next)
+			;
+		if (it != NULL)
+			it->size_hint = bytes;
+		bump(q);
+		pthread_mutex_unlock(&q->lock);
+		notify(q);
+	}
+}
+
 static void
 run_item(struct queue *q, struct item *it)
 {
@@ -377,6 +446,7 @@ run_item(struct queue *q, struct item *it)
 		finish(&r, QUEUE_CANCELED, "canceled");
 		return;
 	}
+	measure_batch(q);
 	src = it->dir == QUEUE_UPLOAD ? q->local : q->remote;
 	dst = it->dir == QUEUE_UPLOAD ? q->remote : q->local;
 	memset(&o, 0, sizeof(o));
@@ -537,6 +607,9 @@ queue_add(struct queue *q, enum queue_dir dir, const char *src,
 		}
 		q->started = 1;
 	}
+	if (q->cur == NULL && first_waiting(q) == NULL)
+		q->batch++;	/* new work after the last has ended */
+	it->batch = q->batch;
 	if (++q->next_id == 0)
 		q->next_id = 1;
 	id = it->id = q->next_id;
@@ -681,8 +754,15 @@ queue_status(struct queue *q, struct queue_status *st)
 			break;
 		case QUEUE_CANCELED:
 			st->canceled++;
-			continue;	/* not in the overall bar */
+			break;
 		}
+		if (it->batch != q->batch)
+			continue;	/* the overall bar: this batch only */
+		st->batch_items++;
+		if (finished(it->state))
+			st->batch_ended++;
+		if (it->state == QUEUE_CANCELED)
+			continue;	/* nor what was canceled */
 		st->overall_total = sat_add(st->overall_total, it->size_hint);
 		if (finished(it->state))
 			st->overall_done = sat_add(st->overall_done,
@@ -694,6 +774,7 @@ queue_status(struct queue *q, struct queue_status *st)
 		st->dir = it->dir;
 		snprintf(st->src, sizeof(st->src), "%s", it->src);
 		snprintf(st->file, sizeof(st->file), "%s", q->file);
+		snprintf(st->phase, sizeof(st->phase), "%s", q->phase);
 		st->file_done = q->file_done;
 		st->file_total = q->file_total;
 		st->rate = q->rate;
@@ -715,6 +796,7 @@ view(const struct item *it, struct queue_item_view *v)
 	snprintf(v->dst, sizeof(v->dst), "%s", it->dst);
 	v->size_hint = it->size_hint;
 	snprintf(v->message, sizeof(v->message), "%s", it->message);
+	snprintf(v->renamed, sizeof(v->renamed), "%s", it->renamed);
 	v->files = it->files;
 	v->skipped = it->skipped;
 	v->failed = it->failed;

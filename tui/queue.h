@@ -106,20 +106,26 @@ struct queue_status {
 	char		 src[FS_PATH_MAX];
 	char		 file[FS_PATH_MAX];	/* the file being transferred
 						   ("" between files) */
+	char		 phase[16];	/* "comparing", "verifying" (the
+						   checksums), or "" */
 	uint64_t	 file_done;	/* bytes of it on the target */
 	uint64_t	 file_total;	/* its size, 0 when not known */
 	double		 rate;		/* bytes/s since it started */
 
 	/*
-	 * The overall bar, over the items in the list that are not
-	 * canceled: overall_total is the sum of their size hints; in
-	 * overall_done a finished item counts with its whole hint and the
-	 * running one with the bytes of its files on the target so far (at
-	 * most its hint). An item added without a hint (a folder) counts
-	 * in neither.
+	 * The overall bar, over the current batch (the items added since
+	 * the queue was last idle) that are not canceled: overall_total is
+	 * the sum of their sizes (an item added without a size hint, a
+	 * folder, is measured by the worker before the next item runs, and
+	 * counts 0 until then); in overall_done a finished item counts
+	 * whole and the running one with the bytes of its files on the
+	 * target so far (at most its size). batch_items counts the batch's
+	 * items, batch_ended those that have ended (canceled ones too).
 	 */
 	uint64_t	 overall_done;
 	uint64_t	 overall_total;
+	size_t		 batch_items;
+	size_t		 batch_ended;
 };
 
 /* One item as the list shows it. */
@@ -133,6 +139,9 @@ struct queue_item_view {
 	/* The last "file done" message ("verified by SHA-256"), or why it
 	 * failed, or how it was skipped or canceled; "" while waiting. */
 	char			 message[QUEUE_MSG_MAX];
+	/* The target's last component when the user renamed it in the
+	 * conflict dialog (a file item), else "". */
+	char			 renamed[LISTING_NAME_MAX];
 	unsigned		 files;		/* transferred */
 	unsigned		 skipped;
 	unsigned		 failed;
@@ -149,6 +158,7 @@ struct queue_question {
 	struct listing_entry	 src_entry;	/* the file to transfer */
 	struct listing_entry	 dst_entry;	/* what is there now */
 	enum xfer_decision	 suggested;	/* what the rules would do */
+	int			 prefix;	/* XFER_PREFIX_*, tui/xfer.h */
 };
 
 struct queue;

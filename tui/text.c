@@ -64,6 +64,46 @@ text_fit(const char *s, int width, wchar_t *out, size_t len)
 	return used;
 }
 
+#define MIDDLE_MAX	1024	/* characters a middle cut looks at */
+
+int
+text_fit_middle(const char *s, int width, wchar_t *out, size_t len)
+{
+	wchar_t wc[MIDDLE_MAX];
+	int cw[MIDDLE_MAX], used = 0, tailw, headw, w;
+	size_t n = 0, i, o = 0, tail;
+	mbstate_t st;
+	const char *p = s;
+
+	if (width < 4 || len == 0 || text_width(s) <= width)
+		return text_fit(s, width, out, len);
+	memset(&st, 0, sizeof(st));
+	while (*p != '\0' && n < MIDDLE_MAX) {
+		p += next_char(p, &st, &wc[n], &cw[n]);
+		n++;
+	}
+	tailw = (width - 1) / 2;
+	headw = width - 1 - tailw;
+	/* The end: the longest run of whole characters within tailw. */
+	for (tail = n, w = 0; tail > 0 && w + cw[tail - 1] <= tailw; tail--)
+		w += cw[tail - 1];
+	headw += tailw - w;	/* what the end left over */
+	for (i = 0; i < tail && o + 1 < len && used + cw[i] <= headw; i++) {
+		out[o++] = wc[i];
+		used += cw[i];
+	}
+	if (o + 1 < len) {
+		out[o++] = L'~';
+		used++;
+	}
+	for (i = tail; i < n && o + 1 < len; i++) {
+		out[o++] = wc[i];
+		used += cw[i];
+	}
+	out[o] = L'\0';
+	return used;
+}
+
 int
 text_width(const char *s)
 {

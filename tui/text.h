@@ -21,6 +21,14 @@
  */
 int	text_fit(const char *s, int width, wchar_t *out, size_t len);
 
+/*
+ * As text_fit(), but a name too wide is cut in its middle, so that its
+ * end (an extension, a number) stays: "a-long-re~ort-v2.txt". The '~'
+ * takes one column; the end keeps half of the rest. Below 4 columns it
+ * cuts at the end as text_fit() does. Returns the columns used.
+ */
+int	text_fit_middle(const char *s, int width, wchar_t *out, size_t len);
+
 /* The columns s takes (as text_fit() would show it, uncut). */
 int	text_width(const char *s);
 

@@ -40,16 +40,19 @@ make_key(const char *host, int port, char *key, size_t len)
  */
 static enum trust_result
 lookup(FILE *f, const char *key, const char *fp, char *old, size_t oldlen,
-    int *last_nl)
+    int *last_nl, int *at)
 {
 	char *line = NULL, *k, *v, *save;
 	size_t cap = 0;
 	ssize_t n;
 	enum trust_result r = TRUST_UNKNOWN;
+	int no = 0;
 
 	*last_nl = 1;
+	*at = 0;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		*last_nl = line[n - 1] == '\n';
+		no++;
 		if (r != TRUST_UNKNOWN)
 			continue;	/* read on for last_nl */
 		if ((k = strtok_r(line, " \t\r\n", &save)) == NULL ||
@@ -59,6 +62,7 @@ lookup(FILE *f, const char *key, const char *fp, char *old, size_t oldlen,
 			continue;
 		if (strcasecmp(k, key) != 0)
 			continue;
+		*at = no;
 		if (strcasecmp(v, fp) == 0)
 			r = TRUST_MATCH;
 		else {
@@ -102,7 +106,7 @@ trust_check(const char *file, const char *host, int port, const char *fp,
 	char key[KEY_MAX];
 	enum trust_result r;
 	FILE *f;
-	int fd, last_nl;
+	int fd, last_nl, at;
 
 	if (make_key(host, port, key, sizeof(key)) < 0) {
 		set_err(err, errlen, "host name too long");
@@ -125,7 +129,7 @@ trust_check(const char *file, const char *host, int port, const char *fp,
 		close(fd);
 		return TRUST_ERROR;
 	}
-	r = lookup(f, key, fp, old, oldlen, &last_nl);
+	r = lookup(f, key, fp, old, oldlen, &last_nl, &at);
 	if (ferror(f)) {
 		set_err(err, errlen, "%s: read error", file);
 		r = TRUST_ERROR;
@@ -143,6 +147,59 @@ trust_check(const char *file, const char *host, int port, const char *fp,
 		r = TRUST_ERROR;
 	}
 	return r;
+}
+
+int
+trust_line(const char *file, const char *host, int port)
+{
+	char key[KEY_MAX];
+	FILE *f;
+	int last_nl, at;
+
+	if (make_key(host, port, key, sizeof(key)) < 0 ||
+	    (f = fopen(file, "re")) == NULL)
+		return -1;
+	(void)lookup(f, key, "", NULL, 0, &last_nl, &at);
+	if (ferror(f))
+		at = -1;
+	fclose(f);
+	return at;
+}
+
+/* "AB:CD:...:EF" as two lines of 16 bytes, the second indented by pad. */
+static void
+split_fp(const char *fp, const char *pad, char *out, size_t len)
+{
+	size_t n = strlen(fp);
+
+	if (n > 48 && fp[47] == ':')
+		snprintf(out, len, "%.47s\n%s%s", fp, pad, fp + 48);
+	else
+		snprintf(out, len, "%s", fp);
+}
+
+void
+trust_changed_message(const char *server, const char *file, int line,
+    const char *old, const char *fp, char *buf, size_t len)
+{
+	const char *pad = "                  ";
+	char o[256], n[256], where[64];
+
+	split_fp(old, pad, o, sizeof(o));
+	split_fp(fp, pad, n, sizeof(n));
+	if (line > 0)
+		snprintf(where, sizeof(where), "line %d", line);
+	else
+		snprintf(where, sizeof(where), "the line for %s", server);
+	snprintf(buf, len, "%s: CERTIFICATE CHANGED; not connecting.\n"
+	    "The server shows another certificate than the one pinned\n"
+	    "for it: renewed, or someone in between.\n"
+	    "  pinned: SHA-256 %s\n"
+	    "  now:    SHA-256 %s\n"
+	    "If the change is expected, remove %s of\n"
+	    "  %s\n"
+	    "and connect again to pin the new one.", server, o, n, where,
+	    file);
 }
 
 int

@@ -38,6 +38,23 @@ enum trust_result trust_check(const char *file, const char *host, int port,
     size_t errlen);
 
 /*
+ * The line (from 1) of file where host:port is pinned, for a message
+ * that tells which line to remove: 0 when it is not listed, -1 when the
+ * file cannot be read.
+ */
+int trust_line(const char *file, const char *host, int port);
+
+/*
+ * The message for a certificate that is not the one pinned (TRUST_CHANGED)
+ * into buf, over several '\n'-joined lines of 70 columns at most (a
+ * fingerprint takes two): server ("host:port") and what happens, both
+ * fingerprints (old: pinned, fp: now), and the way out: which line of
+ * file to remove (line from trust_line(); < 1: "the line for host:port").
+ */
+void trust_changed_message(const char *server, const char *file, int line,
+    const char *old, const char *fp, char *buf, size_t len);
+
+/*
  * Writes the default file's path into buf. -1 when neither
  * XDG_CONFIG_HOME nor HOME is set (or buf is too small).
  */

@@ -14,7 +14,6 @@
 #include "tui/xfer.h"
 
 #define XFER_BUF	(256 * 1024)
-#define XFER_DEPTH_MAX	64		/* folder levels copied at most */
 #define PROGRESS_EVERY	0.1		/* seconds between progress calls */
 
 struct job {
@@ -48,11 +47,44 @@ event(struct job *j, enum xfer_event ev, const char *src, const char *dst,
 		j->o->event(j->o->arg, ev, src, dst, msg);
 }
 
+/* 1 when path p ends with the path tail t at a component boundary. */
+static int
+ends_with_path(const char *p, size_t n, const char *t)
+{
+	size_t tn = strlen(t);
+
+	while (tn > 0 && t[0] == '/' && n > 0 && p[0] != '/') {
+		t++;		/* "/a" is the tail of "a" too */
+		tn--;
+	}
+	if (tn == 0 || tn > n || memcmp(p + n - tn, t, tn) != 0)
+		return 0;
+	return tn == n || p[n - tn - 1] == '/' || t[0] == '/';
+}
+
+/*
+ * why without a leading "PATH: " that names src or dst again (a file
+ * system's reason starts with the path it failed on, and every message
+ * already says which file it is about).
+ */
+static const char *
+reason(const char *why, const char *src, const char *dst)
+{
+	const char *p;
+
+	for (p = strstr(why, ": "); p != NULL; p = strstr(p + 1, ": "))
+		if (ends_with_path(why, (size_t)(p - why), src) ||
+		    ends_with_path(why, (size_t)(p - why), dst))
+			return p + 2;
+	return why;
+}
+
 /* Counts a failed file, keeping the first reason. Returns rc. */
 static int
 failed(struct job *j, int rc, const char *src, const char *dst,
     const char *why)
 {
+	why = reason(why, src, dst);
 	if (rc == FS_CANCELED) {
 		event(j, XFER_EV_CANCELED, src, dst, why);
 		return rc;
@@ -116,6 +148,24 @@ progress(struct job *j, const char *src, const char *dst, uint64_t done,
 	p.total = total;
 	p.offset = offset;
 	p.rate = el > 0 ? (double)(done - offset) / el : 0;
+	p.phase = NULL;
+	j->o->progress(j->o->arg, &p);
+}
+
+/* Tells the progress callback that phase (see xfer.h) begins for src. */
+static void
+progress_phase(struct job *j, const char *src, const char *dst,
+    uint64_t total, const char *phase)
+{
+	struct xfer_progress p;
+
+	if (j->o->progress == NULL)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.src = src;
+	p.dst = dst;
+	p.total = total;
+	p.phase = phase;
 	j->o->progress(j->o->arg, &p);
 }
 
@@ -200,12 +250,12 @@ transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
 static int
 ask(struct job *j, const char *sp, char *dp, size_t dplen,
     const struct listing_entry *se, const struct listing_entry *de,
-    enum xfer_decision *dec, uint64_t *off)
+    int prefix, enum xfer_decision *dec, uint64_t *off)
 {
 	char newname[LISTING_NAME_MAX], dir[FS_PATH_MAX];
 
 	newname[0] = '\0';
-	switch (j->o->conflict(j->o->arg, dp, se, de, *dec, newname,
+	switch (j->o->conflict(j->o->arg, dp, se, de, *dec, prefix, newname,
 	    sizeof(newname))) {
 	case XFER_ANS_AUTO:
 		return 0;
@@ -214,7 +264,8 @@ ask(struct job *j, const char *sp, char *dp, size_t dplen,
 		*off = 0;
 		return 0;
 	case XFER_ANS_RESUME:
-		if (de->have_size && se->have_size && de->size < se->size) {
+		if (de->have_size && se->have_size && de->size > 0 &&
+		    de->size < se->size && prefix != XFER_PREFIX_DIFFERS) {
 			*dec = XFER_DECIDE_RESUME;
 			*off = de->size;
 		} else {
@@ -246,7 +297,7 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 	char dp[FS_PATH_MAX], err[1024], shex[HASH_HEX_MAX], dhex[HASH_HEX_MAX];
 	char phex[HASH_HEX_MAX], streamed[HASH_HEX_MAX], msg[1700], why[256];
 	uint64_t off = 0;
-	int rc, asks = 0, again = 0, user_skip = 0;
+	int rc, asks = 0, again = 0, user_skip = 0, prefix, tried;
 
 	snprintf(dp, sizeof(dp), "%s", dpath);
 	why[0] = '\0';
@@ -266,12 +317,38 @@ look:
 	d.have_size = d.exists && de.have_size;
 	d.size = de.size;
 	if (d.exists && s.have_size && d.have_size && s.size == d.size) {
+		if (j->algo != NULL)
+			progress_phase(j, sp, dp, s.size, "comparing");
 		s.hash = digest(j, j->src, sp, UINT64_MAX, shex, sizeof(shex));
 		if (s.hash != NULL)
 			d.hash = digest(j, j->dst, dp, UINT64_MAX, dhex,
 			    sizeof(dhex));
 	}
 	dec = resume_decide(&s, &d, j->o->resume_flags, &off);
+	prefix = XFER_PREFIX_UNCHECKED;
+	tried = 0;
+	if (dec == XFER_DECIDE_RESUME && off > 0 && j->algo != NULL &&
+	    !(again && prev == XFER_DECIDE_OVERWRITE)) {
+		/* Is the target the source's beginning? Sizes alone cannot
+		 * tell a partial copy from another file; and the question
+		 * below must not offer a resume that would not happen. */
+		const char *p;
+		const char *t;
+
+		progress_phase(j, sp, dp, s.size, "comparing");
+		p = digest(j, j->src, sp, off, phex, sizeof(phex));
+		t = digest(j, j->dst, dp, UINT64_MAX, dhex, sizeof(dhex));
+		tried = 1;
+		if (p != NULL && t != NULL)
+			prefix = resume_prefix_ok(p, t) ? XFER_PREFIX_SAME :
+			    XFER_PREFIX_DIFFERS;
+		if (prefix == XFER_PREFIX_DIFFERS) {
+			dec = XFER_DECIDE_OVERWRITE;
+			off = 0;
+			snprintf(why, sizeof(why), "; the partial copy "
+			    "differed, so all of it was sent again");
+		}
+	}
 	if (again && prev == XFER_DECIDE_OVERWRITE) {
 		/* Going on after a dropped connection: what was decided
 		 * stands (a replacement left the old file as it was). */
@@ -280,11 +357,13 @@ look:
 	} else if (d.exists && j->o->conflict != NULL && !again) {
 		enum xfer_decision suggested = dec;
 
-		if ((rc = ask(j, sp, dp, sizeof(dp), se, &de, &dec, &off)) < 0)
+		if ((rc = ask(j, sp, dp, sizeof(dp), se, &de, prefix, &dec,
+		    &off)) < 0)
 			return rc;
 		if (rc > 0) {
 			/* A new name: is it free? Never write over one that
 			 * is not, however many names were tried. */
+			why[0] = '\0';
 			if (++asks < 16)
 				goto look;
 			return failed(j, FS_ERR, sp, dp, "no free name after "
@@ -293,9 +372,9 @@ look:
 		user_skip = dec == XFER_DECIDE_SKIP &&
 		    suggested != XFER_DECIDE_SKIP;
 	}
-	if (dec == XFER_DECIDE_RESUME && off > 0 && j->algo != NULL) {
-		/* Is the target the source's beginning? Sizes alone cannot
-		 * tell a partial copy from another file. */
+	if (dec == XFER_DECIDE_RESUME && !tried && off > 0 &&
+	    j->algo != NULL) {
+		/* A resume the rules did not suggest: the same check. */
 		const char *p = digest(j, j->src, sp, off, phex, sizeof(phex));
 		const char *t = digest(j, j->dst, dp, UINT64_MAX, dhex,
 		    sizeof(dhex));
@@ -337,6 +416,9 @@ look:
 		return FS_OK;
 	}
 	memset(&d, 0, sizeof(d));
+	if (j->algo != NULL)
+		progress_phase(j, sp, dp, s.have_size ? s.size : 0,
+		    "verifying");
 	rc = fs_stat(j->dst, dp, &after, err, sizeof(err));
 	if (rc != FS_OK)
 		return failed(j, rc, sp, dp, err);
@@ -489,6 +571,12 @@ xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 	rc = fs_stat(src, src_path, &e, err, errlen);
 	if (rc == FS_OK)
 		rc = copy_any(&j, src_path, dst_path, &e, 0);
+	else if (rc == FS_NOENT && strcmp(src->kind, "remote") == 0)
+		/* Said plainly: a server's words for it ("550 Cannot list")
+		 * do not tell a user that the name is wrong. (A local
+		 * strerror() says it well, a dangling link's too.) */
+		failed(&j, rc, src_path, dst_path,
+		    "no such file or folder on the server");
 	else
 		failed(&j, rc, src_path, dst_path, err);
 	free(j.buf);
@@ -501,4 +589,50 @@ xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 		return FS_ERR;
 	}
 	return FS_OK;
+}
+
+static int
+measure_dir(struct fs *src, const char *path, int depth, uint64_t *bytes,
+    char *err, size_t errlen)
+{
+	struct listing_entry *v = NULL;
+	char child[FS_PATH_MAX];
+	size_t n = 0, i;
+	int rc;
+
+	if (depth > XFER_DEPTH_MAX)
+		return FS_OK;		/* copy_dir() says why */
+	if ((rc = fs_list(src, path, &v, &n, err, errlen)) != FS_OK)
+		return rc;
+	for (i = 0; i < n && rc == FS_OK; i++) {
+		if (v[i].type == LISTING_FILE) {
+			*bytes = *bytes + v[i].size < *bytes ? UINT64_MAX :
+			    *bytes + v[i].size;
+			continue;
+		}
+		if (v[i].type != LISTING_DIR || strcmp(v[i].name, ".") == 0 ||
+		    strcmp(v[i].name, "..") == 0 ||
+		    fs_join(path, v[i].name, child, sizeof(child)) < 0)
+			continue;
+		rc = measure_dir(src, child, depth + 1, bytes, err, errlen);
+	}
+	free(v);
+	return rc;
+}
+
+int
+xfer_measure(struct fs *src, const char *src_path, uint64_t *bytes,
+    char *err, size_t errlen)
+{
+	struct listing_entry e;
+	int rc;
+
+	*bytes = 0;
+	if ((rc = fs_stat(src, src_path, &e, err, errlen)) != FS_OK)
+		return rc;
+	if (e.type != LISTING_DIR) {
+		*bytes = e.have_size ? e.size : 0;
+		return FS_OK;
+	}
+	return measure_dir(src, src_path, 0, bytes, err, errlen);
 }

@@ -47,10 +47,19 @@ enum xfer_event {
 enum xfer_answer {
 	XFER_ANS_AUTO,		/* the rules above */
 	XFER_ANS_OVERWRITE,
-	XFER_ANS_RESUME,	/* a larger target is overwritten anyway */
+	XFER_ANS_RESUME,	/* a target that cannot be resumed (not
+				   shorter, or not the source's beginning)
+				   is overwritten */
 	XFER_ANS_SKIP,
 	XFER_ANS_RENAME,	/* to the name written into newname */
 };
+
+#define XFER_DEPTH_MAX	64		/* folder levels copied at most */
+
+/* What the engine knows of a shorter target before asking about it. */
+#define XFER_PREFIX_UNCHECKED	0	/* not a shorter target, or no HASH */
+#define XFER_PREFIX_SAME	1	/* checked: the source's beginning */
+#define XFER_PREFIX_DIFFERS	(-1)	/* checked: it is not */
 
 /* What the progress callback sees. */
 struct xfer_progress {
@@ -60,19 +69,27 @@ struct xfer_progress {
 	uint64_t	 total;		/* its size, 0 when not known */
 	uint64_t	 offset;	/* where this transfer started */
 	double		 rate;		/* bytes/s since it started */
+	/* NULL while bytes move; else what takes the time meanwhile
+	 * (checksums of a big file can take long): "comparing" before a
+	 * transfer (with an existing target), "verifying" after it. */
+	const char	*phase;
 };
 
 struct xfer_opts {
 	unsigned	 resume_flags;	/* RESUME_*, tui/resume.h */
 	int		 verify;	/* check after each transfer */
-	/* Called when the target of a file exists; NULL: the rules. newname
+	/* Called when the target of a file exists; NULL: the rules.
+	 * suggested is what the rules would do: RESUME only when the
+	 * target is shorter and, where both sides hash, was found to be
+	 * the source's beginning; prefix tells (XFER_PREFIX_*). newname
 	 * (len bytes) takes a new last component for XFER_ANS_RENAME. */
 	enum xfer_answer (*conflict)(void *arg, const char *dst,
 			    const struct listing_entry *src_e,
 			    const struct listing_entry *dst_e,
-			    enum xfer_decision suggested, char *newname,
-			    size_t len);
-	/* At most every 100 ms during a transfer, and at its end. */
+			    enum xfer_decision suggested, int prefix,
+			    char *newname, size_t len);
+	/* At most every 100 ms during a transfer, and at its end; and
+	 * once as a file's comparing or verifying begins (phase). */
 	void		(*progress)(void *arg, const struct xfer_progress *p);
 	/* Once per file (and per folder made). */
 	void		(*event)(void *arg, enum xfer_event ev, const char *src,
@@ -99,5 +116,15 @@ struct xfer_stats {
 int	xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 	    const char *dst_path, const struct xfer_opts *o,
 	    struct xfer_stats *stats, char *err, size_t errlen);
+
+/*
+ * The bytes xfer_copy() would read from src_path on src: a file's size,
+ * or the sum of the files' sizes in a folder tree (what a listing says;
+ * links and entries without a size count as 0; XFER_DEPTH_MAX levels at
+ * most). For a progress bar's total: FS_OK with *bytes, or the FS_* code
+ * (FS_CANCELED when src's cancel flag rose) with the reason in err.
+ */
+int	xfer_measure(struct fs *src, const char *src_path, uint64_t *bytes,
+	    char *err, size_t errlen);
 
 #endif
