@@ -171,6 +171,7 @@ cmd_pass(struct session *s, char *arg)
 	}
 
 	s->failed_logins++;
+	server_ban_fail(s->srv, &s->cl->peer);
 	log_info("%s: failed login for \"%s\" (attempt %d)", s->peer,
 	    s->user, s->failed_logins);
 	session_enter(s, ST_USER);

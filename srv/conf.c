@@ -86,6 +86,13 @@ static const struct opt opts[] = {
 	  "user's password ends the sessions logged in with the old one" },
 	{ "max_login_attempts", OPT_INT, 1, 100, "3", F(max_login_attempts), 0,
 	  "failed logins before the connection is closed" },
+	{ "ban_after", OPT_INT, 0, 10000, "20", F(ban_after), 0,
+	  "failed logins from one address within ban_window that ban it; "
+	  "0 for never" },
+	{ "ban_window", OPT_INT, 1, 86400, "300", F(ban_window), 0,
+	  "seconds over which ban_after counts" },
+	{ "ban_time", OPT_INT, 1, 604800, "600", F(ban_time), 0,
+	  "seconds a banned address gets 421" },
 	{ "max_sessions_per_user", OPT_INT, 0, 4096, "0",
 	  F(max_sessions_per_user), 0, "sessions of one user, 0 for no limit" },
 	{ "shutdown_grace", OPT_INT, 0, 3600, "10", F(shutdown_grace), 0,

@@ -36,6 +36,9 @@ struct srv_config {
 	int		 max_login_attempts;
 	int		 end_sessions_on_password_change;
 	int		 password_cache;
+	int		 ban_after;
+	int		 ban_window;
+	int		 ban_time;
 	int		 max_sessions_per_user;
 	int		 shutdown_grace;
 	char		*tls_cert;	/* absolute or "" */

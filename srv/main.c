@@ -208,6 +208,14 @@ accept_one(struct server *srv, int lfd, int implicit_tls)
 	addr_ntop(&cl->peer, who, sizeof(who));
 	log_info("%s: connected", who);
 
+	if (server_banned(srv, &cl->peer)) {
+		log_info("%s: refused: banned after failed logins", who);
+		say(fd, "421 Too many failed logins from your address; try again "
+		    "later.\r\n");
+		close(fd);
+		free(cl);
+		return;
+	}
 	if (server_ip_acquire(srv, &cl->peer,
 	    (unsigned)srv->cfg->max_per_ip) == -1) {
 		log_info("%s: refused: more than %d sessions from this address",
@@ -370,6 +378,7 @@ server_free(struct server *srv)
 		users_unref(srv->users);
 	quota_table_free(srv->quotas);
 	free(srv->ips);
+	free(srv->bans);
 	if (srv->home_root_fd != -1)
 		close(srv->home_root_fd);
 	if (srv->wake_fd != -1)
@@ -490,6 +499,7 @@ main(int argc, char **argv)
 	pthread_mutex_init(&srv.users_lock, NULL);
 	pthread_mutex_init(&srv.ip_lock, NULL);
 	pthread_mutex_init(&srv.sessions_lock, NULL);
+	pthread_mutex_init(&srv.ban_lock, NULL);
 	/*
 	 * A worker for each logged-in session, and a few more for logins
 	 * (their password hashing is bounded by them); every session not

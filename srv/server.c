@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "proto/addr.h"
+#include "proto/util.h"
 #include "srv/conf.h"
 #include "srv/log.h"
 #include "srv/quota.h"
@@ -69,6 +70,96 @@ server_ip_release(struct server *srv, const struct sockaddr_storage *addr)
 			break;
 		}
 	pthread_mutex_unlock(&srv->ip_lock);
+}
+
+/* At most this many addresses are tracked; the stalest entry makes room. */
+#define BANS_MAX	65536
+
+/* The slot of addr, or a free/stale one for it. Called with ban_lock held. */
+static struct ban_slot *
+ban_slot(struct server *srv, const struct sockaddr_storage *addr, int make,
+    double now)
+{
+	struct ban_slot *slot = NULL, *free_slot = NULL, *grown;
+	double window = srv->cfg->ban_window;
+	size_t i;
+
+	for (i = 0; i < srv->nbans; i++) {
+		struct ban_slot *b = &srv->bans[i];
+		if (addr_same_host(&b->addr, addr))
+			return b;
+		/* Neither banned nor counting any more: reusable. */
+		if (b->until <= now && b->since + window <= now &&
+		    (free_slot == NULL || b->since < free_slot->since))
+			free_slot = b;
+	}
+	if (!make)
+		return NULL;
+	if (free_slot != NULL)
+		slot = free_slot;
+	else if (srv->nbans < BANS_MAX &&
+	    (grown = realloc(srv->bans, (srv->nbans + 1) *
+	    sizeof(*grown))) != NULL) {
+		srv->bans = grown;
+		slot = &srv->bans[srv->nbans++];
+	} else {
+		/* Full of live entries: the oldest window goes. */
+		for (i = 0; i < srv->nbans; i++)
+			if (srv->bans[i].until <= now && (slot == NULL ||
+			    srv->bans[i].since < slot->since))
+				slot = &srv->bans[i];
+		if (slot == NULL)
+			return NULL;
+	}
+	memset(slot, 0, sizeof(*slot));
+	slot->addr = *addr;
+	return slot;
+}
+
+void
+server_ban_fail(struct server *srv, const struct sockaddr_storage *addr)
+{
+	const struct srv_config *cfg = srv->cfg;
+	struct ban_slot *b;
+	double now = now_mono();
+	char who[INET6_ADDRSTRLEN];
+	int banned = 0;
+
+	if (cfg->ban_after == 0)
+		return;
+	pthread_mutex_lock(&srv->ban_lock);
+	if ((b = ban_slot(srv, addr, 1, now)) != NULL) {
+		if (b->fails == 0 || b->since + cfg->ban_window <= now) {
+			b->since = now;
+			b->fails = 0;
+		}
+		if (++b->fails >= (unsigned)cfg->ban_after && b->until <= now) {
+			b->until = now + cfg->ban_time;
+			b->fails = 0;
+			banned = 1;
+		}
+	}
+	pthread_mutex_unlock(&srv->ban_lock);
+	if (banned) {
+		addr_ntop(addr, who, sizeof(who));
+		log_info("%s: banned for %d s after %d failed logins in %d s",
+		    who, cfg->ban_time, cfg->ban_after, cfg->ban_window);
+	}
+}
+
+int
+server_banned(struct server *srv, const struct sockaddr_storage *addr)
+{
+	struct ban_slot *b;
+	int rc = 0;
+
+	if (srv->cfg->ban_after == 0)
+		return 0;
+	pthread_mutex_lock(&srv->ban_lock);
+	if ((b = ban_slot(srv, addr, 0, now_mono())) != NULL)
+		rc = b->until > now_mono();
+	pthread_mutex_unlock(&srv->ban_lock);
+	return rc;
 }
 
 struct userdb *

@@ -45,10 +45,23 @@ struct server {
 	pthread_mutex_t		 sessions_lock;
 	struct session		*sessions;
 
+	/* ban_lock guards bans and nbans. */
+	pthread_mutex_t		 ban_lock;
+	struct ban_slot		*bans;
+	size_t			 nbans;
+
 	/* ip_lock guards ips and nips. */
 	pthread_mutex_t		 ip_lock;
 	struct ip_slot		*ips;
 	size_t			 nips;
+};
+
+/* Failed logins of one address, and its ban. */
+struct ban_slot {
+	struct sockaddr_storage	addr;
+	double			since;		/* the window's first failure */
+	unsigned		fails;		/* in the window */
+	double			until;		/* banned until then; 0 if not */
 };
 
 /* An accepted control connection: the pool's item. */
@@ -78,6 +91,15 @@ void server_session_del(struct server *srv, struct session *s);
 
 /* Wakes every logged-in session: the server is stopping. */
 void server_wake_sessions(struct server *srv);
+
+/*
+ * Counts a failed login from addr; after ban_after of them within
+ * ban_window seconds the address is banned for ban_time (logged).
+ * server_banned() is 1 while addr is banned. A success elsewhere changes
+ * nothing here.
+ */
+void server_ban_fail(struct server *srv, const struct sockaddr_storage *addr);
+int server_banned(struct server *srv, const struct sockaddr_storage *addr);
 
 /* A reference to the current users database; users_unref() it after use. */
 struct userdb *server_users(struct server *srv);

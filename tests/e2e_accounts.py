@@ -561,4 +561,54 @@ def verified_passwords_are_remembered_until_a_reload():
         assert "remembered" not in srv.log()
 
 
+def from_addr(srv, addr):
+    """A control connection from a given loopback address; its first
+    reply."""
+    c = srv.raw(source=addr)
+    return c, c.reply()
+
+
+@test
+def failed_logins_ban_their_address():
+    with Server(users={"harry": "pw"}, ban_after=3, ban_window=60,
+                ban_time=2) as srv:
+        bad = "127.0.5.1"
+        for _ in range(3):
+            c, r = from_addr(srv, bad)
+            assert r.startswith("220"), r
+            c.expect("USER harry", 331)
+            c.expect("PASS wrong", 530)
+            c.close()
+        assert wait_until(lambda: "banned for 2 s" in srv.log(), 5)
+        c, r = from_addr(srv, bad)
+        assert r.startswith("421 ") and "failed logins" in r, r
+        assert c.at_eof()
+        c.close()
+        # Another address is not concerned, and its success changes
+        # nothing for the banned one.
+        c, r = from_addr(srv, "127.0.5.2")
+        assert r.startswith("220"), r
+        c.login("harry", "pw")
+        c.expect("QUIT", 221)
+        c.close()
+        c, r = from_addr(srv, bad)
+        assert r.startswith("421 "), r
+        c.close()
+        # The ban ends.
+        time.sleep(2.2)
+        c, r = from_addr(srv, bad)
+        assert r.startswith("220"), r
+        c.login("harry", "pw")
+        c.close()
+    # ban_after = 0: never.
+    with Server(users={"harry": "pw"}, ban_after=0) as srv:
+        for _ in range(4):
+            c, r = from_addr(srv, "127.0.5.3")
+            assert r.startswith("220"), r
+            c.expect("USER harry", 331)
+            c.expect("PASS wrong", 530)
+            c.close()
+        assert "banned" not in srv.log()
+
+
 run()
