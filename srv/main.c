@@ -207,7 +207,12 @@ accept_one(struct server *srv, int lfd, int implicit_tls)
 	addr_ntop(&cl->peer, who, sizeof(who));
 	log_info("%s: connected", who);
 
-	if (server_ip_acquire(srv, &cl->peer,
+	/*
+	 * A balancer's connections are counted against the client's address
+	 * once its PROXY header has said it (session.c), not here.
+	 */
+	cl->via_proxy = conf_proxy_trusted(srv->cfg, &cl->peer);
+	if (server_ip_acquire(srv, &cl->peer, cl->via_proxy ? 0 :
 	    (unsigned)srv->cfg->max_per_ip) == -1) {
 		log_info("%s: refused: more than %d sessions from this address",
 		    who, srv->cfg->max_per_ip);
