@@ -14,6 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <libconfig.h>
 
 #include "proto/util.h"
@@ -24,7 +27,8 @@
 #endif
 #define DEFAULT_CONFIG SYSCONFDIR "/burrow/burrowd.conf"
 
-enum opt_type { OPT_INT, OPT_BOOL, OPT_STR, OPT_PATH, OPT_SIZE, OPT_RANGE };
+enum opt_type { OPT_INT, OPT_BOOL, OPT_STR, OPT_PATH, OPT_SIZE, OPT_RANGE,
+    OPT_NETS };
 
 struct opt {
 	const char	*name;		/* "tls.cert" for settings in a group */
@@ -107,11 +111,17 @@ static const struct opt opts[] = {
 	  "protected data connections must resume the control's TLS session" },
 	{ "tls.implicit_port", OPT_INT, 0, 65535, "0", F(tls_implicit_port), 0,
 	  "port for implicit FTPS (TLS from the first byte), 0 for none" },
+	{ "proxy_protocol.trusted", OPT_NETS, 0, 0, "", F(proxy_trusted), 0,
+	  "balancers whose connections begin with a PROXY header" },
+	{ "proxy_protocol.timeout", OPT_INT, 1, 3600, "5", F(proxy_timeout), 0,
+	  "seconds a trusted balancer may take to send the header" },
+	{ "proxy_protocol.data", OPT_BOOL, 0, 1, "false", F(proxy_data), 0,
+	  "passive data connections from a balancer begin with a header too" },
 };
 
 #undef F
 
-static const char *const groups[] = { "tls" };
+static const char *const groups[] = { "tls", "proxy_protocol" };
 
 static int *
 field_int(struct srv_config *cfg, size_t off)
@@ -123,6 +133,106 @@ static char **
 field_str(struct srv_config *cfg, size_t off)
 {
 	return (char **)(void *)((char *)cfg + off);
+}
+
+static char ***
+field_list(struct srv_config *cfg, size_t off)
+{
+	return (char ***)(void *)((char *)cfg + off);
+}
+
+static void
+list_free(char **list)
+{
+	size_t i;
+
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
+}
+
+/*
+ * Parses "ADDR" or "ADDR/BITS" into its address and prefix length.
+ * Returns 0 or -1.
+ */
+static int
+net_parse(const char *text, struct sockaddr_storage *sa, int *bits)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	long long v;
+	int max;
+
+	if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
+		return -1;
+	memset(sa, 0, sizeof(*sa));
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf,
+	    &((struct sockaddr_in *)(void *)sa)->sin_addr) == 1) {
+		sa->ss_family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf,
+	    &((struct sockaddr_in6 *)(void *)sa)->sin6_addr) == 1) {
+		sa->ss_family = AF_INET6;
+		max = 128;
+	} else
+		return -1;
+	*bits = max;
+	if (slash != NULL) {
+		if (parse_num(slash, 0, max, &v, NULL) == -1)
+			return -1;
+		*bits = (int)v;
+	}
+	return 0;
+}
+
+/* 1 if the first bits bits of a and b (bytes) agree. */
+static int
+prefix_same(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int whole = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, (size_t)whole) != 0)
+		return 0;
+	return rest == 0 || ((a[whole] ^ b[whole]) &
+	    (unsigned char)(0xff << (8 - rest))) == 0;
+}
+
+int
+conf_proxy_trusted(const struct srv_config *cfg,
+    const struct sockaddr_storage *addr)
+{
+	const struct sockaddr_in6 *in6 = (const void *)addr;
+	struct sockaddr_storage net, v4;
+	size_t i;
+	int bits;
+
+	/* A v4-mapped IPv6 peer is matched as IPv4. */
+	if (addr->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		memset(&v4, 0, sizeof(v4));
+		v4.ss_family = AF_INET;
+		memcpy(&((struct sockaddr_in *)(void *)&v4)->sin_addr,
+		    &in6->sin6_addr.s6_addr[12], 4);
+		addr = &v4;
+	}
+	for (i = 0; cfg->proxy_trusted != NULL &&
+	    cfg->proxy_trusted[i] != NULL; i++) {
+		if (net_parse(cfg->proxy_trusted[i], &net, &bits) == -1 ||
+		    net.ss_family != addr->ss_family)
+			continue;
+		if (net.ss_family == AF_INET && prefix_same(
+		    (const void *)&((struct sockaddr_in *)(void *)&net)->sin_addr,
+		    (const void *)&((const struct sockaddr_in *)(const void *)
+		    addr)->sin_addr, bits))
+			return 1;
+		if (net.ss_family == AF_INET6 && prefix_same(
+		    ((struct sockaddr_in6 *)(void *)&net)->sin6_addr.s6_addr,
+		    ((const struct sockaddr_in6 *)(const void *)
+		    addr)->sin6_addr.s6_addr, bits))
+			return 1;
+	}
+	return 0;
 }
 
 static uint64_t *
@@ -170,6 +280,10 @@ set_default(struct srv_config *cfg, const struct opt *o)
 		return 0;
 	case OPT_SIZE:
 		return parse_size(o->def, field_size(cfg, o->off));
+	case OPT_NETS:
+		list_free(*field_list(cfg, o->off));
+		*field_list(cfg, o->off) = NULL;
+		return 0;
 	case OPT_STR:
 	case OPT_PATH:
 		free(*field_str(cfg, o->off));
@@ -248,6 +362,8 @@ type_name(enum opt_type t)
 	case OPT_PATH: return "a path string";
 	case OPT_SIZE: return "a size such as \"10M\" or an integer";
 	case OPT_RANGE: return "a pair of ports such as [50000, 50999]";
+	case OPT_NETS: return "a list of addresses such as [\"10.0.0.1\", "
+	    "\"10.1.0.0/16\"]";
 	}
 	return "?";
 }
@@ -324,6 +440,37 @@ apply(struct srv_config *cfg, const struct opt *o, config_setting_t *s,
 			return -1;
 		}
 		return 0;
+	case OPT_NETS: {
+		struct sockaddr_storage sa;
+		char **list;
+		int i, n, bits;
+
+		if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+			goto badtype;
+		n = config_setting_length(s);
+		if ((list = calloc((size_t)n + 1, sizeof(*list))) == NULL) {
+			snprintf(why, whylen, "out of memory");
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
+			str = config_setting_get_string_elem(s, (unsigned)i);
+			if (str == NULL || net_parse(str, &sa, &bits) == -1) {
+				list_free(list);
+				snprintf(why, whylen, "%s: element %d is not an "
+				    "address or a network such as \"10.0.0.0/8\"",
+				    o->name, i + 1);
+				return -1;
+			}
+			if ((list[i] = strdup(str)) == NULL) {
+				list_free(list);
+				snprintf(why, whylen, "out of memory");
+				return -1;
+			}
+		}
+		list_free(*field_list(cfg, o->off));
+		*field_list(cfg, o->off) = list;
+		return 0;
+	}
 	case OPT_STR:
 	case OPT_PATH:
 		if (t != CONFIG_TYPE_STRING)
@@ -431,6 +578,8 @@ conf_free(struct srv_config *cfg)
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (opts[i].type == OPT_STR || opts[i].type == OPT_PATH)
 			free(*field_str(cfg, opts[i].off));
+		else if (opts[i].type == OPT_NETS)
+			list_free(*field_list(cfg, opts[i].off));
 	free(cfg->path);
 	free(cfg);
 }

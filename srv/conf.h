@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct srv_config {
 	char		*path;		/* the config file, absolute */
@@ -46,6 +47,9 @@ struct srv_config {
 	int		 tls_require;
 	int		 tls_require_session_reuse;
 	int		 tls_implicit_port;	/* 0: no implicit FTPS */
+	char		**proxy_trusted;	/* NULL-terminated; NULL: none */
+	int		 proxy_timeout;	/* seconds to send the header */
+	int		 proxy_data;	/* passive data from a proxy has a header */
 };
 
 /*
@@ -58,6 +62,13 @@ struct srv_config *conf_load(const char *path, char *err, size_t errlen);
 struct srv_config *conf_defaults(void);
 
 void conf_free(struct srv_config *cfg);
+
+/*
+ * 1 if addr is one of proxy_protocol.trusted (an address, or a network
+ * such as "10.0.0.0/8"), whose connections must begin with a PROXY header.
+ */
+int conf_proxy_trusted(const struct srv_config *cfg,
+    const struct sockaddr_storage *addr);
 
 /*
  * Resolves rel against the folder of the config file: an absolute rel is

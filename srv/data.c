@@ -29,6 +29,7 @@
 #include "srv/conf.h"
 #include "srv/data.h"
 #include "srv/log.h"
+#include "srv/proxied.h"
 #include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -270,6 +271,29 @@ accept_pasv(struct session *s)
 			continue;
 		if (addr_same_host(&peer, &s->cl->peer))
 			return fd;
+		if (s->cl->via_proxy && addr_same_host(&peer, &s->cl->proxy)) {
+			/*
+			 * Through the balancer the control came by: with
+			 * proxy_protocol.data its header must name the client,
+			 * without it the balancer is taken at its word (TLS
+			 * session reuse still binds a protected connection).
+			 */
+			struct proxy_header h;
+			int r;
+
+			if (!s->srv->cfg->proxy_data)
+				return fd;
+			r = proxied_read(fd, &h, session_data_ms(s));
+			if (r == PROXY_DONE && addr_same_host(&h.src,
+			    &s->cl->peer))
+				return fd;
+			log_warnx("%s: passive data connection through the "
+			    "balancer refused: %s", s->peer, r == PROXY_DONE ?
+			    "its PROXY header names another client" :
+			    "no valid PROXY header");
+			close(fd);
+			continue;
+		}
 		addr_ntop(&peer, who, sizeof(who));
 		log_warnx("%s: passive data connection from %s refused", s->peer,
 		    who);

@@ -208,7 +208,13 @@ accept_one(struct server *srv, int lfd, int implicit_tls)
 	addr_ntop(&cl->peer, who, sizeof(who));
 	log_info("%s: connected", who);
 
-	if (server_banned(srv, &cl->peer)) {
+	/*
+	 * A balancer's connections are counted against the client's address
+	 * once its PROXY header has said it (session.c), not here; so are
+	 * bans.
+	 */
+	cl->via_proxy = conf_proxy_trusted(srv->cfg, &cl->peer);
+	if (!cl->via_proxy && server_banned(srv, &cl->peer)) {
 		log_info("%s: refused: banned after failed logins", who);
 		say(fd, "421 Too many failed logins from your address; try again "
 		    "later.\r\n");
@@ -216,7 +222,7 @@ accept_one(struct server *srv, int lfd, int implicit_tls)
 		free(cl);
 		return;
 	}
-	if (server_ip_acquire(srv, &cl->peer,
+	if (server_ip_acquire(srv, &cl->peer, cl->via_proxy ? 0 :
 	    (unsigned)srv->cfg->max_per_ip) == -1) {
 		log_info("%s: refused: more than %d sessions from this address",
 		    who, srv->cfg->max_per_ip);

@@ -71,6 +71,13 @@ struct client {
 	struct sockaddr_storage	 peer;
 	struct sockaddr_storage	 local;
 	int			 implicit_tls;	/* came in on tls.implicit_port */
+	/*
+	 * From a trusted balancer (proxy_protocol.trusted): proxy is its
+	 * address and peer becomes the client's once the PROXY header is
+	 * read (a LOCAL header leaves the balancer's).
+	 */
+	int			 via_proxy;
+	struct sockaddr_storage	 proxy;
 };
 
 /*

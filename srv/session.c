@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 #include <poll.h>
@@ -26,6 +27,7 @@
 #include "srv/lobby.h"
 #include "srv/log.h"
 #include "srv/pool.h"
+#include "srv/proxied.h"
 #include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -172,6 +174,14 @@ session_command(struct session *s, char *line, size_t len)
 	if (cmd_split(line, &verb, &arg) == -1)
 		return session_reply(s, FTP_BADCMD, "Syntax error, command "
 		    "unrecognized.");
+	if (s->state != ST_READY && strcasecmp(verb, "PROXY") == 0) {
+		/* Only a trusted balancer's header is read (before 220). */
+		log_warnx("%s: refused: PROXY header from an address not in "
+		    "proxy_protocol.trusted", s->peer);
+		session_reply(s, FTP_TOOMANY, "PROXY header not accepted "
+		    "from your address.");
+		return -1;
+	}
 	if ((c = commands_find(verb)) == NULL)
 		return session_reply(s, FTP_BADCMD, "Unknown command %s.", verb);
 	if ((c->flags & CMD_NEEDLOGIN) && s->state != ST_READY)
@@ -327,6 +337,74 @@ handshake_step(struct session *s)
 }
 
 /*
+ * Reads the PROXY header a trusted balancer sends first, without waiting.
+ * Returns 1 done (s->cl->peer and s->peer are the client's now), 0 parked
+ * (the lobby has s), -1 refused (logged).
+ */
+static int
+proxy_step(struct session *s)
+{
+	struct proxy_header h;
+	char who[INET6_ADDRSTRLEN];
+	int r;
+
+	if (s->proxied == NULL && (s->proxied = calloc(1,
+	    sizeof(*s->proxied))) == NULL) {
+		log_warn("%s: calloc", s->peer);
+		return -1;
+	}
+	r = proxied_step(s->ctl.fd, s->proxied, &h);
+	if (r == PROXY_NEED_MORE) {
+		if (now_mono() < s->proxy_by) {
+			lobby_park(s->srv->lobby, s, POLLIN, s->proxy_by);
+			return 0;
+		}
+		log_warnx("%s: refused: no PROXY header within %d seconds",
+		    s->peer, s->srv->cfg->proxy_timeout);
+		return -1;
+	}
+	free(s->proxied);
+	s->proxied = NULL;
+	if (r == PROXIED_FAILED) {
+		if (errno != 0)
+			log_warn("%s: reading the PROXY header", s->peer);
+		return -1;
+	}
+	if (r == PROXY_INVALID) {
+		log_warnx("%s: refused: malformed PROXY header", s->peer);
+		return -1;
+	}
+	s->cl->proxy = s->cl->peer;
+	if (r == PROXY_LOCAL) {
+		log_info("%s: PROXY LOCAL: the balancer's own connection",
+		    s->peer);
+		return 1;
+	}
+	addr_ntop(&h.src, who, sizeof(who));
+	if (server_banned(s->srv, &h.src)) {
+		log_info("%s: refused %s: banned after failed logins", s->peer,
+		    who);
+		session_reply(s, FTP_TOOMANY, "Too many failed logins from "
+		    "your address; try again later.");
+		return -1;
+	}
+	/* max_per_ip counts the client now, not the balancer. */
+	if (server_ip_acquire(s->srv, &h.src,
+	    (unsigned)s->srv->cfg->max_per_ip) == -1) {
+		log_info("%s: refused %s: more than %d sessions from this "
+		    "address", s->peer, who, s->srv->cfg->max_per_ip);
+		session_reply(s, FTP_TOOMANY, "Too many connections from "
+		    "your address.");
+		return -1;
+	}
+	server_ip_release(s->srv, &s->cl->peer);
+	s->cl->peer = h.src;
+	log_info("%s: client %s (PROXY v%d)", s->peer, who, h.version);
+	snprintf(s->peer, sizeof(s->peer), "%s", who);
+	return 1;
+}
+
+/*
  * Serves a session that has not logged in yet, for as long as it has
  * something to do without waiting. Returns 1 when it has logged in, 0 when
  * it has been handed to the lobby or the pool, -1 when it must end.
@@ -357,6 +435,12 @@ session_prelogin(struct session *s)
 			    "connection.");
 			return -1;
 		}
+		/* A trusted balancer's header comes before TLS and 220. */
+		if (s->cl->via_proxy && s->proxy_by == 0)
+			s->proxy_by = now_mono() + s->srv->cfg->proxy_timeout;
+		if (s->cl->via_proxy && s->cl->proxy.ss_family == 0 &&
+		    (n = proxy_step(s)) != 1)
+			return n;
 		/* Implicit FTPS: TLS from the first byte, data protected. */
 		if (s->cl->implicit_tls && s->tls == NULL) {
 			if (session_tls_begin(s) == -1)
@@ -478,6 +562,7 @@ session_free(struct session *s, int wait_ms)
 	if (s->wake_fd != -1)
 		close(s->wake_fd);
 	free(s->login_hash);
+	free(s->proxied);
 	log_info("%s: disconnected", s->peer);
 	free(s);
 	server_ip_release(cl->srv, &cl->peer);

@@ -21,6 +21,7 @@
 #include "srv/users.h"
 
 struct hash_alg;
+struct proxied;
 struct quota;
 
 #define VPATH_MAX	4096
@@ -72,6 +73,8 @@ struct session {
 	double			 login_by;	/* now_mono() of the login timeout */
 	double			 idle_by;	/* of the idle timeout */
 	int			 greeted;	/* the 220 has gone out */
+	struct proxied		*proxied;	/* a PROXY header being read */
+	double			 proxy_by;	/* when it must be complete */
 	int			 handshaking;	/* tls is set up, not yet done */
 	double			 handshake_by;	/* when it must be done */
 	double			 delay_until;	/* a failed login's reply waits */

@@ -277,7 +277,7 @@ def twenty_concurrent_clients():
         # Never more than max_clients logged-in sessions at once.
         active = peak = 0
         for line in srv.log().splitlines():
-            if re.search(r": login \w+$", line):
+            if re.search(r": login \w+( \(password remembered\))?$", line):
                 active += 1
                 peak = max(peak, active)
             elif line.endswith(": disconnected"):
