@@ -11,18 +11,23 @@
 
 /*
  * Appends the bytes of s[0..n) to buf at *pos; with text set, drops CR and
- * NUL so that a name from the client cannot end a reply line early.
+ * NUL so that a name from the client cannot end a reply line early, and
+ * doubles the Telnet IAC byte 0xFF (RFC 959 section 4.2, RFC 2640), as
+ * the client doubles it in its commands.
  */
 static int
 put(char *buf, size_t len, size_t *pos, const char *s, size_t n, int text)
 {
-	size_t i;
+	size_t i, iac;
 
 	for (i = 0; i < n; i++) {
 		if (text && (s[i] == '\r' || s[i] == '\0'))
 			continue;
-		if (*pos + 1 >= len)
+		iac = text && (unsigned char)s[i] == 0xff;
+		if (*pos + 1 + iac >= len)
 			return -1;
+		if (iac)
+			buf[(*pos)++] = s[i];
 		buf[(*pos)++] = s[i];
 	}
 	buf[*pos] = '\0';

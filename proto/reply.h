@@ -63,7 +63,8 @@
  * Formats code and text as a reply into buf. A text with '\n' in it becomes
  * a multi-line reply ("213-first", " middle", "213 last"); middle lines that
  * would start with a digit are indented by a space. CR and NUL bytes in text
- * are dropped so that no client-supplied name can forge a reply line.
+ * are dropped so that no client-supplied name can forge a reply line, and
+ * 0xFF (Telnet IAC) is doubled.
  * Returns the length written, or -1 if it does not fit (buf holds a
  * truncated, still well-formed reply).
  */

@@ -71,8 +71,11 @@ session_reply(struct session *s, int code, const char *fmt, ...)
 		vsnprintf(text, (size_t)n + 1, fmt, ap);
 		va_end(ap);
 	}
-	/* Each line gains at most a code, a space and CRLF. */
-	cap = (size_t)n * 2 + 64;
+	/*
+	 * Each line gains at most a code, a space and CRLF, and each 0xFF
+	 * byte a second one.
+	 */
+	cap = (size_t)n * 3 + 64;
 	if ((out = malloc(cap)) == NULL) {
 		rc = -1;
 		goto done;

@@ -393,6 +393,11 @@ START_TEST(test_reply_multi)
 	ck_assert_str_eq(lines[0], "211-Features:");
 	ck_assert_str_eq(lines[1], "211 End");
 
+	/* Telnet IAC (0xFF) in a name is doubled (RFC 959 4.2, RFC 2640). */
+	n = reply_format(buf, sizeof(buf), 257, "\"a\xff" "b\" created.");
+	ck_assert_str_eq(buf, "257 \"a\xff\xff" "b\" created.\r\n");
+	ck_assert_int_eq(n, (int)strlen(buf));
+
 	/* The last line keeps its code even when it starts with a digit. */
 	n = reply_format(buf, sizeof(buf), 257, "a\n123");
 	ck_assert_int_eq(n, (int)strlen(buf));

@@ -1604,4 +1604,31 @@ def rest_past_end_of_a_new_file_leaves_nothing():
                                                "fresh.bin"))
         ftp.quit()
 
+@test
+def iac_in_names_is_doubled_both_ways():
+    """RFC 959 4.2 / RFC 2640: 0xFF in a name travels as IAC IAC on the
+    control connection, in commands and in replies alike."""
+    with Server(users=USERS) as srv:
+        s = socket.create_connection((HOST, srv.port), 10)
+        f = s.makefile("rb")
+
+        def cmd(line):
+            if line is not None:
+                s.sendall(line + b"\r\n")
+            return f.readline()
+        assert cmd(None).startswith(b"220")
+        assert cmd(b"USER harry").startswith(b"331")
+        assert cmd(b"PASS pw").startswith(b"230")
+        r = cmd(b"MKD a\xff\xffb")
+        assert r == b'257 "/a\xff\xffb" created.\r\n', r
+        assert os.path.isdir(os.path.join(srv.home("harry"), b"a\xffb".decode(
+            errors="surrogateescape")))
+        r = cmd(b"CWD a\xff\xffb")
+        assert r.startswith(b"250") and b"a\xff\xffb" in r, r
+        r = cmd(b"PWD")
+        assert r == b'257 "/a\xff\xffb" is the current directory.\r\n' or \
+            (r.startswith(b"257") and b"a\xff\xffb" in r), r
+        s.close()
+
+
 run()
