@@ -225,3 +225,18 @@ hcache_put(int fd, const struct hash_alg *alg, const struct stat *before,
 	}
 	return 0;
 }
+
+int
+hcache_expected(int err)
+{
+	switch (err) {
+	case ENOTSUP:
+	case EPERM:
+	case EACCES:
+	case EROFS:
+	case ESTALE:
+	case ETIME:
+		return 1;
+	}
+	return 0;
+}

@@ -82,4 +82,11 @@ int	hcache_get(int fd, const struct hash_alg *alg, char *hex,
 int	hcache_put(int fd, const struct hash_alg *alg,
 	    const struct stat *before, const char *hex);
 
+/*
+ * 1 for an hcache_put() failure that only means no digest is kept (no
+ * attributes here, a file not ours to change, one that changed, a slow
+ * write): nothing to report.
+ */
+int	hcache_expected(int err);
+
 #endif
