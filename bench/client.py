@@ -394,10 +394,10 @@ def main():
                 fresh_up.append(hash_latency(t, "up.bin"))
                 forget_digest(os.path.join(t.home, "big.bin"))
                 never.append(hash_latency(t, "big.bin"))
-            rows.append(("(f) HASH of a fresh upload", "s",
-                         {"burrow": fresh_up}, {}, {}))
-            rows.append(("(f) HASH, never hashed", "s",
-                         {"burrow": never}, {}, {}))
+            rows.append(("(f) HASH of a fresh upload", "ms",
+                         {"burrow": [x * 1000 for x in fresh_up]}, {}, {}))
+            rows.append(("(f) HASH, never hashed", "ms",
+                         {"burrow": [x * 1000 for x in never]}, {}, {}))
         print_table(args, rows, time.monotonic() - t_start)
     finally:
         for t in targets.values():

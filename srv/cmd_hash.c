@@ -40,6 +40,7 @@
 #include "srv/conf.h"
 #include "srv/jail.h"
 #include "srv/log.h"
+#include "srv/prehash.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -119,7 +120,7 @@ cmd_hash(struct session *s, char *arg)
 	char vpath[VPATH_MAX], hex[HASH_HEX_MAX];
 	uint64_t first, last, size;
 	struct stat st;
-	int fd, rc, err, whole, ranged = s->rang_set;
+	int fd, rc, err, whole, kept, ranged = s->rang_set;
 
 	/* A RANG is for this HASH only, whatever becomes of it. */
 	s->rang_set = 0;
@@ -157,12 +158,13 @@ cmd_hash(struct session *s, char *arg)
 		last = size - 1;
 
 	whole = first == 0 && (size == 0 || last == size - 1);
-	if (whole && s->srv->cfg->hash_cache &&
-	    hcache_get(fd, alg, hex, sizeof(hex)) == 0) {
+	if (whole && ((kept = s->srv->cfg->hash_cache &&
+	    hcache_get(fd, alg, hex, sizeof(hex)) == 0) ||
+	    prehash_take(s, vpath, alg, fd, hex, sizeof(hex)) == 0)) {
 		close(fd);
-		log_info("%s: %s HASH %s %s %ju-%ju (kept with the file)",
-		    s->peer, s->user, alg->name, vpath, (uintmax_t)first,
-		    (uintmax_t)last);
+		log_info("%s: %s HASH %s %s %ju-%ju (%s)", s->peer, s->user,
+		    alg->name, vpath, (uintmax_t)first, (uintmax_t)last,
+		    kept ? "kept with the file" : "computed beside the download");
 		return session_reply(s, FTP_STATFILE, "%s %ju-%ju %s %s",
 		    alg->name, (uintmax_t)first, (uintmax_t)last, hex, arg);
 	}

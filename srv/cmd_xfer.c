@@ -26,6 +26,7 @@
 #include "srv/jail.h"
 #include "srv/conf.h"
 #include "srv/log.h"
+#include "srv/prehash.h"
 #include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -114,6 +115,9 @@ cmd_retr(struct session *s, char *arg)
 	}
 	s->data.what = "RETR";
 	t0 = now_mono();
+	/* A verifying client asks HASH next: its digest is made meanwhile. */
+	if (rest == 0)
+		prehash_start(s, vpath, fd, &st);
 	r = data_send_file(s, fd, rest, &sent);
 	close(fd);
 	data_close(s);

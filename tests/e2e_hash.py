@@ -630,4 +630,52 @@ def a_file_system_without_user_attributes_still_answers():
             subprocess.run(["umount", "-l", home], timeout=10)
 
 
+def hash_lines(srv):
+    return [l for l in srv.log().splitlines() if " HASH " in l]
+
+
+@test
+def hash_after_a_download_is_computed_beside_it():
+    """A whole-file RETR hashes the file on a thread while it is sent:
+    the HASH after the 226 finds the digest ready, kept with the file
+    (hash_cache) or, without it, held for that HASH only."""
+    for cache in (True, False):
+        with Server(hash_cache=cache) as srv:
+            home = srv.home("harry")
+            path = os.path.join(home, "big.bin")
+            data = pattern(4 * MiB + 3, 11)
+            write(path, data)
+            c = session(srv)
+            got, r = c.transfer("RETR big.bin")
+            assert got == data and r.startswith("226"), r
+            assert hash_ok(c, "big.bin")[3] == hashlib_of("SHA-256", data)
+            lines = hash_lines(srv)
+            assert len(lines) == 1, lines
+            want = "(kept with the file)" if cache else \
+                "(computed beside the download)"
+            assert lines[0].endswith(want), lines
+            assert (kept(path) is not None) == cache
+            # Changed after the download: the answer is of the new bytes.
+            past_window()
+            got, r = c.transfer("RETR big.bin")
+            assert r.startswith("226"), r
+            with open(path, "r+b") as f:
+                f.write(b"Q")
+            assert hash_ok(c, "big.bin")[3] == \
+                hashlib_of("SHA-256", b"Q" + data[1:])
+            # A resumed RETR starts none: the HASH computes.
+            past_window()
+            with open(path, "r+b") as f:
+                f.write(b"R")
+            c.expect("REST 1000", 350)
+            got, r = c.transfer("RETR big.bin")
+            assert got == (b"R" + data[1:])[1000:], len(got)
+            n = len(hash_lines(srv))
+            assert hash_ok(c, "big.bin")[3] == \
+                hashlib_of("SHA-256", b"R" + data[1:])
+            last = hash_lines(srv)[n]
+            assert not last.endswith(")"), last     # computed, not kept
+            c.close()
+
+
 run()
