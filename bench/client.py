@@ -12,14 +12,17 @@ ratios. It measures; it never asserts. Run it through bench/run.sh --client
   (e) a resumed download of a local copy cut at half: burrow `get`,
       lftp `get -c`, curl -C -
 
+  (f) HASH latency on the server: of a file just uploaded (its digest
+      computed as it arrived) and of one never hashed before
+
 burrow checks every file it moves with HASH (SHA-256 of both ends); lftp
-and curl do not. What it hashes after the transfer is timed apart after
-each burrow run (the server's HASH over ftplib; for a resume also the
-local file through Python's hashlib, OpenSSL's SHA-256 as in burrow) and
-taken off its wall time in the "transfer-only estimate" rows. A
-whole-file transfer hashes its local side as the bytes pass, so that cost
-stays in the estimate. The rounds go round-robin over the clients
-(burrow, lftp, curl, burrow, ...) so that a slow spell falls on all alike.
+and curl do not. Below each transfer, the server's CPU seconds per run
+(utime + stime of burrowd from /proc, all its threads) for every client.
+(a) is measured twice: as it comes (burrowd keeps a file's digest after
+its first HASH, so later runs find it) and with the kept digest removed
+before every run, so that the server hashes after the transfer. The rounds
+go round-robin over the clients (burrow, lftp, curl, burrow, ...) so that
+a slow spell falls on all alike.
 """
 import argparse
 import ftplib
@@ -163,25 +166,34 @@ def sha_file(path, end=None):
     return h.hexdigest()
 
 
-def hash_cost(t, remote, local):
-    """Seconds burrow's checks take apart from the transfer: HASH on the
-    server for each (name, end) in remote (end: a RANG 0 end-1 first),
-    SHA-256 of each (path, end) in local."""
+XATTR = "user.burrow.hash.sha256"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(t):
+    """CPU seconds burrowd has used so far, all threads (/proc)."""
+    with open("/proc/%d/stat" % t.srv.proc.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK    # utime, stime
+
+
+def forget_digest(path):
+    """Removes the digest burrowd keeps with path, if any."""
+    try:
+        os.removexattr(path, XATTR)
+    except OSError:
+        pass
+
+
+def hash_latency(t, name):
+    """Seconds one HASH of name takes, over an open ftplib session."""
     f = t.ftp()
     try:
-        spent = 0.0
-        for name, end in remote:
-            if end is not None:
-                f.sendcmd("RANG 0 %d" % (end - 1))
-            t0 = time.monotonic()
-            f.sendcmd("HASH " + name)
-            spent += time.monotonic() - t0
+        t0 = time.monotonic()
+        f.sendcmd("HASH " + name)
+        return time.monotonic() - t0
     finally:
         f.quit()
-    t0 = time.monotonic()
-    for path, end in local:
-        sha_file(path, end)
-    return spent + time.monotonic() - t0
 
 
 def check(path, size, want_sha, first):
@@ -228,8 +240,8 @@ def main():
                     help="size of each small file in KiB (default 4)")
     ap.add_argument("--timeout", type=int, default=120,
                     help="bound on every client run, seconds")
-    ap.add_argument("--only", default="abcde",
-                    help="which measurements, e.g. ae (default abcde)")
+    ap.add_argument("--only", default="abcdef",
+                    help="which measurements, e.g. ae (default abcdef)")
     args = ap.parse_args()
 
     size = args.size_mib * MIB
@@ -272,10 +284,11 @@ def main():
             wall = cl.job(c, t, down, "get big.bin\n", "get big.bin",
                           ["-o", "big.bin", "URL/big.bin"])
             check(local, size, src_sha, first)
-            # A whole-file transfer is hashed locally as it passes
-            # (part of the transfer's own time); only the server's HASH
-            # comes after it.
-            return wall, [("big.bin", None)], []
+            return wall
+
+        def download_unkept(c, t, first):
+            forget_digest(os.path.join(t.home, "big.bin"))
+            return download(c, t, first)
 
         def upload(c, t, first):
             remote = os.path.join(t.home, "up.bin")
@@ -285,7 +298,7 @@ def main():
                           "put big.bin -o up.bin",
                           ["-T", "big.bin", "URL/up.bin"])
             check(remote, size, src_sha, first)
-            return wall, [("up.bin", None)], []
+            return wall
 
         def many(c, t, first):
             wall = cl.job(c, t, fresh(down), "get dir\n", "mirror dir", None)
@@ -299,7 +312,7 @@ def main():
             for n in names:
                 check(os.path.join(got, n), args.file_kib * 1024,
                       small_sha[n], first)
-            return wall, [("dir/" + n, None) for n in names], []
+            return wall
 
         def resume(c, t, first):
             local = os.path.join(fresh(down), "big.bin")
@@ -312,10 +325,7 @@ def main():
             if c == "burrow" and "resumed" not in cl.out:
                 raise Failed("burrow did not resume: " + cl.out.strip())
             check(local, size, src_sha, first)
-            # burrow checks that the half it has is the file's beginning
-            # (HASH after RANG) before it goes on, and the whole after.
-            return (wall, [("big.bin", size // 2), ("big.bin", None)],
-                    [(local, size // 2), (local, None)])
+            return wall
 
         # (label, unit, {client: [value]}, {client: failure or None},
         #  {client: [value]} the ratios are taken to)
@@ -323,17 +333,19 @@ def main():
 
         def measure(label, tls, fn, unit):
             """Runs fn round-robin; MiB or files / wall for a rate, else
-            the wall time. Adds the burrow rows without hashing."""
+            the wall time. Adds the server's CPU per run."""
             amount = args.files if unit == "files/s" else args.size_mib
             walls = {c: [] for c in CLIENTS}
-            hashing = []
+            cpu = {c: [] for c in CLIENTS}
             fails = {}
             for r in range(args.runs):
                 for c in CLIENTS:
                     if c in fails:
                         continue
                     try:
+                        cpu0 = server_cpu(targets[tls])
                         v = fn(c, targets[tls], r == 0)
+                        cpu1 = server_cpu(targets[tls])
                         if v is None:
                             fails[c] = None     # no command for it: "-"
                             continue
@@ -341,22 +353,15 @@ def main():
                                 not in cl.out:
                             raise Failed("burrow did not verify: "
                                          + cl.out.strip())
-                        if c == "burrow":
-                            hashing.append(hash_cost(targets[tls], *v[1:]))
-                        walls[c].append(v[0])
+                        walls[c].append(v)
+                        cpu[c].append(cpu1 - cpu0)
                     except Exception as e:
                         fails[c] = (str(e) if isinstance(e, Failed)
                                     else "%s: %r" % (c, e))
             fig = (lambda w: amount / w) if unit != "s" else (lambda w: w)
             values = {c: [fig(w) for w in walls[c]] for c in CLIENTS}
             rows.append((label, unit, values, fails, values))
-            if walls["burrow"] and "burrow" not in fails:
-                # Its ratios are to the peers' figures of the row above.
-                est = [fig(w - h) for w, h in zip(walls["burrow"], hashing)]
-                rows.append(("  burrow transfer-only est.", unit,
-                             {"burrow": est}, {}, values))
-                rows.append(("  burrow's hashing, apart", "s",
-                             {"burrow": hashing}, {}, {}))
+            rows.append(("  burrowd CPU per run", "s", cpu, fails, cpu))
             if unit == "files/s":
                 rows.append(("  wall time", "s", walls, fails, walls))
             print("  done: %s (%.0f s so far)" % (
@@ -365,6 +370,8 @@ def main():
         big = "%d MiB" % args.size_mib
         if "a" in args.only:
             measure("(a) download %s, FTP" % big, False, download, "MiB/s")
+            measure("(a) same, no kept digest", False, download_unkept,
+                    "MiB/s")
         if "b" in args.only:
             measure("(b) upload %s, FTP" % big, False, upload, "MiB/s")
         if "c" in args.only:
@@ -375,6 +382,22 @@ def main():
                     False, many, "files/s")
         if "e" in args.only:
             measure("(e) resume %s from half" % big, False, resume, "s")
+        if "f" in args.only:
+            t = targets[False]
+            fresh_up, never = [], []
+            for r in range(args.runs):
+                up_path = os.path.join(t.home, "up.bin")
+                if os.path.exists(up_path):
+                    os.remove(up_path)
+                cl.job("curl", t, up, "", "", ["-T", "big.bin",
+                                                "URL/up.bin"])
+                fresh_up.append(hash_latency(t, "up.bin"))
+                forget_digest(os.path.join(t.home, "big.bin"))
+                never.append(hash_latency(t, "big.bin"))
+            rows.append(("(f) HASH of a fresh upload", "ms",
+                         {"burrow": [x * 1000 for x in fresh_up]}, {}, {}))
+            rows.append(("(f) HASH, never hashed", "ms",
+                         {"burrow": [x * 1000 for x in never]}, {}, {}))
         print_table(args, rows, time.monotonic() - t_start)
     finally:
         for t in targets.values():
@@ -442,8 +465,9 @@ def print_table(args, rows, elapsed):
             else:
                 ratios.append("")
         print(fmt % (label, unit, *cells, *ratios))
-    print("\nest. = burrow's wall time less its hashing, timed apart after "
-          "each run (HASH on the server, SHA-256 here)")
+    print("\nburrowd CPU = utime + stime of the server per run (/proc); "
+          "(f): the burrow column is burrowd's HASH, %d MiB, ftplib"
+          % args.size_mib)
     for line in failures:
         print("FAILED " + line)
     print("total run time %.0f s" % elapsed)

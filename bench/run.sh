@@ -17,7 +17,7 @@
 #   --burrowd-rounds N  PBKDF2 rounds of burrowd's user (default 1000)
 #
 #   --client         the client benchmark; it takes --size-mib, --runs and
-#                    --only (default abcde) as above, and:
+#                    --only (default abcdef) as above, and:
 #   --files N        small files in its (d) (default 200)
 #   --file-kib N     size of each (default 4)
 #   --timeout SECS   bound on every client run (default 120)

@@ -162,14 +162,51 @@ hash_abandon(struct hash_ctx *h)
 }
 
 int
+hash_update_fd(struct hash_ctx *ctx, int fd, uint64_t start, uint64_t end,
+    void *buf, size_t buflen, volatile const int *cancel)
+{
+	uint64_t off = start;
+	size_t want;
+	ssize_t got;
+
+	while (off < end) {
+		if (cancelled(cancel)) {
+			errno = ECANCELED;
+			return -1;
+		}
+		want = end - off < buflen ? (size_t)(end - off) : buflen;
+		/* pread() refuses offsets past off_t's range: no file is there. */
+		if (off >= OFFSET_MAX)
+			want = 0;
+		else if (want > OFFSET_MAX - off)
+			want = (size_t)(OFFSET_MAX - off);
+		if (want == 0)
+			got = 0;
+		else if ((got = pread(fd, buf, want, (off_t)off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (got == 0) {
+			if (end != UINT64_MAX) {
+				errno = ERANGE;	/* the file is shorter */
+				return -1;
+			}
+			break;
+		}
+		if (hash_update(ctx, buf, (size_t)got) < 0)
+			return -1;
+		off += (uint64_t)got;
+	}
+	return 0;
+}
+
+int
 hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
     uint64_t end, char *hex, size_t hexlen, volatile const int *cancel)
 {
 	struct hash_ctx *ctx = NULL;
 	unsigned char *buf = NULL;
-	uint64_t off = start;
-	size_t want;
-	ssize_t got;
 	int err = 0;
 
 	if (hex != NULL && hexlen > 0)
@@ -184,41 +221,11 @@ hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
 	}
 	if ((ctx = hash_begin(alg)) == NULL)
 		return -1;
-	if ((buf = malloc(HASH_CHUNK)) == NULL) {
+	if ((buf = malloc(HASH_CHUNK)) == NULL)
 		err = ENOMEM;
-		goto out;
-	}
-	while (off < end) {
-		if (cancelled(cancel)) {
-			err = ECANCELED;
-			goto out;
-		}
-		want = end - off < HASH_CHUNK ? (size_t)(end - off) : HASH_CHUNK;
-		/* pread() refuses offsets past off_t's range: no file is there. */
-		if (off >= OFFSET_MAX)
-			want = 0;
-		else if (want > OFFSET_MAX - off)
-			want = (size_t)(OFFSET_MAX - off);
-		if (want == 0)
-			got = 0;
-		else if ((got = pread(fd, buf, want, (off_t)off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			err = errno;
-			goto out;
-		}
-		if (got == 0) {
-			if (end != UINT64_MAX)
-				err = ERANGE;	/* the file is shorter */
-			break;
-		}
-		if (hash_update(ctx, buf, (size_t)got) < 0) {
-			err = errno;
-			goto out;
-		}
-		off += (uint64_t)got;
-	}
-out:
+	else if (hash_update_fd(ctx, fd, start, end, buf, HASH_CHUNK,
+	    cancel) == -1)
+		err = errno;
 	free(buf);
 	if (err != 0) {
 		hash_abandon(ctx);

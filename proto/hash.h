@@ -74,4 +74,13 @@ int		 hash_update(struct hash_ctx *h, const void *buf, size_t n);
 int		 hash_end(struct hash_ctx *h, char *hex, size_t hexlen);
 void		 hash_abandon(struct hash_ctx *h);
 
+/*
+ * Adds the bytes [start, end) of fd to h, as hash_fd_range() reads them
+ * (end UINT64_MAX: to end of file), through buf (buflen bytes). Returns
+ * 0, or -1 with errno as hash_fd_range(); h is then still to be ended or
+ * abandoned by the caller.
+ */
+int	hash_update_fd(struct hash_ctx *h, int fd, uint64_t start,
+	    uint64_t end, void *buf, size_t buflen, volatile const int *cancel);
+
 #endif

@@ -100,29 +100,45 @@ conn_read(struct conn *c, void *buf, size_t n, int timeout_ms)
 	return raw_read(c, buf, n, timeout_ms);
 }
 
+ssize_t
+conn_write_some(struct conn *c, const void *buf, size_t n, short *wait)
+{
+	ssize_t w;
+	int want_read = 0;
+
+	do {
+		if (c->ops != NULL)
+			w = c->ops->write(c->impl, buf, n, &want_read);
+		else
+			w = send(c->fd, buf, n, MSG_NOSIGNAL);
+	} while (w == -1 && errno == EINTR);
+	if (w > 0)
+		return w;
+	if (w == 0) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (wait != NULL)
+		*wait = want_read ? POLLIN : POLLOUT;
+	return -1;
+}
+
 int
 conn_write(struct conn *c, const void *buf, size_t n, int timeout_ms)
 {
 	const char *p = buf;
 	ssize_t w;
-	int want_read = 0;
+	short wait = POLLOUT;
 
 	while (n > 0) {
-		if (c->ops != NULL)
-			w = c->ops->write(c->impl, p, n, &want_read);
-		else
-			w = send(c->fd, p, n, MSG_NOSIGNAL);
-		if (w > 0) {
+		if ((w = conn_write_some(c, p, n, &wait)) > 0) {
 			p += w;
 			n -= (size_t)w;
 			continue;
 		}
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		switch (conn_wait_fd(c->fd, want_read ? POLLIN : POLLOUT,
-		    timeout_ms)) {
+		switch (conn_wait_fd(c->fd, wait, timeout_ms)) {
 		case 0:
 			errno = ETIMEDOUT;
 			return -1;

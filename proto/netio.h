@@ -60,6 +60,15 @@ ssize_t conn_read(struct conn *c, void *buf, size_t n, int timeout_ms);
 int conn_write(struct conn *c, const void *buf, size_t n, int timeout_ms);
 
 /*
+ * Writes what the connection takes now of n bytes, without waiting.
+ * Returns the bytes written (> 0), or -1 with errno: EAGAIN when nothing
+ * could go now, *wait (when not NULL) then saying what to poll for
+ * (POLLOUT, or POLLIN when TLS must read first); EPIPE and the like.
+ */
+ssize_t conn_write_some(struct conn *c, const void *buf, size_t n,
+    short *wait);
+
+/*
  * Reads one line ending in LF (a CR before it is dropped) into line, NUL
  * terminated, at most max-1 bytes. A partial line stays buffered across a
  * timeout. Waits up to timeout_ms; if wakefd >= 0

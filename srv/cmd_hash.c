@@ -16,7 +16,9 @@
  * The file is read as it is stored, whatever TYPE says: the draft defines
  * the hash as that of a TYPE I download. Hashing runs on the session's own
  * worker thread, so only this session waits; the server's shutdown stops it
- * between two chunks.
+ * between two chunks. With hash_cache on, the digest of a whole file is
+ * kept in an extended attribute (proto/hcache.h) and a HASH that finds a
+ * fresh one answers at once; uploads leave theirs there (srv/cmd_xfer.c).
  */
 #include "config.h"
 
@@ -31,11 +33,14 @@
 #include <unistd.h>
 
 #include "proto/hash.h"
+#include "proto/hcache.h"
 #include "proto/reply.h"
 #include "proto/util.h"
 #include "srv/commands.h"
+#include "srv/conf.h"
 #include "srv/jail.h"
 #include "srv/log.h"
+#include "srv/prehash.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -115,7 +120,7 @@ cmd_hash(struct session *s, char *arg)
 	char vpath[VPATH_MAX], hex[HASH_HEX_MAX];
 	uint64_t first, last, size;
 	struct stat st;
-	int fd, rc, err, ranged = s->rang_set;
+	int fd, rc, err, whole, kept, ranged = s->rang_set;
 
 	/* A RANG is for this HASH only, whatever becomes of it. */
 	s->rang_set = 0;
@@ -152,9 +157,25 @@ cmd_hash(struct session *s, char *arg)
 	else if (last > size - 1)
 		last = size - 1;
 
+	whole = first == 0 && (size == 0 || last == size - 1);
+	if (whole && ((kept = s->srv->cfg->hash_cache &&
+	    hcache_get(fd, alg, hex, sizeof(hex)) == 0) ||
+	    prehash_take(s, vpath, alg, fd, hex, sizeof(hex)) == 0)) {
+		close(fd);
+		log_info("%s: %s HASH %s %s %ju-%ju (%s)", s->peer, s->user,
+		    alg->name, vpath, (uintmax_t)first, (uintmax_t)last,
+		    kept ? "kept with the file" : "computed beside the download");
+		return session_reply(s, FTP_STATFILE, "%s %ju-%ju %s %s",
+		    alg->name, (uintmax_t)first, (uintmax_t)last, hex, arg);
+	}
 	rc = hash_fd_range(fd, alg, first, size == 0 ? 0 : last + 1, hex,
 	    sizeof(hex), (volatile const int *)(const void *)&s->srv->stopping);
 	err = errno;
+	/* Kept for next time, if the file did not change meanwhile. */
+	if (rc == 0 && whole && s->srv->cfg->hash_cache &&
+	    hcache_put(fd, alg, &st, hex) == -1 && !hcache_expected(errno))
+		log_warnx("%s: digest of %s not kept: %s", s->peer, vpath,
+		    strerror(errno));
 	close(fd);
 	if (rc == -1) {
 		switch (err) {

@@ -16,6 +16,9 @@
 
 #include <openssl/rand.h>
 
+#include "proto/hash.h"
+#include "proto/hashpipe.h"
+#include "proto/hcache.h"
 #include "proto/reply.h"
 #include "proto/util.h"
 #include "srv/commands.h"
@@ -23,6 +26,7 @@
 #include "srv/jail.h"
 #include "srv/conf.h"
 #include "srv/log.h"
+#include "srv/prehash.h"
 #include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -111,6 +115,9 @@ cmd_retr(struct session *s, char *arg)
 	}
 	s->data.what = "RETR";
 	t0 = now_mono();
+	/* A verifying client asks HASH next: its digest is made meanwhile. */
+	if (rest == 0)
+		prehash_start(s, vpath, fd, &st);
 	r = data_send_file(s, fd, rest, &sent);
 	close(fd);
 	data_close(s);
@@ -222,13 +229,38 @@ unlink_new(struct session *s, const char *vpath, int fd)
 	close(dfd);
 }
 
+/*
+ * Keeps the digest of an upload that wrote the whole file from its start
+ * (hp hashed every byte stored) with the file, if it holds exactly those
+ * bytes: as large as what arrived (no other writer made it longer).
+ */
+static void
+keep_digest(struct session *s, const char *vpath, int fd, struct hashpipe *hp,
+    uint64_t got)
+{
+	const struct hash_alg *alg = s->hash_alg != NULL ? s->hash_alg :
+	    hash_default();
+	char hex[HASH_HEX_MAX];
+	struct stat st;
+
+	if (hashpipe_end(hp, hex, sizeof(hex)) == -1) {
+		log_warn("%s: digest of %s", s->peer, vpath);
+		return;
+	}
+	if (fstat(fd, &st) == -1 || (uint64_t)st.st_size != got)
+		return;
+	if (hcache_put(fd, alg, &st, hex) == -1 && !hcache_expected(errno))
+		log_warnx("%s: digest of %s not kept: %s", s->peer, vpath,
+		    strerror(errno));
+}
+
 /* STOR (append 0) and APPE (append 1). */
 static int
 store(struct session *s, const char *arg, int append)
 {
 	char vpath[VPATH_MAX];
 	struct replace rp = { .pfd = -1 };
-	struct data_sink to = { 0, 0 };
+	struct data_sink to = { 0, 0, NULL };
 	enum xfer_result r;
 	struct stat st;
 	uint64_t got = 0;
@@ -280,6 +312,10 @@ store(struct session *s, const char *arg, int append)
 		goto out;
 	}
 	t0 = now_mono();
+	/* A whole new file's digest is computed as it arrives, beside it. */
+	if (s->srv->cfg->hash_cache && !append && rest == 0 && !s->ascii)
+		to.hp = data_hashpipe(s->hash_alg != NULL ? s->hash_alg :
+		    hash_default());
 	/* Only now that data is coming is anything after rest given up. */
 	if (!append && !replacing && (quota_truncate(s->quota, fd, rest) == -1 ||
 	    lseek(fd, rest, SEEK_SET) == -1)) {
@@ -294,6 +330,10 @@ store(struct session *s, const char *arg, int append)
 		r = XFER_FILEERR;
 	} else if (replacing && r != XFER_OK)
 		replace_abandon(s, &rp, fd);
+	if (to.hp != NULL && r == XFER_OK)
+		keep_digest(s, vpath, fd, to.hp, got);
+	else
+		hashpipe_abandon(to.hp);
 	data_close(s);
 	log_xfer(s, append ? "APPE" : "STOR", vpath, got, now_mono() - t0, r);
 	rc = data_finish(s, r, "Upload");

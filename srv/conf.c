@@ -85,6 +85,9 @@ static const struct opt opts[] = {
 	{ "password_cache", OPT_BOOL, 0, 1, "true", F(password_cache), 0,
 	  "remember verified passwords (keyed digests, in memory only) so "
 	  "that the next login costs microseconds" },
+	{ "hash_cache", OPT_BOOL, 0, 1, "true", F(hash_cache), 0,
+	  "keep each file's HASH digest in an extended attribute "
+	  "(user.burrow.hash.ALG) and compute an upload's as it arrives" },
 	{ "end_sessions_on_password_change", OPT_BOOL, 0, 1, "false",
 	  F(end_sessions_on_password_change), 0, "a reload that changes a "
 	  "user's password ends the sessions logged in with the old one" },

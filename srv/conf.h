@@ -37,6 +37,7 @@ struct srv_config {
 	int		 max_login_attempts;
 	int		 end_sessions_on_password_change;
 	int		 password_cache;
+	int		 hash_cache;	/* digests in user.burrow.hash.* */
 	int		 ban_after;
 	int		 ban_window;
 	int		 ban_time;

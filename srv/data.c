@@ -24,6 +24,7 @@
 
 #include "proto/addr.h"
 #include "proto/cmd.h"
+#include "proto/hashpipe.h"
 #include "proto/reply.h"
 #include "proto/util.h"
 #include "srv/conf.h"
@@ -644,6 +645,12 @@ sink(struct session *s, int fd, const char *buf, size_t n,
 	return -1;
 }
 
+struct hashpipe *
+data_hashpipe(const struct hash_alg *alg)
+{
+	return hashpipe_new(alg, 4, XFER_CHUNK);
+}
+
 enum xfer_result
 data_recv_file(struct session *s, int fd, const struct data_sink *to,
     uint64_t *got)
@@ -661,6 +668,10 @@ data_recv_file(struct session *s, int fd, const struct data_sink *to,
 	}
 	in = buf + 1;
 	for (;;) {
+		/* Straight into the hashing thread's buffer, handed over once
+		 * stored. */
+		if (to->hp != NULL && !s->ascii)
+			in = hashpipe_buf(to->hp);
 		if (!conn_readable_now(&s->data.conn) &&
 		    (r = wait_io(s, POLLIN)) != XFER_OK)
 			break;
@@ -702,6 +713,8 @@ data_recv_file(struct session *s, int fd, const struct data_sink *to,
 			r = XFER_FILEERR;
 			break;
 		}
+		if (to->hp != NULL && !s->ascii)
+			hashpipe_put(to->hp, m);
 		s->data.done = *got;
 	}
 	if (r == XFER_OK && cr && sink(s, fd, "\r", 1, to, got) == -1)

@@ -77,19 +77,28 @@ enum xfer_result data_send_file(struct session *s, int fd, off_t offset,
     uint64_t *sent);
 
 /* Where received bytes go: see quota_write(). */
+struct hashpipe;
+
 struct data_sink {
-	uint64_t	credit;	/* size of the file a replacement upload replaces */
-	int		flags;	/* QUOTA_TMPFILE for an O_TMPFILE upload */
+	uint64_t	 credit;	/* size of the file a replacement upload replaces */
+	int		 flags;		/* QUOTA_TMPFILE for an O_TMPFILE upload */
+	struct hashpipe	*hp;		/* binary mode: hash what is stored */
 };
 
 /*
  * Receives the data connection to its end into fd at its current offset
  * (CRLF to LF in ASCII mode), through the user's quota. *got counts bytes
  * written to fd; a quota that fills up ends the transfer with XFER_FILEERR
- * and data.err EDQUOT, keeping what was written.
+ * and data.err EDQUOT, keeping what was written. With to->hp (binary
+ * mode only) every byte stored is handed to that hashing pipe, in order.
  */
 enum xfer_result data_recv_file(struct session *s, int fd,
     const struct data_sink *to, uint64_t *got);
+
+/* A hashing pipe (proto/hashpipe.h) whose buffers data_recv_file() reads
+ * into, for data_sink.hp; NULL with errno. */
+struct hash_alg;
+struct hashpipe *data_hashpipe(const struct hash_alg *alg);
 
 /*
  * Sends the final reply for result (226 on success, 426/451 otherwise, and

@@ -517,6 +517,7 @@ main(int argc, char **argv)
 		log_warn("cannot start %u workers", workers);
 		goto out;
 	}
+	srv.ncpu = (int)ncpu();
 	if ((srv.verifier = verifier_new(ncpu(), srv.cfg->password_cache ?
 	    4096 : 0)) == NULL) {
 		log_warn("password checks");

@@ -29,6 +29,8 @@ struct server {
 	int			 home_root_fd;	/* O_DIRECTORY on home_root */
 	int			 wake_fd;	/* eventfd: readable once stopping */
 	atomic_int		 stopping;
+	int			 ncpu;		/* online CPUs, at start */
+	atomic_int		 prehashing;	/* digests beside downloads */
 	double			 stop_deadline;	/* now_mono() when grace ends */
 	struct pool		*pool;
 	struct lobby		*lobby;		/* sessions not logged in */

@@ -27,6 +27,7 @@
 #include "srv/lobby.h"
 #include "srv/log.h"
 #include "srv/pool.h"
+#include "srv/prehash.h"
 #include "srv/proxied.h"
 #include "srv/quota.h"
 #include "srv/server.h"
@@ -557,6 +558,7 @@ session_free(struct session *s, int wait_ms)
 	struct client *cl = s->cl;
 
 	data_reset(&s->data);
+	prehash_stop(s);
 	session_enter(s, ST_USER);
 	if (s->tls != NULL)
 		tls_close(s->tls, s->handshaking ? 0 : wait_ms);

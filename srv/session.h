@@ -21,6 +21,7 @@
 #include "srv/users.h"
 
 struct hash_alg;
+struct prehash;
 struct proxied;
 struct quota;
 
@@ -57,6 +58,7 @@ struct session {
 	const struct hash_alg	*hash_alg;	/* OPTS HASH; NULL: SHA-256 */
 	uint64_t		 rang_start, rang_end;	/* RANG, inclusive */
 	int			 rang_set;	/* a RANG waits for the next HASH */
+	struct prehash		*prehash;	/* srv/prehash.h; NULL: none */
 	struct data		 data;
 	char			 line[CMD_LINE_MAX];
 

@@ -221,6 +221,33 @@ def partial_copy_that_differs_is_sent_again():
 
 
 @test
+def resume_hashes_the_kept_part_beside_the_rest():
+    """A resumed download hashes the local part it keeps while the rest
+    arrives, and asks the server for one whole-file HASH afterwards: no
+    RANG before, no second pass over the local file."""
+    with Server(users=USERS) as srv:
+        data = os.urandom(3 * 1024 * 1024 + 5)
+        write(os.path.join(srv.home("harry"), "f.bin"), data)
+        local = tmp()
+        write(os.path.join(local, "f.bin"), data[:1234567])
+        r = ok(burrow(url(srv), "get f.bin\n", local))
+        assert read(os.path.join(local, "f.bin")) == data, r
+        assert "resumed, verified by SHA-256" in r.out, r
+        hashes = [l for l in srv.log().splitlines() if " HASH " in l]
+        assert len(hashes) == 1, hashes
+        assert hashes[0].endswith("f.bin 0-%d" % (len(data) - 1)), hashes
+        # An upload resumed from a part on the server: the part there is
+        # checked first (a server cannot be cut back), the local source
+        # is read once.
+        up = os.urandom(2 * 1024 * 1024)
+        write(os.path.join(local, "u.bin"), up)
+        write(os.path.join(srv.home("harry"), "u.bin"), up[:700000])
+        r = ok(burrow(url(srv), "put u.bin\n", local))
+        assert read(os.path.join(srv.home("harry"), "u.bin")) == up, r
+        assert "resumed, verified by SHA-256" in r.out, r
+
+
+@test
 def same_size_different_content_is_overwritten():
     with Server(users=USERS) as srv:
         data = os.urandom(4096)

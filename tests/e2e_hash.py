@@ -460,4 +460,222 @@ def shutdown_cuts_a_long_hash_short():
         a.close()
 
 
+# --- the digest kept with the file (hash_cache) -----------------------------
+
+XATTR = "user.burrow.hash.sha256"
+
+
+def kept(path):
+    """The digest burrowd keeps in path's attribute, or None."""
+    try:
+        v = os.getxattr(path, XATTR).decode()
+    except OSError:
+        return None
+    return v.split()[-1]
+
+
+def kept_answers(srv):
+    """How many HASH replies came from a kept digest, by the log."""
+    return srv.log().count("(kept with the file)")
+
+
+def past_window():
+    """A change must land after the attribute's 20 ms window to show."""
+    time.sleep(0.05)
+
+
+@test
+def hash_after_stor_is_kept_and_answers_at_once():
+    from harness import raw_upload
+    with Server() as srv:
+        home = srv.home("harry")
+        data = pattern(3 * MiB + 11, 3)
+        c = session(srv)
+        assert raw_upload(c, "STOR", "up.bin", data).startswith("226")
+        path = os.path.join(home, "up.bin")
+        # The upload's digest is there before any HASH, computed as the
+        # bytes arrived.
+        assert kept(path) == hashlib_of("SHA-256", data), kept(path)
+        before = kept_answers(srv)
+        t0 = time.monotonic()
+        got = hash_ok(c, "up.bin")
+        took = time.monotonic() - t0
+        assert got == ("SHA-256", 0, len(data) - 1,
+                       coreutils("SHA-256", path)), got
+        assert kept_answers(srv) == before + 1, srv.log()[-500:]
+        print("# HASH of a fresh 3 MiB upload: %.4f s" % took)
+        # A replacement upload (a new inode renamed over the old) keeps
+        # the new digest; the old one is gone with its inode.
+        data2 = pattern(MiB, 8)
+        assert raw_upload(c, "STOR", "up.bin", data2).startswith("226")
+        assert kept(path) == hashlib_of("SHA-256", data2)
+        assert hash_ok(c, "up.bin")[3] == hashlib_of("SHA-256", data2)
+        # Another algorithm selected: the upload is hashed with it.
+        c.expect("OPTS HASH SHA-512", 200)
+        assert raw_upload(c, "STOR", "five.bin", data2).startswith("226")
+        v = os.getxattr(os.path.join(home, "five.bin"),
+                        "user.burrow.hash.sha512").decode().split()[-1]
+        assert v == hashlib_of("SHA-512", data2)
+        assert hash_ok(c, "five.bin")[3] == v
+        c.close()
+
+
+@test
+def hash_after_appe_and_rest_stor_is_right():
+    from harness import raw_upload
+    with Server() as srv:
+        home = srv.home("harry")
+        path = os.path.join(home, "grow.bin")
+        a, b = pattern(500000, 1), pattern(300000, 2)
+        c = session(srv)
+        assert raw_upload(c, "STOR", "grow.bin", a).startswith("226")
+        assert hash_ok(c, "grow.bin")[3] == hashlib_of("SHA-256", a)
+        past_window()
+        assert raw_upload(c, "APPE", "grow.bin", b).startswith("226")
+        # The kept digest (of a alone) is stale: the answer is computed.
+        assert hash_ok(c, "grow.bin")[3] == hashlib_of("SHA-256", a + b)
+        # ... and kept from then on.
+        assert kept(path) == hashlib_of("SHA-256", a + b)
+        past_window()
+        # REST + STOR over the middle.
+        assert raw_upload(c, "STOR", "grow.bin", b, rest=100000) \
+            .startswith("226")
+        want = a[:100000] + b
+        assert hash_ok(c, "grow.bin")[3] == hashlib_of("SHA-256", want)
+        assert hash_ok(c, "grow.bin")[3] == coreutils("SHA-256", path)
+        # RANG is computed, never taken from the whole file's digest.
+        c.expect("RANG 0 9", 350)
+        assert hash_ok(c, "grow.bin")[3] == hashlib_of("SHA-256", want[:10])
+        c.close()
+
+
+@test
+def hash_after_an_out_of_band_change_is_recomputed():
+    with Server() as srv:
+        home = srv.home("harry")
+        path = os.path.join(home, "f.bin")
+        data = pattern(200000, 4)
+        write(path, data)
+        c = session(srv)
+        assert hash_ok(c, "f.bin")[3] == hashlib_of("SHA-256", data)
+        assert kept(path) == hashlib_of("SHA-256", data)
+        n = kept_answers(srv)
+        assert hash_ok(c, "f.bin")[3] == hashlib_of("SHA-256", data)
+        assert kept_answers(srv) == n + 1
+        # Rewritten in place, same size, the old mtime put back.
+        st = os.stat(path)
+        past_window()
+        changed = b"Z" + data[1:]
+        with open(path, "r+b") as f:
+            f.write(b"Z")
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert os.stat(path).st_mtime_ns == st.st_mtime_ns
+        assert os.stat(path).st_size == st.st_size
+        assert hash_ok(c, "f.bin")[3] == hashlib_of("SHA-256", changed)
+        assert kept_answers(srv) == n + 1, "a stale digest was answered"
+        # A forged attribute for another inode (a copy) is not believed.
+        past_window()
+        other = os.path.join(home, "copy.bin")
+        write(other, changed)
+        os.setxattr(other, XATTR, os.getxattr(path, XATTR))
+        os.utime(other, ns=(st.st_atime_ns, os.stat(path).st_mtime_ns))
+        assert hash_ok(c, "copy.bin")[3] == hashlib_of("SHA-256", changed)
+        # Garbage in the attribute is ignored and replaced.
+        os.setxattr(path, XATTR, b"burrow1 not a value")
+        assert hash_ok(c, "f.bin")[3] == hashlib_of("SHA-256", changed)
+        assert kept(path) == hashlib_of("SHA-256", changed)
+        c.close()
+
+
+@test
+def hash_cache_off_keeps_nothing():
+    from harness import raw_upload
+    with Server(hash_cache=False) as srv:
+        home = srv.home("harry")
+        data = pattern(400000, 6)
+        c = session(srv)
+        assert raw_upload(c, "STOR", "up.bin", data).startswith("226")
+        assert hash_ok(c, "up.bin")[3] == hashlib_of("SHA-256", data)
+        assert kept(os.path.join(home, "up.bin")) is None
+        assert kept_answers(srv) == 0
+        c.close()
+
+
+@test
+def a_file_system_without_user_attributes_still_answers():
+    """ramfs takes no user.* attributes: HASH computes as without them."""
+    if os.geteuid() != 0:
+        print("# SKIP: mounting ramfs needs root")
+        return
+    from harness import raw_upload
+    with Server() as srv:
+        home = srv.home("harry")
+        r = subprocess.run(["mount", "-t", "ramfs", "ramfs", home],
+                           capture_output=True, timeout=10)
+        if r.returncode != 0:
+            print("# SKIP: cannot mount ramfs: %s" % r.stderr.decode().strip())
+            return
+        try:
+            data = pattern(700000, 7)
+            c = session(srv)
+            assert raw_upload(c, "STOR", "up.bin", data).startswith("226")
+            path = os.path.join(home, "up.bin")
+            assert kept(path) is None
+            for _ in range(2):
+                assert hash_ok(c, "up.bin")[3] == hashlib_of("SHA-256", data)
+            assert kept_answers(srv) == 0
+            assert "not kept" not in srv.log(), srv.log()[-500:]
+            c.close()
+        finally:
+            subprocess.run(["umount", "-l", home], timeout=10)
+
+
+def hash_lines(srv):
+    return [l for l in srv.log().splitlines() if " HASH " in l]
+
+
+@test
+def hash_after_a_download_is_computed_beside_it():
+    """A whole-file RETR hashes the file on a thread while it is sent:
+    the HASH after the 226 finds the digest ready, kept with the file
+    (hash_cache) or, without it, held for that HASH only."""
+    for cache in (True, False):
+        with Server(hash_cache=cache) as srv:
+            home = srv.home("harry")
+            path = os.path.join(home, "big.bin")
+            data = pattern(4 * MiB + 3, 11)
+            write(path, data)
+            c = session(srv)
+            got, r = c.transfer("RETR big.bin")
+            assert got == data and r.startswith("226"), r
+            assert hash_ok(c, "big.bin")[3] == hashlib_of("SHA-256", data)
+            lines = hash_lines(srv)
+            assert len(lines) == 1, lines
+            want = "(kept with the file)" if cache else \
+                "(computed beside the download)"
+            assert lines[0].endswith(want), lines
+            assert (kept(path) is not None) == cache
+            # Changed after the download: the answer is of the new bytes.
+            past_window()
+            got, r = c.transfer("RETR big.bin")
+            assert r.startswith("226"), r
+            with open(path, "r+b") as f:
+                f.write(b"Q")
+            assert hash_ok(c, "big.bin")[3] == \
+                hashlib_of("SHA-256", b"Q" + data[1:])
+            # A resumed RETR starts none: the HASH computes.
+            past_window()
+            with open(path, "r+b") as f:
+                f.write(b"R")
+            c.expect("REST 1000", 350)
+            got, r = c.transfer("RETR big.bin")
+            assert got == (b"R" + data[1:])[1000:], len(got)
+            n = len(hash_lines(srv))
+            assert hash_ok(c, "big.bin")[3] == \
+                hashlib_of("SHA-256", b"R" + data[1:])
+            last = hash_lines(srv)[n]
+            assert not last.endswith(")"), last     # computed, not kept
+            c.close()
+
+
 run()

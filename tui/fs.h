@@ -160,4 +160,12 @@ void		 fs_free(struct fs *fs);
  */
 struct fs	*fs_local_new(const char *start, char *err, size_t errlen);
 
+/*
+ * The descriptor of a file the local side has open (readable: a file
+ * opened FS_RDONLY, or FS_WRONLY at an offset > 0, whose bytes before
+ * the offset stay as they are), for reading with pread() beside the
+ * transfer; -1 for a remote file or a new one.
+ */
+int		 fs_local_fd(const struct fs_file *h);
+
 #endif

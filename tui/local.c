@@ -34,6 +34,7 @@ struct local_file {
 	struct fs_file	 base;		/* first: fs_file is the handle */
 	int		 fd;
 	int		 mode;
+	int		 readable;	/* fd may be pread(): see fs_local_fd() */
 	char		 path[FS_PATH_MAX];	/* the target */
 	char		 tmp[FS_PATH_MAX];	/* "" unless replacing */
 };
@@ -350,7 +351,8 @@ l_open(struct fs *fs, const char *path, int mode, uint64_t offset, int *code,
 		rc = FS_ERR;
 		goto out;
 	} else if (offset > 0) {
-		if ((fd = open(f->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) <
+		/* Read-write: the part kept is hashed beside the transfer. */
+		if ((fd = open(f->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) <
 		    0 || fstat(fd, &st) < 0)
 			goto fail;
 		if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < offset) {
@@ -373,6 +375,7 @@ l_open(struct fs *fs, const char *path, int mode, uint64_t offset, int *code,
 	f->base.fs = fs;
 	f->fd = fd;
 	f->mode = mode;
+	f->readable = mode == FS_RDONLY || offset > 0;
 	l->file_open = 1;
 	goto out;
 fail:
@@ -383,6 +386,16 @@ out:
 	if (code != NULL)
 		*code = rc;
 	return rc == FS_OK ? &f->base : NULL;
+}
+
+int
+fs_local_fd(const struct fs_file *h)
+{
+	const struct local_file *f = (const struct local_file *)h;
+
+	if (strcmp(h->fs->kind, "local") != 0 || !f->readable)
+		return -1;
+	return f->fd;
 }
 
 static int

@@ -38,7 +38,6 @@ struct remote {
 };
 
 #define HASH_WAIT_FACTOR	10	/* HASH may take this many timeouts */
-#define WRITE_PIECE		(64 * 1024)	/* upload writes at a time */
 
 /* What follows a reply's code ("213 1234" -> "1234"; "213" -> ""). */
 static const char *
@@ -613,7 +612,8 @@ r_write(struct fs_file *h, const void *buf, size_t n, char *err,
 	struct remote *r = (struct remote *)h->fs;
 	struct conn *dc = data(r);
 	const char *p;
-	size_t piece;
+	ssize_t w;
+	short wait = POLLOUT;
 
 	if (canceled(r)) {
 		set_err(err, errlen, "canceled");
@@ -623,19 +623,25 @@ r_write(struct fs_file *h, const void *buf, size_t n, char *err,
 		set_err(err, errlen, "no upload open");
 		return FS_ERR;
 	}
-	/* In pieces, each waited for with an eye on the cancel flag, so
-	 * that Esc stops an upload to a server that stopped reading. */
-	for (p = buf; n > 0; p += piece, n -= piece) {
-		piece = n < WRITE_PIECE ? n : WRITE_PIECE;
-		switch (ftp_data_wait(r->f, POLLOUT)) {
+	/* What the socket takes at once goes without a poll (a poll per
+	 * piece was half the system calls of an upload); only when it is
+	 * full is it waited for, with an eye on the cancel flag, so that Esc
+	 * stops an upload to a server that stopped reading. */
+	for (p = buf; n > 0; p += w, n -= (size_t)w) {
+		if ((w = conn_write_some(dc, p, n, &wait)) > 0)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return broken(r, NULL, err, errlen);
+		w = 0;
+		switch (ftp_data_wait(r->f, wait)) {
 		case FTP_CANCELED:
 			set_err(err, errlen, "canceled");
 			return FS_CANCELED;
 		case 0:
 			return broken(r, "timed out", err, errlen);
-		}
-		if (conn_write(dc, p, piece, ftp_timeout(r->f)) < 0)
+		case -1:
 			return broken(r, NULL, err, errlen);
+		}
 	}
 	return FS_OK;
 }

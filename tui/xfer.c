@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "proto/hash.h"
+#include "proto/hashpipe.h"
 #include "proto/util.h"
 #include "tui/xfer.h"
 
@@ -169,24 +170,31 @@ progress_phase(struct job *j, const char *src, const char *dst,
 	j->o->progress(j->o->arg, &p);
 }
 
+/* The buffers of the hashing thread, each one read's worth. */
+#define PIPE_BUFS	8
+
 /*
- * Moves the bytes from offset on. A transfer of the whole file (offset 0)
- * is hashed as it goes, with the job's algorithm, into streamed (""
- * otherwise): the digest of exactly what was read and written, so that
- * one side's own digest afterwards is enough to verify it. Returns FS_OK,
- * or the FS_* code with the reason in err.
+ * Moves the bytes from offset on. With the job's algorithm, what moves is
+ * hashed on a thread beside the transfer (proto/hashpipe.h) into streamed
+ * ("" otherwise): the digest of exactly what was read and written, so
+ * that one side's own digest afterwards is enough to verify it. A resumed
+ * transfer (offset > 0) whose local side holds the kept part (the target
+ * of a download, the source of an upload) hashes that part from the local
+ * file first, while the rest arrives: streamed is then the whole file's.
+ * Returns FS_OK, or the FS_* code with the reason in err.
  */
 static int
 transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
     uint64_t total, char *streamed, size_t slen, char *err, size_t errlen)
 {
 	struct fs_file *in, *out;
-	struct hash_ctx *h = NULL;
-	char e2[512];
+	struct hashpipe *hp = NULL;
+	const struct hash_alg *alg = hash_find(j->algo);
+	char e2[512], *buf = j->buf;
 	uint64_t done = offset;
 	double started = now_mono(), last = 0, t;
 	ssize_t n;
-	int rc = FS_OK, code = FS_ERR;
+	int rc = FS_OK, code = FS_ERR, kept = -1;
 
 	streamed[0] = '\0';
 	if ((in = fs_open(j->src, sp, FS_RDONLY, offset, &code, err,
@@ -197,24 +205,28 @@ transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
 		(void)fs_close(in, 1, e2, sizeof(e2));
 		return code;
 	}
-	if (offset == 0 && j->algo != NULL)
-		h = hash_begin(hash_find(j->algo));	/* NULL: verify later */
+	if (offset > 0 && (kept = fs_local_fd(out)) == -1)
+		kept = fs_local_fd(in);
+	if (alg != NULL && (offset == 0 || kept != -1) &&
+	    (hp = hashpipe_new(alg, PIPE_BUFS, XFER_BUF)) != NULL &&
+	    offset > 0)
+		hashpipe_file(hp, kept, 0, offset);
 	progress(j, sp, dp, done, total, offset, started);
 	for (;;) {
-		n = fs_read(in, j->buf, XFER_BUF, err, errlen);
+		if (hp != NULL)
+			buf = hashpipe_buf(hp);
+		n = fs_read(in, buf, XFER_BUF, err, errlen);
 		if (n == 0)
 			break;
 		if (n < 0) {
 			rc = (int)n;
 			break;
 		}
-		if ((rc = fs_write(out, j->buf, (size_t)n, err, errlen)) !=
+		if ((rc = fs_write(out, buf, (size_t)n, err, errlen)) !=
 		    FS_OK)
 			break;
-		if (h != NULL && hash_update(h, j->buf, (size_t)n) < 0) {
-			hash_abandon(h);
-			h = NULL;
-		}
+		if (hp != NULL)
+			hashpipe_put(hp, (size_t)n);
 		done += (uint64_t)n;
 		j->st->bytes += (uint64_t)n;
 		if ((t = now_mono()) - last >= PROGRESS_EVERY) {
@@ -224,24 +236,26 @@ transfer(struct job *j, const char *sp, const char *dp, uint64_t offset,
 	}
 	if (rc != FS_OK) {
 		/* Both ends given up; what arrived stays for a resume. */
-		hash_abandon(h);
+		hashpipe_abandon(hp);
 		(void)fs_close(in, 1, e2, sizeof(e2));
 		(void)fs_close(out, 1, e2, sizeof(e2));
 		return rc;
 	}
+	/* The digest is complete before the file is closed (the kept part
+	 * is read through its descriptor). */
+	if (hp != NULL && hashpipe_end(hp, streamed, slen) < 0)
+		streamed[0] = '\0';
 	/* The source's verdict first (a download's 226), then the target's
 	 * (an upload's 226). */
 	if ((rc = fs_close(in, 0, err, errlen)) != FS_OK) {
-		hash_abandon(h);
+		streamed[0] = '\0';
 		(void)fs_close(out, 1, e2, sizeof(e2));
 		return rc;
 	}
 	if ((rc = fs_close(out, 0, err, errlen)) != FS_OK) {
-		hash_abandon(h);
+		streamed[0] = '\0';
 		return rc;
 	}
-	if (h != NULL && hash_end(h, streamed, slen) < 0)
-		streamed[0] = '\0';
 	progress(j, sp, dp, done, total, offset, started);
 	return FS_OK;
 }
@@ -286,6 +300,38 @@ ask(struct job *j, const char *sp, char *dp, size_t dplen,
 	return 0;
 }
 
+/*
+ * 1 when a resume may start at once and check the kept part afterwards:
+ * a download into a local file that nobody is asked about. The whole
+ * file's digest (the kept part hashed from the disk while the rest
+ * arrives) against the server's HASH then proves the kept part was the
+ * source's beginning; when it does not, cut_back() puts the target back
+ * as it was before anything is sent again. An upload cannot be put back
+ * (a server has no truncate), and the screen's conflict question needs
+ * the answer before it asks, so both check first.
+ */
+static int
+splice_then_check(const struct job *j)
+{
+	return j->o->conflict == NULL && strcmp(j->src->kind, "remote") == 0 &&
+	    strcmp(j->dst->kind, "local") == 0;
+}
+
+/* Cuts the local target dp back to its first len bytes. */
+static int
+cut_back(struct job *j, const char *dp, uint64_t len, char *err,
+    size_t errlen)
+{
+	struct fs_file *h;
+	int code = FS_ERR;
+
+	/* Opening to resume at len is exactly that cut. */
+	if ((h = fs_open(j->dst, dp, FS_WRONLY, len, &code, err, errlen)) ==
+	    NULL)
+		return code;
+	return fs_close(h, 0, err, errlen);
+}
+
 static int
 copy_file(struct job *j, const char *sp, const char *dpath,
     const struct listing_entry *se)
@@ -298,6 +344,7 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 	char phex[HASH_HEX_MAX], streamed[HASH_HEX_MAX], msg[1700], why[256];
 	uint64_t off = 0;
 	int rc, asks = 0, again = 0, user_skip = 0, prefix, tried;
+	int optimistic = 0;
 
 	snprintf(dp, sizeof(dp), "%s", dpath);
 	why[0] = '\0';
@@ -328,6 +375,9 @@ look:
 	prefix = XFER_PREFIX_UNCHECKED;
 	tried = 0;
 	if (dec == XFER_DECIDE_RESUME && off > 0 && j->algo != NULL &&
+	    !(again && prev == XFER_DECIDE_OVERWRITE) && splice_then_check(j))
+		tried = optimistic = 1;
+	else if (dec == XFER_DECIDE_RESUME && off > 0 && j->algo != NULL &&
 	    !(again && prev == XFER_DECIDE_OVERWRITE)) {
 		/* Is the target the source's beginning? Sizes alone cannot
 		 * tell a partial copy from another file; and the question
@@ -395,6 +445,7 @@ look:
 		return FS_OK;
 	}
 	prev = dec;
+send:
 	rc = transfer(j, sp, dp, off, s.have_size ? s.size : 0, streamed,
 	    sizeof(streamed), err, sizeof(err));
 	if (rc != FS_OK) {
@@ -445,6 +496,21 @@ look:
 			    sizeof(dhex));
 	}
 	v = resume_verify(&s, &d, err, sizeof(err));
+	if (v == XFER_VERIFY_MISMATCH && optimistic) {
+		/* The kept part was not the source's beginning (or the rest
+		 * arrived damaged): the target goes back to what it was,
+		 * then all of it is sent, as when the check comes first. */
+		optimistic = 0;
+		j->st->files--;
+		j->st->resumed--;
+		if ((rc = cut_back(j, dp, off, err, sizeof(err))) != FS_OK)
+			return failed(j, rc, sp, dp, err);
+		dec = prev = XFER_DECIDE_OVERWRITE;
+		off = 0;
+		snprintf(why, sizeof(why), "; the partial copy differed, so "
+		    "all of it was sent again");
+		goto send;
+	}
 	if (v == XFER_VERIFY_MISMATCH)
 		return failed(j, FS_ERR, sp, dp, err);
 	if (v == XFER_VERIFY_HASH)
