@@ -457,6 +457,46 @@ def checksum_mismatch_is_refused():
 
 
 @test
+def pipelining_asks_for_the_next_data_port_with_each_transfer():
+    """To a server announcing PIPELINING, the next transfer's EPSV goes
+    out with each RETR, so that its data connection is made while the
+    file is checked: one round trip less per file. A refused RETR (the
+    file is gone) is answered with the EPSV after it, and the session
+    stays in step. Without PIPELINING nothing is sent during a transfer
+    (Pure-FTPd answers anything but ABOR with 500 then)."""
+    root = tmp()
+    files = {"d/f%d" % i: os.urandom(3000 + i) for i in range(4)}
+    for name, data in files.items():
+        write(os.path.join(root, name), data)
+    write(os.path.join(root, "bad"), b"refused")
+    for pipelining in (True, False):
+        with FakeFtpd(root, pipelining=pipelining, listing="dos",
+                      refuse=("bad",)) as s:
+            local = tmp()
+            r = burrow(s.url(), "get d\nget d/f0 again\nget bad\n"
+                       "get d/f1 again1\n", local)
+            assert r.rc == 1 and "bad" in r.err and "550" in r.err, r
+            for name, data in files.items():
+                assert read(os.path.join(local, name)) == data, r
+            assert read(os.path.join(local, "again")) == files["d/f0"], r
+            assert read(os.path.join(local, "again1")) == files["d/f1"], r
+            assert r.out.count("verified by SHA-256") == 6, r
+            cmds = s.commands
+            after_retr = [cmds[i + 1] for i, c in enumerate(cmds[:-1])
+                          if c.startswith("RETR")]
+            if pipelining:
+                assert after_retr and all(c == "EPSV" for c in after_retr), \
+                    cmds
+                # One EPSV per transfer, and the first: the rest went out
+                # early.
+                assert cmds.count("EPSV") == \
+                    sum(c.startswith(("RETR", "LIST")) for c in cmds) + 1, \
+                    cmds
+            else:
+                assert "EPSV" not in after_retr, cmds
+
+
+@test
 def dos_listing_without_mlsd():
     root = tmp()
     write(os.path.join(root, "a file.txt"), b"12345")

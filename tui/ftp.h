@@ -46,6 +46,11 @@ struct ftp;
 #define FTP_F_MDTM	0x080
 #define FTP_F_REST	0x100	/* REST STREAM */
 #define FTP_F_MLST_TYPE	0x200	/* MLST offers the type fact */
+/* PIPELINING (burrowd): commands sent during a transfer are answered in
+ * order after its final reply. The next transfer's EPSV then goes out
+ * while this one runs, and its data connection is made while the client
+ * is still busy with this file (its HASH): a round trip saved per file. */
+#define FTP_F_PIPELINING 0x400
 
 /* How to connect; see ftp_open(). */
 struct ftp_opts {
