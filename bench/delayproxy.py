@@ -132,6 +132,8 @@ async def main(a):
     print("ready", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Connections cut at exit are no news.
+    loop.set_exception_handler(lambda loop, ctx: None)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()

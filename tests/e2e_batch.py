@@ -473,8 +473,9 @@ def pipelining_asks_for_the_next_data_port_with_each_transfer():
         with FakeFtpd(root, pipelining=pipelining, listing="dos",
                       refuse=("bad",)) as s:
             local = tmp()
+            # One login, so that s.commands is one session's.
             r = burrow(s.url(), "get d\nget d/f0 again\nget bad\n"
-                       "get d/f1 again1\n", local)
+                       "get d/f1 again1\n", local, args=("--parallel", "1"))
             assert r.rc == 1 and "bad" in r.err and "550" in r.err, r
             for name, data in files.items():
                 assert read(os.path.join(local, name)) == data, r
@@ -494,6 +495,61 @@ def pipelining_asks_for_the_next_data_port_with_each_transfer():
                     cmds
             else:
                 assert "EPSV" not in after_retr, cmds
+
+
+def tree(root, n, sub=3):
+    """n files of assorted sizes over sub folders; {relative path: data}."""
+    files = {}
+    for i in range(n):
+        rel = "d%d/f%03d" % (i % sub, i)
+        files[rel] = os.urandom(1000 + 7919 * (i % 13))
+        write(os.path.join(root, rel), files[rel])
+    return files
+
+
+def same_files(files, root):
+    for rel, data in files.items():
+        assert read(os.path.join(root, rel)) == data, rel
+
+
+@test
+def parallel_get_and_put_share_a_folder_over_four_logins():
+    """A folder goes file by file over four logins: every file arrives and
+    is verified, the server saw four logins, and nothing is said."""
+    with Server(users=USERS) as srv:
+        files = tree(os.path.join(srv.home("harry"), "t"), 60)
+        local = tmp()
+        r = ok(burrow(url(srv), "get t\nput t up\n", local,
+                      args=("--parallel", "4")))
+        same_files(files, os.path.join(local, "t"))
+        same_files(files, os.path.join(srv.home("harry"), "up"))
+        assert r.out.count("verified by SHA-256") == 120, r
+        assert "took" not in r.err, r
+        assert srv.log().count("login harry") == 4, srv.log()
+        assert r.err == "", r
+
+
+@test
+def parallel_backs_off_to_the_logins_the_server_allows():
+    """max_sessions_per_user = 2 while asking for 4: burrow says once that
+    the server took 2, goes on with 2, and nothing is lost or failed, in
+    this command or the next."""
+    with Server(users=USERS, max_sessions_per_user=2) as srv:
+        files = tree(os.path.join(srv.home("harry"), "t"), 40)
+        local = tmp()
+        r = ok(burrow(url(srv), "get t\nput t up\nget t again\n", local,
+                      args=("--parallel", "4")))
+        same_files(files, os.path.join(local, "t"))
+        same_files(files, os.path.join(local, "again"))
+        same_files(files, os.path.join(srv.home("harry"), "up"))
+        assert r.out.count("verified by SHA-256") == 120, r
+        assert r.err.count("the server took 2 of the 4 connections") == 1, r
+        assert "going on with 2" in r.err, r
+        log = srv.log()
+        assert "already 2 sessions" in log, log
+        # No further tries after the refusal: two refused in all at most
+        # (the two extra logins that raced the one that got in).
+        assert log.count("refused harry") <= 2, log
 
 
 @test

@@ -31,6 +31,8 @@
 #define QUIT_TIMEOUT_MS	2000
 #define ABORT_SYNC_MS	3000	/* for the replies after ABOR */
 #define SPARE_MAX_AGE	5.0	/* seconds a spare data connection is used */
+#define HASH_AFTER_WAIT	10	/* times the timeout an ftp_after() HASH may
+				   take (a server reads the whole file) */
 
 enum pasv_mode { PASV_UNKNOWN, PASV_EPSV, PASV_PASV };
 
@@ -68,6 +70,14 @@ struct ftp {
 	 * connecting to the port it named (spare_fd, since spare_at).
 	 */
 	int			 spare_with;	/* send one with the next command */
+	int			 prelim;	/* an early upload's 150 is still to
+					   be read (ftp_data_open_early()) */
+	/* A command sent during the transfer (ftp_after()): its reply
+	 * follows the spare's, and is kept for the same command. */
+	int			 after_pending;
+	int			 after_code;	/* > 0: kept, in after_reply */
+	char			 after_cmd[LINE_MAX_FTP];
+	char			 after_reply[512];
 	int			 spare_pending;
 	int			 spare_fd;
 	double			 spare_at;
@@ -197,6 +207,22 @@ static int	wait_readable(struct ftp *, int, int);
 static void	session_drop(struct ftp *, int);
 static void	spare_ask(struct ftp *);
 
+/*
+ * The kept reply of ftp_after()'s command when cmd is that command (> 0),
+ * else 0; either way it is forgotten.
+ */
+static int
+kept_reply(struct ftp *f, const char *cmd, char *reply, size_t len)
+{
+	int code = f->after_code;
+
+	f->after_code = 0;
+	if (code <= 0 || strcmp(cmd, f->after_cmd) != 0)
+		return 0;
+	snprintf(reply, len, "%s", f->after_reply);
+	return code;
+}
+
 static int
 vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
@@ -213,6 +239,8 @@ vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
 		return -1;
 	}
 	f->unanswered = f->saw_421 = 0;
+	if ((code = kept_reply(f, cmd, reply, len)) > 0)
+		return code;
 	if (send_line(f, cmd, reply, len) < 0)
 		return -1;
 	if (f->spare_with) {
@@ -249,6 +277,8 @@ ftp_cmd_long(struct ftp *f, int wait_ms, char *reply, size_t len,
 		set_err(reply, len, "command too long");
 		return -1;
 	}
+	if ((r = kept_reply(f, cmd, reply, len)) > 0)
+		return r;
 	if (send_line(f, cmd, reply, len) < 0)
 		return -1;
 	if (!conn_readable_now(&f->c) &&
@@ -413,15 +443,43 @@ spare_use(struct ftp *f)
 	return fd;
 }
 
-/* A transfer's final reply, and the spare EPSV's after it (spare_take). */
+/* What follows a transfer's final reply: the spare EPSV's (spare_take())
+ * and the ftp_after() command's, kept. */
+static void
+read_trailing(struct ftp *f)
+{
+	spare_take(f);
+	if (f->after_pending) {
+		f->after_pending = 0;
+		f->after_code = read_reply(f, f->after_reply,
+		    sizeof(f->after_reply), HASH_AFTER_WAIT * f->timeout_ms);
+	}
+}
+
+/* A transfer's final reply, and what follows it (read_trailing()). */
 static int
 read_final(struct ftp *f, char *reply, size_t len, int timeout_ms)
 {
 	int code = read_reply(f, reply, len, timeout_ms);
 
 	if (code > 0)
-		spare_take(f);
+		read_trailing(f);
 	return code;
+}
+
+int
+ftp_after(struct ftp *f, const char *cmd)
+{
+	char err[256];
+
+	f->after_code = 0;
+	if (!(f->feat & FTP_F_PIPELINING) || f->dfd < 0 || f->after_pending ||
+	    strlen(cmd) >= sizeof(f->after_cmd) ||
+	    send_line(f, cmd, err, sizeof(err)) < 0)
+		return -1;
+	snprintf(f->after_cmd, sizeof(f->after_cmd), "%s", cmd);
+	f->after_pending = 1;
+	return 0;
 }
 
 /* Case-insensitive: line (after leading spaces) starts with word. */
@@ -821,6 +879,7 @@ session_drop(struct ftp *f, int tls_timeout_ms)
 {
 	data_drop(f);
 	spare_drop(f);
+	f->after_pending = f->after_code = f->prelim = 0;
 	if (f->tls != NULL) {
 		tls_close(f->tls, tls_timeout_ms);
 		f->tls = NULL;
@@ -1060,11 +1119,65 @@ ftp_data_conn(struct ftp *f)
 }
 
 int
+ftp_data_prelim(struct ftp *f, char *reply, size_t len)
+{
+	int code;
+
+	if (!f->prelim)
+		return FTP_DATACONN;
+	f->prelim = 0;
+	code = read_reply(f, reply, len, f->timeout_ms);
+	if (code >= 100 && code < 200)
+		return code;
+	/* Refused: what was sent is dropped with the connection, and the
+	 * early EPSV's reply follows. */
+	data_drop_wait(f, 0);
+	if (code > 0)
+		read_trailing(f);
+	return code;
+}
+
+int
+ftp_data_open_early(struct ftp *f, const char *cmd, struct conn **dc,
+    char *reply, size_t len)
+{
+	*dc = NULL;
+	if (!(f->feat & FTP_F_PIPELINING) || f->tls != NULL ||
+	    f->spare_fd < 0)
+		return ftp_data_open(f, cmd, 0, dc, reply, len);
+	data_drop(f);
+	f->rest_refused = 0;
+	if ((f->dfd = spare_use(f)) < 0)
+		return ftp_data_open(f, cmd, 0, dc, reply, len);
+	conn_init(&f->dc, f->dfd);
+	f->unanswered = f->saw_421 = 0;
+	if (send_line(f, cmd, reply, len) < 0) {
+		data_drop(f);
+		return -1;
+	}
+	spare_ask(f);
+	f->prelim = 1;
+	*dc = &f->dc;
+	snprintf(reply, len, "150 (not yet answered)");
+	return FTP_DATACONN;
+}
+
+int
 ftp_data_close(struct ftp *f, char *reply, size_t len)
 {
+	int code;
+
 	if (f->dfd < 0) {
 		set_err(reply, len, "no data connection");
 		return -1;
+	}
+	if (f->prelim) {
+		/* All is written: the end goes out before the 150 is read,
+		 * so the server has it all once it takes the connection. */
+		(void)shutdown(f->dfd, SHUT_WR);
+		code = ftp_data_prelim(f, reply, len);
+		if (code < 100 || code >= 200)
+			return code;
 	}
 	if (f->dtls != NULL) {
 		tls_close(f->dtls, f->timeout_ms);
@@ -1172,6 +1285,12 @@ ftp_data_verdict(struct ftp *f, char *reply, size_t len, int wait_ms)
 	data_drop_wait(f, 0);
 	if (f->dead)
 		return 0;
+	if (f->prelim) {
+		/* An early upload broke: its first reply may be the reason. */
+		code = ftp_data_prelim(f, reply, len);
+		if (code < 100 || code >= 200)
+			return code > 0 ? code : 0;
+	}
 	if (!conn_readable_now(&f->c) && wait_readable(f, f->fd, wait_ms) != 1)
 		return 0;
 	code = read_final(f, reply, len, f->timeout_ms);
@@ -1200,8 +1319,9 @@ ftp_data_abort(struct ftp *f, char *reply, size_t len)
 	 * the early EPSV's, answered before NOOP's and not used), in
 	 * ABORT_SYNC_MS; a server slower than that loses the connection. */
 	end = now_mono() + ABORT_SYNC_MS / 1000.0;
-	n = 4 + f->spare_pending;
+	n = 4 + f->spare_pending + f->after_pending + f->prelim;
 	spare_drop(f);
+	f->after_pending = f->after_code = f->prelim = 0;
 	for (i = 0; i < n && (left = end - now_mono()) > 0; i++) {
 		if ((code = read_reply(f, reply, len, (int)(left * 1000) + 1)) <
 		    0)

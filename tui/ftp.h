@@ -118,6 +118,34 @@ int		 ftp_cmd(struct ftp *f, char *reply, size_t len,
 		    __attribute__((format(printf, 4, 5)));
 
 /*
+ * An upload (STOR or APPE cmd) that does not wait for its 150: to a
+ * server with FTP_F_PIPELINING, without TLS, when the data connection
+ * for it is already made (the spare), cmd goes out and *dc is ready at
+ * once, so the bytes travel with the command; the reply is read when the
+ * socket is full or at the end (ftp_data_prelim(), ftp_data_close()).
+ * Otherwise as ftp_data_open(). Returns FTP_DATACONN or what
+ * ftp_data_open() does.
+ */
+int		 ftp_data_open_early(struct ftp *f, const char *cmd,
+		    struct conn **dc, char *reply, size_t len);
+
+/*
+ * The early upload's first reply, read now if it is still to come: a 1xx
+ * code (go on), or the refusal's (the data connection is dropped), or -1.
+ * FTP_DATACONN when there is nothing to read.
+ */
+int		 ftp_data_prelim(struct ftp *f, char *reply, size_t len);
+
+/*
+ * During a transfer, to a server with FTP_F_PIPELINING: sends cmd now
+ * (HASH of the file being uploaded); its reply is read after the
+ * transfer's final one and kept, and the next ftp_cmd() of exactly cmd
+ * gets it without a round trip (any other command forgets it). Returns
+ * 0, or -1 when nothing was sent (no such server, no transfer).
+ */
+int		 ftp_after(struct ftp *f, const char *cmd);
+
+/*
  * 1 when the last ftp_cmd() lost the connection after sending its command
  * and before any reply (not a 421): the server may have carried it out.
  */

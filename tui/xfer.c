@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +19,31 @@
 #define XFER_BUF	(256 * 1024)
 #define PROGRESS_EVERY	0.1		/* seconds between progress calls */
 
+struct crew;
+
+/*
+ * What a folder's listing already said of a file's target, so that it is
+ * not asked again file by file (an MLST per file is a round trip each).
+ */
+enum hint_kind {
+	HINT_ASK,		/* nothing known: stat it */
+	HINT_ABSENT,		/* not in the target folder's listing, or the
+				   folder was just made */
+	HINT_ENTRY,		/* this entry */
+};
+
+struct hint {
+	enum hint_kind		 kind;
+	struct listing_entry	 e;
+};
+
 struct job {
 	struct fs		*src;
 	struct fs		*dst;
 	const struct xfer_opts	*o;
 	struct xfer_stats	*st;
+	struct crew		*crew;		/* parallel: the files shared out */
+	unsigned		 slot;		/* the login this job moves on */
 	const char		*algo;		/* both sides hash with it */
 	char			*buf;
 	int			 failed;
@@ -40,12 +62,62 @@ canceled(const struct job *j)
 	    __atomic_load_n(j->dst->cancel, __ATOMIC_RELAXED));
 }
 
+/*
+ * A folder copied by several logins at once: the walk (on the caller's
+ * pair) queues its files, and every login takes the next one when free.
+ */
+struct task {
+	struct task		*next;
+	struct listing_entry	 e;
+	struct hint		 hint;
+	char			 src[FS_PATH_MAX];
+	char			 dst[FS_PATH_MAX];
+};
+
+struct crew {
+	pthread_mutex_t		 lock;		/* the tasks, walked */
+	pthread_cond_t		 more;
+	struct task		*head;
+	struct task		**tail;
+	int			 walked;	/* no more tasks will come */
+	pthread_mutex_t		 cb;		/* one callback at a time */
+	struct xfer_pool	*pool;
+};
+
+struct xfer_pool {
+	unsigned		 n;		/* logins wanted in all */
+	int			 refused;	/* one was: ask for no more */
+	xfer_open_pair		 open;
+	void			*arg;
+	pthread_mutex_t		 lock;		/* refused, why */
+	char			 why[512];	/* the first refusal */
+	struct fs		*remote[XFER_PARALLEL_MAX];	/* [0] unused */
+	struct fs		*local[XFER_PARALLEL_MAX];
+};
+
+static void
+cb_lock(struct job *j)
+{
+	if (j->crew != NULL)
+		pthread_mutex_lock(&j->crew->cb);
+}
+
+static void
+cb_unlock(struct job *j)
+{
+	if (j->crew != NULL)
+		pthread_mutex_unlock(&j->crew->cb);
+}
+
 static void
 event(struct job *j, enum xfer_event ev, const char *src, const char *dst,
     const char *msg)
 {
-	if (j->o->event != NULL)
-		j->o->event(j->o->arg, ev, src, dst, msg);
+	if (j->o->event == NULL)
+		return;
+	cb_lock(j);
+	j->o->event(j->o->arg, ev, src, dst, msg);
+	cb_unlock(j);
 }
 
 /* 1 when path p ends with the path tail t at a component boundary. */
@@ -150,7 +222,10 @@ progress(struct job *j, const char *src, const char *dst, uint64_t done,
 	p.offset = offset;
 	p.rate = el > 0 ? (double)(done - offset) / el : 0;
 	p.phase = NULL;
+	p.slot = j->slot;
+	cb_lock(j);
 	j->o->progress(j->o->arg, &p);
+	cb_unlock(j);
 }
 
 /* Tells the progress callback that phase (see xfer.h) begins for src. */
@@ -167,7 +242,10 @@ progress_phase(struct job *j, const char *src, const char *dst,
 	p.dst = dst;
 	p.total = total;
 	p.phase = phase;
+	p.slot = j->slot;
+	cb_lock(j);
 	j->o->progress(j->o->arg, &p);
+	cb_unlock(j);
 }
 
 /* The buffers of the hashing thread, each one read's worth. */
@@ -267,10 +345,14 @@ ask(struct job *j, const char *sp, char *dp, size_t dplen,
     int prefix, enum xfer_decision *dec, uint64_t *off)
 {
 	char newname[LISTING_NAME_MAX], dir[FS_PATH_MAX];
+	enum xfer_answer a;
 
 	newname[0] = '\0';
-	switch (j->o->conflict(j->o->arg, dp, se, de, *dec, prefix, newname,
-	    sizeof(newname))) {
+	cb_lock(j);
+	a = j->o->conflict(j->o->arg, dp, se, de, *dec, prefix, newname,
+	    sizeof(newname));
+	cb_unlock(j);
+	switch (a) {
 	case XFER_ANS_AUTO:
 		return 0;
 	case XFER_ANS_OVERWRITE:
@@ -334,7 +416,7 @@ cut_back(struct job *j, const char *dp, uint64_t len, char *err,
 
 static int
 copy_file(struct job *j, const char *sp, const char *dpath,
-    const struct listing_entry *se)
+    const struct listing_entry *se, const struct hint *h)
 {
 	struct listing_entry de, after;
 	struct xfer_side s, d;
@@ -345,6 +427,7 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 	uint64_t off = 0;
 	int rc, asks = 0, again = 0, user_skip = 0, prefix, tried;
 	int optimistic = 0;
+	const char *far;
 
 	snprintf(dp, sizeof(dp), "%s", dpath);
 	why[0] = '\0';
@@ -355,7 +438,15 @@ look:
 	s.exists = 1;
 	s.have_size = se->have_size;
 	s.size = se->size;
-	rc = fs_stat(j->dst, dp, &de, err, sizeof(err));
+	if (h != NULL && h->kind == HINT_ABSENT)
+		rc = FS_NOENT;
+	else if (h != NULL && h->kind == HINT_ENTRY && h->e.type ==
+	    LISTING_FILE && h->e.have_size) {
+		de = h->e;
+		rc = FS_OK;
+	} else
+		rc = fs_stat(j->dst, dp, &de, err, sizeof(err));
+	h = NULL;		/* a second look (a new name, a retry) asks */
 	if (rc != FS_OK && rc != FS_NOENT)
 		return failed(j, rc, sp, dp, err);
 	if (rc == FS_OK && de.type == LISTING_DIR)
@@ -470,24 +561,30 @@ send:
 	if (j->algo != NULL)
 		progress_phase(j, sp, dp, s.have_size ? s.size : 0,
 		    "verifying");
-	rc = fs_stat(j->dst, dp, &after, err, sizeof(err));
-	if (rc != FS_OK)
-		return failed(j, rc, sp, dp, err);
-	d.have_size = after.have_size;
-	d.size = after.size;
+	far = NULL;
 	if (j->algo != NULL && streamed[0] != '\0') {
 		/* What went by was hashed on the way: the far side's own
 		 * digest of what it holds now tells whether it all arrived
 		 * (an upload) or all left (a download) intact. */
 		int ask_dst = strcmp(j->dst->kind, "remote") == 0 ||
 		    strcmp(j->src->kind, "remote") != 0;
-		const char *far = ask_dst ?
+
+		far = ask_dst ?
 		    digest(j, j->dst, dp, UINT64_MAX, dhex, sizeof(dhex)) :
 		    digest(j, j->src, sp, UINT64_MAX, shex, sizeof(shex));
-
 		s.hash = far == NULL ? NULL : ask_dst ? streamed : far;
 		d.hash = far == NULL ? NULL : ask_dst ? far : streamed;
-	} else if (j->algo != NULL) {
+	}
+	if (far == NULL || strcmp(j->dst->kind, "local") == 0) {
+		/* Sizes too, unless the digests settle it and asking would
+		 * cost a round trip (a server's MLST). */
+		rc = fs_stat(j->dst, dp, &after, err, sizeof(err));
+		if (rc != FS_OK)
+			return failed(j, rc, sp, dp, err);
+		d.have_size = after.have_size;
+		d.size = after.size;
+	}
+	if (j->algo != NULL && streamed[0] == '\0') {
 		if (s.hash == NULL)
 			s.hash = digest(j, j->src, sp, UINT64_MAX, shex,
 			    sizeof(shex));
@@ -534,15 +631,16 @@ by_name(const void *a, const void *b)
 }
 
 static int copy_any(struct job *, const char *, const char *,
-    const struct listing_entry *, int);
+    const struct listing_entry *, int, const struct hint *);
 
 static int
 copy_dir(struct job *j, const char *sp, const char *dp, int depth)
 {
-	struct listing_entry de, *v = NULL;
+	struct listing_entry de, *v = NULL, *dv = NULL, *found;
+	struct hint h;
 	char err[1024], cs[FS_PATH_MAX], cd[FS_PATH_MAX];
-	size_t n = 0, i;
-	int rc;
+	size_t n = 0, dn = 0, i;
+	int rc, made = 0, listed = 0;
 
 	if (depth > XFER_DEPTH_MAX)
 		return failed(j, FS_ERR, sp, dp, "folders nested too deep");
@@ -551,6 +649,7 @@ copy_dir(struct job *j, const char *sp, const char *dp, int depth)
 		if ((rc = fs_mkdir(j->dst, dp, err, sizeof(err))) != FS_OK)
 			return failed(j, rc, sp, dp, err);
 		event(j, XFER_EV_MKDIR, sp, dp, "folder made");
+		made = 1;
 	} else if (rc != FS_OK)
 		return failed(j, rc, sp, dp, err);
 	else if (de.type != LISTING_DIR)
@@ -560,6 +659,14 @@ copy_dir(struct job *j, const char *sp, const char *dp, int depth)
 		return failed(j, rc, sp, dp, err);
 	if (n > 1)
 		qsort(v, n, sizeof(*v), by_name);
+	/* A server's folder is listed once rather than asked about file by
+	 * file; a local one costs nothing to ask. */
+	if (!made && strcmp(j->dst->kind, "remote") == 0 &&
+	    fs_list(j->dst, dp, &dv, &dn, err, sizeof(err)) == FS_OK) {
+		listed = 1;
+		if (dn > 1)
+			qsort(dv, dn, sizeof(*dv), by_name);
+	}
 	for (i = 0; i < n && !canceled(j); i++) {
 		if (v[i].type == LISTING_CDIR || v[i].type == LISTING_PDIR ||
 		    strcmp(v[i].name, ".") == 0 || strcmp(v[i].name, "..") ==
@@ -570,17 +677,90 @@ copy_dir(struct job *j, const char *sp, const char *dp, int depth)
 			failed(j, FS_ERR, v[i].name, dp, "path too long");
 			continue;
 		}
-		if (copy_any(j, cs, cd, &v[i], depth + 1) == FS_CANCELED)
+		memset(&h, 0, sizeof(h));
+		if (made)
+			h.kind = HINT_ABSENT;
+		else if (listed) {
+			found = dn > 0 ? bsearch(&v[i], dv, dn, sizeof(*dv),
+			    by_name) : NULL;
+			h.kind = found != NULL ? HINT_ENTRY : HINT_ABSENT;
+			if (found != NULL)
+				h.e = *found;
+		}
+		if (copy_any(j, cs, cd, &v[i], depth + 1, &h) == FS_CANCELED)
 			break;
 	}
+	free(dv);
 	free(v);
 	return canceled(j) ? FS_CANCELED : FS_OK;
+}
+
+/* Queues a file of the walk for whichever login is free first. */
+static int
+share_out(struct job *j, const char *sp, const char *dp,
+    const struct listing_entry *e, const struct hint *h)
+{
+	struct crew *c = j->crew;
+	struct task *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return copy_file(j, sp, dp, e, h);	/* then at least here */
+	t->e = *e;
+	if (h != NULL)
+		t->hint = *h;
+	snprintf(t->src, sizeof(t->src), "%s", sp);
+	snprintf(t->dst, sizeof(t->dst), "%s", dp);
+	pthread_mutex_lock(&c->lock);
+	*c->tail = t;
+	c->tail = &t->next;
+	pthread_cond_signal(&c->more);
+	pthread_mutex_unlock(&c->lock);
+	return FS_OK;
+}
+
+/* The next file to copy, or NULL when the walk has ended and none is
+ * left, or the copy was canceled (what is left is dropped). */
+static struct task *
+next_task(struct job *j)
+{
+	struct crew *c = j->crew;
+	struct task *t;
+	struct timespec ts;
+
+	pthread_mutex_lock(&c->lock);
+	while (c->head == NULL && !c->walked && !canceled(j)) {
+		/* The cancel flag raises no signal: look now and then. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&c->more, &c->lock, &ts);
+	}
+	t = canceled(j) ? NULL : c->head;
+	if (t != NULL && (c->head = t->next) == NULL)
+		c->tail = &c->head;
+	pthread_mutex_unlock(&c->lock);
+	return t;
+}
+
+/* Copies files from the crew's queue until it runs dry. */
+static void
+take_tasks(struct job *j)
+{
+	struct task *t;
+
+	while ((t = next_task(j)) != NULL) {
+		(void)copy_file(j, t->src, t->dst, &t->e, &t->hint);
+		free(t);
+	}
 }
 
 /* Copies what e (an entry of a listing, maybe a link) says sp is. */
 static int
 copy_any(struct job *j, const char *sp, const char *dp,
-    const struct listing_entry *e, int depth)
+    const struct listing_entry *e, int depth, const struct hint *h)
 {
 	struct listing_entry st;
 	char err[1024];
@@ -603,12 +783,207 @@ copy_any(struct job *j, const char *sp, const char *dp,
 	case LISTING_DIR:
 		return copy_dir(j, sp, dp, depth);
 	case LISTING_FILE:
-		return copy_file(j, sp, dp, e);
+		if (j->crew != NULL)
+			return share_out(j, sp, dp, e, h);
+		return copy_file(j, sp, dp, e, h);
 	default:
 		j->st->skipped++;
 		event(j, XFER_EV_SKIPPED, sp, dp, "not a file or folder");
 		return FS_OK;
 	}
+}
+
+struct xfer_pool *
+xfer_pool_new(unsigned n, xfer_open_pair open, void *arg)
+{
+	struct xfer_pool *p;
+
+	if (n < 1 || n > XFER_PARALLEL_MAX || open == NULL ||
+	    (p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->n = n;
+	p->open = open;
+	p->arg = arg;
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+void
+xfer_pool_free(struct xfer_pool *p)
+{
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	for (i = 1; i < p->n; i++) {
+		fs_free(p->remote[i]);
+		fs_free(p->local[i]);
+	}
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static unsigned
+pool_open(struct xfer_pool *p)
+{
+	unsigned i, n = 1;
+
+	for (i = 1; i < p->n; i++)
+		n += p->remote[i] != NULL;
+	return n;
+}
+
+unsigned
+xfer_pool_size(const struct xfer_pool *cp)
+{
+	struct xfer_pool *p = (struct xfer_pool *)cp;
+	unsigned n;
+
+	if (p == NULL)
+		return 1;
+	pthread_mutex_lock(&p->lock);
+	n = p->refused ? pool_open(p) : p->n;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+/*
+ * Gives worker w (its slot, and the caller's pair in w->src and w->dst
+ * for the direction) the pool's pair for its slot, logging in the first
+ * time, in the caller's folders on both sides. -1 when that login is
+ * refused (the pool asks for no more) or its folders cannot be had.
+ */
+static int
+pool_pair(struct job *w)
+{
+	struct xfer_pool *p = w->crew->pool;
+	struct fs *msrc = w->src, *mdst = w->dst, **rem, **loc, *s, *d;
+	char err[512];
+	int down = strcmp(msrc->kind, "remote") == 0;
+
+	rem = &p->remote[w->slot];
+	loc = &p->local[w->slot];
+	if (*rem == NULL) {
+		pthread_mutex_lock(&p->lock);
+		if (p->refused) {
+			pthread_mutex_unlock(&p->lock);
+			return -1;
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (p->open(p->arg, rem, loc, err, sizeof(err)) < 0) {
+			*rem = *loc = NULL;
+			pthread_mutex_lock(&p->lock);
+			if (!p->refused)
+				snprintf(p->why, sizeof(p->why), "%s", err);
+			p->refused = 1;
+			pthread_mutex_unlock(&p->lock);
+			return -1;
+		}
+	}
+	s = down ? *rem : *loc;
+	d = down ? *loc : *rem;
+	/* Relative paths mean the same to every login. */
+	if ((strcmp(fs_cwd(s), fs_cwd(msrc)) != 0 &&
+	    fs_chdir(s, fs_cwd(msrc), err, sizeof(err)) != FS_OK) ||
+	    (strcmp(fs_cwd(d), fs_cwd(mdst)) != 0 &&
+	    fs_chdir(d, fs_cwd(mdst), err, sizeof(err)) != FS_OK))
+		return -1;
+	s->cancel = msrc->cancel;
+	d->cancel = mdst->cancel;
+	w->src = s;
+	w->dst = d;
+	return 0;
+}
+
+static void *
+crew_worker(void *arg)
+{
+	struct job *w = arg;
+
+	if (pool_pair(w) < 0 || (w->buf = malloc(XFER_BUF)) == NULL)
+		return NULL;
+	take_tasks(w);
+	free(w->buf);
+	w->buf = NULL;
+	return NULL;
+}
+
+/*
+ * Copies the folder sp to dp with the pool's logins beside the caller's:
+ * the walk runs here and queues the files, the workers take them as they
+ * come, and this thread takes its share once the walk has ended.
+ */
+static int
+copy_parallel(struct job *j, const char *sp, const char *dp)
+{
+	struct xfer_pool *p = j->o->pool;
+	struct crew c;
+	struct job w[XFER_PARALLEL_MAX];
+	struct xfer_stats ws[XFER_PARALLEL_MAX];
+	pthread_t tid[XFER_PARALLEL_MAX];
+	int started[XFER_PARALLEL_MAX], was_refused, rc;
+	unsigned n = xfer_pool_size(p), i;
+	struct task *t;
+	char msg[768];
+
+	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_mutex_init(&c.cb, NULL);
+	pthread_cond_init(&c.more, NULL);
+	c.tail = &c.head;
+	c.pool = p;
+	pthread_mutex_lock(&p->lock);
+	was_refused = p->refused;
+	pthread_mutex_unlock(&p->lock);
+	j->crew = &c;
+	for (i = 1; i < n; i++) {
+		w[i] = *j;
+		w[i].slot = i;
+		memset(&ws[i], 0, sizeof(ws[i]));
+		w[i].st = &ws[i];
+		w[i].buf = NULL;
+		w[i].failed = 0;
+		w[i].err[0] = '\0';
+		started[i] = pthread_create(&tid[i], NULL, crew_worker,
+		    &w[i]) == 0;
+	}
+	rc = copy_dir(j, sp, dp, 0);
+	pthread_mutex_lock(&c.lock);
+	c.walked = 1;
+	pthread_cond_broadcast(&c.more);
+	pthread_mutex_unlock(&c.lock);
+	take_tasks(j);
+	for (i = 1; i < n; i++) {
+		if (!started[i])
+			continue;
+		pthread_join(tid[i], NULL);
+		j->st->files += ws[i].files;
+		j->st->resumed += ws[i].resumed;
+		j->st->verified += ws[i].verified;
+		j->st->skipped += ws[i].skipped;
+		j->st->failed += ws[i].failed;
+		j->st->bytes += ws[i].bytes;
+		if (w[i].failed && !j->failed) {
+			j->failed = 1;
+			snprintf(j->err, sizeof(j->err), "%s", w[i].err);
+		}
+	}
+	while ((t = c.head) != NULL) {		/* canceled: never started */
+		c.head = t->next;
+		free(t);
+	}
+	j->crew = NULL;
+	pthread_cond_destroy(&c.more);
+	pthread_mutex_destroy(&c.cb);
+	pthread_mutex_destroy(&c.lock);
+	if (!was_refused && p->refused && j->o->notice != NULL) {
+		/* Said once: later copies ask for no more logins. */
+		snprintf(msg, sizeof(msg), "the server took %u of the %u "
+		    "connections asked for (%s); going on with %u",
+		    pool_open(p), p->n, p->why, pool_open(p));
+		j->o->notice(j->o->arg, msg);
+	}
+	return canceled(j) ? FS_CANCELED : rc;
 }
 
 int
@@ -635,8 +1010,10 @@ xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 		return FS_ERR;
 	}
 	rc = fs_stat(src, src_path, &e, err, errlen);
-	if (rc == FS_OK)
-		rc = copy_any(&j, src_path, dst_path, &e, 0);
+	if (rc == FS_OK && e.type == LISTING_DIR && xfer_pool_size(o->pool) > 1)
+		rc = copy_parallel(&j, src_path, dst_path);
+	else if (rc == FS_OK)
+		rc = copy_any(&j, src_path, dst_path, &e, 0, NULL);
 	else if (rc == FS_NOENT && strcmp(src->kind, "remote") == 0)
 		/* Said plainly: a server's words for it ("550 Cannot list")
 		 * do not tell a user that the name is wrong. (A local
