@@ -10,6 +10,9 @@
  *   none     no further login at all: the caller's moves everything
  *   cancel   the cancel flag stops every login; what was not started is
  *            dropped, and the copy says canceled
+ *   parts    the plan of a download in ranges (tui/parts.c): planning,
+ *            the file's text both ways, refusals of a damaged one,
+ *            splitting, what is done, the file's name
  *
  * Each test works in a fresh temporary folder; the fs's start there.
  */
@@ -28,6 +31,7 @@
 #include <check.h>
 
 #include "tui/fs.h"
+#include "tui/parts.h"
 #include "tui/xfer.h"
 
 #define FILES_PER_DIR	20
@@ -328,6 +332,133 @@ START_TEST(test_pool_args)
 }
 END_TEST
 
+START_TEST(test_parts_plan)
+{
+	struct parts p;
+	unsigned i;
+
+	ck_assert_int_eq(parts_plan(&p, 1000, 77, 4), 0);
+	ck_assert_uint_eq(p.n, 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(p.r[i].start, 250 * i);
+		ck_assert_uint_eq(p.r[i].end, 250 * (i + 1));
+		ck_assert_uint_eq(p.r[i].done, 0);
+	}
+	/* An uneven size: the last range takes the rest. */
+	ck_assert_int_eq(parts_plan(&p, 1003, 0, 4), 0);
+	ck_assert_uint_eq(p.r[3].start, 750);
+	ck_assert_uint_eq(p.r[3].end, 1003);
+	/* Fewer bytes than ranges: one byte each. */
+	ck_assert_int_eq(parts_plan(&p, 3, 0, 8), 0);
+	ck_assert_uint_eq(p.n, 3);
+	ck_assert_uint_eq(p.r[2].end, 3);
+	ck_assert_int_eq(parts_plan(&p, 0, 0, 4), -1);
+	ck_assert_int_eq(parts_plan(&p, 10, 0, 0), -1);
+	ck_assert_int_eq(parts_plan(&p, 10, 0, PARTS_MAX + 1), -1);
+}
+END_TEST
+
+START_TEST(test_parts_text)
+{
+	struct parts p, q;
+	char buf[PARTS_TEXT_MAX];
+	int n;
+
+	ck_assert_int_eq(parts_plan(&p, 268435456, 1764772800, 4), 0);
+	p.r[1].done = 12345;
+	p.r[3].done = p.r[3].end - p.r[3].start;
+	n = parts_format(&p, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_str_eq(buf, "burrow-parts 1\nsize 268435456\n"
+	    "mtime 1764772800\nrange 0 67108864 0\n"
+	    "range 67108864 134217728 12345\n"
+	    "range 134217728 201326592 0\n"
+	    "range 201326592 268435456 67108864\n");
+	ck_assert_int_eq(parts_parse(buf, &q), 0);
+	ck_assert_uint_eq(q.n, 4);
+	ck_assert_uint_eq(q.size, p.size);
+	ck_assert_int_eq(q.mtime, p.mtime);
+	ck_assert_uint_eq(q.r[1].done, 12345);
+	ck_assert_uint_eq(parts_done(&q), 12345 + 67108864ULL);
+	ck_assert(!parts_complete(&q));
+	ck_assert_int_eq(parts_format(&p, buf, 40), -1);
+}
+END_TEST
+
+START_TEST(test_parts_refused)
+{
+	static const char *bad[] = {
+		"",
+		"burrow-parts 2\nsize 10\nmtime 0\nrange 0 10 0\n",
+		"burrow-parts 1\nsize 0\nmtime 0\n",
+		"burrow-parts 1\nsize 10\nmtime 0\n",		/* no range */
+		"burrow-parts 1\nsize 10\nmtime 0\nrange 0 5 0\n",	/* gap */
+		"burrow-parts 1\nsize 10\nmtime 0\nrange 0 5 0\n"
+		    "range 4 10 0\n",				/* overlap */
+		"burrow-parts 1\nsize 10\nmtime 0\nrange 0 10 11\n",
+		"burrow-parts 1\nsize 10\nmtime 0\nrange 0 10 0",	/* cut */
+		"burrow-parts 1\nsize 10\nmtime 0\nrange 0 12 0\n",
+		"burrow-parts 1\nsize 10\nmtime 0\nrange 0  10 0\n",
+		"burrow-parts 1\nsize 99999999999999999999\nmtime 0\n"
+		    "range 0 10 0\n",
+		"burrow-parts 1\nsize 10\nmtime -1\nrange 0 10 0\n",
+		"burrow-parts 1\nsize 10\nmtime 0\nrange 5 10 0\n"
+		    "range 0 5 0\n",				/* out of order */
+	};
+	struct parts p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parts_parse(bad[i], &p) == -1, "text %zu taken",
+		    i);
+	ck_assert_int_eq(parts_parse("burrow-parts 1\nsize 10\nmtime 0\n"
+	    "range 0 10 10\n", &p), 0);
+	ck_assert(parts_complete(&p));
+}
+END_TEST
+
+START_TEST(test_parts_split)
+{
+	struct parts p, q;
+	char buf[PARTS_TEXT_MAX];
+	int k;
+
+	ck_assert_int_eq(parts_plan(&p, 1000, 0, 2), 0);
+	p.r[0].done = 100;
+	/* What is left of range 0 is [100, 500): halves of 200. */
+	k = parts_split(&p, 0, 150);
+	ck_assert_int_eq(k, 2);
+	ck_assert_uint_eq(p.r[0].end, 300);
+	ck_assert_uint_eq(p.r[2].start, 300);
+	ck_assert_uint_eq(p.r[2].end, 500);
+	ck_assert_uint_eq(p.r[2].done, 0);
+	/* Too short to split again at this minimum. */
+	ck_assert_int_eq(parts_split(&p, 0, 150), -1);
+	/* Kept in any order, written in order, read back whole. */
+	ck_assert_int_gt(parts_format(&p, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(parts_parse(buf, &q), 0);
+	ck_assert_uint_eq(q.n, 3);
+	ck_assert_uint_eq(q.r[1].start, 300);
+	ck_assert_uint_eq(parts_done(&q), 100);
+	/* A full plan splits no more. */
+	ck_assert_int_eq(parts_plan(&p, 1 << 20, 0, PARTS_MAX), 0);
+	ck_assert_int_eq(parts_split(&p, 0, 1), -1);
+}
+END_TEST
+
+START_TEST(test_parts_path)
+{
+	char out[64];
+
+	ck_assert_int_eq(parts_path("/a/b/big.iso", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/a/b/.big.iso.burrow-parts");
+	ck_assert_int_eq(parts_path("big", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, ".big.burrow-parts");
+	ck_assert_int_eq(parts_path("/a/", out, sizeof(out)), -1);
+	ck_assert_int_eq(parts_path("/a/b/big.iso", out, 10), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -342,6 +473,13 @@ main(void)
 	tcase_add_test(tc, test_none);
 	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_pool_args);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("parts");
+	tcase_add_test(tc, test_parts_plan);
+	tcase_add_test(tc, test_parts_text);
+	tcase_add_test(tc, test_parts_refused);
+	tcase_add_test(tc, test_parts_split);
+	tcase_add_test(tc, test_parts_path);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

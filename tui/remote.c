@@ -750,6 +750,8 @@ fs_remote_new(const struct url *u, const char *password,
 		snprintf(r->algo, sizeof(r->algo), "%s", ftp_hash_algo(r->f));
 		r->base.hash_algo = ftp_hash_algo(r->f);
 	}
+	if (ftp_features(r->f) & FTP_F_REST)
+		r->base.flags |= FS_HAS_REST;
 	if (refresh_cwd(r, err, errlen) != FS_OK) {
 		r_free(&r->base);
 		return NULL;

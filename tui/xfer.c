@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "proto/hash.h"
 #include "proto/hashpipe.h"
 #include "proto/util.h"
+#include "tui/parts.h"
 #include "tui/xfer.h"
 
 #define XFER_BUF	(256 * 1024)
@@ -414,6 +417,469 @@ cut_back(struct job *j, const char *dp, uint64_t len, char *err,
 	return fs_close(h, 0, err, errlen);
 }
 
+/*
+ * A big download in ranges over the pool's logins (see xfer.h): each
+ * range is REST + RETR, stopped at its end; every login writes its bytes
+ * with pwrite() into the one target; the plan and how far each range got
+ * are kept beside the target (tui/parts.h) so that an interrupted
+ * download resumes every range where it stopped.
+ */
+#define SEGMENT_MIN	(32ULL << 20)	/* smaller files go whole */
+#define PARTS_SAVE_EVERY (8ULL << 20)	/* bytes between saves of the plan */
+
+static int pool_pair(struct job *);
+
+struct segs {
+	pthread_mutex_t		 lock;		/* all below */
+	struct parts		 plan;
+	unsigned		 next;		/* the next range to take */
+	int			 fd;		/* the target, for pwrite() */
+	char			 state[FS_PATH_MAX + 32];	/* the plan's file */
+	uint64_t		 unsaved;	/* bytes since the last save */
+	uint64_t		 moved;		/* over the wire, every login */
+	uint64_t		 offset;	/* done before this run */
+	double			 started, last;
+	int			 failed;
+	int			 code;		/* the first failure's FS_* */
+	char			 err[1024];
+	const char		*sp, *dp;
+	struct job		*main;
+	/* The digest of the whole, hashed from the target on a thread as
+	 * its beginning fills (segs_hasher()). */
+	pthread_cond_t		 grew;		/* done moved on, or all ended */
+	int			 ended;		/* no more will come */
+	int			 rfd;		/* the target, to read */
+	const struct hash_alg	*alg;
+	char			 hex[HASH_HEX_MAX];	/* "" unless complete */
+};
+
+/* The bytes from 0 that are all on the target. Lock held. */
+static uint64_t
+segs_prefix(const struct segs *g)
+{
+	uint64_t x = 0;
+	unsigned i;
+	int moved = 1;
+
+	while (moved) {
+		moved = 0;
+		for (i = 0; i < g->plan.n; i++)
+			if (g->plan.r[i].start == x && g->plan.r[i].done > 0) {
+				x += g->plan.r[i].done;
+				moved = g->plan.r[i].done == g->plan.r[i].end -
+				    g->plan.r[i].start;
+				break;
+			}
+	}
+	return x;
+}
+
+/*
+ * Hashes the target from its start as far as it is filled, following the
+ * ranges, so that the whole file's digest is ready (nearly) when its last
+ * byte arrives rather than read again afterwards.
+ */
+static void *
+segs_hasher(void *arg)
+{
+	struct segs *g = arg;
+	struct hash_ctx *h = hash_begin(g->alg);
+	uint64_t at = 0, to;
+	char *buf = malloc(XFER_BUF);
+	int ended;
+
+	if (h == NULL || buf == NULL)
+		goto out;
+	for (;;) {
+		pthread_mutex_lock(&g->lock);
+		while ((to = segs_prefix(g)) == at && !g->ended)
+			pthread_cond_wait(&g->grew, &g->lock);
+		ended = g->ended;
+		pthread_mutex_unlock(&g->lock);
+		if (to > at && hash_update_fd(h, g->rfd, at, to, buf, XFER_BUF,
+		    NULL) < 0)
+			goto out;
+		at = to;
+		if (ended && to == at) {
+			pthread_mutex_lock(&g->lock);
+			to = segs_prefix(g);
+			pthread_mutex_unlock(&g->lock);
+			if (to != at)
+				continue;
+			break;
+		}
+	}
+	if (at == g->plan.size && hash_end(h, g->hex, sizeof(g->hex)) == 0)
+		h = NULL;
+out:
+	hash_abandon(h);
+	free(buf);
+	return NULL;
+}
+
+/* Writes the plan's file (a new one renamed over the old). Lock held. */
+static void
+segs_save(struct segs *g)
+{
+	char text[PARTS_TEXT_MAX], tmp[sizeof(g->state) + 8];
+	int n = parts_format(&g->plan, text, sizeof(text)), fd;
+
+	g->unsaved = 0;
+	snprintf(tmp, sizeof(tmp), "%s.new", g->state);
+	if (n < 0 || (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return;
+	if (write(fd, text, (size_t)n) != n || close(fd) != 0 ||
+	    rename(tmp, g->state) != 0)
+		(void)unlink(tmp);
+}
+
+/* The plan kept for a target of this source, if there is a valid one. */
+static int
+segs_load(const char *state, const struct listing_entry *se,
+    struct parts *out)
+{
+	char text[PARTS_TEXT_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(state, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	if (parts_parse(text, out) < 0 || out->size != se->size ||
+	    (se->have_mtime && out->mtime != 0 &&
+	    out->mtime != (int64_t)se->mtime))
+		return -1;
+	return 0;
+}
+
+static void
+segs_fail(struct segs *g, int code, const char *why)
+{
+	pthread_mutex_lock(&g->lock);
+	if (!g->failed) {
+		g->failed = 1;
+		g->code = code;
+		snprintf(g->err, sizeof(g->err), "%s", why);
+	}
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Moves what is left of range i over w's login. FS_OK or FS_*. */
+static int
+segs_range(struct job *w, struct segs *g, unsigned i, char *err,
+    size_t errlen)
+{
+	struct parts_range *r = &g->plan.r[i];
+	struct fs_file *in;
+	uint64_t at, end;
+	int last, code = FS_ERR, rc = FS_OK;
+	ssize_t n, put;
+	size_t m;
+	double t;
+
+	pthread_mutex_lock(&g->lock);
+	at = r->start + r->done;
+	end = r->end;
+	last = end == g->plan.size;
+	pthread_mutex_unlock(&g->lock);
+	if (at >= end)
+		return FS_OK;
+	if ((in = fs_open(w->src, g->sp, FS_RDONLY, at, &code, err,
+	    errlen)) == NULL)
+		return code;
+	for (;;) {
+		n = fs_read(in, w->buf, XFER_BUF, err, errlen);
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0) {
+			if (at < end) {
+				set_err(err, errlen, "the file ended at %llu "
+				    "bytes, before %llu", (unsigned long long)at,
+				    (unsigned long long)end);
+				rc = FS_ERR;
+			}
+			break;
+		}
+		m = (uint64_t)n > end - at ? (size_t)(end - at) : (size_t)n;
+		for (put = 0; (size_t)put < m; ) {
+			ssize_t k = pwrite(g->fd, w->buf + put, m - (size_t)put,
+			    (off_t)(at + (uint64_t)put));
+
+			if (k < 0) {
+				set_err(err, errlen, "%s: %s", g->dp,
+				    strerror(errno));
+				rc = FS_ERR;
+				break;
+			}
+			put += k;
+		}
+		if (rc != FS_OK)
+			break;
+		at += m;
+		pthread_mutex_lock(&g->lock);
+		/* Another login may have taken the end of this range meanwhile
+		 * (segs_take()): what was written past it is the same bytes. */
+		end = r->end;
+		last = end == g->plan.size;
+		if (at > end) {
+			m -= (size_t)(at - end);
+			at = end;
+		}
+		r->done = at - r->start;
+		pthread_cond_signal(&g->grew);
+		g->moved += m;
+		w->st->bytes += m;
+		g->unsaved += m;
+		if (g->unsaved >= PARTS_SAVE_EVERY)
+			segs_save(g);
+		t = now_mono();
+		if (t - g->last >= PROGRESS_EVERY) {
+			uint64_t done = parts_done(&g->plan);
+
+			g->last = t;
+			pthread_mutex_unlock(&g->lock);
+			progress(g->main, g->sp, g->dp, done, g->plan.size,
+			    g->offset, g->started);
+		} else
+			pthread_mutex_unlock(&g->lock);
+		if (at >= end && !last)
+			break;		/* the range's end: no more wanted */
+	}
+	if (rc != FS_OK) {
+		char e2[256];
+
+		(void)fs_close(in, 1, e2, sizeof(e2));
+		return rc;
+	}
+	if (last)
+		return fs_close(in, 0, err, errlen);
+	/* Stopped before the file's end: ABOR, which says "canceled". */
+	(void)fs_close(in, 1, err, errlen);
+	return canceled(w) ? FS_CANCELED : FS_OK;
+}
+
+#define STEAL_MIN	(4ULL << 20)	/* no range is split below this */
+
+/*
+ * None left to take: the range with the most still to come gives its
+ * second half to the caller, so that every login ends at about the same
+ * time however late it began. Its index, or plan.n. Lock held.
+ */
+static unsigned
+segs_steal(struct segs *g)
+{
+	uint64_t most = 0, left;
+	unsigned i, best = g->plan.n;
+	int k;
+
+	for (i = 0; i < g->plan.n; i++) {
+		left = g->plan.r[i].end - g->plan.r[i].start -
+		    g->plan.r[i].done;
+		if (left > most) {
+			most = left;
+			best = i;
+		}
+	}
+	if (best == g->plan.n ||
+	    (k = parts_split(&g->plan, best, STEAL_MIN)) < 0)
+		return g->plan.n;
+	g->next = g->plan.n;
+	return (unsigned)k;
+}
+
+/* Takes ranges until none is left (or one failed). */
+static void
+segs_take(struct job *w, struct segs *g)
+{
+	char err[1024];
+	unsigned i;
+	int rc, tries;
+
+	for (;;) {
+		pthread_mutex_lock(&g->lock);
+		if (g->failed || canceled(w))
+			i = g->plan.n;
+		else if ((i = g->next) < g->plan.n)
+			g->next++;
+		else
+			i = segs_steal(g);
+		pthread_mutex_unlock(&g->lock);
+		if (i >= g->plan.n)
+			return;
+		for (tries = 0; ; tries++) {
+			err[0] = '\0';
+			rc = segs_range(w, g, i, err, sizeof(err));
+			/* A dropped connection: the next call mends it, and
+			 * the range goes on from where it got. */
+			if (rc == FS_ERR && (w->src->lost || w->dst->lost) &&
+			    tries < 2 && !canceled(w)) {
+				w->src->lost = w->dst->lost = 0;
+				continue;
+			}
+			break;
+		}
+		if (rc != FS_OK) {
+			segs_fail(g, rc, err);
+			return;
+		}
+	}
+}
+
+struct seg_worker {
+	struct job	 w;
+	struct segs	*g;
+	struct xfer_stats st;
+};
+
+static void *
+seg_thread(void *arg)
+{
+	struct seg_worker *sw = arg;
+
+	if (pool_pair(&sw->w) < 0 || (sw->w.buf = malloc(XFER_BUF)) == NULL)
+		return NULL;
+	segs_take(&sw->w, sw->g);
+	free(sw->w.buf);
+	sw->w.buf = NULL;
+	return NULL;
+}
+
+/* 1 when the file goes in ranges: see copy_file(). */
+static int
+segmentable(const struct job *j, const struct listing_entry *se)
+{
+	return j->crew == NULL && j->o->pool != NULL &&
+	    strcmp(j->src->kind, "remote") == 0 &&
+	    strcmp(j->dst->kind, "local") == 0 &&
+	    (j->src->flags & FS_HAS_REST) && se->have_size &&
+	    se->size >= SEGMENT_MIN && xfer_pool_size(j->o->pool) > 1;
+}
+
+/*
+ * Downloads sp into dp (target: its absolute path) in ranges: from
+ * nothing (kept NULL), or going on with the plan kept beside an
+ * interrupted one, whose target holds have bytes. FS_OK once every range
+ * is on the target (the plan's file, state, is then removed; the caller
+ * verifies the whole against hex, the target's digest by the job's
+ * algorithm, or "" when it could not be had), else the FS_* code with the
+ * reason in err and the plan kept for the next try.
+ */
+static int
+segmented(struct job *j, const char *sp, const char *dp,
+    const struct listing_entry *se, const struct parts *kept, uint64_t have,
+    const char *target, const char *state, char *hex, size_t hexlen,
+    char *err, size_t errlen)
+{
+	pthread_t hasher;
+	int hashing = 0;
+	struct xfer_pool *p = j->o->pool;
+	struct seg_worker sw[XFER_PARALLEL_MAX];
+	pthread_t tid[XFER_PARALLEL_MAX];
+	int started[XFER_PARALLEL_MAX], rc, code = FS_ERR;
+	unsigned n = xfer_pool_size(p), i;
+	struct fs_file *out;
+	struct crew c;
+	struct segs g;
+
+	memset(&g, 0, sizeof(g));
+	if (kept != NULL)
+		g.plan = *kept;
+	else if (parts_plan(&g.plan, se->size, se->have_mtime ?
+	    (int64_t)se->mtime : 0, n) < 0) {
+		set_err(err, errlen, "cannot plan the ranges");
+		return FS_ERR;
+	}
+	/* Opening at what the target holds keeps every range's bytes. */
+	if ((out = fs_open(j->dst, dp, FS_WRONLY, kept != NULL ? have : 0,
+	    &code, err, errlen)) == NULL)
+		return code;
+	g.fd = fs_local_wfd(out);
+	snprintf(g.state, sizeof(g.state), "%s", state);
+	pthread_mutex_init(&g.lock, NULL);
+	pthread_cond_init(&g.grew, NULL);
+	hex[0] = '\0';
+	g.alg = j->algo != NULL ? hash_find(j->algo) : NULL;
+	/* The target, read as it fills. */
+	g.rfd = g.alg != NULL ? open(target, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW) : -1;
+	if (g.rfd >= 0)
+		hashing = pthread_create(&hasher, NULL, segs_hasher, &g) == 0;
+	g.sp = sp;
+	g.dp = dp;
+	g.main = j;
+	g.offset = parts_done(&g.plan);
+	g.started = now_mono();
+	memset(&c, 0, sizeof(c));
+	pthread_mutex_init(&c.cb, NULL);
+	c.pool = p;
+	j->crew = &c;
+	pthread_mutex_lock(&g.lock);
+	segs_save(&g);
+	pthread_mutex_unlock(&g.lock);
+	progress(j, sp, dp, g.offset, se->size, g.offset, g.started);
+	for (i = 1; i < n && i < g.plan.n; i++) {
+		sw[i].w = *j;
+		sw[i].w.slot = i;
+		memset(&sw[i].st, 0, sizeof(sw[i].st));
+		sw[i].w.st = &sw[i].st;
+		sw[i].w.buf = NULL;
+		sw[i].g = &g;
+		started[i] = pthread_create(&tid[i], NULL, seg_thread,
+		    &sw[i]) == 0;
+	}
+	segs_take(j, &g);
+	for (i = 1; i < n && i < g.plan.n; i++)
+		if (started[i]) {
+			pthread_join(tid[i], NULL);
+			j->st->bytes += sw[i].st.bytes;
+		}
+	pthread_mutex_lock(&g.lock);
+	g.ended = 1;
+	pthread_cond_signal(&g.grew);
+	pthread_mutex_unlock(&g.lock);
+	if (hashing)
+		pthread_join(hasher, NULL);
+	if (g.rfd >= 0)
+		close(g.rfd);
+	j->crew = NULL;
+	pthread_mutex_destroy(&c.cb);
+	if (!g.failed && canceled(j)) {
+		g.failed = 1;
+		g.code = FS_CANCELED;
+		snprintf(g.err, sizeof(g.err), "canceled");
+	}
+	rc = fs_close(out, g.failed, err, errlen);
+	if (!g.failed && rc == FS_OK && parts_complete(&g.plan)) {
+		(void)unlink(state);
+		snprintf(hex, hexlen, "%s", g.hex);
+	}
+	else {
+		segs_save(&g);
+		if (g.failed) {
+			rc = g.code;
+			set_err(err, errlen, "%s (%llu of %llu bytes kept; "
+			    "get it again to go on)", g.err,
+			    (unsigned long long)parts_done(&g.plan),
+			    (unsigned long long)g.plan.size);
+		} else if (rc == FS_OK) {
+			rc = FS_ERR;
+			set_err(err, errlen, "not every range arrived");
+		}
+	}
+	progress(j, sp, dp, parts_done(&g.plan), se->size, g.offset,
+	    g.started);
+	pthread_cond_destroy(&g.grew);
+	pthread_mutex_destroy(&g.lock);
+	return rc;
+}
+
 static int
 copy_file(struct job *j, const char *sp, const char *dpath,
     const struct listing_entry *se, const struct hint *h)
@@ -424,6 +890,8 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 	enum xfer_verdict v;
 	char dp[FS_PATH_MAX], err[1024], shex[HASH_HEX_MAX], dhex[HASH_HEX_MAX];
 	char phex[HASH_HEX_MAX], streamed[HASH_HEX_MAX], msg[1700], why[256];
+	char abs[FS_PATH_MAX], state[FS_PATH_MAX + 32];
+	struct parts kept;
 	uint64_t off = 0;
 	int rc, asks = 0, again = 0, user_skip = 0, prefix, tried;
 	int optimistic = 0;
@@ -454,6 +922,27 @@ look:
 	d.exists = rc == FS_OK;
 	d.have_size = d.exists && de.have_size;
 	d.size = de.size;
+	if (!again && segmentable(j, se) && (dp[0] == '/' ?
+	    snprintf(abs, sizeof(abs), "%s", dp) >= (int)sizeof(abs) :
+	    fs_join(fs_cwd(j->dst), dp, abs, sizeof(abs)) < 0) == 0 &&
+	    parts_path(abs, state, sizeof(state)) == 0) {
+		/* A big download goes in ranges: a new one, or one that an
+		 * interruption left with its plan beside it. */
+		int going_on = d.exists && d.have_size && de.size <= se->size &&
+		    segs_load(state, se, &kept) == 0;
+
+		if (going_on || !d.exists) {
+			rc = segmented(j, sp, dp, se, going_on ? &kept : NULL,
+			    de.size, abs, state, streamed, sizeof(streamed),
+			    err, sizeof(err));
+			if (rc != FS_OK)
+				return failed(j, rc, sp, dp, err);
+			off = going_on ? de.size : 0;
+			snprintf(why, sizeof(why), "; in ranges over %u "
+			    "connections", xfer_pool_size(j->o->pool));
+			goto moved;
+		}
+	}
 	if (d.exists && s.have_size && d.have_size && s.size == d.size) {
 		if (j->algo != NULL)
 			progress_phase(j, sp, dp, s.size, "comparing");
@@ -549,6 +1038,7 @@ send:
 		}
 		return failed(j, rc, sp, dp, err);
 	}
+moved:
 	j->st->files++;
 	if (off > 0)
 		j->st->resumed++;
@@ -808,17 +1298,38 @@ xfer_pool_new(unsigned n, xfer_open_pair open, void *arg)
 	return p;
 }
 
+static void *
+free_pair(void *arg)
+{
+	struct fs **pair = arg;
+
+	fs_free(pair[0]);
+	fs_free(pair[1]);
+	return NULL;
+}
+
 void
 xfer_pool_free(struct xfer_pool *p)
 {
+	struct fs *pair[XFER_PARALLEL_MAX][2];
+	pthread_t tid[XFER_PARALLEL_MAX];
+	int started[XFER_PARALLEL_MAX];
 	unsigned i;
 
 	if (p == NULL)
 		return;
+	/* Each login's QUIT waits for its 221: all at once, not in turn. */
 	for (i = 1; i < p->n; i++) {
-		fs_free(p->remote[i]);
-		fs_free(p->local[i]);
+		pair[i][0] = p->remote[i];
+		pair[i][1] = p->local[i];
+		started[i] = pair[i][0] != NULL &&
+		    pthread_create(&tid[i], NULL, free_pair, pair[i]) == 0;
+		if (!started[i])
+			free_pair(pair[i]);
 	}
+	for (i = 1; i < p->n; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
