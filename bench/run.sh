@@ -21,6 +21,14 @@
 #   --files N        small files in its (d) (default 200)
 #   --file-kib N     size of each (default 4)
 #   --timeout SECS   bound on every client run (default 120)
+#
+#   --wan            many files and one big file over a distant link
+#                    (bench/wan.py through bench/delayproxy.py): burrow with
+#                    1 and 4 connections beside lftp mirror --parallel=1/4
+#                    and pget -n 4; it takes --runs and --only (default
+#                    abcd), and --delay SECS (each way, default 0.020),
+#                    --window BYTES (per connection, default 1 MiB),
+#                    --big-mib N (default 256)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$top/build/normal
@@ -29,6 +37,7 @@ args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--client) script=client.py; shift ;;
+	--wan) script=wan.py; shift ;;
 	--builddir) builddir=$2; shift 2 ;;
 	--builddir=*) builddir=${1#*=}; shift ;;
 	-h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -38,7 +47,7 @@ done
 [ -d "$builddir" ] || { echo "run.sh: no build folder $builddir" >&2; exit 2; }
 builddir=$(cd "$builddir" && pwd)
 need=burrowd tools="curl openssl python3"
-[ $script = client.py ] && need="burrowd burrow" tools="$tools lftp"
+[ $script != bench.py ] && need="burrowd burrow" tools="$tools lftp"
 for prog in $need; do
 	if [ ! -x "$builddir/$prog" ]; then
 		echo "run.sh: $builddir/$prog is not built (run ./test.sh or make first)" >&2

@@ -457,6 +457,156 @@ def checksum_mismatch_is_refused():
 
 
 @test
+def pipelining_asks_for_the_next_data_port_with_each_transfer():
+    """To a server announcing PIPELINING, the next transfer's EPSV goes
+    out with each RETR, so that its data connection is made while the
+    file is checked: one round trip less per file. A refused RETR (the
+    file is gone) is answered with the EPSV after it, and the session
+    stays in step. Without PIPELINING nothing is sent during a transfer
+    (Pure-FTPd answers anything but ABOR with 500 then)."""
+    root = tmp()
+    files = {"d/f%d" % i: os.urandom(3000 + i) for i in range(4)}
+    for name, data in files.items():
+        write(os.path.join(root, name), data)
+    write(os.path.join(root, "bad"), b"refused")
+    for pipelining in (True, False):
+        with FakeFtpd(root, pipelining=pipelining, listing="dos",
+                      refuse=("bad",)) as s:
+            local = tmp()
+            # One login, so that s.commands is one session's.
+            r = burrow(s.url(), "get d\nget d/f0 again\nget bad\n"
+                       "get d/f1 again1\n", local, args=("--parallel", "1"))
+            assert r.rc == 1 and "bad" in r.err and "550" in r.err, r
+            for name, data in files.items():
+                assert read(os.path.join(local, name)) == data, r
+            assert read(os.path.join(local, "again")) == files["d/f0"], r
+            assert read(os.path.join(local, "again1")) == files["d/f1"], r
+            assert r.out.count("verified by SHA-256") == 6, r
+            cmds = s.commands
+            after_retr = [cmds[i + 1] for i, c in enumerate(cmds[:-1])
+                          if c.startswith("RETR")]
+            if pipelining:
+                assert after_retr and all(c == "EPSV" for c in after_retr), \
+                    cmds
+                # One EPSV per transfer, and the first: the rest went out
+                # early.
+                assert cmds.count("EPSV") == \
+                    sum(c.startswith(("RETR", "LIST")) for c in cmds) + 1, \
+                    cmds
+            else:
+                assert "EPSV" not in after_retr, cmds
+
+
+def tree(root, n, sub=3):
+    """n files of assorted sizes over sub folders; {relative path: data}."""
+    files = {}
+    for i in range(n):
+        rel = "d%d/f%03d" % (i % sub, i)
+        files[rel] = os.urandom(1000 + 7919 * (i % 13))
+        write(os.path.join(root, rel), files[rel])
+    return files
+
+
+def same_files(files, root):
+    for rel, data in files.items():
+        assert read(os.path.join(root, rel)) == data, rel
+
+
+@test
+def parallel_get_and_put_share_a_folder_over_four_logins():
+    """A folder goes file by file over four logins: every file arrives and
+    is verified, the server saw four logins, and nothing is said."""
+    with Server(users=USERS) as srv:
+        files = tree(os.path.join(srv.home("harry"), "t"), 60)
+        local = tmp()
+        r = ok(burrow(url(srv), "get t\nput t up\n", local,
+                      args=("--parallel", "4")))
+        same_files(files, os.path.join(local, "t"))
+        same_files(files, os.path.join(srv.home("harry"), "up"))
+        assert r.out.count("verified by SHA-256") == 120, r
+        assert "took" not in r.err, r
+        assert srv.log().count("login harry") == 4, srv.log()
+        assert r.err == "", r
+
+
+@test
+def parallel_backs_off_to_the_logins_the_server_allows():
+    """max_sessions_per_user = 2 while asking for 4: burrow says once that
+    the server took 2, goes on with 2, and nothing is lost or failed, in
+    this command or the next."""
+    with Server(users=USERS, max_sessions_per_user=2) as srv:
+        files = tree(os.path.join(srv.home("harry"), "t"), 40)
+        local = tmp()
+        r = ok(burrow(url(srv), "get t\nput t up\nget t again\n", local,
+                      args=("--parallel", "4")))
+        same_files(files, os.path.join(local, "t"))
+        same_files(files, os.path.join(local, "again"))
+        same_files(files, os.path.join(srv.home("harry"), "up"))
+        assert r.out.count("verified by SHA-256") == 120, r
+        assert r.err.count("the server took 2 of the 4 connections") == 1, r
+        assert "going on with 2" in r.err, r
+        log = srv.log()
+        assert "already 2 sessions" in log, log
+        # No further tries after the refusal: two refused in all at most
+        # (the two extra logins that raced the one that got in).
+        assert log.count("refused harry") <= 2, log
+
+
+@test
+def segmented_download_killed_then_resumed():
+    """A big file (40 MiB, over the 32 MiB threshold) comes in four ranges
+    over four logins. burrow killed with SIGKILL midway leaves the ranges'
+    plan beside the file; the next get goes on with every range from
+    where it stopped (REST at no range's start, nothing fetched twice from
+    the beginning) and ends byte-identical, verified whole, the plan
+    removed."""
+    root = tmp()
+    data = os.urandom(40 << 20)
+    write(os.path.join(root, "big.bin"), data)
+    with FakeFtpd(root, rate=4 << 20) as s:
+        local = tmp()
+        parts = os.path.join(local, ".big.bin.burrow-parts")
+        env = dict(os.environ, HOME=local)
+        p = subprocess.Popen([BURROW, "--batch", "--parallel", "4",
+                              s.url()], stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, cwd=local, env=env)
+        p.stdin.write(b"get big.bin\n")
+        p.stdin.close()
+
+        def saved():
+            try:
+                with open(parts) as f:
+                    text = f.read()
+            except OSError:
+                return False
+            return sum(int(l.split()[3]) for l in text.splitlines()
+                       if l.startswith("range ")) >= 8 << 20
+        try:
+            assert wait_until(saved, 30), "no plan saved"
+        finally:
+            p.kill()
+            p.wait(10)
+        with open(parts) as f:
+            plan = [l.split() for l in f.read().splitlines()
+                    if l.startswith("range ")]
+        assert len(plan) == 4, plan
+        starts = {int(r[1]) for r in plan}
+        s.rate = 16 << 20
+        before = len(s.commands)
+        r = ok(burrow(s.url(), "get big.bin\n", local,
+                      args=("--parallel", "4")))
+        assert read(os.path.join(local, "big.bin")) == data, r
+        assert "resumed, verified by SHA-256; in ranges over 4 " \
+            "connections" in r.out, r
+        assert not os.path.exists(parts), r
+        rests = [int(c.split()[1]) for c in s.commands[before:]
+                 if c.startswith("REST ")]
+        assert rests and all(x not in starts for x in rests), (starts,
+                                                                rests)
+
+
+@test
 def dos_listing_without_mlsd():
     root = tmp()
     write(os.path.join(root, "a file.txt"), b"12345")

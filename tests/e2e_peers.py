@@ -118,5 +118,46 @@ def pureftpd_every_command():
     every_command(PureFtpd)
 
 
+def parallel(cls):
+    """A folder of 40 files each way over four logins at once, and a
+    40 MiB file in four ranges (REST + RETR stopped with ABOR), against
+    a server that has no PIPELINING: everything arrives, checked by size,
+    with nothing said about refused logins."""
+    with cls() as peer:
+        files = {"t/d%d/f%02d" % (i % 3, i): os.urandom(500 + 4099 * i)
+                 for i in range(40)}
+        for rel, data in files.items():
+            peer.put(rel, data)
+        big = os.urandom(40 << 20)
+        peer.put("big.bin", big)
+        local = tempfile.mkdtemp(prefix="burrow-peer-")
+        try:
+            r = ok(burrow(url(peer), "get t\nput t up\nget big.bin\n",
+                          local, args=("--parallel", "4"), timeout=300))
+        except Exception:
+            print("# log of %s:\n# %s" % (peer.name,
+                                          peer.log().replace("\n", "\n# ")))
+            raise
+        for rel, data in files.items():
+            assert read(os.path.join(local, rel)) == data, rel
+            assert read(peer.path("up" + rel[1:])) == data, rel
+        assert read(os.path.join(local, "big.bin")) == big, r
+        assert "in ranges over 4 connections" in r.out, r
+        assert r.out.count("verified by size") == 81, r
+        assert "took" not in r.err, r
+        assert not os.path.exists(os.path.join(local,
+                                               ".big.bin.burrow-parts"))
+
+
+@test
+def vsftpd_parallel():
+    parallel(Vsftpd)
+
+
+@test
+def pureftpd_parallel():
+    parallel(PureFtpd)
+
+
 if __name__ == "__main__":
     run()

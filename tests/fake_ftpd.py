@@ -20,7 +20,7 @@ a small window and segments, so that a client cannot run megabytes ahead in
 loopback's socket buffers. reply_delay (seconds, default 0) holds back
 RETR's and STOR's final reply after the data, as a server busy storing or
 checking a file does. Every command line received is kept in s.commands,
-in order.
+in order. pipelining=True announces PIPELINING in FEAT, as burrowd does.
 
 Plain FTP on 127.0.0.1 only, passive mode (EPSV/PASV), binary only; one
 thread per client; every socket has a timeout.
@@ -40,8 +40,14 @@ class FakeFtpd:
 
     def __init__(self, root, lie_hash=False, listing="dos", user="u",
                  password="p", rate=None, reply_delay=0, size=True,
-                 hash=True, vanish_after=(), hash_delay=0):
+                 hash=True, vanish_after=(), hash_delay=0,
+                 pipelining=False, refuse=()):
         self.root = root
+        self.refuse = set(refuse)   # names RETR answers 550 for
+        # FEAT says PIPELINING (as burrowd's does): this server reads a
+        # command only after the one before it has ended anyway, so
+        # commands sent during a transfer are answered after it.
+        self.pipelining = pipelining
         self.lie_hash = lie_hash
         self.size = size    # False: no SIZE (502), as some old servers
         self.hash = hash    # False: no HASH (502)
@@ -127,7 +133,9 @@ class FakeFtpd:
                 elif verb == "FEAT":
                     say("211-Features:")
                     for feat in ("EPSV", "PASV", "SIZE", "REST STREAM",
-                                 "HASH SHA-256*;SHA-1"):
+                                 "HASH SHA-256*;SHA-1") + (
+                                     ("PIPELINING",) if self.pipelining
+                                     else ()):
                         if (feat == "SIZE" and not self.size) or (
                                 feat.startswith("HASH") and not self.hash):
                             continue
@@ -202,7 +210,8 @@ class FakeFtpd:
                     d.close()
                     say("226 done")
                 elif verb == "RETR":
-                    if data is None or not os.path.isfile(real):
+                    if data is None or not os.path.isfile(real) or \
+                            os.path.basename(real) in self.refuse:
                         say("550 not a file")
                         continue
                     say("150 sending")

@@ -27,8 +27,9 @@ struct batch {
 	FILE		*err;
 	int		 progress;
 	int		 bar_shown;	/* a progress line is on the terminal */
+	struct xfer_pool *pool;
 	unsigned	 ev_failed;	/* files that failed in this command */
-	struct progress_meter meter;
+	struct progress_meter meter[XFER_PARALLEL_MAX];	/* per login */
 	const char	*line;		/* the command, for error messages */
 };
 
@@ -163,8 +164,8 @@ on_progress(void *arg, const struct xfer_progress *p)
 		return;
 	}
 	if (p->done == p->offset)
-		progress_meter_init(&b->meter);
-	r = progress_meter_add(&b->meter, now_mono(), p->done);
+		progress_meter_init(&b->meter[p->slot]);
+	r = progress_meter_add(&b->meter[p->slot], now_mono(), p->done);
 	snprintf(name, sizeof(name), "%s", fs_basename(p->src, base,
 	    sizeof(base)));
 	progress_bar(bar, sizeof(bar), p->done, p->total);
@@ -178,6 +179,15 @@ on_progress(void *arg, const struct xfer_progress *p)
 	put_safe(b->err, line);
 	fflush(b->err);
 	b->bar_shown = 1;
+}
+
+static void
+on_notice(void *arg, const char *msg)
+{
+	struct batch *b = arg;
+
+	clear_bar(b);
+	put_line(b->err, "burrow: %s", msg);
 }
 
 static void
@@ -301,6 +311,8 @@ copy(struct batch *b, struct fs *src, struct fs *dst, int argc, char **argv)
 	o.verify = 1;
 	o.progress = on_progress;
 	o.event = on_event;
+	o.notice = on_notice;
+	o.pool = b->pool;
 	o.arg = b;
 	b->ev_failed = 0;
 	if (xfer_copy(src, argv[1], dst, to, &o, &st, err,
@@ -436,7 +448,7 @@ run_one(struct batch *b, int argc, char **argv)
 
 int
 batch_run(struct fs *remote, struct fs *local, FILE *in, FILE *out,
-    FILE *err, int progress)
+    FILE *err, int progress, struct xfer_pool *pool)
 {
 	struct batch b;
 	char line[LINE_MAX_BATCH], buf[LINE_MAX_BATCH], *argv[BATCH_ARGS_MAX];
@@ -450,6 +462,7 @@ batch_run(struct fs *remote, struct fs *local, FILE *in, FILE *out,
 	b.out = out;
 	b.err = err;
 	b.progress = progress;
+	b.pool = pool;
 	while (fgets(line, sizeof(line), in) != NULL) {
 		n = strlen(line);
 		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {

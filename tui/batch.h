@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "tui/fs.h"
+#include "tui/xfer.h"
 
 #define BATCH_ARGS_MAX	8
 
@@ -41,9 +42,11 @@ int	batch_split(const char *line, char **argv, int max, char *buf,
 /*
  * Runs the commands read from in against remote and local, printing
  * results on out and errors on err; a progress bar goes to err when
- * progress is nonzero. Returns the number of commands that failed.
+ * progress is nonzero. pool (may be NULL) gives get and put of a folder
+ * more logins, to move several files at once (tui/xfer.h). Returns the
+ * number of commands that failed.
  */
 int	batch_run(struct fs *remote, struct fs *local, FILE *in, FILE *out,
-	    FILE *err, int progress);
+	    FILE *err, int progress, struct xfer_pool *pool);
 
 #endif

@@ -13,6 +13,8 @@
 struct client_opts {
 	struct ftp_opts	 ftp;		/* tls, insecure, cafile, known_hosts,
 					   timeout; notice is the front end's */
+	unsigned	 parallel;	/* logins moving files at once (a
+					   folder's), 1 to XFER_PARALLEL_MAX */
 };
 
 /*

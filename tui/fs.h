@@ -116,6 +116,7 @@ struct fs {
 
 #define FS_HAS_HASH	0x01	/* hash() works on whole files */
 #define FS_HAS_RANG	0x02	/* hash() works on ranges too */
+#define FS_HAS_REST	0x04	/* reading from an offset (REST STREAM) */
 
 /* Short forms for the ops. */
 #define fs_list(f, p, o, n, e, l)	((f)->ops->list((f), (p), (o), (n), (e), (l)))
@@ -167,5 +168,12 @@ struct fs	*fs_local_new(const char *start, char *err, size_t errlen);
  * transfer; -1 for a remote file or a new one.
  */
 int		 fs_local_fd(const struct fs_file *h);
+
+/*
+ * The descriptor of a local file opened FS_WRONLY (new, replaced or
+ * resumed), for pwrite() at any offset by several writers at once (a
+ * download in ranges); -1 otherwise. fs_close() still ends it.
+ */
+int		 fs_local_wfd(const struct fs_file *h);
 
 #endif

@@ -30,6 +30,9 @@
 #define FS_PATH		4096
 #define QUIT_TIMEOUT_MS	2000
 #define ABORT_SYNC_MS	3000	/* for the replies after ABOR */
+#define SPARE_MAX_AGE	5.0	/* seconds a spare data connection is used */
+#define HASH_AFTER_WAIT	10	/* times the timeout an ftp_after() HASH may
+				   take (a server reads the whole file) */
 
 enum pasv_mode { PASV_UNKNOWN, PASV_EPSV, PASV_PASV };
 
@@ -59,6 +62,25 @@ struct ftp {
 	char			 host[URL_HOST_MAX];
 	char			 user[URL_USER_MAX];
 	char			 pass[URL_PASS_MAX];	/* for reconnecting */
+
+	/*
+	 * The next transfer's data connection (FTP_F_PIPELINING): its EPSV
+	 * or PASV went out during this transfer (spare_pending: the reply
+	 * follows the transfer's final one), and once answered a socket is
+	 * connecting to the port it named (spare_fd, since spare_at).
+	 */
+	int			 spare_with;	/* send one with the next command */
+	int			 prelim;	/* an early upload's 150 is still to
+					   be read (ftp_data_open_early()) */
+	/* A command sent during the transfer (ftp_after()): its reply
+	 * follows the spare's, and is kept for the same command. */
+	int			 after_pending;
+	int			 after_code;	/* > 0: kept, in after_reply */
+	char			 after_cmd[LINE_MAX_FTP];
+	char			 after_reply[512];
+	int			 spare_pending;
+	int			 spare_fd;
+	double			 spare_at;
 
 	/* The data connection, when open. */
 	int			 dfd;
@@ -183,6 +205,23 @@ send_line(struct ftp *f, const char *cmd, char *reply, size_t len)
 
 static int	wait_readable(struct ftp *, int, int);
 static void	session_drop(struct ftp *, int);
+static void	spare_ask(struct ftp *);
+
+/*
+ * The kept reply of ftp_after()'s command when cmd is that command (> 0),
+ * else 0; either way it is forgotten.
+ */
+static int
+kept_reply(struct ftp *f, const char *cmd, char *reply, size_t len)
+{
+	int code = f->after_code;
+
+	f->after_code = 0;
+	if (code <= 0 || strcmp(cmd, f->after_cmd) != 0)
+		return 0;
+	snprintf(reply, len, "%s", f->after_reply);
+	return code;
+}
 
 static int
 vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
@@ -200,8 +239,16 @@ vcmd(struct ftp *f, char *reply, size_t len, const char *fmt, va_list ap)
 		return -1;
 	}
 	f->unanswered = f->saw_421 = 0;
+	if ((code = kept_reply(f, cmd, reply, len)) > 0)
+		return code;
 	if (send_line(f, cmd, reply, len) < 0)
 		return -1;
+	if (f->spare_with) {
+		/* A transfer command: the next transfer's EPSV goes with it,
+		 * before its reply (ftp_data_open()). */
+		f->spare_with = 0;
+		spare_ask(f);
+	}
 	code = read_reply(f, reply, len, f->timeout_ms);
 	/* Lost with no word: the server may have done it. A 421 is said
 	 * before anything is done (an idle timeout, a shutdown). */
@@ -230,6 +277,8 @@ ftp_cmd_long(struct ftp *f, int wait_ms, char *reply, size_t len,
 		set_err(reply, len, "command too long");
 		return -1;
 	}
+	if ((r = kept_reply(f, cmd, reply, len)) > 0)
+		return r;
 	if (send_line(f, cmd, reply, len) < 0)
 		return -1;
 	if (!conn_readable_now(&f->c) &&
@@ -303,6 +352,136 @@ ss_len(const struct sockaddr_storage *ss)
 	    sizeof(struct sockaddr_in);
 }
 
+/* Forgets the next transfer's data connection (see struct ftp). */
+static void
+spare_drop(struct ftp *f)
+{
+	if (f->spare_fd >= 0)
+		close(f->spare_fd);
+	f->spare_fd = -1;
+	f->spare_pending = 0;
+}
+
+/*
+ * During a transfer, to a server that answers commands sent meanwhile
+ * after it: asks for the next transfer's passive port now.
+ */
+static void
+spare_ask(struct ftp *f)
+{
+	char err[256];
+
+	spare_drop(f);
+	if (!(f->feat & FTP_F_PIPELINING) || f->pasv == PASV_UNKNOWN)
+		return;
+	if (send_line(f, f->pasv == PASV_EPSV ? "EPSV" : "PASV", err,
+	    sizeof(err)) == 0)
+		f->spare_pending = 1;
+}
+
+/*
+ * After a transfer's final reply: reads the spare EPSV's or PASV's and
+ * starts connecting to the port it names, without waiting; passive()
+ * waits for it, if it is still needed, when the next transfer begins.
+ * A refusal or a failure leaves no spare (passive() asks as usual); a
+ * lost connection is seen by the next command.
+ */
+static void
+spare_take(struct ftp *f)
+{
+	struct sockaddr_storage sa, given;
+	char reply[512];
+	int code, port = -1, fd;
+
+	if (!f->spare_pending)
+		return;
+	f->spare_pending = 0;
+	if ((code = read_reply(f, reply, sizeof(reply), f->timeout_ms)) < 0)
+		return;
+	if (f->pasv == PASV_EPSV && code == FTP_EPSVOK)
+		port = addr_parse_epsv_reply(reply);
+	else if (f->pasv == PASV_PASV && code == FTP_PASVOK &&
+	    addr_parse_pasv_reply(reply, &given) == 0)
+		port = addr_port(&given);
+	if (port <= 0)
+		return;
+	sa = f->peer;
+	addr_set_port(&sa, port);
+	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&sa, ss_len(&sa)) < 0 &&
+	    errno != EINPROGRESS) {
+		close(fd);
+		return;
+	}
+	f->spare_fd = fd;
+	f->spare_at = now_mono();
+}
+
+/*
+ * The spare data connection, connected, or -1 when there is none (or it
+ * is too old to trust, or failed): passive() then asks for a port.
+ */
+static int
+spare_use(struct ftp *f)
+{
+	int fd = f->spare_fd, soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	f->spare_fd = -1;
+	if (fd < 0)
+		return -1;
+	if (now_mono() - f->spare_at > SPARE_MAX_AGE ||
+	    conn_wait_fd(fd, POLLOUT, f->timeout_ms) <= 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 ||
+	    soerr != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* What follows a transfer's final reply: the spare EPSV's (spare_take())
+ * and the ftp_after() command's, kept. */
+static void
+read_trailing(struct ftp *f)
+{
+	spare_take(f);
+	if (f->after_pending) {
+		f->after_pending = 0;
+		f->after_code = read_reply(f, f->after_reply,
+		    sizeof(f->after_reply), HASH_AFTER_WAIT * f->timeout_ms);
+	}
+}
+
+/* A transfer's final reply, and what follows it (read_trailing()). */
+static int
+read_final(struct ftp *f, char *reply, size_t len, int timeout_ms)
+{
+	int code = read_reply(f, reply, len, timeout_ms);
+
+	if (code > 0)
+		read_trailing(f);
+	return code;
+}
+
+int
+ftp_after(struct ftp *f, const char *cmd)
+{
+	char err[256];
+
+	f->after_code = 0;
+	if (!(f->feat & FTP_F_PIPELINING) || f->dfd < 0 || f->after_pending ||
+	    strlen(cmd) >= sizeof(f->after_cmd) ||
+	    send_line(f, cmd, err, sizeof(err)) < 0)
+		return -1;
+	snprintf(f->after_cmd, sizeof(f->after_cmd), "%s", cmd);
+	f->after_pending = 1;
+	return 0;
+}
+
 /* Case-insensitive: line (after leading spaces) starts with word. */
 static int
 feat_is(const char *line, const char *word)
@@ -367,6 +546,8 @@ parse_feat(struct ftp *f, const char *reply)
 		}
 		else if (feat_is(line, "AVBL"))
 			f->feat |= FTP_F_AVBL;
+		else if (feat_is(line, "PIPELINING"))
+			f->feat |= FTP_F_PIPELINING;
 		else if (feat_is(line, "UTF8"))
 			f->feat |= FTP_F_UTF8;
 		else if (feat_is(line, "SIZE"))
@@ -697,6 +878,8 @@ static void
 session_drop(struct ftp *f, int tls_timeout_ms)
 {
 	data_drop(f);
+	spare_drop(f);
+	f->after_pending = f->after_code = f->prelim = 0;
 	if (f->tls != NULL) {
 		tls_close(f->tls, tls_timeout_ms);
 		f->tls = NULL;
@@ -719,6 +902,7 @@ ftp_open(const struct url *u, const char *password, const struct ftp_opts *o,
 	}
 	f->fd = -1;
 	f->dfd = -1;
+	f->spare_fd = -1;
 	f->url = *u;
 	url_wipe(&f->url);
 	f->opts = *o;
@@ -812,6 +996,8 @@ passive(struct ftp *f, char *reply, size_t len)
 	struct sockaddr_storage sa, given;
 	int code, port = -1, fd;
 
+	if ((fd = spare_use(f)) >= 0)
+		return fd;
 	if (f->pasv != PASV_PASV) {
 		code = ftp_cmd(f, reply, len, "EPSV");
 		if (code < 0)
@@ -877,16 +1063,22 @@ ftp_data_open(struct ftp *f, const char *cmd, off_t rest, struct conn **dc,
 		f->rest_refused = code > 0;
 		goto fail;
 	}
+	f->spare_with = 1;
 	code = ftp_cmd(f, reply, len, "%s", cmd);
-	if (code < 100 || code >= 200)
+	f->spare_with = 0;
+	if (code < 100 || code >= 200) {
+		/* Refused: the early EPSV is answered at once. */
+		if (code > 0)
+			spare_take(f);
 		goto fail;
+	}
 	if (f->tls != NULL) {
 		f->dtls = tls_connect(f->ctx, &f->dc, f->host, f->tls,
 		    f->timeout_ms, terr, sizeof(terr));
 		if (f->dtls == NULL) {
 			data_drop(f);
 			/* The server ends the transfer with an error. */
-			if (read_reply(f, reply, len, f->timeout_ms) < 0)
+			if (read_final(f, reply, len, f->timeout_ms) < 0)
 				return -1;
 			set_err(reply, len, "data TLS handshake: %s", terr);
 			return -1;
@@ -927,11 +1119,65 @@ ftp_data_conn(struct ftp *f)
 }
 
 int
+ftp_data_prelim(struct ftp *f, char *reply, size_t len)
+{
+	int code;
+
+	if (!f->prelim)
+		return FTP_DATACONN;
+	f->prelim = 0;
+	code = read_reply(f, reply, len, f->timeout_ms);
+	if (code >= 100 && code < 200)
+		return code;
+	/* Refused: what was sent is dropped with the connection, and the
+	 * early EPSV's reply follows. */
+	data_drop_wait(f, 0);
+	if (code > 0)
+		read_trailing(f);
+	return code;
+}
+
+int
+ftp_data_open_early(struct ftp *f, const char *cmd, struct conn **dc,
+    char *reply, size_t len)
+{
+	*dc = NULL;
+	if (!(f->feat & FTP_F_PIPELINING) || f->tls != NULL ||
+	    f->spare_fd < 0)
+		return ftp_data_open(f, cmd, 0, dc, reply, len);
+	data_drop(f);
+	f->rest_refused = 0;
+	if ((f->dfd = spare_use(f)) < 0)
+		return ftp_data_open(f, cmd, 0, dc, reply, len);
+	conn_init(&f->dc, f->dfd);
+	f->unanswered = f->saw_421 = 0;
+	if (send_line(f, cmd, reply, len) < 0) {
+		data_drop(f);
+		return -1;
+	}
+	spare_ask(f);
+	f->prelim = 1;
+	*dc = &f->dc;
+	snprintf(reply, len, "150 (not yet answered)");
+	return FTP_DATACONN;
+}
+
+int
 ftp_data_close(struct ftp *f, char *reply, size_t len)
 {
+	int code;
+
 	if (f->dfd < 0) {
 		set_err(reply, len, "no data connection");
 		return -1;
+	}
+	if (f->prelim) {
+		/* All is written: the end goes out before the 150 is read,
+		 * so the server has it all once it takes the connection. */
+		(void)shutdown(f->dfd, SHUT_WR);
+		code = ftp_data_prelim(f, reply, len);
+		if (code < 100 || code >= 200)
+			return code;
 	}
 	if (f->dtls != NULL) {
 		tls_close(f->dtls, f->timeout_ms);
@@ -955,7 +1201,7 @@ ftp_data_close(struct ftp *f, char *reply, size_t len)
 		set_err(reply, len, "canceled");
 		return FTP_CANCELED;
 	}
-	return read_reply(f, reply, len, f->timeout_ms);
+	return read_final(f, reply, len, f->timeout_ms);
 }
 
 int
@@ -993,7 +1239,7 @@ ftp_list(struct ftp *f, const char *path, struct listing_entry **out,
 			data_drop(f);
 			/* Read the server's verdict so the session stays
 			 * in step; it is an error anyway. */
-			(void)read_reply(f, reply, sizeof(reply),
+			(void)read_final(f, reply, sizeof(reply),
 			    f->timeout_ms);
 			free(v);
 			return -1;
@@ -1011,7 +1257,7 @@ ftp_list(struct ftp *f, const char *path, struct listing_entry **out,
 			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
 				set_err(err, errlen, "out of memory");
 				data_drop(f);
-				(void)read_reply(f, reply, sizeof(reply),
+				(void)read_final(f, reply, sizeof(reply),
 				    f->timeout_ms);
 				free(v);
 				return -1;
@@ -1039,9 +1285,15 @@ ftp_data_verdict(struct ftp *f, char *reply, size_t len, int wait_ms)
 	data_drop_wait(f, 0);
 	if (f->dead)
 		return 0;
+	if (f->prelim) {
+		/* An early upload broke: its first reply may be the reason. */
+		code = ftp_data_prelim(f, reply, len);
+		if (code < 100 || code >= 200)
+			return code > 0 ? code : 0;
+	}
 	if (!conn_readable_now(&f->c) && wait_readable(f, f->fd, wait_ms) != 1)
 		return 0;
-	code = read_reply(f, reply, len, f->timeout_ms);
+	code = read_final(f, reply, len, f->timeout_ms);
 	return code > 0 ? code : 0;
 }
 
@@ -1049,7 +1301,7 @@ int
 ftp_data_abort(struct ftp *f, char *reply, size_t len)
 {
 	double end, left;
-	int code, i;
+	int code, i, n;
 
 	if (f->dead) {
 		data_drop_wait(f, 0);
@@ -1063,10 +1315,14 @@ ftp_data_abort(struct ftp *f, char *reply, size_t len)
 	data_drop_wait(f, 0);
 	if (send_line(f, "NOOP", reply, len) < 0)
 		return -1;
-	/* At most: the transfer's reply, ABOR's, NOOP's, and a spare, in
+	/* At most: the transfer's reply, ABOR's, NOOP's, and a spare (and
+	 * the early EPSV's, answered before NOOP's and not used), in
 	 * ABORT_SYNC_MS; a server slower than that loses the connection. */
 	end = now_mono() + ABORT_SYNC_MS / 1000.0;
-	for (i = 0; i < 4 && (left = end - now_mono()) > 0; i++) {
+	n = 4 + f->spare_pending + f->after_pending + f->prelim;
+	spare_drop(f);
+	f->after_pending = f->after_code = f->prelim = 0;
+	for (i = 0; i < n && (left = end - now_mono()) > 0; i++) {
 		if ((code = read_reply(f, reply, len, (int)(left * 1000) + 1)) <
 		    0)
 			return -1;

@@ -46,6 +46,11 @@ struct ftp;
 #define FTP_F_MDTM	0x080
 #define FTP_F_REST	0x100	/* REST STREAM */
 #define FTP_F_MLST_TYPE	0x200	/* MLST offers the type fact */
+/* PIPELINING (burrowd): commands sent during a transfer are answered in
+ * order after its final reply. The next transfer's EPSV then goes out
+ * while this one runs, and its data connection is made while the client
+ * is still busy with this file (its HASH): a round trip saved per file. */
+#define FTP_F_PIPELINING 0x400
 
 /* How to connect; see ftp_open(). */
 struct ftp_opts {
@@ -111,6 +116,34 @@ int		 ftp_parse_257(const char *reply, char *buf, size_t len);
 int		 ftp_cmd(struct ftp *f, char *reply, size_t len,
 		    const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
+
+/*
+ * An upload (STOR or APPE cmd) that does not wait for its 150: to a
+ * server with FTP_F_PIPELINING, without TLS, when the data connection
+ * for it is already made (the spare), cmd goes out and *dc is ready at
+ * once, so the bytes travel with the command; the reply is read when the
+ * socket is full or at the end (ftp_data_prelim(), ftp_data_close()).
+ * Otherwise as ftp_data_open(). Returns FTP_DATACONN or what
+ * ftp_data_open() does.
+ */
+int		 ftp_data_open_early(struct ftp *f, const char *cmd,
+		    struct conn **dc, char *reply, size_t len);
+
+/*
+ * The early upload's first reply, read now if it is still to come: a 1xx
+ * code (go on), or the refusal's (the data connection is dropped), or -1.
+ * FTP_DATACONN when there is nothing to read.
+ */
+int		 ftp_data_prelim(struct ftp *f, char *reply, size_t len);
+
+/*
+ * During a transfer, to a server with FTP_F_PIPELINING: sends cmd now
+ * (HASH of the file being uploaded); its reply is read after the
+ * transfer's final one and kept, and the next ftp_cmd() of exactly cmd
+ * gets it without a round trip (any other command forgets it). Returns
+ * 0, or -1 when nothing was sent (no such server, no transfer).
+ */
+int		 ftp_after(struct ftp *f, const char *cmd);
 
 /*
  * 1 when the last ftp_cmd() lost the connection after sending its command

@@ -398,6 +398,16 @@ fs_local_fd(const struct fs_file *h)
 	return f->fd;
 }
 
+int
+fs_local_wfd(const struct fs_file *h)
+{
+	const struct local_file *f = (const struct local_file *)h;
+
+	if (strcmp(h->fs->kind, "local") != 0 || f->mode != FS_WRONLY)
+		return -1;
+	return f->fd;
+}
+
 static int
 canceled(const struct fs *fs, char *err, size_t errlen)
 {

@@ -23,13 +23,41 @@
 #include "tui/url.h"
 
 #define DEFAULT_TIMEOUT	30	/* seconds */
+#define DEFAULT_PARALLEL 4	/* logins moving a folder's files */
+
+/* What the batch mode's further logins need (open_pair()). */
+struct batch_login {
+	struct url	 url;
+	char		 password[URL_PASS_MAX];
+	struct ftp_opts	 opts;
+};
+
+/* xfer_open_pair for the batch mode: one more login, and a local side. */
+static int
+open_pair(void *arg, struct fs **remote, struct fs **local, char *err,
+    size_t errlen)
+{
+	const struct batch_login *l = arg;
+	struct ftp_opts o = l->opts;
+
+	o.notice = NULL;	/* the first login has said it */
+	if ((*remote = fs_remote_new(&l->url, l->password, &o, err,
+	    errlen)) == NULL)
+		return -1;
+	if ((*local = fs_local_new(NULL, err, errlen)) == NULL) {
+		fs_free(*remote);
+		*remote = NULL;
+		return -1;
+	}
+	return 0;
+}
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: burrow [--tls] [--insecure] [--cafile FILE] [--timeout SECS] "
-	    "[URL]\n"
+	    "usage: burrow [--tls] [--insecure] [--cafile FILE] [--timeout SECS]\n"
+	    "              [--parallel N] [URL]\n"
 	    "       burrow --batch [options] URL < commands\n"
 	    "URL: ftp[s]://[user[:password]@]host[:port][/path]\n"
 	    "The password comes from the URL, BURROW_PASSWORD, or a prompt.\n");
@@ -55,6 +83,10 @@ help(FILE *f)
 	    "  --cafile FILE    trust the CAs in FILE (PEM) as well\n"
 	    "  --timeout SECS   give up a connection silent this long "
 	    "(default %d)\n"
+	    "  --parallel N     move a folder's files over up to N logins at "
+	    "once\n"
+	    "                   (1 to %d, default %d; fewer if the server "
+	    "refuses)\n"
 	    "  -h, --help       print this help\n"
 	    "  -V, --version    print the version\n"
 	    "\n"
@@ -62,7 +94,7 @@ help(FILE *f)
 	    "in\n"
 	    "~/.config/burrow/known_hosts.\n"
 	    "See burrow(1) for the keys, batch commands and transfer rules.\n",
-	    DEFAULT_TIMEOUT);
+	    DEFAULT_TIMEOUT, XFER_PARALLEL_MAX, DEFAULT_PARALLEL);
 }
 
 static void
@@ -143,11 +175,14 @@ main(int argc, char **argv)
 		{ "insecure", no_argument, NULL, 'k' },
 		{ "cafile", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "parallel", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client_opts co;
+	struct batch_login bl;
+	struct xfer_pool *pool;
 	struct url u;
 	struct fs *remote, *local;
 	char err[1024], pass[URL_PASS_MAX], known[4096];
@@ -157,6 +192,7 @@ main(int argc, char **argv)
 	memset(&co, 0, sizeof(co));
 	co.ftp.timeout_ms = DEFAULT_TIMEOUT * 1000;
 	co.ftp.notice = notice;
+	co.parallel = DEFAULT_PARALLEL;
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -178,6 +214,15 @@ main(int argc, char **argv)
 				return 2;
 			}
 			co.ftp.timeout_ms = (int)secs * 1000;
+			break;
+		case 'p':
+			if (parse_num(optarg, 1, XFER_PARALLEL_MAX, &secs,
+			    NULL) < 0) {
+				fprintf(stderr, "burrow: --parallel: 1 to %d\n",
+				    XFER_PARALLEL_MAX);
+				return 2;
+			}
+			co.parallel = (unsigned)secs;
 			break;
 		case 'h':
 			help(stdout);
@@ -213,19 +258,29 @@ main(int argc, char **argv)
 		return 1;
 	}
 	remote = fs_remote_new(&u, pass, &co.ftp, err, sizeof(err));
+	memset(&bl, 0, sizeof(bl));
+	bl.url = u;
+	snprintf(bl.password, sizeof(bl.password), "%s", pass);
+	bl.opts = co.ftp;
 	wipe(pass, sizeof(pass));
 	url_wipe(&u);
 	if (remote == NULL) {
 		fprintf(stderr, "burrow: %s\n", err);
+		wipe(&bl, sizeof(bl));
 		return 1;
 	}
 	if ((local = fs_local_new(NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "burrow: %s\n", err);
 		fs_free(remote);
+		wipe(&bl, sizeof(bl));
 		return 1;
 	}
+	pool = co.parallel > 1 ? xfer_pool_new(co.parallel, open_pair, &bl) :
+	    NULL;
 	failures = batch_run(remote, local, stdin, stdout, stderr,
-	    isatty(STDERR_FILENO));
+	    isatty(STDERR_FILENO), pool);
+	xfer_pool_free(pool);
+	wipe(&bl, sizeof(bl));
 	fs_free(local);
 	fs_free(remote);
 	return failures == 0 ? 0 : 1;

@@ -23,6 +23,7 @@ struct remote_file {
 	int		 mode;
 	int		 eof;
 	int		 over;		/* the server has given its verdict */
+	char		 path[FS_PATH_MAX];	/* as opened */
 };
 
 struct remote {
@@ -484,8 +485,13 @@ open_once(struct remote *r, const char *path, int mode, uint64_t offset,
 
 	snprintf(cmd, sizeof(cmd), "%s %s", mode == FS_RDONLY ? "RETR" :
 	    "STOR", path);
-	code = ftp_data_open(r->f, cmd, (off_t)offset, &dc, reply,
-	    sizeof(reply));
+	if (mode == FS_WRONLY && offset == 0)
+		/* The bytes go with the command where the server allows. */
+		code = ftp_data_open_early(r->f, cmd, &dc, reply,
+		    sizeof(reply));
+	else
+		code = ftp_data_open(r->f, cmd, (off_t)offset, &dc, reply,
+		    sizeof(reply));
 	if (offset > 0 && mode == FS_WRONLY && ftp_rest_refused(r->f) &&
 	    !ftp_dead(r->f)) {
 		/* REST before STOR refused: APPE adds to the end, which is
@@ -526,6 +532,7 @@ out:
 	memset(&r->file, 0, sizeof(r->file));
 	r->file.base.fs = fs;
 	r->file.mode = mode;
+	snprintf(r->file.path, sizeof(r->file.path), "%s", path);
 	r->file_open = 1;
 	return &r->file.base;
 }
@@ -612,8 +619,10 @@ r_write(struct fs_file *h, const void *buf, size_t n, char *err,
 	struct remote *r = (struct remote *)h->fs;
 	struct conn *dc = data(r);
 	const char *p;
+	char reply[1024];
 	ssize_t w;
 	short wait = POLLOUT;
+	int code;
 
 	if (canceled(r)) {
 		set_err(err, errlen, "canceled");
@@ -633,6 +642,13 @@ r_write(struct fs_file *h, const void *buf, size_t n, char *err,
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return broken(r, NULL, err, errlen);
 		w = 0;
+		if ((code = ftp_data_prelim(r->f, reply, sizeof(reply))) <
+		    100 || code >= 200) {
+			/* An early upload refused (ftp_data_open_early()). */
+			r->file.over = 1;
+			r->base.lost = ftp_dead(r->f);
+			return fail(reply, err, errlen);
+		}
 		switch (ftp_data_wait(r->f, wait)) {
 		case FTP_CANCELED:
 			set_err(err, errlen, "canceled");
@@ -650,7 +666,7 @@ static int
 r_close(struct fs_file *h, int abort, char *err, size_t errlen)
 {
 	struct remote *r = (struct remote *)h->fs;
-	char reply[1024];
+	char reply[1024], cmd[FS_PATH_MAX + 8];
 	int code;
 
 	r->file_open = 0;
@@ -666,6 +682,13 @@ r_close(struct fs_file *h, int abort, char *err, size_t errlen)
 		set_err(err, errlen, abort ? "canceled" : "transfer given up");
 		return abort ? FS_CANCELED : FS_ERR;
 	}
+	if (r->file.mode == FS_WRONLY && (r->base.flags & FS_HAS_HASH) &&
+	    snprintf(cmd, sizeof(cmd), "HASH %s", r->file.path) <
+	    (int)sizeof(cmd))
+		/* The check after an upload, asked now (a server with
+		 * PIPELINING answers it after the upload's 226): a round
+		 * trip less per file. */
+		(void)ftp_after(r->f, cmd);
 	code = ftp_data_close(r->f, reply, sizeof(reply));
 	r->base.lost = ftp_dead(r->f);
 	if (code == FTP_CANCELED) {
@@ -727,6 +750,8 @@ fs_remote_new(const struct url *u, const char *password,
 		snprintf(r->algo, sizeof(r->algo), "%s", ftp_hash_algo(r->f));
 		r->base.hash_algo = ftp_hash_algo(r->f);
 	}
+	if (ftp_features(r->f) & FTP_F_REST)
+		r->base.flags |= FS_HAS_REST;
 	if (refresh_cwd(r, err, errlen) != FS_OK) {
 		r_free(&r->base);
 		return NULL;

@@ -61,8 +61,39 @@ enum xfer_answer {
 #define XFER_PREFIX_SAME	1	/* checked: the source's beginning */
 #define XFER_PREFIX_DIFFERS	(-1)	/* checked: it is not */
 
+/*
+ * Parallel transfers: a pool of more logins, each a pair of file systems
+ * (a remote and a local one), kept between xfer_copy() calls. A folder is
+ * copied by up to n logins at once (the caller's pair included): its tree
+ * is walked on the caller's pair, and its files are shared out one by
+ * one to whichever login is free. open is called on a worker thread the
+ * first time that login is needed, as queue_opts.open_fs is (same
+ * contract). When it fails (a server refusing one more login: 421, 530
+ * "too many", a closed connection), the pool goes on with the logins
+ * that worked, tells xfer_opts.notice once why, and asks for no more.
+ */
+#define XFER_PARALLEL_MAX	16
+
+typedef int	(*xfer_open_pair)(void *arg, struct fs **remote,
+		    struct fs **local, char *err, size_t errlen);
+
+struct xfer_pool;
+
+/* A pool of n logins in all (1 to XFER_PARALLEL_MAX); NULL without
+ * memory or with n out of range. Nothing is opened yet. */
+struct xfer_pool	*xfer_pool_new(unsigned n, xfer_open_pair open,
+			    void *arg);
+
+/* Closes the pool's logins. NULL is fine. Not while a copy runs. */
+void			 xfer_pool_free(struct xfer_pool *p);
+
+/* The logins a copy may use now: n, or fewer once one was refused. */
+unsigned		 xfer_pool_size(const struct xfer_pool *p);
+
 /* What the progress callback sees. */
 struct xfer_progress {
+	unsigned	 slot;		/* which login moves it: 0 the
+					   caller's, 1.. the pool's */
 	const char	*src;		/* the file being transferred */
 	const char	*dst;
 	uint64_t	 done;		/* bytes of it on the target */
@@ -94,6 +125,14 @@ struct xfer_opts {
 	/* Once per file (and per folder made). */
 	void		(*event)(void *arg, enum xfer_event ev, const char *src,
 			    const char *dst, const char *msg);
+	/* What the user should hear once (a login refused by the pool).
+	 * May be NULL. */
+	void		(*notice)(void *arg, const char *msg);
+	/* Parallel transfers of a folder's files; NULL: one at a time.
+	 * With a pool the callbacks above are called from several threads,
+	 * one call at a time (a question blocks the other logins' calls
+	 * until it is answered). */
+	struct xfer_pool *pool;
 	void		*arg;
 };
 
