@@ -333,6 +333,16 @@ def feature_works(srv, ftp, feat):
             expect(ftp, "RETR /feat/file.bin", 150)
             assert read_all(conn) == b"abcdefgh"
         assert ftp.getmultiline()[:3] == "226"
+    elif name == "PIPELINING":
+        # A command sent with RETR, before its 150, is answered after the
+        # transfer's 226, in order.
+        port = epsv_port(expect(ftp, "EPSV", 229))
+        with socket.create_connection((HOST, port), 10) as conn:
+            ftp.sock.sendall(b"RETR /feat/file.bin\r\nPWD\r\n")
+            assert ftp.getmultiline()[:3] == "150"
+            assert read_all(conn) == b"abcdefgh"
+        assert ftp.getmultiline()[:3] == "226"
+        assert ftp.getmultiline()[:3] == "257"
     elif name == "PASV":
         host, port = pasv_port(expect(ftp, "PASV", 227))
         assert host == HOST
