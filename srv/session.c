@@ -562,13 +562,18 @@ session_free(struct session *s, int wait_ms)
 	session_enter(s, ST_USER);
 	if (s->tls != NULL)
 		tls_close(s->tls, s->handshaking ? 0 : wait_ms);
+	/*
+	 * Said before the seat is given up, so the log never shows the next
+	 * session's login ahead of this one's end (the log is how operators
+	 * and the tests count sessions at once).
+	 */
+	log_info("%s: disconnected", s->peer);
 	lobby_gone(s->srv->lobby, s);
 	server_session_del(s->srv, s);
 	if (s->wake_fd != -1)
 		close(s->wake_fd);
 	free(s->login_hash);
 	free(s->proxied);
-	log_info("%s: disconnected", s->peer);
 	free(s);
 	server_ip_release(cl->srv, &cl->peer);
 	close(cl->fd);
