@@ -145,6 +145,31 @@ START_TEST(test_append)
 }
 END_TEST
 
+START_TEST(test_rows)
+{
+	/* "é" (2 bytes) and "日" (3 bytes, 2 columns) */
+	const char *wide = "ab\xe6\x97\xa5" "cd";
+
+	utf8();
+	ck_assert_uint_eq(text_row("", 4), 0);
+	ck_assert_int_eq(text_rows("", 4), 1);
+	ck_assert_uint_eq(text_row("abcdef", 4), 4);
+	ck_assert_uint_eq(text_row("abc", 4), 3);
+	ck_assert_int_eq(text_rows("abcdefgh", 4), 2);
+	ck_assert_int_eq(text_rows("abcdefghi", 4), 3);
+	ck_assert_int_eq(text_rows("abcd", 4), 1);
+	/* A wide character that does not fit goes to the next row whole. */
+	ck_assert_uint_eq(text_row(wide, 3), 2);
+	ck_assert_uint_eq(text_row(wide + 2, 3), 4);
+	ck_assert_int_eq(text_rows(wide, 3), 3);	/* ab, 日c, d */
+	/* One too wide for the row still makes progress. */
+	ck_assert_uint_eq(text_row("\xe6\x97\xa5", 1), 3);
+	/* A UTF-8 sequence is never split; a stray byte counts as one. */
+	ck_assert_uint_eq(text_row("a\xc3\xa9" "b", 2), 3);
+	ck_assert_uint_eq(text_row("\xff\xfe" "ab", 2), 2);
+}
+END_TEST
+
 static Suite *
 text_suite(void)
 {
@@ -165,6 +190,8 @@ text_suite(void)
 	tc = tcase_create("backspace"); tcase_add_test(tc, test_backspace);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("append"); tcase_add_test(tc, test_append);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rows"); tcase_add_test(tc, test_rows);
 	suite_add_tcase(s, tc);
 	return s;
 }

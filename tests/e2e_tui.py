@@ -633,6 +633,70 @@ def copy_files_and_trees_both_ways():
 # --- 4 ----------------------------------------------------------------------
 
 @test
+def transfer_log_keeps_every_result_and_why():
+    """F9 (and L): every file's result with the reason of each failure,
+    scrollable, failures alone with f; the panel shows only the last two
+    items, and a folder's failed files did not show at all."""
+    with Server(quotas={"harry": "100K"}) as srv, Tui() as t:
+        local = tmp()
+        write(os.path.join(local, "tree", "a.bin"), os.urandom(70 * 1024))
+        write(os.path.join(local, "tree", "b.bin"), os.urandom(70 * 1024))
+        for n in range(40):
+            write(os.path.join(local, "many", "m%02d.txt" % n), b"%d" % n)
+        t.start([url(srv)], local)
+        connected(t, srv)
+        t.keys("F9")
+        t.wait_for("Transfer log: 0 files, 0 failed")
+        t.wait_for("Nothing transferred yet.")
+        t.keys("Escape")
+        t.wait_gone("Transfer log:")
+        t.goto("left", "many")
+        t.keys("F5")
+        t.wait_for(lambda sc: re.search(r"ok\s+up\s+many: ", sc),
+                   why="many uploaded", timeout=20)
+        t.goto("left", "tree")
+        t.keys("F5")
+        t.wait_for("Not enough space")
+        t.keys("y")
+        t.wait_for(lambda sc: re.search(r"FAIL\s+up\s+tree: ", sc),
+                   why="tree failed", timeout=20)
+        t.keys("F9")
+        t.wait_for("Transfer log: 42 files, 1 failed")
+        sc = t.screen()
+        # Following the newest: the tree's lines at the bottom, the
+        # failure with its reason (552, the quota).
+        assert re.search(r"FAIL " + re.escape(local) + r"/tree/b\.bin -> "
+                         r"/tree/b\.bin: .*552", sc.replace("\n", "")), \
+            t.fail("b.bin's failure and reason")
+        assert re.search(r"ok   " + re.escape(local) + r"/tree/a\.bin -> "
+                         r"/tree/a\.bin: verified", sc), t.fail("a.bin ok")
+        assert "m00.txt" not in sc, t.fail("scrolled to the newest")
+        assert "of 42)" in sc, t.fail("position")
+        t.keys("Home")
+        t.wait_for("/many/m00.txt -> /many/m00.txt: verified")
+        assert "(1-" in t.screen(), t.fail("at the top")
+        t.keys("End")
+        t.wait_gone("/many/m00.txt")
+        # f: the failures alone, and back.
+        t.keys("f")
+        t.wait_for("showing the failures only")
+        t.wait_gone("/tree/a.bin")
+        assert "/tree/b.bin" in t.screen(), t.fail("the failure stays")
+        t.keys("f")
+        t.wait_gone("showing the failures only")
+        # q closes the log, not burrow; L opens it too.
+        t.keys("q")
+        t.wait_gone("Transfer log:")
+        assert t.running(), t.fail("q in the log quit")
+        t.keys("L")
+        t.wait_for("Transfer log: 42 files, 1 failed")
+        t.keys("F9")
+        t.wait_gone("Transfer log:")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def many_items_show_the_newest_finished():
     """Seventy marked files: while the later ones wait, the panel shows the
     ones that have just finished (it once looked only at the last 64

@@ -175,6 +175,7 @@ connect_now(struct app *a)
 	memset(&qo, 0, sizeof(qo));
 	qo.open_fs = open_worker_fs;
 	qo.arg = &a->login;
+	qo.log = &a->log;
 	if ((a->queue = queue_new(&qo)) == NULL) {
 		status(a, 1, "out of memory");
 		return;
@@ -838,6 +839,97 @@ on_dialog_key(struct app *a, int key)
 		dialog_done(a, r);
 }
 
+/* ------------------------------------------------------ the transfer log */
+
+/* Copies the log's lines for the view again (after new ones came). */
+static void
+log_reload(struct app *a)
+{
+	struct xlog_line *v;
+	long n;
+
+	xlog_counts(&a->log, &a->log_added, &a->log_failed);
+	if ((n = xlog_copy(&a->log, a->log_failed_only, &v)) < 0) {
+		status(a, 1, "out of memory");
+		return;
+	}
+	xlog_lines_free(a->log_v, a->log_n);
+	a->log_v = v;
+	a->log_n = (size_t)n;
+	if (a->log_top >= a->log_n)
+		a->log_top = a->log_n > 0 ? a->log_n - 1 : 0;
+	if (a->log_follow)
+		a->log_top = draw_log_last_top(a);
+}
+
+static void
+log_close(struct app *a)
+{
+	xlog_lines_free(a->log_v, a->log_n);
+	a->log_v = NULL;
+	a->log_n = a->log_top = 0;
+	a->log_open = 0;
+}
+
+static void
+act_log(struct app *a)
+{
+	a->log_open = 1;
+	a->log_follow = 1;	/* the newest lines first in sight */
+	log_reload(a);
+}
+
+/* Moves the view's first line by d lines (negative: up). */
+static void
+log_scroll(struct app *a, long d)
+{
+	size_t last = draw_log_last_top(a);
+
+	if (d < 0)
+		a->log_top = (size_t)-d > a->log_top ? 0 : a->log_top -
+		    (size_t)-d;
+	else
+		a->log_top = a->log_top + (size_t)d > last ? last :
+		    a->log_top + (size_t)d;
+	a->log_follow = a->log_top == last;
+}
+
+static void
+on_log_key(struct app *a, int key)
+{
+	long page = draw_log_rows() > 1 ? draw_log_rows() - 1 : 1;
+
+	if (key == 'f' || key == 'F') {
+		a->log_failed_only = !a->log_failed_only;
+		a->log_top = 0;
+		a->log_follow = 1;
+		log_reload(a);
+		return;
+	}
+	switch (keys_action(key)) {
+	case ACT_UP: log_scroll(a, -1); break;
+	case ACT_DOWN: log_scroll(a, 1); break;
+	case ACT_PGUP: log_scroll(a, -page); break;
+	case ACT_PGDN: log_scroll(a, page); break;
+	case ACT_HOME:
+		a->log_top = 0;
+		a->log_follow = draw_log_last_top(a) == 0;
+		break;
+	case ACT_END: log_scroll(a, (long)a->log_n); break;
+	case ACT_LOG:
+	case ACT_CANCEL:
+	case ACT_QUIT:		/* q and F10 close the view, not burrow */
+		log_close(a);
+		break;
+	default:
+		if (!keys_is_resize(key))
+			break;
+		if (a->log_follow)
+			a->log_top = draw_log_last_top(a);
+		break;
+	}
+}
+
 static void
 on_key(struct app *a, int key)
 {
@@ -846,6 +938,10 @@ on_key(struct app *a, int key)
 
 	if (a->dlg.kind != DLG_NONE) {
 		on_dialog_key(a, key);
+		return;
+	}
+	if (a->log_open) {
+		on_log_key(a, key);
 		return;
 	}
 	if (!keys_is_resize(key))
@@ -906,6 +1002,7 @@ on_key(struct app *a, int key)
 		pane_invert_marks(p);
 		status(a, 0, "%zu marked", pane_marked_count(p));
 		break;
+	case ACT_LOG: act_log(a); break;
 	case ACT_NONE:
 		/* A function key that does nothing says so (mc users try
 		 * F3, F4, F9). */
@@ -948,11 +1045,19 @@ static int
 poll_queue(struct app *a)
 {
 	unsigned gen, changed;
+	unsigned long added, failed;
 	size_t ended;
 	int asked = 0;
 
+	if (a->log_open) {
+		xlog_counts(&a->log, &added, &failed);
+		if (added != a->log_added) {
+			log_reload(a);
+			asked = 1;	/* drawn again */
+		}
+	}
 	if (a->queue == NULL)
-		return 0;
+		return asked;
 	if (a->dlg.kind == DLG_NONE &&
 	    queue_question(a->queue, &a->question)) {
 		ask_conflict(a);
@@ -989,6 +1094,8 @@ app_free(struct app *a)
 	pane_free(&a->pane[SIDE_LOCAL]);
 	pane_free(&a->pane[SIDE_REMOTE]);
 	dialog_close(&a->dlg);
+	log_close(a);
+	xlog_free(&a->log);
 	free(a->recent);
 	free(a->sel);
 	url_wipe(&a->login.url);
@@ -1005,6 +1112,7 @@ client_run(const struct client_opts *o, const char *url)
 	setlocale(LC_ALL, "");
 	memset(&a, 0, sizeof(a));
 	a.opts = o;
+	xlog_init(&a.log, 0);
 	pane_init(&a.pane[SIDE_LOCAL]);
 	pane_init(&a.pane[SIDE_REMOTE]);
 	if ((a.recent = calloc(APP_RECENT, sizeof(*a.recent))) == NULL ||

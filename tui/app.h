@@ -14,6 +14,7 @@
 #include "tui/pane.h"
 #include "tui/queue.h"
 #include "tui/url.h"
+#include "tui/xlog.h"
 
 enum side { SIDE_LOCAL, SIDE_REMOTE };
 
@@ -64,6 +65,19 @@ struct app {
 	size_t			 nsel;
 	enum side		 sel_side;
 	struct queue_question	 question;	/* the one being asked */
+
+	/* The transfer log (F9), kept across connections, and its view: a
+	 * copy of the lines, the first one shown, whether the view follows
+	 * the newest line (it was at the bottom) and shows failures only. */
+	struct xlog		 log;
+	int			 log_open;
+	int			 log_failed_only;
+	int			 log_follow;
+	struct xlog_line	*log_v;
+	size_t			 log_n;
+	size_t			 log_top;
+	unsigned long		 log_added;	/* when log_v was copied */
+	unsigned long		 log_failed;
 };
 
 #endif

@@ -606,6 +606,75 @@ draw_dialog(const struct app *a)
 	attrset(A_NORMAL);
 }
 
+/* ------------------------------------------------------ the transfer log */
+
+int
+draw_log_rows(void)
+{
+	return LINES - 2 > 1 ? LINES - 2 : 1;
+}
+
+size_t
+draw_log_last_top(const struct app *a)
+{
+	size_t top = a->log_n;
+	int used = 0, r;
+
+	while (top > 0) {
+		r = text_rows(a->log_v[top - 1].text, COLS > 2 ? COLS : 2);
+		if (used + r > draw_log_rows() && used > 0)
+			break;
+		used += r;
+		top--;
+	}
+	return top;
+}
+
+/* The log view over the whole screen: a title, the lines from log_top
+ * on (a long one wrapped, so a failure's reason at its end shows), the
+ * keys at the bottom. */
+static void
+draw_log(const struct app *a)
+{
+	char line[256];
+	const char *s;
+	size_t i, n;
+	int y = 1, rows = draw_log_rows();
+
+	snprintf(line, sizeof(line), " Transfer log: %lu files, %lu failed%s ",
+	    a->log_added, a->log_failed, a->log_failed_only ?
+	    " - showing the failures only" : "");
+	attrset(color(C_TITLE, A_REVERSE) | A_BOLD);
+	mvhline(0, 0, ' ', COLS);
+	put_text(0, 0, line, COLS);
+	attrset(A_NORMAL);
+	if (a->log_n == 0)
+		put_text(1, 1, a->log_failed_only ? "No failures." :
+		    "Nothing transferred yet.", COLS - 2);
+	for (i = a->log_top; i < a->log_n && y <= rows; i++) {
+		if (a->log_v[i].kind == XLOG_FAILED)
+			attrset(color(C_ERROR, A_BOLD) | A_BOLD);
+		for (s = a->log_v[i].text; y <= rows; y++) {
+			n = text_row(s, COLS);
+			snprintf(line, sizeof(line), "%.*s", (int)(n <
+			    sizeof(line) ? n : sizeof(line) - 1), s);
+			put_text(y, 0, line, COLS);
+			s += n;
+			if (*s == '\0') {
+				y++;
+				break;
+			}
+		}
+		attrset(A_NORMAL);
+	}
+	snprintf(line, sizeof(line), "Up Down PgUp PgDn Home End scroll  "
+	    "f %s  Esc q F9 close  (%zu-%zu of %zu)", a->log_failed_only ?
+	    "every file" : "failures only", a->log_n > 0 ? a->log_top + 1 : 0,
+	    i, a->log_n);
+	mvhline(LINES - 1, 0, ' ', COLS);
+	put_text(LINES - 1, 0, line, COLS);
+}
+
 void
 draw_app(struct app *a)
 {
@@ -620,6 +689,13 @@ draw_app(struct app *a)
 		    "at least; this one is %dx%d.", DRAW_MIN_COLS,
 		    DRAW_MIN_LINES, COLS, LINES);
 		put_wrapped(msg, COLS, LINES);
+		refresh();
+		return;
+	}
+	if (a->log_open) {
+		draw_log(a);
+		if (a->dlg.kind != DLG_NONE)
+			draw_dialog(a);
 		refresh();
 		return;
 	}

@@ -38,6 +38,13 @@ int	draw_interrupted(void);
 /* Rows of a pane's listing on the current screen (for page moves). */
 int	draw_list_rows(const struct app *a);
 
+/* Rows the transfer log view shows lines in, on the current screen. */
+int	draw_log_rows(void);
+
+/* The log view's first line that puts its last line on the bottom row
+ * (lines wrap, so it depends on the screen's width). */
+size_t	draw_log_last_top(const struct app *a);
+
 /* Draws everything a shows (and moves pane scroll positions, which is
  * why a is not const: only pane.top changes). */
 void	draw_app(struct app *a);

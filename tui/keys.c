@@ -40,6 +40,7 @@ static const struct {
 	{ KEYS_FN(KEY_F(2)), ACT_CONNECT },
 	{ '+', ACT_MARK_MATCHING },		{ '-', ACT_UNMARK_MATCHING },
 	{ '*', ACT_INVERT_MARKS },
+	{ KEYS_FN(KEY_F(9)), ACT_LOG },		{ 'L', ACT_LOG },
 };
 
 int
@@ -83,6 +84,7 @@ static const struct keys_help help[] = {
 	{ "s", "sort by name, size, time" },
 	{ "Esc", "clear the filter; else cancel the transfer (asks)" },
 	{ "c", "clear finished transfers from the panel" },
+	{ "F9 L", "the transfer log: every file's result, failures and why" },
 	{ "F2", "connect to another server" },
 	{ "F1 ?", "this help" },
 	{ "F10 q", "quit (asking first while transfers run)" },

@@ -40,6 +40,7 @@ enum action {
 	ACT_MARK_MATCHING,	/* +: mark by a pattern */
 	ACT_UNMARK_MATCHING,	/* -: unmark by a pattern */
 	ACT_INVERT_MARKS,	/* *: invert the marks */
+	ACT_LOG,		/* F9, L: the transfer log */
 };
 
 /* 1 for the key a terminal resize comes as. */

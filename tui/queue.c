@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tui/queue.h"
 
@@ -107,6 +108,8 @@ struct run {
 	int			 user_skip;	/* the last answer was SKIP */
 	char			 done_msg[QUEUE_MSG_MAX];
 	char			 skip_msg[QUEUE_MSG_MAX];
+	unsigned		 logged;	/* files' lines in the log */
+	unsigned		 logged_failed;	/* of them, failures */
 };
 
 static uint64_t
@@ -194,6 +197,27 @@ on_progress(void *arg, const struct xfer_progress *p)
 	notify(q);
 }
 
+/* The log's word for an ended file or item. */
+static const enum xlog_kind log_kind[] = {
+	[XFER_EV_DONE] = XLOG_DONE,
+	[XFER_EV_SKIPPED] = XLOG_SKIPPED,
+	[XFER_EV_FAILED] = XLOG_FAILED,
+	[XFER_EV_CANCELED] = XLOG_CANCELED,
+};
+
+static void
+log_line(struct run *r, enum xlog_kind kind, const char *src,
+    const char *dst, const char *msg)
+{
+	if (r->q->o.log == NULL)
+		return;
+	(void)xlog_add(r->q->o.log, time(NULL), kind, r->it->dir ==
+	    QUEUE_UPLOAD, src, dst, msg);
+	r->logged++;
+	if (kind == XLOG_FAILED)
+		r->logged_failed++;
+}
+
 static void
 on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
     const char *msg)
@@ -224,6 +248,8 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 	case XFER_EV_FAILED:
 		break;
 	}
+	if (ev != XFER_EV_MKDIR)
+		log_line(r, log_kind[ev], src, dst, msg);
 	r->user_skip = 0;
 	pthread_mutex_lock(&q->lock);
 	copy_stats(r->it, &r->st);
@@ -328,6 +354,12 @@ finish(struct run *r, enum queue_state s, const char *msg)
 	/* The panel names the item already: "SRC: why" is said as "why". */
 	if (strncmp(msg, it->src, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
 		msg += n + 2;
+	/* A failure no file's line told (a login, a listing), or a cancel
+	 * before any file: the item's own line. */
+	if ((s == QUEUE_FAILED && r->logged_failed == 0) ||
+	    (s == QUEUE_CANCELED && r->logged == 0))
+		log_line(r, s == QUEUE_FAILED ? XLOG_FAILED : XLOG_CANCELED,
+		    it->src, it->dst, msg);
 	pthread_mutex_lock(&q->lock);
 	it->state = s;
 	it->cancel_req = 0;

@@ -41,6 +41,7 @@
 #include "tui/fs.h"
 #include "tui/resume.h"
 #include "tui/xfer.h"
+#include "tui/xlog.h"
 
 #define QUEUE_MSG_MAX	1024	/* an item's message, with the NUL */
 
@@ -87,6 +88,12 @@ struct queue_opts {
 	 */
 	void	(*notify)(void *arg);
 	void	*arg;
+	/*
+	 * Where the worker writes each file's result (tui/xlog.h), and an
+	 * item's own failure (a login that failed) or cancel; it must outlive
+	 * the queue. NULL: no log.
+	 */
+	struct xlog *log;
 };
 
 /* What queue_status() reports: the whole queue at a glance. */

@@ -64,6 +64,38 @@ text_fit(const char *s, int width, wchar_t *out, size_t len)
 	return used;
 }
 
+size_t
+text_row(const char *s, int width)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t off = 0, n;
+	int used = 0, cols;
+
+	memset(&st, 0, sizeof(st));
+	while (s[off] != '\0') {
+		n = next_char(s + off, &st, &wc, &cols);
+		if (used + cols > width && off > 0)
+			break;
+		used += cols;
+		off += n;
+	}
+	return off;
+}
+
+int
+text_rows(const char *s, int width)
+{
+	int rows = 1;
+	size_t n;
+
+	while (*s != '\0' && (n = text_row(s, width)) > 0 && s[n] != '\0') {
+		s += n;
+		rows++;
+	}
+	return rows;
+}
+
 #define MIDDLE_MAX	1024	/* characters a middle cut looks at */
 
 int

@@ -29,6 +29,18 @@ int	text_fit(const char *s, int width, wchar_t *out, size_t len);
  */
 int	text_fit_middle(const char *s, int width, wchar_t *out, size_t len);
 
+/*
+ * The bytes of s that fill one screen row of width columns (width >= 2),
+ * as text_fit() shows them, for text broken into rows: the next row
+ * starts that many bytes on. At least one character, and never a
+ * character split in two. 0 only for an empty s.
+ */
+size_t	text_row(const char *s, int width);
+
+/* The rows of width columns (>= 2) s takes, broken by text_row(); 1 for
+ * an empty s. */
+int	text_rows(const char *s, int width);
+
 /* The columns s takes (as text_fit() would show it, uncut). */
 int	text_width(const char *s);
 
