@@ -1,5 +1,6 @@
 /*
- * util: bounded number parsing, sizes, secret wiping, a monotonic clock.
+ * util: bounded number parsing, sizes, secret wiping, a monotonic clock,
+ * the folders above a file.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "proto/util.h"
 
@@ -137,4 +139,27 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+}
+
+int
+make_file_parents(const char *file, char *err, size_t errlen)
+{
+	char p[4096];
+	size_t i;
+
+	if (snprintf(p, sizeof(p), "%s", file) >= (int)sizeof(p)) {
+		set_err(err, errlen, "%s: path too long", file);
+		return -1;
+	}
+	for (i = 1; p[i] != '\0'; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			set_err(err, errlen, "mkdir %s: %s", p, strerror(errno));
+			return -1;
+		}
+		p[i] = '/';
+	}
+	return 0;
 }

@@ -45,4 +45,8 @@ void wipe(void *p, size_t n);
 /* Monotonic clock in seconds. */
 double now_mono(void);
 
+/* Makes every folder above file that is missing, mode 0700 (a user's
+ * settings and state). 0, or -1 with the reason in err. */
+int make_file_parents(const char *file, char *err, size_t errlen);
+
 #endif

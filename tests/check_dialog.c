@@ -170,6 +170,51 @@ START_TEST(test_input_typing)
 }
 END_TEST
 
+START_TEST(test_input_history)
+{
+	char *hist[] = { "ftp://now", "ftp://older", "ftp://oldest" };
+
+	/* Opened with the newest shown: Up steps past it at once. */
+	dialog_open(&d, DLG_INPUT, DLG_FOR_URL, "Connect", NULL, "ftp://now");
+	dialog_set_history(&d, hist, 3);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_UP)), DLG_EDITED);
+	ck_assert_str_eq(d.text, "ftp://older");
+	ck_assert_uint_eq(d.pos, strlen("ftp://older"));
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('p')), DLG_EDITED);
+	ck_assert_str_eq(d.text, "ftp://oldest");
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_UP)), DLG_PENDING);
+	ck_assert_str_eq(d.text, "ftp://oldest");
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DOWN)), DLG_EDITED);
+	ck_assert_str_eq(d.text, "ftp://older");
+	/* Down past the newest that equals what was there: the start. */
+	ck_assert_int_eq(dialog_key(&d, KEYS_CTRL('n')), DLG_EDITED);
+	ck_assert_str_eq(d.text, "ftp://now");
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DOWN)), DLG_PENDING);
+	dialog_close(&d);
+
+	/* What was typed comes back below the newest. */
+	dialog_open(&d, DLG_INPUT, DLG_FOR_URL, "Connect", NULL, NULL);
+	dialog_set_history(&d, hist, 3);
+	ck_assert_int_eq(type("ftp://ty"), DLG_EDITED);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_UP)), DLG_EDITED);
+	ck_assert_str_eq(d.text, "ftp://now");
+	ck_assert_int_eq(type("x"), DLG_EDITED);	/* edited in place */
+	ck_assert_str_eq(d.text, "ftp://nowx");
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DOWN)), DLG_EDITED);
+	ck_assert_str_eq(d.text, "ftp://ty");
+	dialog_close(&d);
+	ck_assert_str_eq(d.typed, "");
+	ck_assert_ptr_null(d.hist);
+
+	/* Without a history Up and Down do nothing. */
+	dialog_open(&d, DLG_INPUT, DLG_FOR_MKDIR, "Mkdir", NULL, "a");
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_UP)), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DOWN)), DLG_PENDING);
+	ck_assert_str_eq(d.text, "a");
+	dialog_close(&d);
+}
+END_TEST
+
 START_TEST(test_input_editing)
 {
 	dialog_open(&d, DLG_INPUT, DLG_FOR_RENAME, "Rename", NULL,
@@ -396,6 +441,7 @@ dialog_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("input_editing");
 	tcase_add_test(tc, test_input_editing);
+	tcase_add_test(tc, test_input_history);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("input_cursor");
 	tcase_add_test(tc, test_input_cursor);

@@ -394,6 +394,44 @@ START_TEST(test_failure_wipes_password)
 }
 END_TEST
 
+/* url_format(s's fields) gives want, which parses to the same fields. */
+static void
+format_is(const char *s, const char *want)
+{
+	struct url a, b;
+	char buf[512], err[256];
+
+	ck_assert_int_eq(url_parse(s, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(url_format(&a, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+	ck_assert_msg(url_parse(buf, &b, err, sizeof(err)) == 0, "%s: %s", buf,
+	    err);
+	ck_assert_int_eq(a.scheme, b.scheme);
+	ck_assert_str_eq(a.host, b.host);
+	ck_assert_int_eq(a.port, b.port);
+	ck_assert_int_eq(a.have_user, b.have_user);
+	ck_assert_str_eq(a.user, b.user);
+	ck_assert_str_eq(a.path, b.path);
+	ck_assert_int_eq(b.have_pass, 0);
+}
+
+START_TEST(test_format)
+{
+	struct url u;
+	char small[16], err[256];
+
+	format_is("ftp://h", "ftp://h");
+	format_is("FTPS://me:secret@h:2121/pub/x", "ftps://me@h:2121/pub/x");
+	format_is("ftp://h:21/", "ftp://h");
+	format_is("ftp://me%40corp:pw@h//etc/a%20b", "ftp://me%40corp@h/%2Fetc/a%20b");
+	format_is("ftp://a%3Ab%2Fc@[::1]:99/%3F%23", "ftp://a%3Ab%2Fc@[::1]:99/%3F%23");
+	format_is("ftp://u@h/caf\xc3\xa9/100%25", "ftp://u@h/caf\xc3\xa9/100%25");
+	ck_assert_int_eq(url_parse("ftp://someone@example.org/x", &u, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(url_format(&u, small, sizeof(small)), -1);
+}
+END_TEST
+
 START_TEST(test_small_err)
 {
 	struct url u;
@@ -441,6 +479,7 @@ url_suite(void)
 		{ "too_long", test_too_long },
 		{ "failure_wipes_password", test_failure_wipes_password },
 		{ "small_err", test_small_err },
+		{ "format", test_format },
 	};
 	size_t i;
 

@@ -100,7 +100,7 @@ class Tui:
         self.screens = []       # every screen read, for leak checks
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("BURROW_PASSWORD", "XDG_CONFIG_HOME",
-                                 "TMUX", "TMUX_PANE")}
+                                 "XDG_STATE_HOME", "TMUX", "TMUX_PANE")}
         self.env.update(HOME=self.home, LANG="C.UTF-8", LC_ALL="C.UTF-8",
                         TERM="tmux-256color")
 
@@ -120,7 +120,8 @@ class Tui:
         sets = ["HOME=" + self.home, "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
                 "TERM=tmux-256color"]
         sets += ["%s=%s" % kv for kv in (env or {}).items()]
-        cmd = "env -u BURROW_PASSWORD -u XDG_CONFIG_HOME %s %s 2>>%s; " \
+        cmd = "env -u BURROW_PASSWORD -u XDG_CONFIG_HOME -u XDG_STATE_HOME " \
+              "%s %s 2>>%s; " \
               "echo BURROW-EXIT=$?; sleep 60" % (
                   " ".join(shlex.quote(s) for s in sets),
                   " ".join(shlex.quote(a) for a in [BURROW] + list(args)),
@@ -441,6 +442,7 @@ def burrow_password_is_not_tried_for_another_user():
         connected(t, srv)
         t.keys("F2")
         t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.keys("C-u")
         t.type("beal@%s:%d/" % (HOST, srv.port))
         t.keys("Enter")
         t.wait_for("Password for beal@%s:" % HOST)
@@ -452,9 +454,70 @@ def burrow_password_is_not_tried_for_another_user():
         # The first login's user still gets it.
         t.keys("F2")
         t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.keys("C-u")
         t.type("harry@%s:%d/" % (HOST, srv.port))
         t.keys("Enter")
         connected(t, srv)
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def first_certificate_is_shown_and_asked_about():
+    """First use trusted a certificate silently: now its fingerprint is
+    shown and only y pins it (as ssh asks); n refuses, and Enter alone
+    does not answer. Batch mode keeps pinning with a notice."""
+    with Server(tls={"require": True}) as srv, Tui() as t:
+        kh = os.path.join(t.home, ".config", "burrow", "known_hosts")
+        now = subprocess.run(
+            ["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
+             srv.cert], capture_output=True, text=True,
+            timeout=10).stdout.strip().split("=", 1)[1]
+        t.start([url(srv, scheme="ftps")], tmp())
+        t.wait_for("New certificate")
+        text = "\n".join(l.strip(" │") for l in t.lines(t.screen()))
+        assert "SHA-256 " + now[:47] in text and now[48:] in text, \
+            t.fail("the fingerprint")
+        assert kh in text, t.fail("the file it goes in")
+        t.keys("Enter")         # not an answer
+        time.sleep(0.3)
+        assert "New certificate" in t.screen(), t.fail("Enter answered")
+        t.keys("n")
+        t.wait_for("certificate not accepted")
+        assert not os.path.exists(kh) or now not in read(kh).decode(), \
+            t.fail("pinned after n")
+        assert "not connected" in t.footer("right"), t.fail("footer")
+        # Again, with y: pinned, connected over TLS, and not asked twice
+        # (the transfer login after it, a new start).
+        t.keys("F2")
+        t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.keys("C-u")
+        t.type(url(srv, scheme="ftps"))
+        t.keys("Enter")
+        t.wait_for("New certificate")
+        t.keys("y")
+        t.wait_for(lambda sc: "TLS" in t.footer("right", sc), why="TLS")
+        assert now in read(kh).decode(), t.fail("not pinned")
+        write(os.path.join(srv.home("harry"), "r.txt"), b"r")
+        t.keys("C-r")
+        t.wait_entries("right", ["r.txt"])
+        t.goto("right", "r.txt")
+        t.keys("F5")
+        panel(t, r"ok\s+down r\.txt: verified")
+        t.keys("q")
+        assert t.exited() == 0
+    with Server(tls={"require": True}) as srv, Tui() as t:
+        # Pinned already (by a batch run, which does not ask): no question.
+        kh = os.path.join(t.home, ".config", "burrow", "known_hosts")
+        r = subprocess.run([BURROW, "--batch", url(srv, scheme="ftps")],
+                           input=b"pwd\n", capture_output=True, timeout=30,
+                           env=dict(t.env))
+        assert r.returncode == 0 and b"trusted on first use" in r.stderr, r
+        assert os.path.exists(kh)
+        t.start([url(srv, scheme="ftps")], tmp())
+        t.wait_for(lambda sc: "TLS" in t.footer("right", sc), why="TLS")
+        assert not any("New certificate" in sc for sc in t.screens), \
+            t.fail("asked about a pinned certificate")
         t.keys("q")
         assert t.exited() == 0
 
@@ -1634,9 +1697,11 @@ def connect_dialog_without_url():
         t.wait_entries("right", ["hello.txt"])
         connected(t, srv)
         assert pw not in t.screen(), t.fail("the password stays on screen")
-        # F2: another server, the URL without its scheme this time.
+        # F2: another server, the URL without its scheme this time (the
+        # field starts with the current server's: Ctrl-U clears it).
         t.keys("F2")
         t.wait_for("Server (ftp[s]://user@host[:port][/path]):")
+        t.keys("C-u")
         t.type("harry:pw@%s:%d/" % (HOST, srv2.port))
         t.keys("Enter")
         t.wait_entries("right", ["second.txt"])
@@ -1644,6 +1709,65 @@ def connect_dialog_without_url():
         assert "hello.txt" not in t.entries("right"), t.fail("old listing")
         t.keys("q")
         assert t.exited() == 0
+
+
+@test
+def connect_dialog_offers_the_recent_servers():
+    """F2 started empty: it now starts with the current server, and Up and
+    Down walk the servers used before (kept without their passwords in
+    ~/.local/state/burrow/recent, 0600)."""
+    with Server(users={"harry": "pw1"}) as a, \
+            Server(users={"harry": "pw2"}) as b, Tui() as t:
+        write(os.path.join(a.home("harry"), "on-a.txt"), b"a")
+        write(os.path.join(b.home("harry"), "on-b.txt"), b"b")
+        local = tmp()
+        ua = "ftp://harry@%s:%d" % (HOST, a.port)
+        t.start([url(a)], local)
+        t.wait_entries("right", ["on-a.txt"])
+        recent = os.path.join(t.home, ".local", "state", "burrow", "recent")
+        assert read(recent) == (ua + "\n").encode(), read(recent)
+        assert os.stat(recent).st_mode & 0o777 == 0o600
+        # F2 offers the current server; connecting to b by hand.
+        t.keys("F2")
+        t.wait_for(lambda sc: re.search(r"\|\s*" + re.escape(ua) +
+                                        r"\s*\|", sc) or ua in sc,
+                   why="the current server in the field")
+        t.keys("C-u")
+        t.type("ftp://harry:pw2@%s:%d/" % (HOST, b.port))
+        t.keys("Enter")
+        t.wait_entries("right", ["on-b.txt"])
+        assert read(recent) == ("ftp://harry@%s:%d\n%s\n" % (
+            HOST, b.port, ua)).encode(), read(recent)
+        assert b"pw" not in read(recent)
+        t.keys("q")
+        assert t.exited() == 0
+    # A new start without an address: the last server first, Up for the
+    # one before; its password is asked for, not remembered.
+    with Server(users={"harry": "pw1"}) as a2, Server() as b, Tui() as t2:
+        recent = os.path.join(t2.home, ".local", "state", "burrow", "recent")
+        # As the first run left it, with a2's port for a (gone since).
+        write(recent, ("ftp://harry@%s:%d\nftp://harry@%s:%d\n" % (
+            HOST, b.port, HOST, a2.port)).encode())
+        write(os.path.join(a2.home("harry"), "on-a2.txt"), b"a")
+        t2.start([], tmp())
+        t2.wait_for("Connect")
+        t2.wait_for("ftp://harry@%s:%d" % (HOST, b.port))
+        t2.wait_for("Up, Down: the servers used before")
+        t2.keys("Up")
+        t2.wait_for("ftp://harry@%s:%d" % (HOST, a2.port))
+        t2.keys("Down")
+        t2.wait_for("ftp://harry@%s:%d" % (HOST, b.port))
+        t2.keys("Up")
+        t2.wait_for("ftp://harry@%s:%d" % (HOST, a2.port))
+        t2.keys("Enter")
+        t2.wait_for("Password for harry@%s:" % HOST)
+        t2.type("pw1")
+        t2.keys("Enter")
+        t2.wait_entries("right", ["on-a2.txt"])
+        assert read(recent).startswith(("ftp://harry@%s:%d\n" % (
+            HOST, a2.port)).encode()), read(recent)
+        t2.keys("q")
+        assert t2.exited() == 0
 
 
 # --- 14 ---------------------------------------------------------------------

@@ -55,6 +55,44 @@ on_notice(void *arg, const char *msg)
 	status(arg, 0, "%s", msg);
 }
 
+/*
+ * A certificate no CA vouches for, seen for the first time: shown with
+ * its fingerprint and asked about, as ssh does, before it is pinned. The
+ * connection waits for the answer, so this is a little loop of its own;
+ * only y accepts (an Enter meant for something else must not).
+ */
+static int
+ask_trust(void *arg, const char *server, const char *fp, const char *file)
+{
+	struct app *a = arg;
+	struct dialog *saved;
+	char body[1024];
+	int key, r = DLG_PENDING;
+
+	if ((saved = malloc(sizeof(*saved))) == NULL)
+		return 0;
+	*saved = a->dlg;	/* a reconnection may come from a dialog's
+				   action; it is put back */
+	snprintf(body, sizeof(body), "%s shows a certificate that no CA you "
+	    "trust\nvouches for, and that this computer has not seen before:"
+	    "\n  SHA-256 %.47s\n          %s\nCompare it with the one the "
+	    "server's administrator gives.\nTrust it, and pin it in %s?",
+	    server, fp, strlen(fp) > 48 ? fp + 48 : "", file);
+	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_NOTHING, "New certificate",
+	    body, NULL);
+	while (r != DLG_OK && r != DLG_CANCEL && !draw_interrupted()) {
+		draw_app(a);
+		key = draw_key(POLL_MS);
+		if (key != KEYS_NONE && key != '\r' && key != '\n' &&
+		    !keys_is_resize(key))
+			r = dialog_key(&a->dlg, key);
+	}
+	dialog_close(&a->dlg);
+	a->dlg = *saved;
+	free(saved);
+	return r == DLG_OK;
+}
+
 /* The worker's file systems: a second login, and the local side. */
 static int
 open_worker_fs(void *arg, struct fs **remote, struct fs **local, char *err,
@@ -64,6 +102,7 @@ open_worker_fs(void *arg, struct fs **remote, struct fs **local, char *err,
 	struct ftp_opts o = l->opts;
 
 	o.notice = NULL;	/* the screen heard it from its own login */
+	o.trust_ask = NULL;	/* no screen here; the screen's login asked */
 	if ((*remote = fs_remote_new(&l->url, l->password, &o, err,
 	    errlen)) == NULL)
 		return -1;
@@ -130,6 +169,42 @@ wants_tls(const char *err)
 	    strcasestr(r, "encrypt") != NULL));
 }
 
+/* Puts the server just logged in to first in the recent list (F2). */
+static void
+remember_server(struct app *a)
+{
+	char u[FS_PATH_MAX + URL_HOST_MAX + URL_USER_MAX], err[512];
+
+	if (a->servers_file[0] == '\0' ||
+	    url_format(&a->login.url, u, sizeof(u)) < 0 ||
+	    recent_add(&a->servers, u) < 0)
+		return;
+	if (recent_save(&a->servers, a->servers_file, err, sizeof(err)) < 0 &&
+	    !a->status_error)
+		status(a, 1, "Recent servers not saved: %s", err);
+}
+
+/*
+ * F2's dialog: the current server's address to start from (or the last
+ * one used), the others one Up away; text, when given, instead.
+ */
+static void
+open_connect(struct app *a, const char *text)
+{
+	char u[FS_PATH_MAX + URL_HOST_MAX + URL_USER_MAX], body[256];
+
+	if (text == NULL && a->fs[SIDE_REMOTE] != NULL &&
+	    url_format(&a->login.url, u, sizeof(u)) == 0)
+		text = u;
+	else if (text == NULL && a->servers.n > 0)
+		text = a->servers.v[0];
+	snprintf(body, sizeof(body), "Server (ftp[s]://user@host[:port]"
+	    "[/path]):%s", a->servers.n > 1 ? "\n(Up, Down: the servers used "
+	    "before)" : "");
+	dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect", body, text);
+	dialog_set_history(&a->dlg, a->servers.v, a->servers.n);
+}
+
 /* Connects with a->login; on failure asks again for what was wrong. */
 static void
 connect_now(struct app *a)
@@ -146,6 +221,8 @@ connect_now(struct app *a)
 		a->login.opts.tls = 1;
 	a->login.opts.notice = on_notice;
 	a->login.opts.notice_arg = a;
+	a->login.opts.trust_ask = ask_trust;
+	a->login.opts.trust_arg = a;
 	a->fs[SIDE_REMOTE] = fs_remote_new(&a->login.url, a->login.password,
 	    &a->login.opts, err, sizeof(err));
 	if (a->fs[SIDE_REMOTE] == NULL) {
@@ -185,6 +262,7 @@ connect_now(struct app *a)
 	if (a->status_error == 0 && strncmp(a->status, "Connecting", 10) == 0)
 		status(a, 0, "Connected to %s%s", a->server, a->tls ?
 		    " (TLS)" : "");
+	remember_server(a);
 }
 
 /* Parses text as the URL to use, then logs in or asks the password. */
@@ -203,8 +281,7 @@ connect_url(struct app *a, const char *text)
 	}
 	if (url_parse(text, &u, err, sizeof(err)) < 0) {
 		status(a, 1, "%s", err);
-		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
-		    "Server (ftp[s]://user@host[:port][/path]):", text);
+		open_connect(a, text);
 		goto out;
 	}
 	/* The worker reads a->login: it must be gone before that changes. */
@@ -987,10 +1064,7 @@ on_key(struct app *a, int key)
 		if (a->queue != NULL)
 			queue_clear_finished(a->queue);
 		break;
-	case ACT_CONNECT:
-		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
-		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
-		break;
+	case ACT_CONNECT: open_connect(a, NULL); break;
 	case ACT_MARK_MATCHING:
 	case ACT_UNMARK_MATCHING:
 		dialog_open(&a->dlg, DLG_INPUT, keys_action(key) ==
@@ -1096,6 +1170,7 @@ app_free(struct app *a)
 	dialog_close(&a->dlg);
 	log_close(a);
 	xlog_free(&a->log);
+	recent_free(&a->servers);
 	free(a->recent);
 	free(a->sel);
 	url_wipe(&a->login.url);
@@ -1131,11 +1206,15 @@ client_run(const struct client_opts *o, const char *url)
 	load_pane(&a, SIDE_LOCAL);
 	/* The local pane is the active one, as in mc: F5 uploads. */
 	a.active = SIDE_LOCAL;
+	if (recent_default_file(a.servers_file, sizeof(a.servers_file)) < 0)
+		a.servers_file[0] = '\0';
+	else if (recent_load(&a.servers, a.servers_file, err,
+	    sizeof(err)) < 0)
+		status(&a, 1, "Recent servers not read: %s", err);
 	if (url != NULL)
 		connect_url(&a, url);
 	else
-		dialog_open(&a.dlg, DLG_INPUT, DLG_FOR_URL, "Connect",
-		    "Server (ftp[s]://user@host[:port][/path]):", NULL);
+		open_connect(&a, NULL);
 	while (!a.quit && !draw_interrupted()) {
 		if (dirty)
 			draw_app(&a);

@@ -13,6 +13,7 @@
 #include "tui/dialog.h"
 #include "tui/pane.h"
 #include "tui/queue.h"
+#include "tui/recent.h"
 #include "tui/url.h"
 #include "tui/xlog.h"
 
@@ -70,6 +71,11 @@ struct app {
 	 * copy of the lines, the first one shown, whether the view follows
 	 * the newest line (it was at the bottom) and shows failures only. */
 	struct xlog		 log;
+
+	/* The servers connected to, for F2 (tui/recent.h); file "" when
+	 * there is no place for them (no $HOME). */
+	struct recent		 servers;
+	char			 servers_file[4096];
 	int			 log_open;
 	int			 log_failed_only;
 	int			 log_follow;

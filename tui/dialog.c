@@ -41,6 +41,50 @@ dialog_close(struct dialog *d)
 	d->answer = DLG_ANS_SKIP;
 	d->for_all = 0;
 	d->no_resume = 0;
+	d->hist = NULL;
+	d->nhist = d->hpos = 0;
+	wipe(d->typed, sizeof(d->typed));
+}
+
+void
+dialog_set_history(struct dialog *d, char *const *hist, size_t n)
+{
+	d->hist = hist;
+	d->nhist = n;
+	d->hpos = 0;
+}
+
+/* Up (older, dir 1) or Down (newer, -1) through the earlier answers. */
+static int
+history_key(struct dialog *d, int dir)
+{
+	size_t k = d->hpos;
+	const char *show;
+
+	if (dir > 0) {
+		while (k < d->nhist && strcmp(d->hist[k], d->text) == 0)
+			k++;	/* the same as shown: no visible step */
+		if (k == d->nhist)
+			return DLG_PENDING;
+		if (d->hpos == 0)
+			snprintf(d->typed, sizeof(d->typed), "%s", d->text);
+		show = d->hist[k++];
+	} else {
+		if (k == 0)
+			return DLG_PENDING;
+		do {
+			k--;
+			show = k == 0 ? d->typed : d->hist[k - 1];
+		} while (k > 0 && strcmp(show, d->text) == 0);
+		if (strcmp(show, d->text) == 0) {
+			d->hpos = k;
+			return DLG_PENDING;
+		}
+	}
+	snprintf(d->text, sizeof(d->text), "%s", show);
+	d->pos = strlen(d->text);
+	d->hpos = k;
+	return DLG_EDITED;
 }
 
 /* The start of the character before byte pos of s (0 at the start). */
@@ -119,6 +163,12 @@ input_key(struct dialog *d, int key)
 		return DLG_OK;
 	case KEYS_ESC:
 		return DLG_CANCEL;
+	case KEYS_FN(KEY_UP):
+	case KEYS_CTRL('p'):
+		return history_key(d, 1);
+	case KEYS_FN(KEY_DOWN):
+	case KEYS_CTRL('n'):
+		return history_key(d, -1);
 	case KEYS_FN(KEY_LEFT):
 	case KEYS_CTRL('b'):
 		d->pos = char_before(d->text, d->pos);

@@ -69,6 +69,13 @@ struct dialog {
 	enum dialog_answer	 answer;
 	int			 for_all;
 	int			 no_resume;	/* a conflict where r is refused */
+	/* An input's earlier answers (F2's recent servers), newest first,
+	 * owned by the caller for as long as the dialog is open; hpos 0 is
+	 * what was typed (kept in typed), k is hist[k - 1]. */
+	char *const		*hist;
+	size_t			 nhist;
+	size_t			 hpos;
+	char			 typed[FS_PATH_MAX];
 };
 
 /* Opens d as kind for purpose, with a title, a body (may be NULL) and,
@@ -76,6 +83,14 @@ struct dialog {
 void	dialog_open(struct dialog *d, enum dialog_kind kind,
 	    enum dialog_purpose purpose, const char *title, const char *body,
 	    const char *text);
+
+/*
+ * Gives an open input n earlier answers (newest first) that Up (Ctrl-P)
+ * and Down (Ctrl-N) walk: Up shows the next older one that differs
+ * from the text shown, Down the next newer, and below the newest what
+ * was typed. hist stays the caller's, and must live while d is open.
+ */
+void	dialog_set_history(struct dialog *d, char *const *hist, size_t n);
 
 /* Closes d (kind DLG_NONE), wiping what was typed (it may be a
  * password). */

@@ -593,6 +593,7 @@ static int
 check_peer(struct ftp *f, char *err, size_t errlen)
 {
 	char fp[TLS_FP_LEN], old[TLS_FP_LEN], terr[512];
+	enum trust_result r;
 
 	if (tls_peer_verified(f->tls) || f->opts.insecure)
 		return 0;
@@ -607,8 +608,20 @@ check_peer(struct ftp *f, char *err, size_t errlen)
 		    f->server, fp);
 		return -1;
 	}
-	switch (trust_check(f->opts.known_hosts, f->url.host, f->url.port,
-	    fp, 1, old, sizeof(old), terr, sizeof(terr))) {
+	r = trust_check(f->opts.known_hosts, f->url.host, f->url.port, fp,
+	    f->opts.trust_ask == NULL, old, sizeof(old), terr, sizeof(terr));
+	if (r == TRUST_UNKNOWN) {
+		/* Not pinned yet, and the user is there to ask. */
+		if (!f->opts.trust_ask(f->opts.trust_arg, f->server, fp,
+		    f->opts.known_hosts)) {
+			set_err(err, errlen, "%s: certificate not accepted "
+			    "(SHA-256 %s)", f->server, fp);
+			return -1;
+		}
+		r = trust_check(f->opts.known_hosts, f->url.host, f->url.port,
+		    fp, 1, old, sizeof(old), terr, sizeof(terr));
+	}
+	switch (r) {
 	case TRUST_MATCH:
 		return 0;
 	case TRUST_ADDED:

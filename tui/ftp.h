@@ -63,6 +63,17 @@ struct ftp_opts {
 	 * certificate trusted on first use, a reconnection); may be NULL. */
 	void		(*notice)(void *arg, const char *msg);
 	void		*notice_arg;
+	/*
+	 * Asked, on the thread that connects, before a certificate that no
+	 * CA vouches for and known_hosts does not know is pinned on first
+	 * use: the server, its SHA-256 fingerprint and the file it would be
+	 * pinned in. 1 pins it and goes on; 0 refuses the connection. NULL:
+	 * pinned without asking, and told through notice (batch mode, and
+	 * the queue's own logins, which come after the screen's).
+	 */
+	int		(*trust_ask)(void *arg, const char *server,
+			    const char *fp, const char *file);
+	void		*trust_arg;
 };
 
 /* Longest reply the functions below keep (lines joined with '\n'). */

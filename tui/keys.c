@@ -84,7 +84,7 @@ static const struct keys_help help[] = {
 	{ "s", "sort by name, size, time" },
 	{ "Esc", "clear the filter; else cancel the transfer (asks)" },
 	{ "c", "clear finished transfers from the panel" },
-	{ "F9 L", "the transfer log: every file's result, failures and why" },
+	{ "F9 L", "the transfer log: every file's result, and why" },
 	{ "F2", "connect to another server" },
 	{ "F1 ?", "this help" },
 	{ "F10 q", "quit (asking first while transfers run)" },

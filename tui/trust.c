@@ -75,30 +75,6 @@ lookup(FILE *f, const char *key, const char *fp, char *old, size_t oldlen,
 	return r;
 }
 
-/* Makes every folder above file that is missing, 0700. */
-static int
-make_parents(const char *file, char *err, size_t errlen)
-{
-	char p[4096];
-	size_t i;
-
-	if (snprintf(p, sizeof(p), "%s", file) >= (int)sizeof(p)) {
-		set_err(err, errlen, "%s: path too long", file);
-		return -1;
-	}
-	for (i = 1; p[i] != '\0'; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			set_err(err, errlen, "mkdir %s: %s", p, strerror(errno));
-			return -1;
-		}
-		p[i] = '/';
-	}
-	return 0;
-}
-
 enum trust_result
 trust_check(const char *file, const char *host, int port, const char *fp,
     int add, char *old, size_t oldlen, char *err, size_t errlen)
@@ -112,7 +88,7 @@ trust_check(const char *file, const char *host, int port, const char *fp,
 		set_err(err, errlen, "host name too long");
 		return TRUST_ERROR;
 	}
-	if (add && make_parents(file, err, errlen) < 0)
+	if (add && make_file_parents(file, err, errlen) < 0)
 		return TRUST_ERROR;
 	fd = open(file, (add ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC,
 	    0600);

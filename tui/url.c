@@ -258,3 +258,68 @@ url_wipe(struct url *u)
 {
 	wipe(u->pass, sizeof(u->pass));
 }
+
+/* Appends s to buf at *pos, percent-encoding what url_parse() would not
+ * take raw (and, in a user, what would end it). */
+static int
+put_encoded(char *buf, size_t len, size_t *pos, const char *s, int user)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c <= 0x20 || c == 0x7f || c == '%' || c == '?' ||
+		    c == '#' || (user && (c == '@' || c == ':' || c == '/'))) {
+			if (*pos + 3 >= len)
+				return -1;
+			buf[(*pos)++] = '%';
+			buf[(*pos)++] = hex[c >> 4];
+			buf[(*pos)++] = hex[c & 15];
+		} else {
+			if (*pos + 1 >= len)
+				return -1;
+			buf[(*pos)++] = (char)c;
+		}
+	}
+	buf[*pos] = '\0';
+	return 0;
+}
+
+int
+url_format(const struct url *u, char *buf, size_t len)
+{
+	char port[16];
+	size_t pos;
+	int n;
+
+	if (len == 0)
+		return -1;
+	n = snprintf(buf, len, "%s", u->scheme == URL_FTPS ? "ftps://" :
+	    "ftp://");
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	pos = (size_t)n;
+	if (u->have_user && (put_encoded(buf, len, &pos, u->user, 1) < 0 ||
+	    pos + 1 >= len))
+		return -1;
+	if (u->have_user)
+		buf[pos++] = '@';
+	port[0] = '\0';
+	if (u->port != URL_DEFAULT_PORT)
+		snprintf(port, sizeof(port), ":%d", u->port);
+	n = snprintf(buf + pos, len - pos, "%s%s%s%s%s", u->host_ipv6 ? "[" :
+	    "", u->host, u->host_ipv6 ? "]" : "", port, u->path[0] != '\0' ?
+	    "/" : "");
+	if (n < 0 || (size_t)n >= len - pos)
+		return -1;
+	pos += (size_t)n;
+	if (u->path[0] == '/') {
+		if (pos + 3 >= len)
+			return -1;
+		memcpy(buf + pos, "%2F", 4);
+		pos += 3;
+	}
+	return put_encoded(buf, len, &pos, u->path[0] == '/' ? u->path + 1 :
+	    u->path, 0);
+}

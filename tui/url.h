@@ -72,6 +72,16 @@ struct url {
  */
 int url_parse(const char *s, struct url *u, char *err, size_t errlen);
 
+/*
+ * Writes u back as an address url_parse() reads into the same fields,
+ * without the password (for a list of recent servers): the scheme, the
+ * user when one was given, the host (bracketed when IPv6), the port when
+ * it is not 21, and the path ("%2F" for a leading '/'). '%', '@', ':',
+ * '/' (in the user), '?', '#', space, control bytes and DEL are
+ * percent-encoded. Returns 0, or -1 when it does not fit in len bytes.
+ */
+int url_format(const struct url *u, char *buf, size_t len);
+
 /* Overwrites the password in u (after login, or before u is freed). */
 void url_wipe(struct url *u);
 
