@@ -760,6 +760,31 @@ def transfer_log_keeps_every_result_and_why():
 
 
 @test
+def a_tall_screen_shows_more_finished_items():
+    """Only the last 2 finished transfers showed, even at 200x50: a
+    quarter of the screen goes to the panel now (at most 8 items)."""
+    for height, shown in ((50, 8), (24, 3)):
+        with Server() as srv, Tui(width=100, height=height) as t:
+            local = tmp()
+            for n in range(10):
+                write(os.path.join(local, "f%d.txt" % n), b"%d" % n)
+            t.start([url(srv)], local)
+            connected(t, srv)
+            t.goto("left", "f0.txt")
+            t.keys(*["Space"] * 10)
+            t.keys("F5")
+            t.wait_for("10 done", timeout=20)
+            t.wait_for(re.compile(r"ok\s+up\s+f9\.txt: verified"))
+            got = re.findall(r"ok\s+up\s+(f\d)\.txt: verified",
+                             t.screen())
+            want = ["f%d" % n for n in range(10 - shown, 10)]
+            assert got == want, t.fail("%d rows: %r, not %r" % (
+                height, got, want))
+            t.keys("q")
+            assert t.exited() == 0
+
+
+@test
 def many_items_show_the_newest_finished():
     """Seventy marked files: while the later ones wait, the panel shows the
     ones that have just finished (it once looked only at the last 64

@@ -31,7 +31,8 @@
 
 #define POLL_MS		100
 #define DELETE_DEPTH	64	/* folder levels F8 removes at most */
-#define RECENT_WINDOW	8	/* item views read to find the newest ended */
+#define RECENT_WINDOW	(APP_RECENT + 2)	/* item views read to find the
+					   newest ended */
 
 static void
 status(struct app *a, int error, const char *fmt, ...)
@@ -1087,7 +1088,6 @@ on_key(struct app *a, int key)
 	}
 }
 
-/* Looks at the queue; returns 1 when the screen should be drawn again. */
 /*
  * The last APP_RECENT finished items, newest last, into a->recent. Items
  * run in the order added, so the ended ones come first: a window just
@@ -1097,8 +1097,7 @@ static void
 recent_items(struct app *a, size_t ended)
 {
 	struct queue_item_view *v;
-	size_t first = ended > RECENT_WINDOW - 2 ? ended - (RECENT_WINDOW - 2) :
-	    0, got, i, n;
+	size_t first = ended > APP_RECENT ? ended - APP_RECENT : 0, got, i, n;
 
 	a->nrecent = 0;
 	if ((v = calloc(RECENT_WINDOW, sizeof(*v))) == NULL)
@@ -1115,6 +1114,7 @@ recent_items(struct app *a, size_t ended)
 	free(v);
 }
 
+/* Looks at the queue; returns 1 when the screen should be drawn again. */
 static int
 poll_queue(struct app *a)
 {

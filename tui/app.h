@@ -19,7 +19,8 @@
 
 enum side { SIDE_LOCAL, SIDE_REMOTE };
 
-#define APP_RECENT	2	/* finished items the transfer panel shows */
+#define APP_RECENT	8	/* finished items the transfer panel shows at
+				   most (fewer on a small screen) */
 
 /* What the worker thread needs to log in on its own (never changed while
  * a queue uses it: a new connection gets a new queue). */

@@ -200,10 +200,23 @@ put_name(int y, int x, const char *s, int width)
 	return used;
 }
 
+/* The finished items the panel has room for: two on a small screen, up
+ * to APP_RECENT on a tall one (a quarter of it goes to the panel). */
+static size_t
+recent_shown(const struct app *a)
+{
+	int room = LINES / 4 - 3;
+	size_t n = room < 2 ? 2 : (size_t)room;
+
+	if (n > APP_RECENT)
+		n = APP_RECENT;
+	return a->nrecent < n ? a->nrecent : n;
+}
+
 static int
 panel_rows(const struct app *a)
 {
-	return a->qs.items > 0 ? 3 + (int)a->nrecent : 0;
+	return a->qs.items > 0 ? 3 + (int)recent_shown(a) : 0;
 }
 
 int
@@ -458,8 +471,10 @@ draw_panel(const struct app *a, int y0)
 	snprintf(line, sizeof(line), "%zu of %zu items", q->batch_ended,
 	    q->batch_items);
 	bar_line(y0 + 2, "All", q->overall_done, q->overall_total, line);
-	for (i = 0; i < a->nrecent; i++) {
-		const struct queue_item_view *v = &a->recent[i];
+	for (i = 0; i < recent_shown(a); i++) {
+		/* The newest of them: recent holds the oldest first. */
+		const struct queue_item_view *v = &a->recent[a->nrecent -
+		    recent_shown(a) + i];
 
 		snprintf(line, sizeof(line), "%s %s %s%s%s: %s",
 		    state_word(v->state), v->dir == QUEUE_UPLOAD ? "up  " :
