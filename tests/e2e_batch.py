@@ -14,6 +14,7 @@ progress bar on a terminal.
 """
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -353,6 +354,12 @@ def progress_bar_on_a_terminal():
                               cwd=local)
         assert rc == 0, seen
         assert b"\r" in seen and b"big.bin" in seen and b"[" in seen, seen
+        # "big.bin  [###---] 45%  3.6 MiB of 8.0 MiB  5.1 MiB/s  0:01"
+        lines = re.findall(rb"big\.bin +\[[#-]{24}\] (\d+)%  "
+                           rb"[\d.]+ [KMG]?i?B of 8\.0 MiB  \S+( \S+)?  "
+                           rb"(\d+:\d\d|--:--)", seen)
+        assert lines, seen
+        assert all(0 <= int(p) <= 100 for p, _, _ in lines), lines
         # Not on a pipe: nothing but results.
         r = ok(burrow(url(srv), "get big.bin\n", local))
         assert "\r" not in r.err, r

@@ -146,17 +146,15 @@ static void
 on_progress(void *arg, const struct xfer_progress *p)
 {
 	struct batch *b = arg;
-	char bar[BAR_WIDTH + 1], done[32], rate[32], eta[32], name[40];
 	char base[LISTING_NAME_MAX], line[256];
 	double r;
 
 	if (!b->progress)
 		return;
 	if (p->phase != NULL) {
-		snprintf(name, sizeof(name), "%s", fs_basename(p->src, base,
-		    sizeof(base)));
-		snprintf(line, sizeof(line), "%-20s %s (checksums)...", name,
-		    p->phase);
+		snprintf(line, sizeof(line), "%-*.*s  %s (checksums)...",
+		    PROGRESS_NAME_WIDTH, PROGRESS_NAME_MAX, fs_basename(p->src,
+		    base, sizeof(base)), p->phase);
 		fputs("\r\033[K", b->err);
 		put_safe(b->err, line);
 		fflush(b->err);
@@ -166,15 +164,8 @@ on_progress(void *arg, const struct xfer_progress *p)
 	if (p->done == p->offset)
 		progress_meter_init(&b->meter[p->slot]);
 	r = progress_meter_add(&b->meter[p->slot], now_mono(), p->done);
-	snprintf(name, sizeof(name), "%s", fs_basename(p->src, base,
-	    sizeof(base)));
-	progress_bar(bar, sizeof(bar), p->done, p->total);
-	progress_format_bytes(p->done, done, sizeof(done));
-	progress_format_rate(r, rate, sizeof(rate));
-	progress_format_eta(progress_eta(p->done, p->total, r), eta,
-	    sizeof(eta));
-	snprintf(line, sizeof(line), "%-20s [%s] %s %s %s", name, bar, done,
-	    rate, eta);
+	progress_line(line, sizeof(line), fs_basename(p->src, base,
+	    sizeof(base)), BAR_WIDTH, p->done, p->total, r);
 	fputs("\r\033[K", b->err);
 	put_safe(b->err, line);
 	fflush(b->err);
