@@ -1,16 +1,19 @@
 /*
  * check_batch: unit tests for the pure parts of the client's command
- * handling: batch mode's word splitting (tui/batch.c) and the quoted path
- * of a 257 reply (tui/ftp.c).
+ * handling: batch mode's word splitting (tui/batch.c), its wildcards
+ * (tui/wild.c) and the quoted path of a 257 reply (tui/ftp.c).
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 
 #include "tui/batch.h"
 #include "tui/ftp.h"
+#include "tui/wild.h"
 
 static char *argv[BATCH_ARGS_MAX];
 static char buf[256];
@@ -88,6 +91,114 @@ START_TEST(test_split_utf8)
 }
 END_TEST
 
+START_TEST(test_wild_has)
+{
+	ck_assert(wild_has("*.txt"));
+	ck_assert(wild_has("a?c"));
+	ck_assert(wild_has("x[0-9]"));
+	ck_assert(wild_has("logs/app*.log"));
+	ck_assert(!wild_has("plain.txt"));
+	ck_assert(!wild_has("a]b{c}!"));
+	ck_assert(!wild_has(""));
+}
+END_TEST
+
+START_TEST(test_wild_split)
+{
+	char d[16], b[16];
+
+	ck_assert_int_eq(wild_split("*.txt", d, sizeof(d), b, sizeof(b)), 0);
+	ck_assert_str_eq(d, "");
+	ck_assert_str_eq(b, "*.txt");
+	ck_assert_int_eq(wild_split("logs/a*", d, sizeof(d), b, sizeof(b)), 0);
+	ck_assert_str_eq(d, "logs");
+	ck_assert_str_eq(b, "a*");
+	ck_assert_int_eq(wild_split("/x?", d, sizeof(d), b, sizeof(b)), 0);
+	ck_assert_str_eq(d, "/");
+	ck_assert_str_eq(b, "x?");
+	ck_assert_int_eq(wild_split("a//b/c*//", d, sizeof(d), b, sizeof(b)),
+	    0);
+	ck_assert_str_eq(d, "a//b");
+	ck_assert_str_eq(b, "c*");
+	/* wildcards before the last part are the caller's to refuse */
+	ck_assert_int_eq(wild_split("*/x", d, sizeof(d), b, sizeof(b)), 0);
+	ck_assert_str_eq(d, "*");
+	ck_assert(wild_has(d));
+	ck_assert_int_eq(wild_split("", d, sizeof(d), b, sizeof(b)), -1);
+	ck_assert_int_eq(wild_split("/", d, sizeof(d), b, sizeof(b)), -1);
+	ck_assert_int_eq(wild_split("abcdefghijklmnop*", d, sizeof(d), b,
+	    sizeof(b)), -1);
+	ck_assert_int_eq(wild_split("abcdefghijklmnop/*", d, sizeof(d), b,
+	    sizeof(b)), -1);
+}
+END_TEST
+
+START_TEST(test_wild_match)
+{
+	ck_assert(wild_match("*.txt", "a.txt"));
+	ck_assert(wild_match("*.txt", "my file.txt"));
+	ck_assert(!wild_match("*.txt", "a.txt.bak"));
+	ck_assert(wild_match("a?c", "abc"));
+	ck_assert(!wild_match("a?c", "ac"));
+	ck_assert(wild_match("f[0-9]", "f7"));
+	ck_assert(!wild_match("f[!0-9]", "f7"));
+	ck_assert(wild_match("f[!0-9]", "fx"));
+	/* a leading dot only by a dot in the pattern, like the shell */
+	ck_assert(!wild_match("*", ".hidden"));
+	ck_assert(!wild_match("*.txt", ".secret.txt"));
+	ck_assert(!wild_match("?hidden", ".hidden"));
+	ck_assert(!wild_match("[.]hidden", ".hidden"));
+	ck_assert(wild_match(".*", ".hidden"));
+	ck_assert(wild_match("*", "a.b"));
+	/* never the folder itself or its parent */
+	ck_assert(!wild_match(".*", "."));
+	ck_assert(!wild_match(".*", ".."));
+	/* a backslash that reaches the pattern takes a '*' as it is */
+	ck_assert(wild_match("a\\*", "a*"));
+	ck_assert(!wild_match("a\\*", "ab"));
+}
+END_TEST
+
+static void
+entries(struct listing_entry *v, const char *const *names, size_t n)
+{
+	size_t i;
+
+	memset(v, 0, n * sizeof(*v));
+	for (i = 0; i < n; i++)
+		snprintf(v[i].name, sizeof(v[i].name), "%s", names[i]);
+}
+
+START_TEST(test_wild_select)
+{
+	static const char *const names[] = { "b.txt", ".h.txt", "c.log",
+	    "a b.txt", "a.txt", "B.txt" };
+	struct listing_entry *v;
+	size_t n = sizeof(names) / sizeof(names[0]);
+
+	v = calloc(n, sizeof(*v));
+	ck_assert_ptr_nonnull(v);
+	entries(v, names, n);
+	v[4].type = LISTING_DIR;
+	v[4].size = 42;
+	ck_assert_uint_eq(wild_select("*.txt", v, n), 4);
+	/* name order (bytes: upper case first), the dot-file left out,
+	 * each entry moved whole */
+	ck_assert_str_eq(v[0].name, "B.txt");
+	ck_assert_str_eq(v[1].name, "a b.txt");
+	ck_assert_str_eq(v[2].name, "a.txt");
+	ck_assert_int_eq(v[2].type, LISTING_DIR);
+	ck_assert_uint_eq(v[2].size, 42);
+	ck_assert_str_eq(v[3].name, "b.txt");
+	entries(v, names, n);
+	ck_assert_uint_eq(wild_select("*.zip", v, n), 0);
+	ck_assert_uint_eq(wild_select("c.*", v, n), 1);
+	ck_assert_str_eq(v[0].name, "c.log");
+	ck_assert_uint_eq(wild_select("*", v, 0), 0);
+	free(v);
+}
+END_TEST
+
 START_TEST(test_257)
 {
 	char p[64];
@@ -122,6 +233,12 @@ batch_suite(void)
 	tcase_add_test(tc, test_split_backslash);
 	tcase_add_test(tc, test_split_errors);
 	tcase_add_test(tc, test_split_utf8);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("wild");
+	tcase_add_test(tc, test_wild_has);
+	tcase_add_test(tc, test_wild_split);
+	tcase_add_test(tc, test_wild_match);
+	tcase_add_test(tc, test_wild_select);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reply257");
 	tcase_add_test(tc, test_257);

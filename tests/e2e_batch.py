@@ -103,6 +103,7 @@ pwd
                    "bytes available" in l for l in lines), r
         assert any(l.endswith(" in.txt") for l in lines), r
         assert "get remote [local]" in r.out, r
+        assert "take wildcards" in r.out, r
         # exit stops: the last pwd never ran (one "/" from the first).
         assert lines.count("/") == 1, r
         assert not os.path.exists(os.path.join(h, "new dir")), r
@@ -288,6 +289,98 @@ def passwords():
                            env={k: v for k, v in os.environ.items()
                                 if k != "BURROW_PASSWORD"})
         assert p.returncode == 1 and b"no password" in p.stderr, p
+
+
+@test
+def put_with_a_pattern():
+    """put *.txt: the matching files in name order, names with spaces too;
+    a dot-file and other names left alone."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        local = tmp()
+        for name in ("b.txt", "a.txt", "my file.txt", ".hidden.txt",
+                     "c.log"):
+            write(os.path.join(local, name), name.encode())
+        os.mkdir(os.path.join(local, "d.txt.dir"))
+        r = ok(burrow(url(srv), "put *.txt\nput \"my *\" up\n", local))
+        assert sorted(os.listdir(h)) == ["a.txt", "b.txt", "my file.txt",
+                                         "up"], r
+        for name in ("a.txt", "b.txt", "my file.txt"):
+            assert read(os.path.join(h, name)) == name.encode(), r
+        assert read(os.path.join(h, "up")) == b"my file.txt", r
+        got = [l.split(" -> ")[0] for l in r.out.splitlines()]
+        assert got == ["a.txt", "b.txt", "my file.txt", "my file.txt"], r
+        assert r.out.count("verified") == 4, r
+
+
+@test
+def get_with_a_pattern_into_a_folder():
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        for name in ("two.log", "one.log", "keep.txt", ".dot.log"):
+            write(os.path.join(h, "logs", name), name.encode())
+        local = tmp()
+        os.mkdir(os.path.join(local, "into"))
+        r = ok(burrow(url(srv), "get logs/*.log into\nget /logs/t?o.*\n",
+                      local))
+        assert sorted(os.listdir(os.path.join(local, "into"))) == \
+            ["one.log", "two.log"], r
+        assert read(os.path.join(local, "into", "one.log")) == b"one.log", r
+        assert read(os.path.join(local, "two.log")) == b"two.log", r
+        lines = r.out.splitlines()
+        assert lines[0].startswith("logs/one.log -> "), r
+        assert lines[1].startswith("logs/two.log -> "), r
+        assert lines[2].startswith("/logs/two.log -> "), r
+        # Several matches need a folder to go to.
+        r = burrow(url(srv), "get logs/*.log nofolder\n", local)
+        assert r.rc == 1, r
+        assert "burrow: get logs/*.log nofolder: nofolder: not a folder, " \
+            "and 2 names match logs/*.log\n" == r.err, r
+        assert not os.path.exists(os.path.join(local, "nofolder")), r
+        # One match may go to a new name.
+        r = ok(burrow(url(srv), "get logs/o*.log single\n", local))
+        assert read(os.path.join(local, "single")) == b"one.log", r
+        # Wildcards before the last part: said, nothing done.
+        r = burrow(url(srv), "get l*/one.log\n", local)
+        assert r.rc == 1 and "l*/one.log: wildcards may only be in the " \
+            "last part of a path" in r.err, r
+
+
+@test
+def rm_with_a_pattern():
+    """rm *.tmp: each match removed and said, in name order; a folder
+    among the matches is refused without stopping the others; a name with
+    a '*' in it is taken as it is."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        for name in ("y.tmp", "x.tmp", "z.txt", "a*b", "aXb", ".k.tmp"):
+            write(os.path.join(h, name), b"t")
+        os.mkdir(os.path.join(h, "m.tmp"))
+        r = burrow(url(srv), "rm *.tmp\nrm a*b\n", tmp())
+        assert r.rc == 1, r
+        assert r.out == "x.tmp: removed\ny.tmp: removed\n", r
+        assert r.err == "burrow: rm *.tmp: m.tmp: is a folder (use rm -r " \
+            "or rmdir)\n", r
+        assert sorted(os.listdir(h)) == [".k.tmp", "aXb", "m.tmp",
+                                         "z.txt"], r
+
+
+@test
+def a_pattern_that_matches_nothing_fails():
+    with Server(users=USERS) as srv:
+        write(os.path.join(srv.home("harry"), "a.txt"), b"a")
+        local = tmp()
+        write(os.path.join(local, "l.txt"), b"l")
+        r = burrow(url(srv), "rm *.zip\nget *.bin\nput *.zip\nls\n",
+                   local)
+        assert r.rc == 1, r
+        assert r.err == "burrow: rm *.zip: no match for *.zip\n" \
+            "burrow: get *.bin: no match for *.bin\n" \
+            "burrow: put *.zip: no match for *.zip\n", r
+        assert r.out.endswith(" a.txt\n"), r       # ls still ran
+        # Three failures, counted as such: one more command fine is 0.
+        assert ok(burrow(url(srv), "rm *.txt\n", local)).out == \
+            "a.txt: removed\n"
 
 
 def run_on_pty(args, stdin_data, answer=None, env=None, timeout=60,

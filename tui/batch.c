@@ -15,6 +15,7 @@
 #include "tui/batch.h"
 #include "tui/progress.h"
 #include "tui/remote.h"
+#include "tui/wild.h"
 #include "tui/xfer.h"
 
 #define LINE_MAX_BATCH	8192
@@ -284,15 +285,16 @@ target(struct fs *dst, const char *src, const char *given, char *out,
 	return snprintf(out, len, "%s", given) >= (int)len ? -1 : 0;
 }
 
+/* Copies one file or tree from src to dst; given: the target, or NULL. */
 static int
-copy(struct batch *b, struct fs *src, struct fs *dst, int argc, char **argv)
+copy(struct batch *b, struct fs *src, const char *from, struct fs *dst,
+    const char *given)
 {
 	struct xfer_opts o;
 	struct xfer_stats st;
 	char to[FS_PATH_MAX], err[1024];
 
-	if (target(dst, argv[1], argc > 2 ? argv[2] : NULL, to,
-	    sizeof(to)) < 0) {
+	if (target(dst, from, given, to, sizeof(to)) < 0) {
 		fail(b, "path too long");
 		return -1;
 	}
@@ -306,7 +308,7 @@ copy(struct batch *b, struct fs *src, struct fs *dst, int argc, char **argv)
 	o.pool = b->pool;
 	o.arg = b;
 	b->ev_failed = 0;
-	if (xfer_copy(src, argv[1], dst, to, &o, &st, err,
+	if (xfer_copy(src, from, dst, to, &o, &st, err,
 	    sizeof(err)) != FS_OK) {
 		/* Each failed file has had its line; a tree gets a total. */
 		if (b->ev_failed == 0)
@@ -320,6 +322,151 @@ copy(struct batch *b, struct fs *src, struct fs *dst, int argc, char **argv)
 	}
 	clear_bar(b);
 	return 0;
+}
+
+/* What a word of get, put or rm names on its source side. */
+struct matches {
+	char			 dir[FS_PATH_MAX];	/* their folder */
+	struct listing_entry	*v;	/* NULL: the word as it is */
+	size_t			 n;
+};
+
+/*
+ * Expands word against a listing of its folder on fs (wild.h). A word
+ * without wildcards, or one that names an entry as it is (a name that
+ * holds a '*'), is taken as it is: m->v NULL. Returns 0, or -1 after
+ * saying why (no match is an error).
+ */
+static int
+expand(struct batch *b, struct fs *fs, const char *word, struct matches *m)
+{
+	struct listing_entry e;
+	char base[LISTING_NAME_MAX], err[1024];
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	if (!wild_has(word))
+		return 0;
+	if (wild_split(word, m->dir, sizeof(m->dir), base,
+	    sizeof(base)) < 0) {
+		fail(b, "%s: no name to match", word);
+		return -1;
+	}
+	if (wild_has(m->dir)) {
+		if (fs_stat(fs, word, &e, err, sizeof(err)) == FS_OK)
+			return 0;
+		fail(b, "%s: wildcards may only be in the last part of a "
+		    "path", word);
+		return -1;
+	}
+	if (fs_list(fs, m->dir[0] != '\0' ? m->dir : NULL, &m->v, &m->n, err,
+	    sizeof(err)) != FS_OK) {
+		m->v = NULL;
+		fail(b, "%s", err);
+		return -1;
+	}
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->v[i].name, base) == 0) {
+			free(m->v);
+			m->v = NULL;
+			return 0;
+		}
+	if ((m->n = wild_select(base, m->v, m->n)) == 0) {
+		free(m->v);
+		m->v = NULL;
+		fail(b, "no match for %s", word);
+		return -1;
+	}
+	return 0;
+}
+
+/* The i-th match's path into out; -1 (said) when it does not fit. */
+static int
+match_path(struct batch *b, const struct matches *m, size_t i, char *out,
+    size_t len)
+{
+	if (fs_join(m->dir, m->v[i].name, out, len) < 0) {
+		fail(b, "%s: path too long", m->v[i].name);
+		return -1;
+	}
+	return 0;
+}
+
+/* get and put: each match in turn, none stopping the others. */
+static int
+cmd_copy(struct batch *b, struct fs *src, struct fs *dst, int argc,
+    char **argv)
+{
+	struct matches m;
+	struct listing_entry e;
+	const char *given = argc > 2 ? argv[2] : NULL;
+	char path[FS_PATH_MAX], err[512];
+	size_t i;
+	int rc = 0;
+
+	if (expand(b, src, argv[1], &m) < 0)
+		return -1;
+	if (m.v == NULL)
+		return copy(b, src, argv[1], dst, given);
+	if (m.n > 1 && given != NULL && (fs_stat(dst, given, &e, err,
+	    sizeof(err)) != FS_OK || e.type != LISTING_DIR)) {
+		fail(b, "%s: not a folder, and %zu names match %s", given, m.n,
+		    argv[1]);
+		free(m.v);
+		return -1;
+	}
+	for (i = 0; i < m.n; i++)
+		if (match_path(b, &m, i, path, sizeof(path)) < 0 ||
+		    copy(b, src, path, dst, given) < 0)
+			rc = -1;
+	free(m.v);
+	return rc;
+}
+
+/*
+ * Removes one remote file (or link); named: say so on success, and name
+ * path in a failure (it came from a pattern).
+ */
+static int
+rm_one(struct batch *b, const char *path, int named)
+{
+	struct listing_entry e;
+	char err[1024], e2[256];
+
+	if (fs_remove(b->remote, path, err, sizeof(err)) == FS_OK) {
+		if (named)
+			put_line(b->out, "%s: removed", path);
+		return 0;
+	}
+	if (fs_stat(b->remote, path, &e, e2, sizeof(e2)) == FS_OK &&
+	    e.type == LISTING_DIR)
+		fail(b, "%s: is a folder (use rm -r or rmdir)", path);
+	else if (named)
+		fail(b, "%s: %s", path, err);
+	else
+		fail(b, "%s", err);
+	return -1;
+}
+
+static int
+cmd_rm(struct batch *b, int argc, char **argv)
+{
+	struct matches m;
+	char path[FS_PATH_MAX];
+	size_t i;
+	int rc = 0;
+
+	(void)argc;
+	if (expand(b, b->remote, argv[1], &m) < 0)
+		return -1;
+	if (m.v == NULL)
+		return rm_one(b, argv[1], 0);
+	for (i = 0; i < m.n; i++)
+		if (match_path(b, &m, i, path, sizeof(path)) < 0 ||
+		    rm_one(b, path, 1) < 0)
+			rc = -1;
+	free(m.v);
+	return rc;
 }
 
 static int
@@ -371,7 +518,9 @@ cmd_rename(struct batch *b, const char *from, const char *to)
 static const char usage[] =
     "ls [path]  pwd  cd path  lcd path  lpwd  mkdir path  rmdir path  "
     "rm path\nrename from to  get remote [local]  put local [remote]  "
-    "hash path  quota  exit\n";
+    "hash path  quota  exit\n"
+    "get, put and rm take wildcards in a path's last part: "
+    "get logs/*.log dir\n";
 
 /* The commands: name, words allowed (min, max, counting the name). */
 static const struct {
@@ -419,13 +568,13 @@ run_one(struct batch *b, int argc, char **argv)
 	if (strcmp(c, "rmdir") == 0)
 		return one_path(b, b->remote, b->remote->ops->rmdir, argv[1]);
 	if (strcmp(c, "rm") == 0)
-		return one_path(b, b->remote, b->remote->ops->remove, argv[1]);
+		return cmd_rm(b, argc, argv);
 	if (strcmp(c, "rename") == 0)
 		return cmd_rename(b, argv[1], argv[2]);
 	if (strcmp(c, "get") == 0)
-		return copy(b, b->remote, b->local, argc, argv);
+		return cmd_copy(b, b->remote, b->local, argc, argv);
 	if (strcmp(c, "put") == 0)
-		return copy(b, b->local, b->remote, argc, argv);
+		return cmd_copy(b, b->local, b->remote, argc, argv);
 	if (strcmp(c, "hash") == 0)
 		return cmd_hash(b, argv[1]);
 	if (strcmp(c, "quota") == 0)

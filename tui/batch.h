@@ -15,6 +15,15 @@
  *   help                 the list of commands
  *   exit                 stop reading (so does the end of the input)
  *
+ * get, put and rm take wildcards ('*', '?', '[...]', as in the shell; a
+ * leading '.' only matched by a '.') in the last component of their first
+ * path, expanded against a listing of its folder on the side the files
+ * come from (tui/wild.h): each match in name order, with its own result
+ * line ("PATH: removed" for rm), a failure not stopping the others; no
+ * match is an error, and several matches need a folder as the target. A
+ * word that names an entry as it is (a name with a '*' in it) is taken as
+ * it is.
+ *
  * Words are split at blanks; "double" or 'single' quotes keep blanks in a
  * word and a backslash keeps the next byte as it is. Blank lines and lines
  * starting with '#' are skipped. A failing command prints the reason (the
