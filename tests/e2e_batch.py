@@ -2,15 +2,16 @@
 e2e_batch: `burrow --batch` against a real burrowd, over FTP and FTPS.
 
 Covered: every batch command (ls pwd cd lcd lpwd mkdir rmdir rm rename get
-put hash quota help exit) and its failure path; the exit status; the
-transfer script (fresh, resumed and skipped downloads, resumed upload,
+put hash quota help exit) and its failure path; wildcards in get, put and
+rm; rm -r (links removed, not followed; /, . and .. refused); the exit
+status; the transfer script (fresh, resumed and skipped downloads, resumed upload,
 recursive get and put) over FTP and FTPS; a partial copy that is not the
 source's beginning sent again in full; a full quota's 552 keeping the
 partial upload; the password from the URL, BURROW_PASSWORD and a terminal
 prompt without echo; a wrong password; trust on first use (pinned in
 known_hosts, 0600, matched the next time, a changed certificate refused,
 --insecure, --cafile); a dropped control connection mended; IPv6; the
-progress bar on a terminal.
+progress line on a terminal, with its percentage.
 """
 import os
 import pty
@@ -103,7 +104,7 @@ pwd
                    "bytes available" in l for l in lines), r
         assert any(l.endswith(" in.txt") for l in lines), r
         assert "get remote [local]" in r.out, r
-        assert "take wildcards" in r.out, r
+        assert "take wildcards" in r.out and "rm [-r] path" in r.out, r
         # exit stops: the last pwd never ran (one "/" from the first).
         assert lines.count("/") == 1, r
         assert not os.path.exists(os.path.join(h, "new dir")), r
@@ -381,6 +382,109 @@ def a_pattern_that_matches_nothing_fails():
         # Three failures, counted as such: one more command fine is 0.
         assert ok(burrow(url(srv), "rm *.txt\n", local)).out == \
             "a.txt: removed\n"
+
+
+@test
+def rm_r_removes_a_tree_but_no_link_target():
+    """rm -r: depth first, each entry said; a link to a folder outside the
+    tree (which burrowd lists as that folder) and one to a file are
+    removed as links, what they lead to stays."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        write(os.path.join(h, "keep", "k.txt"), b"keep")
+        write(os.path.join(h, "keep", "inner", "i.txt"), b"inner")
+        write(os.path.join(h, "t", "a.txt"), b"a")
+        write(os.path.join(h, "t", "sub", "b.txt"), b"b")
+        write(os.path.join(h, "t", "sub", "deep", "c d.txt"), b"c")
+        os.mkdir(os.path.join(h, "t", "sub", "empty"))
+        os.symlink("../../keep", os.path.join(h, "t", "sub", "link"))
+        os.symlink("../keep/k.txt", os.path.join(h, "t", "flink"))
+        for d in ("d1", "d2"):
+            write(os.path.join(h, d, "x", "f"), b"f")
+        write(os.path.join(h, "e1"), b"e")
+        r = ok(burrow(url(srv), "ls t/sub\nrm -r t\nrm -r d*\n", tmp()))
+        # burrowd shows the link as the folder it leads to.
+        assert any(l.startswith("d ") and l.endswith(" link")
+                   for l in r.out.splitlines()), r
+        assert r.out.split("\n", 4)[-1] == """t/a.txt: removed
+t/flink: removed
+t/sub/b.txt: removed
+t/sub/deep/c d.txt: removed
+t/sub/deep/: removed
+t/sub/empty/: removed
+t/sub/link: removed
+t/sub/: removed
+t/: removed
+d1/x/f: removed
+d1/x/: removed
+d1/: removed
+d2/x/f: removed
+d2/x/: removed
+d2/: removed
+""", r
+        assert sorted(os.listdir(h)) == ["e1", "keep"], r
+        assert read(os.path.join(h, "keep", "k.txt")) == b"keep", r
+        assert read(os.path.join(h, "keep", "inner", "i.txt")) == b"inner", r
+        # A link given itself goes, not what it leads to.
+        os.symlink("keep", os.path.join(h, "top"))
+        r = ok(burrow(url(srv), "rm -r top\nrm -r e1\n", tmp()))
+        assert r.out == "top: removed\ne1: removed\n", r
+        assert sorted(os.listdir(h)) == ["keep"], r
+        assert read(os.path.join(h, "keep", "inner", "i.txt")) == b"inner", r
+
+
+@test
+def rm_r_leaves_what_a_link_out_of_the_home_leads_to():
+    """A link in the tree to a folder outside the home: what it leads to
+    is never touched. burrowd resolves links inside the jail and leaves a
+    link that leads nowhere there out of its listings, so no client can
+    see it to remove it, and the folder holding it stays, said (the rest
+    goes)."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        outside = tmp()
+        write(os.path.join(outside, "o.txt"), b"o")
+        write(os.path.join(h, "t", "a"), b"a")
+        os.symlink(outside, os.path.join(h, "t", "out"))
+        r = burrow(url(srv), "rm -r t\n", tmp())
+        assert read(os.path.join(outside, "o.txt")) == b"o", r
+        assert not os.path.exists(os.path.join(h, "t", "a")), r
+        if os.path.lexists(os.path.join(h, "t")):
+            assert r.rc == 1 and "burrow: rm -r t: t: 550 " in r.err, r
+        else:
+            assert r.rc == 0 and "t/out: removed" in r.out, r
+
+
+@test
+def rm_r_refuses_the_root_and_the_way_back():
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        write(os.path.join(h, "a", "b", "f"), b"f")
+        write(os.path.join(h, "other", "g"), b"g")
+        r = burrow(url(srv), "rm -r /\nrm -r .\nrm -r ..\nrm -r a/..\n"
+                   "cd a/b\nrm -r /a\nrm -r ../b\nrm -r /a/b/\n"
+                   "rm -r nothing\nrm -r\nrm -x a\nrm /other\n", tmp())
+        assert r.rc == 1, r
+        assert r.out == "", r
+        assert r.err.splitlines() == [
+            "burrow: rm -r /: /: refusing to remove /",
+            "burrow: rm -r .: .: refusing to remove . or ..",
+            "burrow: rm -r ..: ..: refusing to remove . or ..",
+            "burrow: rm -r a/..: a/..: refusing to remove . or ..",
+            "burrow: rm -r /a: /a: refusing to remove the current folder "
+            "or one above it",
+            "burrow: rm -r ../b: ../b: refusing to remove the current "
+            "folder or one above it",
+            "burrow: rm -r /a/b/: /a/b/: refusing to remove the current "
+            "folder or one above it",
+            "burrow: rm -r nothing: nothing: 550 Delete failed: No such "
+            "file or directory.",
+            "burrow: rm -r: rm -r needs a path (./-r for a file called so)",
+            "burrow: rm -x a: wrong number of arguments (try help)",
+            "burrow: rm /other: /other: is a folder (use rm -r or rmdir)",
+            ], r
+        assert read(os.path.join(h, "a", "b", "f")) == b"f", r
+        assert read(os.path.join(h, "other", "g")) == b"g", r
 
 
 def run_on_pty(args, stdin_data, answer=None, env=None, timeout=60,

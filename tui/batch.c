@@ -15,6 +15,7 @@
 #include "tui/batch.h"
 #include "tui/progress.h"
 #include "tui/remote.h"
+#include "tui/rmtree.h"
 #include "tui/wild.h"
 #include "tui/xfer.h"
 
@@ -448,22 +449,66 @@ rm_one(struct batch *b, const char *path, int named)
 	return -1;
 }
 
+static void
+on_removed(void *arg, const char *path, int folder)
+{
+	struct batch *b = arg;
+
+	put_line(b->out, "%s%s: removed", path, folder &&
+	    path[strlen(path) - 1] != '/' ? "/" : "");
+}
+
+static void
+on_not_removed(void *arg, const char *path, const char *why)
+{
+	fail(arg, "%s: %s", path, why);
+}
+
+/* rm -r of one path: refused, or the tree removed entry by entry. */
+static int
+rm_tree(struct batch *b, const char *path)
+{
+	const struct rmtree_cb cb = { on_removed, on_not_removed, b };
+	const char *why;
+	unsigned bad;
+
+	if ((why = rmtree_refuses(fs_cwd(b->remote), path)) != NULL) {
+		fail(b, "%s: %s", path, why);
+		return -1;
+	}
+	if ((bad = rmtree(b->remote, path, &cb)) == 0)
+		return 0;
+	if (bad > 1)
+		fail(b, "%s: %u entries not removed", path, bad);
+	return -1;
+}
+
+/* rm [-r] path: each match of a pattern in turn. */
 static int
 cmd_rm(struct batch *b, int argc, char **argv)
 {
 	struct matches m;
 	char path[FS_PATH_MAX];
+	const char *word = argv[argc - 1];
+	int r = 0, rc = 0;
 	size_t i;
-	int rc = 0;
 
-	(void)argc;
-	if (expand(b, b->remote, argv[1], &m) < 0)
+	if (argc == 3 && strcmp(argv[1], "-r") != 0) {
+		fail(b, "wrong number of arguments (try help)");
+		return -1;
+	}
+	if (strcmp(word, "-r") == 0) {
+		fail(b, "rm -r needs a path (./-r for a file called so)");
+		return -1;
+	}
+	r = argc == 3;
+	if (expand(b, b->remote, word, &m) < 0)
 		return -1;
 	if (m.v == NULL)
-		return rm_one(b, argv[1], 0);
+		return r ? rm_tree(b, word) : rm_one(b, word, 0);
 	for (i = 0; i < m.n; i++)
 		if (match_path(b, &m, i, path, sizeof(path)) < 0 ||
-		    rm_one(b, path, 1) < 0)
+		    (r ? rm_tree(b, path) : rm_one(b, path, 1)) < 0)
 			rc = -1;
 	free(m.v);
 	return rc;
@@ -517,7 +562,7 @@ cmd_rename(struct batch *b, const char *from, const char *to)
 
 static const char usage[] =
     "ls [path]  pwd  cd path  lcd path  lpwd  mkdir path  rmdir path  "
-    "rm path\nrename from to  get remote [local]  put local [remote]  "
+    "rm [-r] path\nrename from to  get remote [local]  put local [remote]  "
     "hash path  quota  exit\n"
     "get, put and rm take wildcards in a path's last part: "
     "get logs/*.log dir\n";
@@ -529,7 +574,7 @@ static const struct {
 } cmds[] = {
 	{ "ls", 1, 2 }, { "pwd", 1, 1 }, { "cd", 2, 2 }, { "lcd", 2, 2 },
 	{ "lpwd", 1, 1 }, { "mkdir", 2, 2 }, { "rmdir", 2, 2 },
-	{ "rm", 2, 2 }, { "rename", 3, 3 }, { "get", 2, 3 }, { "put", 2, 3 },
+	{ "rm", 2, 3 }, { "rename", 3, 3 }, { "get", 2, 3 }, { "put", 2, 3 },
 	{ "hash", 2, 2 }, { "quota", 1, 1 }, { "help", 1, 1 },
 	{ "exit", 1, 1 },
 };

@@ -6,6 +6,10 @@
  *   pwd, lpwd            the remote, local current folder
  *   cd path, lcd path    change them
  *   mkdir, rmdir, rm     make, remove a remote folder; remove a file
+ *   rm -r path           remove a remote folder tree, depth first, each
+ *                        entry said; links removed, never followed; "/",
+ *                        "." and "..", the current folder and those above
+ *                        it refused (tui/rmtree.h)
  *   rename from to       on the server
  *   get remote [local]   download a file or folder (resumed, skipped or
  *                        verified as tui/xfer.h says)
