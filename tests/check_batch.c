@@ -301,8 +301,9 @@ there(const char *rel)
 }
 
 /*
- * A sandbox: out/keep.txt and out/d/in.txt stay outside; tree holds
- * files, nested folders, and links to out, out/keep.txt and nowhere.
+ * A fresh sandbox for each test: out/keep.txt and out/d/in.txt stay
+ * outside; tree holds files, nested folders, and links to out,
+ * out/keep.txt and nowhere.
  */
 static void
 make_tree(void)
@@ -326,6 +327,16 @@ make_tree(void)
 	ln(p, "tree/sub/to-out");
 	ln("../../out/keep.txt", "tree/sub/to-keep");
 	ln("nowhere", "tree/dangling");
+}
+
+static void
+remove_sandbox(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sandbox);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", sandbox);
 }
 
 static const char tree_told[] =
@@ -354,7 +365,6 @@ START_TEST(test_rmtree_local)
 	struct fs *fs;
 	char err[256], p[128];
 
-	make_tree();
 	ck_assert_ptr_nonnull(fs = fs_local_new(sandbox, err, sizeof(err)));
 	told[0] = '\0';
 	snprintf(p, sizeof(p), "%s/tree", sandbox);
@@ -406,7 +416,6 @@ START_TEST(test_rmtree_links_shown_as_folders)
 	size_t n, i;
 	int seen = 0;
 
-	make_tree();
 	ck_assert_ptr_nonnull(fs = fs_local_new(sandbox, err, sizeof(err)));
 	real_ops = fs->ops;
 	lying_ops = *fs->ops;
@@ -457,7 +466,6 @@ START_TEST(test_rmtree_failure_keeps_parents)
 	struct fs *fs;
 	char err[256];
 
-	make_tree();
 	ck_assert_ptr_nonnull(fs = fs_local_new(sandbox, err, sizeof(err)));
 	real_ops = fs->ops;
 	lying_ops = *fs->ops;
@@ -517,8 +525,11 @@ batch_suite(void)
 	tcase_add_test(tc, test_wild_match);
 	tcase_add_test(tc, test_wild_select);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("rmtree");
+	tc = tcase_create("rmtree_refuses");
 	tcase_add_test(tc, test_rmtree_refuses);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rmtree");
+	tcase_add_checked_fixture(tc, make_tree, remove_sandbox);
 	tcase_add_test(tc, test_rmtree_local);
 	tcase_add_test(tc, test_rmtree_links_shown_as_folders);
 	tcase_add_test(tc, test_rmtree_failure_keeps_parents);
