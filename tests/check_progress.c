@@ -357,6 +357,86 @@ START_TEST(test_format_eta_short)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------------ line */
+
+START_TEST(test_line_known_total)
+{
+	char buf[256];
+
+	/* 45 % of 20 MiB at 5 MiB/s: 11 MiB left, 2.2 s */
+	progress_line(buf, sizeof(buf), "big.bin", 20, (uint64_t)9 << 20,
+	    (uint64_t)20 << 20, 5.0 * 1024 * 1024);
+	ck_assert_str_eq(buf, "big.bin               [#########-----------] "
+	    "45%  9.0 MiB of 20.0 MiB  5.0 MiB/s  0:02");
+	/* just under a whole percent stays under it */
+	progress_line(buf, sizeof(buf), "big.bin", 20, ((uint64_t)9 << 20) - 1,
+	    (uint64_t)20 << 20, 0);
+	ck_assert_ptr_nonnull(strstr(buf, "] 44%  9.0 MiB of 20.0 MiB  -  "
+	    "--:--"));
+}
+END_TEST
+
+START_TEST(test_line_ends)
+{
+	char buf[256];
+
+	progress_line(buf, sizeof(buf), "f", 4, 0, 1000, 0);
+	ck_assert_str_eq(buf, "f                     [----] 0%  0 B of "
+	    "1000 B  -  --:--");
+	progress_line(buf, sizeof(buf), "f", 4, 1000, 1000, 10.0);
+	ck_assert_str_eq(buf, "f                     [####] 100%  1000 B of "
+	    "1000 B  10 B/s  0:00");
+	/* a file that grew past what was announced */
+	progress_line(buf, sizeof(buf), "f", 4, 2000, 1000, 10.0);
+	ck_assert_str_eq(buf, "f                     [####] 100%  2.0 KiB of "
+	    "1000 B  10 B/s  --:--");
+}
+END_TEST
+
+START_TEST(test_line_unknown_total)
+{
+	char buf[256];
+
+	progress_line(buf, sizeof(buf), "stream", 24, 1536, 0, 512.0);
+	ck_assert_str_eq(buf, "stream                1.5 KiB  512 B/s");
+	ck_assert_ptr_null(strchr(buf, '%'));
+	ck_assert_ptr_null(strchr(buf, '['));
+}
+END_TEST
+
+START_TEST(test_line_long_name)
+{
+	char buf[256], name[100];
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	progress_line(buf, sizeof(buf), name, 2, 1, 2, 0);
+	ck_assert_uint_eq(strspn(buf, "n"), PROGRESS_NAME_MAX);
+	ck_assert_str_eq(buf + PROGRESS_NAME_MAX, "  [#-] 50%  1 B of 2 B  -  "
+	    "--:--");
+	/* a bar wider than the function keeps is cut to 127 cells */
+	progress_line(buf, sizeof(buf), "x", 1000, 1, 1, 0);
+	ck_assert_uint_eq(strspn(buf + PROGRESS_NAME_WIDTH + 3, "#"), 127);
+}
+END_TEST
+
+START_TEST(test_line_short_buffer)
+{
+	char buf[16];
+
+	memset(buf, 'x', sizeof(buf));
+	progress_line(buf, 10, "name", 4, 1, 2, 0);
+	ck_assert_str_eq(buf, "name     ");
+	ck_assert_int_eq(buf[10], 'x');
+	buf[0] = 'x';
+	progress_line(buf, 0, "name", 4, 1, 2, 0);
+	ck_assert_int_eq(buf[0], 'x');
+	progress_line(buf, 1, "name", 4, 1, 2, 0);
+	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
 static Suite *
 progress_suite(void)
 {
@@ -384,6 +464,11 @@ progress_suite(void)
 		{ "format_rate_short", test_format_rate_short },
 		{ "format_eta", test_format_eta },
 		{ "format_eta_short", test_format_eta_short },
+		{ "line_known_total", test_line_known_total },
+		{ "line_ends", test_line_ends },
+		{ "line_unknown_total", test_line_unknown_total },
+		{ "line_long_name", test_line_long_name },
+		{ "line_short_buffer", test_line_short_buffer },
 	};
 	size_t i;
 

@@ -2,18 +2,20 @@
 e2e_batch: `burrow --batch` against a real burrowd, over FTP and FTPS.
 
 Covered: every batch command (ls pwd cd lcd lpwd mkdir rmdir rm rename get
-put hash quota help exit) and its failure path; the exit status; the
-transfer script (fresh, resumed and skipped downloads, resumed upload,
+put hash quota help exit) and its failure path; wildcards in get, put and
+rm; rm -r (links removed, not followed; /, . and .. refused); the exit
+status; the transfer script (fresh, resumed and skipped downloads, resumed upload,
 recursive get and put) over FTP and FTPS; a partial copy that is not the
 source's beginning sent again in full; a full quota's 552 keeping the
 partial upload; the password from the URL, BURROW_PASSWORD and a terminal
 prompt without echo; a wrong password; trust on first use (pinned in
 known_hosts, 0600, matched the next time, a changed certificate refused,
 --insecure, --cafile); a dropped control connection mended; IPv6; the
-progress bar on a terminal.
+progress line on a terminal, with its percentage.
 """
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -102,6 +104,7 @@ pwd
                    "bytes available" in l for l in lines), r
         assert any(l.endswith(" in.txt") for l in lines), r
         assert "get remote [local]" in r.out, r
+        assert "take wildcards" in r.out and "rm [-r] path" in r.out, r
         # exit stops: the last pwd never ran (one "/" from the first).
         assert lines.count("/") == 1, r
         assert not os.path.exists(os.path.join(h, "new dir")), r
@@ -289,6 +292,201 @@ def passwords():
         assert p.returncode == 1 and b"no password" in p.stderr, p
 
 
+@test
+def put_with_a_pattern():
+    """put *.txt: the matching files in name order, names with spaces too;
+    a dot-file and other names left alone."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        local = tmp()
+        for name in ("b.txt", "a.txt", "my file.txt", ".hidden.txt",
+                     "c.log"):
+            write(os.path.join(local, name), name.encode())
+        os.mkdir(os.path.join(local, "d.txt.dir"))
+        r = ok(burrow(url(srv), "put *.txt\nput \"my *\" up\n", local))
+        assert sorted(os.listdir(h)) == ["a.txt", "b.txt", "my file.txt",
+                                         "up"], r
+        for name in ("a.txt", "b.txt", "my file.txt"):
+            assert read(os.path.join(h, name)) == name.encode(), r
+        assert read(os.path.join(h, "up")) == b"my file.txt", r
+        got = [l.split(" -> ")[0] for l in r.out.splitlines()]
+        assert got == ["a.txt", "b.txt", "my file.txt", "my file.txt"], r
+        assert r.out.count("verified") == 4, r
+
+
+@test
+def get_with_a_pattern_into_a_folder():
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        for name in ("two.log", "one.log", "keep.txt", ".dot.log"):
+            write(os.path.join(h, "logs", name), name.encode())
+        local = tmp()
+        os.mkdir(os.path.join(local, "into"))
+        r = ok(burrow(url(srv), "get logs/*.log into\nget /logs/t?o.*\n",
+                      local))
+        assert sorted(os.listdir(os.path.join(local, "into"))) == \
+            ["one.log", "two.log"], r
+        assert read(os.path.join(local, "into", "one.log")) == b"one.log", r
+        assert read(os.path.join(local, "two.log")) == b"two.log", r
+        lines = r.out.splitlines()
+        assert lines[0].startswith("logs/one.log -> "), r
+        assert lines[1].startswith("logs/two.log -> "), r
+        assert lines[2].startswith("/logs/two.log -> "), r
+        # Several matches need a folder to go to.
+        r = burrow(url(srv), "get logs/*.log nofolder\n", local)
+        assert r.rc == 1, r
+        assert "burrow: get logs/*.log nofolder: nofolder: not a folder, " \
+            "and 2 names match logs/*.log\n" == r.err, r
+        assert not os.path.exists(os.path.join(local, "nofolder")), r
+        # One match may go to a new name.
+        r = ok(burrow(url(srv), "get logs/o*.log single\n", local))
+        assert read(os.path.join(local, "single")) == b"one.log", r
+        # Wildcards before the last part: said, nothing done.
+        r = burrow(url(srv), "get l*/one.log\n", local)
+        assert r.rc == 1 and "l*/one.log: wildcards may only be in the " \
+            "last part of a path" in r.err, r
+
+
+@test
+def rm_with_a_pattern():
+    """rm *.tmp: each match removed and said, in name order; a folder
+    among the matches is refused without stopping the others; a name with
+    a '*' in it is taken as it is."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        for name in ("y.tmp", "x.tmp", "z.txt", "a*b", "aXb", ".k.tmp"):
+            write(os.path.join(h, name), b"t")
+        os.mkdir(os.path.join(h, "m.tmp"))
+        r = burrow(url(srv), "rm *.tmp\nrm a*b\n", tmp())
+        assert r.rc == 1, r
+        assert r.out == "x.tmp: removed\ny.tmp: removed\n", r
+        assert r.err == "burrow: rm *.tmp: m.tmp: is a folder (use rm -r " \
+            "or rmdir)\n", r
+        assert sorted(os.listdir(h)) == [".k.tmp", "aXb", "m.tmp",
+                                         "z.txt"], r
+
+
+@test
+def a_pattern_that_matches_nothing_fails():
+    with Server(users=USERS) as srv:
+        write(os.path.join(srv.home("harry"), "a.txt"), b"a")
+        local = tmp()
+        write(os.path.join(local, "l.txt"), b"l")
+        r = burrow(url(srv), "rm *.zip\nget *.bin\nput *.zip\nls\n",
+                   local)
+        assert r.rc == 1, r
+        assert r.err == "burrow: rm *.zip: no match for *.zip\n" \
+            "burrow: get *.bin: no match for *.bin\n" \
+            "burrow: put *.zip: no match for *.zip\n", r
+        assert r.out.endswith(" a.txt\n"), r       # ls still ran
+        # Three failures, counted as such: one more command fine is 0.
+        assert ok(burrow(url(srv), "rm *.txt\n", local)).out == \
+            "a.txt: removed\n"
+
+
+@test
+def rm_r_removes_a_tree_but_no_link_target():
+    """rm -r: depth first, each entry said; a link to a folder outside the
+    tree (which burrowd lists as that folder) and one to a file are
+    removed as links, what they lead to stays."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        write(os.path.join(h, "keep", "k.txt"), b"keep")
+        write(os.path.join(h, "keep", "inner", "i.txt"), b"inner")
+        write(os.path.join(h, "t", "a.txt"), b"a")
+        write(os.path.join(h, "t", "sub", "b.txt"), b"b")
+        write(os.path.join(h, "t", "sub", "deep", "c d.txt"), b"c")
+        os.mkdir(os.path.join(h, "t", "sub", "empty"))
+        os.symlink("../../keep", os.path.join(h, "t", "sub", "link"))
+        os.symlink("../keep/k.txt", os.path.join(h, "t", "flink"))
+        for d in ("d1", "d2"):
+            write(os.path.join(h, d, "x", "f"), b"f")
+        write(os.path.join(h, "e1"), b"e")
+        r = ok(burrow(url(srv), "ls t/sub\nrm -r t\nrm -r d*\n", tmp()))
+        # burrowd shows the link as the folder it leads to.
+        assert any(l.startswith("d ") and l.endswith(" link")
+                   for l in r.out.splitlines()), r
+        assert r.out.split("\n", 4)[-1] == """t/a.txt: removed
+t/flink: removed
+t/sub/b.txt: removed
+t/sub/deep/c d.txt: removed
+t/sub/deep/: removed
+t/sub/empty/: removed
+t/sub/link: removed
+t/sub/: removed
+t/: removed
+d1/x/f: removed
+d1/x/: removed
+d1/: removed
+d2/x/f: removed
+d2/x/: removed
+d2/: removed
+""", r
+        assert sorted(os.listdir(h)) == ["e1", "keep"], r
+        assert read(os.path.join(h, "keep", "k.txt")) == b"keep", r
+        assert read(os.path.join(h, "keep", "inner", "i.txt")) == b"inner", r
+        # A link given itself goes, not what it leads to.
+        os.symlink("keep", os.path.join(h, "top"))
+        r = ok(burrow(url(srv), "rm -r top\nrm -r e1\n", tmp()))
+        assert r.out == "top: removed\ne1: removed\n", r
+        assert sorted(os.listdir(h)) == ["keep"], r
+        assert read(os.path.join(h, "keep", "inner", "i.txt")) == b"inner", r
+
+
+@test
+def rm_r_leaves_what_a_link_out_of_the_home_leads_to():
+    """A link in the tree to a folder outside the home: what it leads to
+    is never touched. burrowd resolves links inside the jail and leaves a
+    link that leads nowhere there out of its listings, so no client can
+    see it to remove it, and the folder holding it stays, said (the rest
+    goes)."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        outside = tmp()
+        write(os.path.join(outside, "o.txt"), b"o")
+        write(os.path.join(h, "t", "a"), b"a")
+        os.symlink(outside, os.path.join(h, "t", "out"))
+        r = burrow(url(srv), "rm -r t\n", tmp())
+        assert read(os.path.join(outside, "o.txt")) == b"o", r
+        assert not os.path.exists(os.path.join(h, "t", "a")), r
+        if os.path.lexists(os.path.join(h, "t")):
+            assert r.rc == 1 and "burrow: rm -r t: t: 550 " in r.err, r
+        else:
+            assert r.rc == 0 and "t/out: removed" in r.out, r
+
+
+@test
+def rm_r_refuses_the_root_and_the_way_back():
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        write(os.path.join(h, "a", "b", "f"), b"f")
+        write(os.path.join(h, "other", "g"), b"g")
+        r = burrow(url(srv), "rm -r /\nrm -r .\nrm -r ..\nrm -r a/..\n"
+                   "cd a/b\nrm -r /a\nrm -r ../b\nrm -r /a/b/\n"
+                   "rm -r nothing\nrm -r\nrm -x a\nrm /other\n", tmp())
+        assert r.rc == 1, r
+        assert r.out == "", r
+        assert r.err.splitlines() == [
+            "burrow: rm -r /: /: refusing to remove /",
+            "burrow: rm -r .: .: refusing to remove . or ..",
+            "burrow: rm -r ..: ..: refusing to remove . or ..",
+            "burrow: rm -r a/..: a/..: refusing to remove . or ..",
+            "burrow: rm -r /a: /a: refusing to remove the current folder "
+            "or one above it",
+            "burrow: rm -r ../b: ../b: refusing to remove the current "
+            "folder or one above it",
+            "burrow: rm -r /a/b/: /a/b/: refusing to remove the current "
+            "folder or one above it",
+            "burrow: rm -r nothing: nothing: 550 Delete failed: No such "
+            "file or directory.",
+            "burrow: rm -r: rm -r needs a path (./-r for a file called so)",
+            "burrow: rm -x a: wrong number of arguments (try help)",
+            "burrow: rm /other: /other: is a folder (use rm -r or rmdir)",
+            ], r
+        assert read(os.path.join(h, "a", "b", "f")) == b"f", r
+        assert read(os.path.join(h, "other", "g")) == b"g", r
+
+
 def run_on_pty(args, stdin_data, answer=None, env=None, timeout=60,
                cwd=None):
     """
@@ -353,6 +551,12 @@ def progress_bar_on_a_terminal():
                               cwd=local)
         assert rc == 0, seen
         assert b"\r" in seen and b"big.bin" in seen and b"[" in seen, seen
+        # "big.bin  [###---] 45%  3.6 MiB of 8.0 MiB  5.1 MiB/s  0:01"
+        lines = re.findall(rb"big\.bin +\[[#-]{24}\] (\d+)%  "
+                           rb"[\d.]+ [KMG]?i?B of 8\.0 MiB  \S+( \S+)?  "
+                           rb"(\d+:\d\d|--:--)", seen)
+        assert lines, seen
+        assert all(0 <= int(p) <= 100 for p, _, _ in lines), lines
         # Not on a pipe: nothing but results.
         r = ok(burrow(url(srv), "get big.bin\n", local))
         assert "\r" not in r.err, r

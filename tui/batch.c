@@ -15,6 +15,8 @@
 #include "tui/batch.h"
 #include "tui/progress.h"
 #include "tui/remote.h"
+#include "tui/rmtree.h"
+#include "tui/wild.h"
 #include "tui/xfer.h"
 
 #define LINE_MAX_BATCH	8192
@@ -146,17 +148,15 @@ static void
 on_progress(void *arg, const struct xfer_progress *p)
 {
 	struct batch *b = arg;
-	char bar[BAR_WIDTH + 1], done[32], rate[32], eta[32], name[40];
 	char base[LISTING_NAME_MAX], line[256];
 	double r;
 
 	if (!b->progress)
 		return;
 	if (p->phase != NULL) {
-		snprintf(name, sizeof(name), "%s", fs_basename(p->src, base,
-		    sizeof(base)));
-		snprintf(line, sizeof(line), "%-20s %s (checksums)...", name,
-		    p->phase);
+		snprintf(line, sizeof(line), "%-*.*s  %s (checksums)...",
+		    PROGRESS_NAME_WIDTH, PROGRESS_NAME_MAX, fs_basename(p->src,
+		    base, sizeof(base)), p->phase);
 		fputs("\r\033[K", b->err);
 		put_safe(b->err, line);
 		fflush(b->err);
@@ -166,15 +166,8 @@ on_progress(void *arg, const struct xfer_progress *p)
 	if (p->done == p->offset)
 		progress_meter_init(&b->meter[p->slot]);
 	r = progress_meter_add(&b->meter[p->slot], now_mono(), p->done);
-	snprintf(name, sizeof(name), "%s", fs_basename(p->src, base,
-	    sizeof(base)));
-	progress_bar(bar, sizeof(bar), p->done, p->total);
-	progress_format_bytes(p->done, done, sizeof(done));
-	progress_format_rate(r, rate, sizeof(rate));
-	progress_format_eta(progress_eta(p->done, p->total, r), eta,
-	    sizeof(eta));
-	snprintf(line, sizeof(line), "%-20s [%s] %s %s %s", name, bar, done,
-	    rate, eta);
+	progress_line(line, sizeof(line), fs_basename(p->src, base,
+	    sizeof(base)), BAR_WIDTH, p->done, p->total, r);
 	fputs("\r\033[K", b->err);
 	put_safe(b->err, line);
 	fflush(b->err);
@@ -293,15 +286,16 @@ target(struct fs *dst, const char *src, const char *given, char *out,
 	return snprintf(out, len, "%s", given) >= (int)len ? -1 : 0;
 }
 
+/* Copies one file or tree from src to dst; given: the target, or NULL. */
 static int
-copy(struct batch *b, struct fs *src, struct fs *dst, int argc, char **argv)
+copy(struct batch *b, struct fs *src, const char *from, struct fs *dst,
+    const char *given)
 {
 	struct xfer_opts o;
 	struct xfer_stats st;
 	char to[FS_PATH_MAX], err[1024];
 
-	if (target(dst, argv[1], argc > 2 ? argv[2] : NULL, to,
-	    sizeof(to)) < 0) {
+	if (target(dst, from, given, to, sizeof(to)) < 0) {
 		fail(b, "path too long");
 		return -1;
 	}
@@ -315,7 +309,7 @@ copy(struct batch *b, struct fs *src, struct fs *dst, int argc, char **argv)
 	o.pool = b->pool;
 	o.arg = b;
 	b->ev_failed = 0;
-	if (xfer_copy(src, argv[1], dst, to, &o, &st, err,
+	if (xfer_copy(src, from, dst, to, &o, &st, err,
 	    sizeof(err)) != FS_OK) {
 		/* Each failed file has had its line; a tree gets a total. */
 		if (b->ev_failed == 0)
@@ -329,6 +323,195 @@ copy(struct batch *b, struct fs *src, struct fs *dst, int argc, char **argv)
 	}
 	clear_bar(b);
 	return 0;
+}
+
+/* What a word of get, put or rm names on its source side. */
+struct matches {
+	char			 dir[FS_PATH_MAX];	/* their folder */
+	struct listing_entry	*v;	/* NULL: the word as it is */
+	size_t			 n;
+};
+
+/*
+ * Expands word against a listing of its folder on fs (wild.h). A word
+ * without wildcards, or one that names an entry as it is (a name that
+ * holds a '*'), is taken as it is: m->v NULL. Returns 0, or -1 after
+ * saying why (no match is an error).
+ */
+static int
+expand(struct batch *b, struct fs *fs, const char *word, struct matches *m)
+{
+	struct listing_entry e;
+	char base[LISTING_NAME_MAX], err[1024];
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	if (!wild_has(word))
+		return 0;
+	if (wild_split(word, m->dir, sizeof(m->dir), base,
+	    sizeof(base)) < 0) {
+		fail(b, "%s: no name to match", word);
+		return -1;
+	}
+	if (wild_has(m->dir)) {
+		if (fs_stat(fs, word, &e, err, sizeof(err)) == FS_OK)
+			return 0;
+		fail(b, "%s: wildcards may only be in the last part of a "
+		    "path", word);
+		return -1;
+	}
+	if (fs_list(fs, m->dir[0] != '\0' ? m->dir : NULL, &m->v, &m->n, err,
+	    sizeof(err)) != FS_OK) {
+		m->v = NULL;
+		fail(b, "%s", err);
+		return -1;
+	}
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->v[i].name, base) == 0) {
+			free(m->v);
+			m->v = NULL;
+			return 0;
+		}
+	if ((m->n = wild_select(base, m->v, m->n)) == 0) {
+		free(m->v);
+		m->v = NULL;
+		fail(b, "no match for %s", word);
+		return -1;
+	}
+	return 0;
+}
+
+/* The i-th match's path into out; -1 (said) when it does not fit. */
+static int
+match_path(struct batch *b, const struct matches *m, size_t i, char *out,
+    size_t len)
+{
+	if (fs_join(m->dir, m->v[i].name, out, len) < 0) {
+		fail(b, "%s: path too long", m->v[i].name);
+		return -1;
+	}
+	return 0;
+}
+
+/* get and put: each match in turn, none stopping the others. */
+static int
+cmd_copy(struct batch *b, struct fs *src, struct fs *dst, int argc,
+    char **argv)
+{
+	struct matches m;
+	struct listing_entry e;
+	const char *given = argc > 2 ? argv[2] : NULL;
+	char path[FS_PATH_MAX], err[512];
+	size_t i;
+	int rc = 0;
+
+	if (expand(b, src, argv[1], &m) < 0)
+		return -1;
+	if (m.v == NULL)
+		return copy(b, src, argv[1], dst, given);
+	if (m.n > 1 && given != NULL && (fs_stat(dst, given, &e, err,
+	    sizeof(err)) != FS_OK || e.type != LISTING_DIR)) {
+		fail(b, "%s: not a folder, and %zu names match %s", given, m.n,
+		    argv[1]);
+		free(m.v);
+		return -1;
+	}
+	for (i = 0; i < m.n; i++)
+		if (match_path(b, &m, i, path, sizeof(path)) < 0 ||
+		    copy(b, src, path, dst, given) < 0)
+			rc = -1;
+	free(m.v);
+	return rc;
+}
+
+/*
+ * Removes one remote file (or link); named: say so on success, and name
+ * path in a failure (it came from a pattern).
+ */
+static int
+rm_one(struct batch *b, const char *path, int named)
+{
+	struct listing_entry e;
+	char err[1024], e2[256];
+
+	if (fs_remove(b->remote, path, err, sizeof(err)) == FS_OK) {
+		if (named)
+			put_line(b->out, "%s: removed", path);
+		return 0;
+	}
+	if (fs_stat(b->remote, path, &e, e2, sizeof(e2)) == FS_OK &&
+	    e.type == LISTING_DIR)
+		fail(b, "%s: is a folder (use rm -r or rmdir)", path);
+	else if (named)
+		fail(b, "%s: %s", path, err);
+	else
+		fail(b, "%s", err);
+	return -1;
+}
+
+static void
+on_removed(void *arg, const char *path, int folder)
+{
+	struct batch *b = arg;
+
+	put_line(b->out, "%s%s: removed", path, folder &&
+	    path[strlen(path) - 1] != '/' ? "/" : "");
+}
+
+static void
+on_not_removed(void *arg, const char *path, const char *why)
+{
+	fail(arg, "%s: %s", path, why);
+}
+
+/* rm -r of one path: refused, or the tree removed entry by entry. */
+static int
+rm_tree(struct batch *b, const char *path)
+{
+	const struct rmtree_cb cb = { on_removed, on_not_removed, b };
+	const char *why;
+	unsigned bad;
+
+	if ((why = rmtree_refuses(fs_cwd(b->remote), path)) != NULL) {
+		fail(b, "%s: %s", path, why);
+		return -1;
+	}
+	if ((bad = rmtree(b->remote, path, &cb)) == 0)
+		return 0;
+	if (bad > 1)
+		fail(b, "%s: %u entries not removed", path, bad);
+	return -1;
+}
+
+/* rm [-r] path: each match of a pattern in turn. */
+static int
+cmd_rm(struct batch *b, int argc, char **argv)
+{
+	struct matches m;
+	char path[FS_PATH_MAX];
+	const char *word = argv[argc - 1];
+	int r = 0, rc = 0;
+	size_t i;
+
+	if (argc == 3 && strcmp(argv[1], "-r") != 0) {
+		fail(b, "wrong number of arguments (try help)");
+		return -1;
+	}
+	if (strcmp(word, "-r") == 0) {
+		fail(b, "rm -r needs a path (./-r for a file called so)");
+		return -1;
+	}
+	r = argc == 3;
+	if (expand(b, b->remote, word, &m) < 0)
+		return -1;
+	if (m.v == NULL)
+		return r ? rm_tree(b, word) : rm_one(b, word, 0);
+	for (i = 0; i < m.n; i++)
+		if (match_path(b, &m, i, path, sizeof(path)) < 0 ||
+		    (r ? rm_tree(b, path) : rm_one(b, path, 1)) < 0)
+			rc = -1;
+	free(m.v);
+	return rc;
 }
 
 static int
@@ -379,8 +562,10 @@ cmd_rename(struct batch *b, const char *from, const char *to)
 
 static const char usage[] =
     "ls [path]  pwd  cd path  lcd path  lpwd  mkdir path  rmdir path  "
-    "rm path\nrename from to  get remote [local]  put local [remote]  "
-    "hash path  quota  exit\n";
+    "rm [-r] path\nrename from to  get remote [local]  put local [remote]  "
+    "hash path  quota  exit\n"
+    "get, put and rm take wildcards in a path's last part: "
+    "get logs/*.log dir\n";
 
 /* The commands: name, words allowed (min, max, counting the name). */
 static const struct {
@@ -389,7 +574,7 @@ static const struct {
 } cmds[] = {
 	{ "ls", 1, 2 }, { "pwd", 1, 1 }, { "cd", 2, 2 }, { "lcd", 2, 2 },
 	{ "lpwd", 1, 1 }, { "mkdir", 2, 2 }, { "rmdir", 2, 2 },
-	{ "rm", 2, 2 }, { "rename", 3, 3 }, { "get", 2, 3 }, { "put", 2, 3 },
+	{ "rm", 2, 3 }, { "rename", 3, 3 }, { "get", 2, 3 }, { "put", 2, 3 },
 	{ "hash", 2, 2 }, { "quota", 1, 1 }, { "help", 1, 1 },
 	{ "exit", 1, 1 },
 };
@@ -428,13 +613,13 @@ run_one(struct batch *b, int argc, char **argv)
 	if (strcmp(c, "rmdir") == 0)
 		return one_path(b, b->remote, b->remote->ops->rmdir, argv[1]);
 	if (strcmp(c, "rm") == 0)
-		return one_path(b, b->remote, b->remote->ops->remove, argv[1]);
+		return cmd_rm(b, argc, argv);
 	if (strcmp(c, "rename") == 0)
 		return cmd_rename(b, argv[1], argv[2]);
 	if (strcmp(c, "get") == 0)
-		return copy(b, b->remote, b->local, argc, argv);
+		return cmd_copy(b, b->remote, b->local, argc, argv);
 	if (strcmp(c, "put") == 0)
-		return copy(b, b->local, b->remote, argc, argv);
+		return cmd_copy(b, b->local, b->remote, argc, argv);
 	if (strcmp(c, "hash") == 0)
 		return cmd_hash(b, argv[1]);
 	if (strcmp(c, "quota") == 0)

@@ -6,6 +6,10 @@
  *   pwd, lpwd            the remote, local current folder
  *   cd path, lcd path    change them
  *   mkdir, rmdir, rm     make, remove a remote folder; remove a file
+ *   rm -r path           remove a remote folder tree, depth first, each
+ *                        entry said; links removed, never followed; "/",
+ *                        "." and "..", the current folder and those above
+ *                        it refused (tui/rmtree.h)
  *   rename from to       on the server
  *   get remote [local]   download a file or folder (resumed, skipped or
  *                        verified as tui/xfer.h says)
@@ -14,6 +18,15 @@
  *   quota                the space left for uploads (AVBL)
  *   help                 the list of commands
  *   exit                 stop reading (so does the end of the input)
+ *
+ * get, put and rm take wildcards ('*', '?', '[...]', as in the shell; a
+ * leading '.' only matched by a '.') in the last component of their first
+ * path, expanded against a listing of its folder on the side the files
+ * come from (tui/wild.h): each match in name order, with its own result
+ * line ("PATH: removed" for rm), a failure not stopping the others; no
+ * match is an error, and several matches need a folder as the target. A
+ * word that names an entry as it is (a name with a '*' in it) is taken as
+ * it is.
  *
  * Words are split at blanks; "double" or 'single' quotes keep blanks in a
  * word and a backslash keeps the next byte as it is. Blank lines and lines

@@ -136,3 +136,29 @@ progress_format_eta(double secs, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%lu:%02lu", s / 60, s % 60);
 }
+
+void
+progress_line(char *buf, size_t len, const char *name, size_t bar_cells,
+    uint64_t done, uint64_t total, double rate)
+{
+	char bar[128], d[32], t[32], r[32], eta[32];
+
+	if (len == 0)
+		return;
+	progress_format_bytes(done, d, sizeof(d));
+	progress_format_rate(rate, r, sizeof(r));
+	if (total == 0) {
+		snprintf(buf, len, "%-*.*s  %s  %s", PROGRESS_NAME_WIDTH,
+		    PROGRESS_NAME_MAX, name, d, r);
+		return;
+	}
+	if (bar_cells >= sizeof(bar))
+		bar_cells = sizeof(bar) - 1;
+	progress_bar(bar, bar_cells + 1, done, total);
+	progress_format_bytes(total, t, sizeof(t));
+	progress_format_eta(progress_eta(done, total, rate), eta,
+	    sizeof(eta));
+	snprintf(buf, len, "%-*.*s  [%s] %d%%  %s of %s  %s  %s",
+	    PROGRESS_NAME_WIDTH, PROGRESS_NAME_MAX, name, bar,
+	    progress_percent(done, total), d, t, r, eta);
+}

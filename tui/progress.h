@@ -62,4 +62,25 @@ void	progress_format_bytes(uint64_t n, char *buf, size_t len);
 void	progress_format_rate(double rate, char *buf, size_t len);
 void	progress_format_eta(double secs, char *buf, size_t len);
 
+#define PROGRESS_NAME_WIDTH	20	/* a name is padded to this */
+#define PROGRESS_NAME_MAX	39	/* and cut at this many bytes */
+
+/*
+ * Batch mode's progress line into buf (len bytes, always NUL-terminated
+ * when len > 0, cut short when too small): the name padded to
+ * PROGRESS_NAME_WIDTH (cut at PROGRESS_NAME_MAX bytes), then, with a known
+ * total (> 0), a bar of bar_cells cells, the whole percent done, "DONE of
+ * TOTAL", the rate and the time left:
+ *
+ *   name                  [##########--------------] 45%  12.3 MiB of
+ *   27.0 MiB  5.1 MiB/s  0:03            (one line)
+ *
+ * With total 0 (not known) only the bytes done and the rate follow the
+ * name: no bar, percent or time left can be told. rate is in bytes/s.
+ * Control bytes in name are copied as they are; the caller makes them
+ * safe for its terminal.
+ */
+void	progress_line(char *buf, size_t len, const char *name,
+	    size_t bar_cells, uint64_t done, uint64_t total, double rate);
+
 #endif
