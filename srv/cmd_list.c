@@ -1,7 +1,9 @@
 /*
  * cmd_list: directory listings for LIST (ls -l lines), NLST (names) and
  * MLSD (RFC 3659 facts), and the one-entry listing of a file. Entries come
- * sorted by name; symlinks are shown as what they lead to inside the jail.
+ * sorted by name; symlinks are shown as what they lead to inside the jail,
+ * and one that leads nowhere inside (dangling, or out of the home) as a
+ * link with nothing of its target: its owner must see it to delete it.
  */
 #include "config.h"
 
@@ -52,6 +54,7 @@ one_line(struct session *s, struct textbuf *tb, const char *name,
     const struct stat *st, enum list_style style, time_t now)
 {
 	char line[VPATH_MAX + 256];
+	const char *type = S_ISLNK(st->st_mode) ? "OS.unix=symlink" : NULL;
 	int n;
 
 	switch (style) {
@@ -62,7 +65,7 @@ one_line(struct session *s, struct textbuf *tb, const char *name,
 		break;
 	case LIST_FACTS:
 	default:
-		n = listing_facts(name, st, NULL, s->mlst_facts, 1, line,
+		n = listing_facts(name, st, type, s->mlst_facts, 1, line,
 		    sizeof(line));
 		break;
 	}
@@ -73,6 +76,26 @@ static int
 cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The link vpath itself, when it is one that the jail does not resolve
+ * (dangling, or leading out of the home): 0 with st describing it with
+ * its size at 0 (the length would hint at the target), else -1.
+ */
+static int
+lost_link(struct session *s, const char *vpath, struct stat *st)
+{
+	int fd, rc;
+
+	if ((fd = jail_open(s->rootfd, vpath, O_PATH | O_NOFOLLOW, 0)) == -1)
+		return -1;
+	rc = fstat(fd, st);
+	close(fd);
+	if (rc == -1 || !S_ISLNK(st->st_mode))
+		return -1;
+	st->st_size = 0;
+	return 0;
 }
 
 /* Reads the names in the directory dfd (closed here), sorted. */
@@ -143,9 +166,10 @@ list_build(struct session *s, const char *vpath, enum list_style style,
 	if ((names = read_names(dfd, &n)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		/* An entry that vanished, or a dangling link, is left out. */
+		/* An entry that vanished meanwhile is left out. */
 		if (!oom && jail_normalize(vpath, names[i], child,
-		    sizeof(child)) == 0 && jail_stat(s->rootfd, child, &st) == 0 &&
+		    sizeof(child)) == 0 && (jail_stat(s->rootfd, child,
+		    &st) == 0 || lost_link(s, child, &st) == 0) &&
 		    one_line(s, &tb, names[i], &st, style, now) == -1)
 			oom = 1;
 		free(names[i]);

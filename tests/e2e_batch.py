@@ -435,24 +435,32 @@ d2/: removed
 
 @test
 def rm_r_leaves_what_a_link_out_of_the_home_leads_to():
-    """A link in the tree to a folder outside the home: what it leads to
-    is never touched. burrowd resolves links inside the jail and leaves a
-    link that leads nowhere there out of its listings, so no client can
-    see it to remove it, and the folder holding it stays, said (the rest
-    goes)."""
+    """A link in the tree to a folder outside the home, and a dangling
+    one: what the first leads to is never touched, a copy of the tree
+    passes over both, and rm -r removes them. burrowd
+    lists a link that leads nowhere inside the jail as a link (it left
+    it out, so the folder holding it could not be removed)."""
     with Server(users=USERS) as srv:
         h = srv.home("harry")
         outside = tmp()
         write(os.path.join(outside, "o.txt"), b"o")
         write(os.path.join(h, "t", "a"), b"a")
         os.symlink(outside, os.path.join(h, "t", "out"))
+        os.symlink("/nonexistent/x", os.path.join(h, "t", "dangling"))
+        # A copy of the tree passes over both, saying so.
+        local = tmp()
+        r = burrow(url(srv), "get t\n", local)
+        assert r.rc == 0, r
+        for name in ("out", "dangling"):
+            assert "t/%s -> %s/t/%s: skipped, a link that leads nowhere" % (
+                name, local, name) in r.out, r
+        assert os.listdir(os.path.join(local, "t")) == ["a"], r
         r = burrow(url(srv), "rm -r t\n", tmp())
         assert read(os.path.join(outside, "o.txt")) == b"o", r
-        assert not os.path.exists(os.path.join(h, "t", "a")), r
-        if os.path.lexists(os.path.join(h, "t")):
-            assert r.rc == 1 and "burrow: rm -r t: t: 550 " in r.err, r
-        else:
-            assert r.rc == 0 and "t/out: removed" in r.out, r
+        assert r.rc == 0, r
+        assert not os.path.lexists(os.path.join(h, "t")), r
+        for name in ("t/out", "t/dangling", "t/a", "t/"):
+            assert name + ": removed" in r.out, (name, r)
 
 
 @test

@@ -644,13 +644,21 @@ def links_cwd_and_list(env):
                         listing(ftp, "LIST", "-la")
                     ftp.cwd("/")
         # the listing of the home names the links but shows nothing of
-        # what lies outside (links that lead nowhere inside are left out)
+        # what lies outside: a link that leads nowhere inside is listed as
+        # a link of size 0, with no target (its owner must see it to
+        # delete it; it was left out, and its folder could not be removed)
         st, lines = listing(ftp, "LIST", "-la /")
+        st, facts = listing(ftp, "MLSD", "/")
         for name, (target, lands) in j.links.items():
             if "/" not in name and lands is None:
-                assert not [l for l in lines if l.endswith(" " + name)], \
+                mine = [l for l in lines if l.endswith(" " + name)]
+                assert len(mine) == 1 and mine[0].startswith("l"), \
                     (name, lines)
-        listing(ftp, "MLSD", "/")
+                assert "->" not in mine[0] and " 0 " in mine[0], mine
+                mine = [l for l in facts if l.endswith("; " + name)]
+                assert len(mine) == 1 and \
+                    "type=OS.unix=symlink;" in mine[0] and \
+                    "size=" not in mine[0], (name, facts)
         listing(ftp, "LIST", "sub")
         ftp.quit()
 

@@ -1259,7 +1259,16 @@ copy_any(struct job *j, const char *sp, const char *dp,
 	if (e->type == LISTING_LINK || e->type == LISTING_OTHER ||
 	    (e->type == LISTING_FILE && !e->have_size)) {
 		/* What a link points at, or what a listing did not say. */
-		if ((rc = fs_stat(j->src, sp, &st, err, sizeof(err))) != FS_OK)
+		rc = fs_stat(j->src, sp, &st, err, sizeof(err));
+		if (rc == FS_NOENT && e->type == LISTING_LINK && depth > 0) {
+			/* Dangling, or (on burrowd) out of the home: in a
+			 * tree it is passed over; named alone it fails. */
+			j->st->skipped++;
+			event(j, XFER_EV_SKIPPED, sp, dp, "a link that leads "
+			    "nowhere");
+			return FS_OK;
+		}
+		if (rc != FS_OK)
 			return failed(j, rc, sp, dp, err);
 		if (e->type == LISTING_LINK && st.type == LISTING_DIR) {
 			j->st->skipped++;
