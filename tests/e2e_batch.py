@@ -25,8 +25,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import HOST, Server, run, test, wait_until  # noqa: E402
 from fake_ftpd import FakeFtpd  # noqa: E402
-from batchlib import (BURROW, burrow, ok, read, sha, transfer_script,  # noqa: E402,E501
-                      write)
+from batchlib import (BURROW, burrow, ok, plant, read, same_times,  # noqa: E402,E501
+                      sha, transfer_script, utc, write)
 
 USERS = {"harry": "pw", "beal": "s3cret"}
 
@@ -609,34 +609,6 @@ def segmented_download_killed_then_resumed():
 
 
 # --- modification times --------------------------------------------------------
-
-def set_mtime(path, t):
-    os.utime(path, (t, t))
-
-
-def mtime(path):
-    """Whole seconds, as FTP tells times."""
-    return int(os.stat(path).st_mtime)
-
-
-def utc(t):
-    return time.strftime("%Y%m%d%H%M%S", time.gmtime(t))
-
-
-def plant(root, files):
-    """Writes {relative path: mtime} under root, each file a different
-    size."""
-    for i, (rel, t) in enumerate(sorted(files.items())):
-        p = os.path.join(root, rel)
-        write(p, os.urandom(100 * i))
-        set_mtime(p, t)
-
-
-def same_times(files, root):
-    got = {rel: mtime(os.path.join(root, rel)) for rel in files}
-    want = {rel: int(t) for rel, t in files.items()}
-    assert got == want, (got, want)
-
 
 @test
 def times_are_kept_both_ways():
