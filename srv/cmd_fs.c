@@ -1,9 +1,10 @@
 /*
  * cmd_fs: commands on names in the user's home: PWD, CWD, CDUP, MKD, RMD,
- * DELE, RNFR, RNTO, SIZE, MDTM, MFMT, MLST. Every path goes through the jail and
- * every operation is an *at() call on a directory fd it hands out. MKD and
- * RNTO of a folder keep the tree within max_depth levels below the home,
- * counted on the normalised virtual path ("/a/b" is 2 levels deep).
+ * DELE, RNFR, RNTO, SIZE, MDTM, MFMT, MLST. Every path goes through the
+ * jail and every operation is an *at() call on a directory fd it hands
+ * out. MKD and RNTO of a folder keep the tree within max_depth levels
+ * below the home, counted on the normalised virtual path ("/a/b" is 2
+ * levels deep).
  */
 #include "config.h"
 

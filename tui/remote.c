@@ -854,7 +854,8 @@ settime_once(struct remote *r, const char *path, time_t mtime, char *err,
 		set_err(err, errlen, "the server has no way to set a time");
 		return FS_NOTSUP;
 	}
-	return code == FTP_STATFILE ? FS_OK : fail(reply, err, errlen);
+	/* 213 is what the drafts say; ProFTPD's SITE UTIME says 200. */
+	return code / 100 == 2 ? FS_OK : fail(reply, err, errlen);
 }
 
 static int
