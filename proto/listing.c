@@ -558,24 +558,44 @@ fact_type(const char *v, size_t n, struct listing_entry *e)
 		    n - tn - 1);
 }
 
-/* modify=YYYYMMDDHHMMSS[.sss] */
-static int
-fact_modify(const char *v, size_t n, time_t *out)
+int
+listing_parse_time(const char *v, size_t n, time_t *out, long *nsec)
 {
 	int f[6], i;
 	size_t k;
+	long ns = 0, scale = 100000000L;
 
 	if (n < 14 || (n > 14 && (v[14] != '.' || n == 15)))
 		return -1;
-	for (k = 15; k < n; k++)
+	for (k = 15; k < n; k++) {
 		if (v[k] < '0' || v[k] > '9')
 			return -1;
+		if (scale > 0) {
+			ns += (v[k] - '0') * scale;
+			scale /= 10;
+		}
+	}
 	if (parse_small(v, 4, 4, &f[0]) == -1)
 		return -1;
 	for (i = 1; i < 6; i++)
 		if (parse_small(v + 2 + 2 * i, 2, 2, &f[i]) == -1)
 			return -1;
-	return utc_time(f[0], f[1], f[2], f[3], f[4], f[5], out);
+	if (utc_time(f[0], f[1], f[2], f[3], f[4], f[5], out) == -1)
+		return -1;
+	if (nsec != NULL)
+		*nsec = ns;
+	return 0;
+}
+
+int
+listing_format_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 0 ||
+	    tm.tm_year > 9999 - 1900 || len < 15)
+		return -1;
+	return strftime(buf, len, "%Y%m%d%H%M%S", &tm) == 14 ? 0 : -1;
 }
 
 /* UNIX.mode=0644: octal, at most 07777 is kept. */
@@ -633,7 +653,8 @@ listing_parse_facts(const char *line, struct listing_entry *e)
 		else if (fact_is(f, (size_t)(eq - f), "size"))
 			e->have_size = parse_u64(v, vlen, &e->size) == 0;
 		else if (fact_is(f, (size_t)(eq - f), "modify"))
-			e->have_mtime = fact_modify(v, vlen, &e->mtime) == 0;
+			e->have_mtime = listing_parse_time(v, vlen, &e->mtime,
+			    NULL) == 0;
 		else if (fact_is(f, (size_t)(eq - f), "UNIX.mode"))
 			e->have_mode = fact_mode(v, vlen, &e->mode) == 0;
 		if (pos < flen)

@@ -125,4 +125,22 @@ int listing_parse_dos(const char *line, struct listing_entry *e);
  */
 int listing_parse_facts(const char *line, struct listing_entry *e);
 
+/*
+ * Reads the n bytes at s as an RFC 3659 time-val, "YYYYMMDDHHMMSS" with
+ * an optional fraction ".sss" (one digit or more), in UTC: MLSD's modify
+ * fact, MDTM's reply, MFMT's argument. Every field is checked (month
+ * 1-12, the day within its month, hours 0-23 and so on; a second of 60
+ * is the next minute's first), the year within 1900-9999. Sets *out and,
+ * when nsec is not NULL, *nsec to the fraction in nanoseconds (digits
+ * past the ninth dropped). Returns 0, or -1 when s is not such a time.
+ */
+int listing_parse_time(const char *s, size_t n, time_t *out, long *nsec);
+
+/*
+ * Writes t as "YYYYMMDDHHMMSS" in UTC into buf (15 bytes at least).
+ * Returns 0, or -1 when the year is not within 1900-9999 or buf is too
+ * small.
+ */
+int listing_format_time(time_t t, char *buf, size_t len);
+
 #endif

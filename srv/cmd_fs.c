@@ -1,9 +1,10 @@
 /*
  * cmd_fs: commands on names in the user's home: PWD, CWD, CDUP, MKD, RMD,
- * DELE, RNFR, RNTO, SIZE, MDTM, MLST. Every path goes through the jail and
- * every operation is an *at() call on a directory fd it hands out. MKD and
- * RNTO of a folder keep the tree within max_depth levels below the home,
- * counted on the normalised virtual path ("/a/b" is 2 levels deep).
+ * DELE, RNFR, RNTO, SIZE, MDTM, MFMT, MLST. Every path goes through the
+ * jail and every operation is an *at() call on a directory fd it hands
+ * out. MKD and RNTO of a folder keep the tree within max_depth levels
+ * below the home, counted on the normalised virtual path ("/a/b" is 2
+ * levels deep).
  */
 #include "config.h"
 
@@ -310,6 +311,63 @@ cmd_mdtm(struct session *s, char *arg)
 	gmtime_r(&st.st_mtime, &tm);
 	strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
 	return session_reply(s, FTP_STATFILE, "%s", when);
+}
+
+/*
+ * MFMT YYYYMMDDHHMMSS[.sss] path (draft-somers-ftp-mfxx): sets the
+ * modification time (UTC) of a file or a folder, its access time kept.
+ * The last component is changed where it is, on its parent's jail fd
+ * with AT_SYMLINK_NOFOLLOW: a symlink is refused rather than followed, so
+ * no link can point the change anywhere else. Sizes do not change, so
+ * neither does quota; a kept digest (proto/hcache.h) goes stale by its
+ * ctime and is computed again when next asked for.
+ */
+int
+cmd_mfmt(struct session *s, char *arg)
+{
+	const char *what = "Could not set modification time";
+	char vpath[VPATH_MAX], name[NAME_MAX + 1], when[32];
+	struct timespec ts[2];
+	struct stat st;
+	const char *path = strchr(arg, ' ');
+	long nsec;
+	int dfd, rc;
+
+	if (path == NULL || path[1] == '\0')
+		return session_reply(s, FTP_BADARG,
+		    "Syntax: MFMT YYYYMMDDHHMMSS[.sss] <path>.");
+	if (listing_parse_time(arg, (size_t)(path - arg), &ts[1].tv_sec,
+	    &nsec) == -1 || listing_format_time(ts[1].tv_sec, when,
+	    sizeof(when)) == -1)
+		return session_reply(s, FTP_BADARG,
+		    "Bad time: want YYYYMMDDHHMMSS[.sss] in UTC.");
+	path++;
+	ts[1].tv_nsec = nsec;
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	if ((dfd = open_parent(s, path, vpath, name, what)) == -1)
+		return 0;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		rc = errno;
+		close(dfd);
+		return session_reply_errno(s, FTP_FILEFAIL, what, rc);
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		close(dfd);
+		return session_reply(s, FTP_FILEFAIL,
+		    "%s: not a plain file or folder.", what);
+	}
+	rc = utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
+	if (rc == -1) {
+		rc = errno;
+		close(dfd);
+		return session_reply_errno(s, FTP_FILEFAIL, what, rc);
+	}
+	close(dfd);
+	log_info("%s: %s MFMT %s %s", s->peer, s->user, when, vpath);
+	/* The time as set: the seconds, and the fraction as it was sent. */
+	return session_reply(s, FTP_STATFILE, "Modify=%s%.*s; %s", when,
+	    (int)(path - 1 - arg - 14), arg + 14, path);
 }
 
 int

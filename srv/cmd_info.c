@@ -39,7 +39,7 @@ cmd_feat(struct session *s, char *arg)
 	listing_feat_facts(s->mlst_facts, facts, sizeof(facts));
 	hash_feat(s->hash_alg, hashes, sizeof(hashes));
 	return session_reply(s, FTP_FEAT, "Features:\n%s"
-	    " AVBL\n EPRT\n EPSV\n HASH %s\n MDTM\n MLST %s\n PASV\n"
+	    " AVBL\n EPRT\n EPSV\n HASH %s\n MDTM\n MFMT\n MLST %s\n PASV\n"
 	    " PIPELINING\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd", s->srv->tls != NULL ?
 	    " AUTH TLS\n PBSZ\n PROT\n" : "", hashes, facts);
 }

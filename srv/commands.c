@@ -30,6 +30,7 @@ static const struct command table[] = {
 	{ "HELP", CMD_KEEPREST, cmd_help, "HELP [<verb>]" },
 	{ "LIST", L, cmd_list, "LIST [<path>]" },
 	{ "MDTM", L | A, cmd_mdtm, "MDTM <path>" },
+	{ "MFMT", L | A, cmd_mfmt, "MFMT YYYYMMDDHHMMSS[.sss] <path>" },
 	{ "MKD", L | A, cmd_mkd, "MKD <path>" },
 	{ "MLSD", L, cmd_mlsd, "MLSD [<path>]" },
 	{ "MLST", L, cmd_mlst, "MLST [<path>]" },

@@ -69,6 +69,7 @@ int cmd_rnfr(struct session *s, char *arg);
 int cmd_rnto(struct session *s, char *arg);
 int cmd_size(struct session *s, char *arg);
 int cmd_mdtm(struct session *s, char *arg);
+int cmd_mfmt(struct session *s, char *arg);
 int cmd_mlst(struct session *s, char *arg);
 
 /* cmd_xfer.c */

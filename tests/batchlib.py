@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
+import time
 
 from harness import BUILDDIR
 
@@ -67,6 +68,40 @@ def tree(root):
             p = os.path.join(dirpath, f)
             d[os.path.relpath(p, root)] = read(p)
     return d
+
+
+def set_mtime(path, t):
+    os.utime(path, (t, t))
+
+
+def mtime(path):
+    """Whole seconds, as FTP tells times."""
+    return int(os.stat(path).st_mtime)
+
+
+def utc(t):
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(t))
+
+
+def plant(root, files, put=None):
+    """Writes {relative path: mtime} under root, each file a different
+    size; put(relative path, data) writes it when given (a peer's put(),
+    which gives the file to the server's account)."""
+    for i, (rel, t) in enumerate(sorted(files.items())):
+        p = os.path.join(root, rel)
+        if put is not None:
+            put(rel, os.urandom(100 * i))
+        else:
+            write(p, os.urandom(100 * i))
+        set_mtime(p, t)
+
+
+def same_times(files, root):
+    """Asserts each file of {relative path: mtime} under root has that
+    mtime, in whole seconds."""
+    got = {rel: mtime(os.path.join(root, rel)) for rel in files}
+    want = {rel: int(t) for rel, t in files.items()}
+    assert got == want, (got, want)
 
 
 def transfer_script(url, remote_home, args=(), env=None, remote_dir="",

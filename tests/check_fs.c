@@ -579,6 +579,45 @@ START_TEST(test_stat)
 }
 END_TEST
 
+START_TEST(test_times)
+{
+	struct listing_entry e;
+	struct stat st;
+	char err[256] = "", p[PATH_MAX];
+	time_t t = 0;
+
+	put_str("f", "hello");
+	ck_assert_int_ne(lfs->flags & FS_EXACT_TIMES, 0);
+	ck_assert_int_eq(fs_settime(lfs, "f", 1500000000, err, sizeof(err)),
+	    FS_OK);
+	ck_assert_int_eq(stat(in_box("f", p, sizeof(p)), &st), 0);
+	ck_assert_int_eq(st.st_mtime, 1500000000);
+	ck_assert_int_eq(st.st_mtim.tv_nsec, 0);
+	ck_assert_int_eq(fs_gettime(lfs, "f", &t, err, sizeof(err)), FS_OK);
+	ck_assert_int_eq(t, 1500000000);
+	ck_assert_int_eq(fs_stat(lfs, "f", &e, err, sizeof(err)), FS_OK);
+	ck_assert_int_eq(e.mtime, 1500000000);
+	/* through a link: the file it names */
+	symlink_box("f", "l");
+	ck_assert_int_eq(fs_settime(lfs, "l", 1400000000, err, sizeof(err)),
+	    FS_OK);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mtime, 1400000000);
+	/* a folder, by an absolute path */
+	mkdir_box("d");
+	ck_assert_int_eq(fs_settime(lfs, in_box("d", p, sizeof(p)), 1300000000,
+	    err, sizeof(err)), FS_OK);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mtime, 1300000000);
+	/* missing */
+	ck_assert_int_eq(fs_settime(lfs, "missing", 1, err, sizeof(err)),
+	    FS_NOENT);
+	ck_assert_msg(strstr(err, "missing") != NULL, "err \"%s\"", err);
+	ck_assert_int_eq(fs_gettime(lfs, "missing", &t, err, sizeof(err)),
+	    FS_NOENT);
+}
+END_TEST
+
 START_TEST(test_stat_missing)
 {
 	struct listing_entry e;
@@ -1195,6 +1234,7 @@ fs_suite(void)
 	add(s, "list_empty_and_missing", test_list_empty_and_missing, 1);
 	add(s, "stat", test_stat, 1);
 	add(s, "stat_missing", test_stat_missing, 1);
+	add(s, "times", test_times, 1);
 	add(s, "chdir", test_chdir, 1);
 	add(s, "chdir_lexical", test_chdir_lexical, 1);
 	add(s, "chdir_bad", test_chdir_bad, 1);

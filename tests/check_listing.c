@@ -623,6 +623,109 @@ START_TEST(test_facts_fraction)
 }
 END_TEST
 
+/* Parses all of s as a time-val; -1 when it is not one. */
+static int
+ptime(const char *s, time_t *t, long *ns)
+{
+	return listing_parse_time(s, strlen(s), t, ns);
+}
+
+START_TEST(test_time_good)
+{
+	time_t t;
+	long ns = -1;
+
+	ck_assert_int_eq(ptime("20261122054100", &t, &ns), 0);
+	ck_assert_int_eq(t, utc(2026, 11, 22, 5, 41, 0));
+	ck_assert_int_eq(ns, 0);
+	ck_assert_int_eq(ptime("19700101000000", &t, NULL), 0);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(ptime("20010909014640", &t, NULL), 0);
+	ck_assert_int_eq(t, 1000000000);
+	/* 29 February only in a leap year (2000 is one, 2100 is not) */
+	ck_assert_int_eq(ptime("20000229120000", &t, NULL), 0);
+	ck_assert_int_eq(t, utc(2000, 2, 29, 12, 0, 0));
+	ck_assert_int_eq(ptime("21000229120000", &t, NULL), -1);
+	ck_assert_int_eq(ptime("20250229120000", &t, NULL), -1);
+	/* a leap second is the next minute's first */
+	ck_assert_int_eq(ptime("20161231235960", &t, NULL), 0);
+	ck_assert_int_eq(t, utc(2017, 1, 1, 0, 0, 0));
+}
+END_TEST
+
+START_TEST(test_time_fraction)
+{
+	time_t t;
+	long ns;
+
+	ck_assert_int_eq(ptime("20261122054100.5", &t, &ns), 0);
+	ck_assert_int_eq(t, utc(2026, 11, 22, 5, 41, 0));
+	ck_assert_int_eq(ns, 500000000L);
+	ck_assert_int_eq(ptime("20261122054100.123", &t, &ns), 0);
+	ck_assert_int_eq(ns, 123000000L);
+	ck_assert_int_eq(ptime("20261122054100.123456789", &t, &ns), 0);
+	ck_assert_int_eq(ns, 123456789L);
+	/* digits past nanoseconds are read and dropped */
+	ck_assert_int_eq(ptime("20261122054100.9999999999999", &t, &ns), 0);
+	ck_assert_int_eq(ns, 999999999L);
+	ck_assert_int_eq(ptime("20261122054100.", &t, &ns), -1);
+	ck_assert_int_eq(ptime("20261122054100.1a", &t, &ns), -1);
+	ck_assert_int_eq(ptime("20261122054100,5", &t, &ns), -1);
+	ck_assert_int_eq(ptime("20261122054100.-5", &t, &ns), -1);
+}
+END_TEST
+
+START_TEST(test_time_bad)
+{
+	static const char *bad[] = {
+		"", "2026120112", "2026112205410", "202611220541000",
+		"20261301000000", "20260001000000", "20260100000000",
+		"20260132000000", "20260431000000", "20261122240000",
+		"20261122236000", "20261122235961", "18991231235959",
+		"2026112205410a", "abcdefghijklmn", " 20261122054100",
+		"20261122054100 ", "+2026112205410", "-2026112205410",
+		"2026 1122054100",
+	};
+	time_t t = 42;
+	long ns = 42;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(ptime(bad[i], &t, &ns) == -1, "took \"%s\"",
+		    bad[i]);
+		ck_assert_int_eq(ns, 42);
+	}
+	/* only the n bytes given are read */
+	ck_assert_int_eq(listing_parse_time("20261122054100 x", 14, &t, NULL),
+	    0);
+	ck_assert_int_eq(t, utc(2026, 11, 22, 5, 41, 0));
+}
+END_TEST
+
+START_TEST(test_time_format)
+{
+	char buf[32];
+	time_t t;
+
+	ck_assert_int_eq(listing_format_time(1000000000, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "20010909014640");
+	ck_assert_int_eq(listing_format_time(0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "19700101000000");
+	/* 15 bytes are enough, 14 are not */
+	ck_assert_int_eq(listing_format_time(0, buf, 15), 0);
+	ck_assert_int_eq(listing_format_time(0, buf, 14), -1);
+	/* outside four-digit years */
+	ck_assert_int_eq(listing_format_time((time_t)-2300000000LL, buf,
+	    sizeof(buf)), -1);
+	ck_assert_int_eq(listing_format_time((time_t)253402300800LL, buf,
+	    sizeof(buf)), -1);
+	/* and back again */
+	ck_assert_int_eq(listing_format_time(1796394471, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(ptime(buf, &t, NULL), 0);
+	ck_assert_int_eq(t, 1796394471);
+}
+END_TEST
+
 START_TEST(test_facts_case)
 {
 	struct listing_entry e;
@@ -923,11 +1026,18 @@ main(void)
 		{ "long", test_facts_long },
 		{ "burrowd_roundtrip", test_facts_burrowd_roundtrip },
 	};
+	const struct tcase_def times[] = {
+		{ "good", test_time_good },
+		{ "fraction", test_time_fraction },
+		{ "bad", test_time_bad },
+		{ "format", test_time_format },
+	};
 	SRunner *sr = srunner_create(MAKE_SUITE("ls", ls));
 	int number_failed;
 
 	srunner_add_suite(sr, MAKE_SUITE("dos", dos));
 	srunner_add_suite(sr, MAKE_SUITE("facts", facts));
+	srunner_add_suite(sr, MAKE_SUITE("time", times));
 	srunner_run_all(sr, CK_NORMAL);
 	number_failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -11,7 +11,9 @@ partial upload; the password from the URL, BURROW_PASSWORD and a terminal
 prompt without echo; a wrong password; trust on first use (pinned in
 known_hosts, 0600, matched the next time, a changed certificate refused,
 --insecure, --cafile); a dropped control connection mended; IPv6; the
-progress line on a terminal, with its percentage.
+progress line on a terminal, with its percentage; modification times kept
+both ways (MFMT, SITE UTIME, MDTM to read one), a refused or impossible
+time set being no failure.
 """
 import os
 import pty
@@ -25,8 +27,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import HOST, Server, run, test, wait_until  # noqa: E402
 from fake_ftpd import FakeFtpd  # noqa: E402
-from batchlib import (BURROW, burrow, ok, read, sha, transfer_script,  # noqa: E402,E501
-                      write)
+from batchlib import (BURROW, burrow, ok, plant, read, same_times,  # noqa: E402,E501
+                      sha, transfer_script, utc, write)
 
 USERS = {"harry": "pw", "beal": "s3cret"}
 
@@ -816,6 +818,102 @@ def segmented_download_killed_then_resumed():
                  if c.startswith("REST ")]
         assert rests and all(x not in starts for x in rests), (starts,
                                                                 rests)
+
+
+# --- modification times --------------------------------------------------------
+
+@test
+def times_are_kept_both_ways():
+    """get and put of a file and of a tree: every file's modification time
+    is its source's (fractions dropped); a second get or put of the same
+    tree is skipped as before, the times left as they are; parallel
+    logins keep times too."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        remote = {"one.txt": 1500000001, "t/a.txt": 1400000002,
+                  "t/sub/b.bin": 1300000003, "t/sub/c.txt": 1200000004}
+        plant(h, remote)
+        local = tmp()
+        mine = {"up.txt": 1234567891.75, "lt/x.txt": 1111111112,
+                "lt/d/y.bin": 1222222223}
+        plant(local, mine)
+        r = ok(burrow(url(srv), "get one.txt\nget t\nput up.txt\nput lt\n",
+                      local))
+        assert r.out.count("verified by SHA-256") == 7, r
+        assert "time not kept" not in r.out + r.err, r
+        same_times(remote, local)
+        same_times(mine, h)
+        # Again: nothing is sent, and the times stay.
+        r = ok(burrow(url(srv), "get t\nput lt\nget one.txt\n", local))
+        assert r.out.count("skipped, identical (same size and "
+                           "checksum)") == 6, r
+        assert "verified" not in r.out, r
+        same_times(remote, local)
+        same_times(mine, h)
+        # The same over three logins at once, into new folders.
+        r = ok(burrow(url(srv), "get t t2\nput lt lt2\n", local,
+                      args=("--parallel", "3")))
+        assert r.out.count("verified by SHA-256") == 5, r
+        same_times({"t2" + k[1:]: v for k, v in remote.items()
+                    if k.startswith("t/")}, local)
+        same_times({"lt2" + k[2:]: v for k, v in mine.items()
+                    if k.startswith("lt/")}, h)
+        # A resumed download ends with the source's time too.
+        with open(os.path.join(local, "t", "sub", "b.bin"), "r+b") as f:
+            f.truncate(100)
+        r = ok(burrow(url(srv), "get t/sub/b.bin t/sub/b.bin\n", local))
+        assert "resumed" in r.out, r
+        same_times({"t/sub/b.bin": remote["t/sub/b.bin"]}, local)
+
+
+@test
+def times_without_mfmt_use_site_utime_and_mdtm():
+    """A server with SITE UTIME (named by SITE HELP) and MDTM but no MFMT
+    and no MLSD: uploads are given their time with SITE UTIME, downloads
+    read it with MDTM (the DOS listing tells minutes only)."""
+    root = tmp()
+    plant(root, {"r.txt": 1500000007, "rt/in.txt": 1500000008})
+    with FakeFtpd(root, times="utime") as s:
+        local = tmp()
+        plant(local, {"a.txt": 1400000009, "b.txt": 1400000010})
+        r = ok(burrow(s.url(), "put a.txt\nput b.txt\nget r.txt\nget rt\n",
+                      local))
+        assert "time not kept" not in r.out, r
+        same_times({"a.txt": 1400000009, "b.txt": 1400000010}, root)
+        same_times({"r.txt": 1500000007, "rt/in.txt": 1500000008}, local)
+        assert "SITE UTIME %s /a.txt" % utc(1400000009) in s.commands, \
+            s.commands
+        assert s.commands.count("SITE HELP") == 1, s.commands
+        assert not any(c.startswith("MFMT") for c in s.commands), s.commands
+
+
+@test
+def a_time_refused_or_impossible_fails_nothing():
+    """MFMT refused: the file is done, its message says why the time was
+    not kept. A server with no way at all: not a word about times."""
+    root = tmp()
+    with FakeFtpd(root, times="refused") as s:
+        local = tmp()
+        plant(local, {"a.txt": 1400000009})
+        r = ok(burrow(s.url(), "put a.txt\n", local))
+        assert "verified by SHA-256; time not kept: 550 not permitted " \
+            "here" in r.out, r
+        assert read(os.path.join(root, "a.txt")) == \
+            read(os.path.join(local, "a.txt"))
+        assert "MFMT %s /a.txt" % utc(1400000009) in s.commands, s.commands
+    root = tmp()
+    plant(root, {"r.txt": 1500000007})
+    with FakeFtpd(root) as s:
+        local = tmp()
+        plant(local, {"a.txt": 1400000009, "b.txt": 1400000010})
+        r = ok(burrow(s.url(), "put a.txt\nput b.txt\nget r.txt\n", local))
+        assert "time" not in r.out + r.err, r
+        assert r.out.count("verified by SHA-256") == 3, r
+        # Asked once what it has; no MDTM, MFMT or SITE UTIME tried.
+        assert s.commands.count("SITE HELP") == 1, s.commands
+        assert not any(c.split()[0] in ("MDTM", "MFMT") or
+                       c.startswith("SITE UTIME") for c in s.commands), \
+            s.commands
 
 
 @test

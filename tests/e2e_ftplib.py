@@ -5,7 +5,7 @@ against the replies of RFC 959, 2389, 2428 and 3659.
 
 Covered: login and its failures, commands before login, malformed lines,
 SYST NOOP FEAT (every listed feature exercised) OPTS HELP STAT TYPE MODE
-STRU ALLO AVBL, PWD CWD CDUP MKD RMD DELE RNFR/RNTO SIZE MDTM MLST MLSD
+STRU ALLO AVBL, PWD CWD CDUP MKD RMD DELE RNFR/RNTO SIZE MDTM MFMT MLST MLSD
 LIST NLST, REST RETR STOR APPE ABOR QUIT (also during transfers), PASV EPSV
 PORT EPRT (EPSV ALL, no bounce, no foreign passive peer, concurrent PASV),
 binary integrity, ASCII conversion, dropped uploads resumed, failed
@@ -362,6 +362,12 @@ def feature_works(srv, ftp, feat):
         os.utime(os.path.join(srv.home("harry"), "feat/file.bin"),
                  (1000000000, 1000000000))
         assert expect(ftp, "MDTM /feat/file.bin", 213) == "213 20010909014640"
+    elif name == "MFMT":
+        r = expect(ftp, "MFMT 20010909014640 /feat/file.bin", 213)
+        assert r == "213 Modify=20010909014640; /feat/file.bin", r
+        assert expect(ftp, "MDTM /feat/file.bin", 213) == "213 20010909014640"
+        assert os.stat(os.path.join(srv.home("harry"),
+                                    "feat/file.bin")).st_mtime == 1000000000
     elif name == "SIZE":
         assert expect(ftp, "SIZE /feat/file.bin", 213) == "213 8"
     elif name == "REST":
@@ -708,6 +714,140 @@ def size_and_mdtm():
         expect(ftp, "MDTM missing", 550)
         expect(ftp, "MDTM d", 550)
         expect(ftp, "SIZE", 501)
+        ftp.quit()
+
+
+# ---------------------------------------------------------------- MFMT
+
+T2020 = 1577934245                  # 2020-01-02 03:04:05 UTC
+
+
+@test
+def mfmt_sets_the_time_mdtm_reports():
+    with Server(users=USERS) as srv:
+        home = srv.home("harry")
+        p = put(srv, "harry", "a.txt", b"hello")
+        q = put(srv, "harry", "sub/sp ace.txt", b"spaced")
+        os.utime(p, (1234567890, 1600000000))
+        ftp = login(srv)
+        avail = expect(ftp, "AVBL", 213)
+        r = expect(ftp, "MFMT 20200102030405 a.txt", 213)
+        assert r == "213 Modify=20200102030405; a.txt", r
+        assert expect(ftp, "MDTM a.txt", 213) == "213 20200102030405"
+        st = os.stat(p)
+        assert st.st_mtime_ns == T2020 * 10**9, st
+        assert st.st_atime == 1234567890, st      # the access time is kept
+        d, _ = parse_facts(multiline_body(expect(ftp, "MLST a.txt", 250))[0])
+        assert d["modify"] == "20200102030405", d
+        # Relative to the current folder, a name with a space, and a
+        # time long ago and far ahead.
+        expect(ftp, "CWD sub", 250)
+        r = expect(ftp, "MFMT 19991231235959 sp ace.txt", 213)
+        assert r == "213 Modify=19991231235959; sp ace.txt", r
+        assert os.stat(q).st_mtime == 946684799
+        expect(ftp, "MFMT 20991231000000 /sub/sp ace.txt", 213)
+        assert os.stat(q).st_mtime == 4102358400
+        # A folder takes a time too (not the home itself: it has no
+        # parent inside the jail).
+        expect(ftp, "MFMT 20200102030405 /sub", 213)
+        assert os.stat(os.path.join(home, "sub")).st_mtime == T2020
+        expect(ftp, "MFMT 20200102030405 /", 550)
+        # Times change no sizes: the quota is what it was.
+        assert expect(ftp, "AVBL /", 213) == avail
+        ftp.quit()
+
+
+@test
+def mfmt_fraction_of_a_second():
+    with Server(users=USERS) as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        ftp = login(srv)
+        r = expect(ftp, "MFMT 20200102030405.250 a.txt", 213)
+        assert r == "213 Modify=20200102030405.250; a.txt", r
+        assert os.stat(p).st_mtime_ns == T2020 * 10**9 + 250000000
+        assert expect(ftp, "MDTM a.txt", 213) == "213 20200102030405"
+        expect(ftp, "MFMT 20200102030405.123456789 a.txt", 213)
+        assert os.stat(p).st_mtime_ns == T2020 * 10**9 + 123456789
+        ftp.quit()
+
+
+@test
+def mfmt_bad_times_and_syntax_are_501():
+    with Server(users=USERS) as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.utime(p, (1600000000, 1600000000))
+        ftp = login(srv)
+        for line in ["MFMT 20261301000000 a.txt", "MFMT 2026120112 a.txt",
+                     "MFMT abcdefghijklmn a.txt", "MFMT 2026120100000x a.txt",
+                     "MFMT 20261232000000 a.txt", "MFMT 20260229000000 a.txt",
+                     "MFMT 20261201250000 a.txt", "MFMT 20261201006100 a.txt",
+                     "MFMT 20261201000000. a.txt",
+                     "MFMT 20261201000000.5x a.txt",
+                     "MFMT 202612010000000 a.txt", "MFMT a.txt",
+                     "MFMT 20261201000000", "MFMT 20261201000000 ",
+                     "MFMT", "MFMT  20261201000000 a.txt"]:
+            expect(ftp, line, 501)
+        assert os.stat(p).st_mtime == 1600000000
+        # A time that is good but a name that is not: 550.
+        expect(ftp, "MFMT 20261201000000 missing.txt", 550)
+        expect(ftp, "MFMT 20261201000000 nodir/a.txt", 550)
+        expect(ftp, "MFMT 20261201000000 a.txt/x", 550)
+        assert os.stat(p).st_mtime == 1600000000
+        ftp.quit()
+
+
+@test
+def mfmt_stays_in_the_jail():
+    with Server(users=USERS) as srv:
+        home = srv.home("harry")
+        outside = os.path.join(srv.dir, "outside.txt")
+        with open(outside, "wb") as f:
+            f.write(b"not harry's")
+        os.utime(outside, (1500000000, 1500000000))
+        os.mkdir(os.path.join(srv.dir, "outdir"))
+        out_in_dir = os.path.join(srv.dir, "outdir", "x.txt")
+        with open(out_in_dir, "wb") as f:
+            f.write(b"x")
+        os.utime(out_in_dir, (1500000000, 1500000000))
+        os.symlink(outside, os.path.join(home, "link"))
+        os.symlink("../../outside.txt", os.path.join(home, "rel-link"))
+        os.symlink(os.path.join(srv.dir, "outdir"),
+                   os.path.join(home, "dirlink"))
+        beal = put(srv, "beal", "b.txt", b"beal's")
+        os.utime(beal, (1500000000, 1500000000))
+        ftp = login(srv)
+        rel = os.path.relpath(outside, home)
+        for line in ["MFMT 20200102030405 ../../etc/passwd",
+                     "MFMT 20200102030405 /../../../etc/passwd",
+                     "MFMT 20200102030405 ../" + rel,
+                     "MFMT 20200102030405 " + outside,
+                     "MFMT 20200102030405 link",
+                     "MFMT 20200102030405 rel-link",
+                     "MFMT 20200102030405 dirlink/x.txt",
+                     "MFMT 20200102030405 ../beal/b.txt"]:
+            expect(ftp, line, 550)
+        for path in (outside, out_in_dir, beal, "/etc/passwd"):
+            assert os.stat(path).st_mtime != T2020, path
+        assert os.stat(outside).st_mtime == 1500000000
+        assert os.stat(out_in_dir).st_mtime == 1500000000
+        assert os.stat(beal).st_mtime == 1500000000
+        # The links themselves are left alone as well.
+        assert os.lstat(os.path.join(home, "link")).st_mtime != T2020
+        ftp.quit()
+
+
+@test
+def mfmt_before_login_is_530():
+    with Server(users=USERS) as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.utime(p, (1600000000, 1600000000))
+        ftp = srv.ftp()
+        expect(ftp, "MFMT 20200102030405 a.txt", 530)
+        expect(ftp, "USER harry", 331)
+        expect(ftp, "MFMT 20200102030405 a.txt", 530)
+        expect(ftp, "PASS pw", 230)
+        expect(ftp, "MFMT 20200102030405 a.txt", 213)
+        assert os.stat(p).st_mtime == T2020
         ftp.quit()
 
 

@@ -588,6 +588,48 @@ def hash_after_an_out_of_band_change_is_recomputed():
 
 
 @test
+def hash_after_mfmt_is_right():
+    """MFMT changes the times a kept digest names: the digest is computed
+    again (the same bytes, the same answer), kept anew, and an MFMT that
+    puts a rewritten file's old mtime back does not bring the old digest
+    back to life."""
+    from harness import raw_upload
+    with Server() as srv:
+        home = srv.home("harry")
+        path = os.path.join(home, "up.bin")
+        data = pattern(300000, 6)
+        c = session(srv)
+        assert raw_upload(c, "STOR", "up.bin", data).startswith("226")
+        assert kept(path) == hashlib_of("SHA-256", data)
+        past_window()
+        r = c.cmd("MFMT 20200102030405 up.bin").rstrip("\r\n")
+        assert r == "213 Modify=20200102030405; up.bin", r
+        assert os.stat(path).st_mtime == 1577934245
+        n = kept_answers(srv)
+        assert hash_ok(c, "up.bin")[3] == hashlib_of("SHA-256", data)
+        assert kept_answers(srv) == n, "a digest of other times answered"
+        assert kept(path) == hashlib_of("SHA-256", data)
+        assert hash_ok(c, "up.bin")[3] == hashlib_of("SHA-256", data)
+        assert kept_answers(srv) == n + 1, srv.log()[-500:]
+        # Rewritten in place, same size; MFMT puts the exact old mtime
+        # back (nanoseconds and all).
+        st = os.stat(path)
+        past_window()
+        changed = b"Q" + data[1:]
+        with open(path, "r+b") as f:
+            f.write(b"Q")
+        when = time.strftime("%Y%m%d%H%M%S", time.gmtime(st.st_mtime_ns //
+                                                        10**9))
+        r = c.cmd("MFMT %s.%09d up.bin" % (when, st.st_mtime_ns % 10**9))
+        assert r.startswith("213 "), r
+        assert os.stat(path).st_mtime_ns == st.st_mtime_ns
+        assert os.stat(path).st_size == st.st_size
+        assert hash_ok(c, "up.bin")[3] == hashlib_of("SHA-256", changed)
+        assert kept_answers(srv) == n + 1, "a stale digest was answered"
+        c.close()
+
+
+@test
 def hash_cache_off_keeps_nothing():
     from harness import raw_upload
     with Server(hash_cache=False) as srv:

@@ -8,7 +8,9 @@ download, resumed download after truncating the local copy, skipped
 identical download, resumed upload, recursive get and put. Neither peer
 has HASH, so verification is by size; vsftpd has no MLSD, so listings are
 read from `ls -l` lines. Also: every batch command against each peer, and
-a name with spaces and UTF-8.
+a name with spaces and UTF-8; modification times kept both ways (Pure-FTPd:
+MLSD's times, MFMT; vsftpd: MDTM to read a time, and MDTM with a time
+before the path, its mdtm_write, to set one).
 
 A peer that cannot be had here (not root, no package) is a TAP skip.
 """
@@ -19,7 +21,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import test  # noqa: E402
 from peers import PureFtpd, Vsftpd, run  # noqa: E402
-from batchlib import burrow, ok, read, transfer_script  # noqa: E402
+from batchlib import (burrow, ok, plant, read, same_times,  # noqa: E402
+                      transfer_script, utc)
 
 
 def url(peer, scheme="ftp"):
@@ -116,6 +119,47 @@ def vsftpd_every_command():
 @test
 def pureftpd_every_command():
     every_command(PureFtpd)
+
+
+def times(cls, how):
+    """get and put of a file and a tree keep every file's modification
+    time; a second run skips them all and leaves the times alone."""
+    with cls() as peer:
+        remote = {"one.txt": 1500000001, "t/a.txt": 1400000002,
+                  "t/sub/b.bin": 1300000003}
+        plant(peer.home, remote, put=peer.put)
+        local = tempfile.mkdtemp(prefix="burrow-peer-")
+        mine = {"up.txt": 1234567891.5, "lt/x.txt": 1111111112,
+                "lt/d/y.bin": 1222222223}
+        plant(local, mine)
+        try:
+            r = ok(burrow(url(peer), "get one.txt\nget t\nput up.txt\n"
+                          "put lt\n", local))
+            assert r.out.count("verified by size") == 6, r
+            assert "time not kept" not in r.out + r.err, r
+            same_times(remote, local)
+            same_times(mine, peer.home)
+            r = ok(burrow(url(peer), "get t\nput lt\n", local))
+            assert r.out.count("skipped, identical (same size)") == 4, r
+            same_times(remote, local)
+            same_times(mine, peer.home)
+        except Exception:
+            print("# log of %s:\n# %s" % (peer.name,
+                                          peer.log().replace("\n", "\n# ")))
+            raise
+        # How the server was told, from its own log of the session.
+        told = how % utc(mine["lt/x.txt"])
+        assert told in peer.log().lower(), (told, peer.log()[-3000:])
+
+
+@test
+def vsftpd_times():
+    times(Vsftpd, "mdtm %s /lt/x.txt")
+
+
+@test
+def pureftpd_times():
+    times(PureFtpd, "[mfmt] [%s /lt/x.txt]")
 
 
 def parallel(cls):

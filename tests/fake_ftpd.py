@@ -21,10 +21,15 @@ loopback's socket buffers. reply_delay (seconds, default 0) holds back
 RETR's and STOR's final reply after the data, as a server busy storing or
 checking a file does. Every command line received is kept in s.commands,
 in order. pipelining=True announces PIPELINING in FEAT, as burrowd does.
+times="utime" offers MDTM (read) and SITE UTIME YYYYMMDDHHMMSS path (named
+by SITE HELP) as older servers do, without MFMT; times="refused" lists MDTM
+and MFMT in FEAT but refuses every MFMT with 550; None (the default) has
+none of them.
 
 Plain FTP on 127.0.0.1 only, passive mode (EPSV/PASV), binary only; one
 thread per client; every socket has a timeout.
 """
+import calendar
 import hashlib
 import os
 import select
@@ -41,13 +46,14 @@ class FakeFtpd:
     def __init__(self, root, lie_hash=False, listing="dos", user="u",
                  password="p", rate=None, reply_delay=0, size=True,
                  hash=True, vanish_after=(), hash_delay=0,
-                 pipelining=False, refuse=()):
+                 pipelining=False, refuse=(), times=None):
         self.root = root
         self.refuse = set(refuse)   # names RETR answers 550 for
         # FEAT says PIPELINING (as burrowd's does): this server reads a
         # command only after the one before it has ended anyway, so
         # commands sent during a transfer are answered after it.
         self.pipelining = pipelining
+        self.times = times
         self.lie_hash = lie_hash
         self.size = size    # False: no SIZE (502), as some old servers
         self.hash = hash    # False: no HASH (502)
@@ -135,7 +141,10 @@ class FakeFtpd:
                     for feat in ("EPSV", "PASV", "SIZE", "REST STREAM",
                                  "HASH SHA-256*;SHA-1") + (
                                      ("PIPELINING",) if self.pipelining
-                                     else ()):
+                                     else ()) + (
+                                 ("MDTM",) if self.times else ()) + (
+                                 ("MFMT",) if self.times == "refused"
+                                 else ()):
                         if (feat == "SIZE" and not self.size) or (
                                 feat.startswith("HASH") and not self.hash):
                             continue
@@ -265,6 +274,29 @@ class FakeFtpd:
                         say('257 "%s" made' % vpath if ok else "550 exists")
                     else:
                         say("250 gone" if ok else "550 no such entry")
+                elif verb == "MDTM" and self.times and os.path.isfile(real):
+                    say(time.strftime("213 %Y%m%d%H%M%S",
+                                      time.gmtime(os.stat(real).st_mtime)))
+                elif verb == "MDTM" and self.times:
+                    say("550 not a file")
+                elif verb == "MFMT" and self.times == "refused":
+                    say("550 not permitted here")
+                elif verb == "SITE" and self.times == "utime" and \
+                        arg.upper() == "HELP":
+                    say("214-SITE commands:")
+                    say(" CHMOD UTIME")
+                    say("214 ok")
+                elif verb == "SITE" and self.times == "utime" and \
+                        arg.upper().startswith("UTIME "):
+                    when, _, name = arg[6:].partition(" ")
+                    _, real = self._path(cwd, name)
+                    try:
+                        t = calendar.timegm(time.strptime(when,
+                                                          "%Y%m%d%H%M%S"))
+                        os.utime(real, (t, t))
+                        say("213 UTIME OK")
+                    except (ValueError, OSError):
+                        say("550 cannot")
                 elif verb == "ABOR":
                     say("226 nothing to abort")
                 elif verb == "QUIT":

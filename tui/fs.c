@@ -1,12 +1,14 @@
 /*
- * fs: the path helpers both sides of the fs interface share; see fs.h.
- * Pure string work: nothing here touches a file system.
+ * fs: the path helpers both sides of the fs interface share, and the
+ * calls of its optional ops; see fs.h. Nothing here touches a file system
+ * itself.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/util.h"
 #include "tui/fs.h"
 
 int
@@ -112,4 +114,26 @@ fs_free(struct fs *fs)
 {
 	if (fs != NULL)
 		fs->ops->free(fs);
+}
+
+int
+fs_settime(struct fs *fs, const char *path, time_t mtime, char *err,
+    size_t errlen)
+{
+	if (fs->ops->settime == NULL) {
+		set_err(err, errlen, "%s: this side cannot set times", path);
+		return FS_NOTSUP;
+	}
+	return fs->ops->settime(fs, path, mtime, err, errlen);
+}
+
+int
+fs_gettime(struct fs *fs, const char *path, time_t *mtime, char *err,
+    size_t errlen)
+{
+	if (fs->ops->gettime == NULL) {
+		set_err(err, errlen, "%s: this side cannot tell times", path);
+		return FS_NOTSUP;
+	}
+	return fs->ops->gettime(fs, path, mtime, err, errlen);
 }

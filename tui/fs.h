@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "proto/listing.h"
 
@@ -96,6 +97,18 @@ struct fs_ops {
 		    size_t errlen);
 	/* Frees the fs (closing a connection). */
 	void	(*free)(struct fs *);
+	/* Sets the modification time of path (a file) to mtime, seconds
+	 * since the epoch, UTC. FS_NOTSUP when this side has no way to (a
+	 * server offering neither MFMT nor another command known to do
+	 * it). May be NULL: the same as FS_NOTSUP (use fs_settime()). */
+	int	(*settime)(struct fs *, const char *path, time_t mtime,
+		    char *err, size_t errlen);
+	/* The modification time of path to the second, for a side whose
+	 * listings may be rougher (an `ls -l` line shows minutes, or only
+	 * a day). FS_NOTSUP without a way (a server without MDTM). May be
+	 * NULL: the same as FS_NOTSUP (use fs_gettime()). */
+	int	(*gettime)(struct fs *, const char *path, time_t *mtime,
+		    char *err, size_t errlen);
 };
 
 struct fs {
@@ -117,6 +130,8 @@ struct fs {
 #define FS_HAS_HASH	0x01	/* hash() works on whole files */
 #define FS_HAS_RANG	0x02	/* hash() works on ranges too */
 #define FS_HAS_REST	0x04	/* reading from an offset (REST STREAM) */
+#define FS_EXACT_TIMES	0x08	/* the mtime of list() and stat() entries
+				   is to the second (local; MLSD) */
 
 /* Short forms for the ops. */
 #define fs_list(f, p, o, n, e, l)	((f)->ops->list((f), (p), (o), (n), (e), (l)))
@@ -151,6 +166,13 @@ int		 fs_join(const char *dir, const char *name, char *out,
 int		 fs_normalize(const char *path, char *out, size_t len);
 const char	*fs_basename(const char *path, char *buf, size_t len);
 const char	*fs_dirname(const char *path, char *buf, size_t len);
+
+/* The settime and gettime ops, FS_NOTSUP (with a reason) where fs has
+ * none. */
+int		 fs_settime(struct fs *fs, const char *path, time_t mtime,
+		    char *err, size_t errlen);
+int		 fs_gettime(struct fs *fs, const char *path, time_t *mtime,
+		    char *err, size_t errlen);
 
 /* Frees fs with its own free op; NULL is fine. */
 void		 fs_free(struct fs *fs);

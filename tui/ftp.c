@@ -554,6 +554,8 @@ parse_feat(struct ftp *f, const char *reply)
 			f->feat |= FTP_F_SIZE;
 		else if (feat_is(line, "MDTM"))
 			f->feat |= FTP_F_MDTM;
+		else if (feat_is(line, "MFMT"))
+			f->feat |= FTP_F_MFMT;
 		else if (feat_is(line, "REST STREAM"))
 			f->feat |= FTP_F_REST;
 		else if (feat_is(line, "AUTH")) {

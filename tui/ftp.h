@@ -51,6 +51,7 @@ struct ftp;
  * while this one runs, and its data connection is made while the client
  * is still busy with this file (its HASH): a round trip saved per file. */
 #define FTP_F_PIPELINING 0x400
+#define FTP_F_MFMT	0x800	/* MFMT sets a modification time */
 
 /* How to connect; see ftp_open(). */
 struct ftp_opts {

@@ -493,6 +493,42 @@ l_close(struct fs_file *h, int abort, char *err, size_t errlen)
 	return rc;
 }
 
+static int
+l_settime(struct fs *fs, const char *path, time_t mtime, char *err,
+    size_t errlen)
+{
+	struct local *l = (struct local *)fs;
+	struct timespec ts[2] = {
+		{ .tv_sec = 0, .tv_nsec = UTIME_OMIT },	/* atime as it is */
+		{ .tv_sec = mtime, .tv_nsec = 0 },
+	};
+	char p[FS_PATH_MAX];
+	int rc;
+
+	if ((rc = resolve(l, path, p, sizeof(p), err, errlen)) != FS_OK)
+		return rc;
+	if (utimensat(AT_FDCWD, p, ts, 0) < 0)
+		return sys_fail(p, err, errlen);
+	return FS_OK;
+}
+
+static int
+l_gettime(struct fs *fs, const char *path, time_t *mtime, char *err,
+    size_t errlen)
+{
+	struct local *l = (struct local *)fs;
+	char p[FS_PATH_MAX];
+	struct stat st;
+	int rc;
+
+	if ((rc = resolve(l, path, p, sizeof(p), err, errlen)) != FS_OK)
+		return rc;
+	if (stat(p, &st) < 0)
+		return sys_fail(p, err, errlen);
+	*mtime = st.st_mtime;
+	return FS_OK;
+}
+
 static void
 l_free(struct fs *fs)
 {
@@ -520,6 +556,8 @@ static const struct fs_ops local_ops = {
 	.write = l_write,
 	.close = l_close,
 	.free = l_free,
+	.settime = l_settime,
+	.gettime = l_gettime,
 };
 
 struct fs *
@@ -534,7 +572,7 @@ fs_local_new(const char *start, char *err, size_t errlen)
 	}
 	l->base.ops = &local_ops;
 	l->base.kind = "local";
-	l->base.flags = FS_HAS_HASH | FS_HAS_RANG;
+	l->base.flags = FS_HAS_HASH | FS_HAS_RANG | FS_EXACT_TIMES;
 	l->base.hash_algo = hash_default()->name;
 	if (getcwd(here, sizeof(here)) == NULL) {
 		/* A folder that was removed, say: start at the root. */

@@ -26,9 +26,26 @@ struct remote_file {
 	char		 path[FS_PATH_MAX];	/* as opened */
 };
 
+/*
+ * How this server takes a file's modification time, found out at the first
+ * time set (remote_settime()).
+ */
+enum timeset {
+	TIMESET_UNKNOWN,
+	TIMESET_MFMT,		/* FEAT lists MFMT (burrowd, Pure-FTPd,
+				   ProFTPD) */
+	TIMESET_UTIME,		/* SITE HELP names UTIME: "SITE UTIME
+				   YYYYMMDDHHMMSS path" (Pure-FTPd, ProFTPD's
+				   mod_site_misc) */
+	TIMESET_MDTM,		/* "MDTM YYYYMMDDHHMMSS path" (vsftpd's
+				   mdtm_write) */
+	TIMESET_NONE,		/* no way */
+};
+
 struct remote {
 	struct fs		 base;		/* first: the fs is the handle */
 	struct ftp		*f;
+	enum timeset		 timeset;
 	char			 cwd[FS_PATH_MAX];
 	char			 algo[32];	/* what OPTS HASH selected */
 	int			 rang;		/* -1 unknown, 0 refused, 1 ok */
@@ -700,6 +717,160 @@ r_close(struct fs_file *h, int abort, char *err, size_t errlen)
 	return FS_OK;
 }
 
+/* "213 YYYYMMDDHHMMSS[.sss]" (MDTM's answer): the time, or -1. */
+static int
+parse_mdtm_reply(const char *reply, time_t *t)
+{
+	const char *p = reply_text(reply);
+
+	if (strncmp(reply, "213 ", 4) != 0)
+		return -1;
+	return listing_parse_time(p, strcspn(p, " \n"), t, NULL);
+}
+
+static int
+gettime_once(struct remote *r, const char *path, time_t *mtime, char *err,
+    size_t errlen)
+{
+	char reply[1024];
+	int code;
+
+	code = ftp_cmd(r->f, reply, sizeof(reply), "MDTM %s", path);
+	if (code != FTP_STATFILE)
+		return fail(reply, err, errlen);
+	if (parse_mdtm_reply(reply, mtime) < 0) {
+		set_err(err, errlen, "MDTM %s: cannot read \"%.80s\"", path,
+		    reply);
+		return FS_ERR;
+	}
+	return FS_OK;
+}
+
+static int
+r_gettime(struct fs *fs, const char *path, time_t *mtime, char *err,
+    size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	if (!(ftp_features(r->f) & FTP_F_MDTM)) {
+		set_err(err, errlen, "the server does not offer MDTM");
+		return FS_NOTSUP;
+	}
+	do
+		rc = gettime_once(r, path, mtime, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
+/* 1 when SITE HELP's reply names UTIME as a word of its own. */
+static int
+site_help_has_utime(const char *reply)
+{
+	const char *p;
+
+	for (p = strcasestr(reply, "UTIME"); p != NULL;
+	    p = strcasestr(p + 1, "UTIME"))
+		if ((p == reply || strchr(" \n\t,", p[-1]) != NULL) &&
+		    (p[5] == '\0' || strchr(" \n\t,", p[5]) != NULL))
+			return 1;
+	return 0;
+}
+
+/*
+ * Finds out how the server takes a time, once: MFMT when FEAT lists it,
+ * else SITE UTIME when SITE HELP names it, else, with MDTM, an MDTM with
+ * a time before the path tried on this file. A server that does not know
+ * that form reads "YYYYMMDDHHMMSS path" as a name and says 550 (or, for
+ * a file of that name, gives its time): only a 213 that is no time, and
+ * an MDTM afterwards that reads back the time set, count as done.
+ * Returns FS_OK when this call already set the time, else FS_NOTSUP
+ * (r->timeset says what to use), or FS_ERR when the connection failed.
+ */
+static int
+timeset_probe(struct remote *r, const char *path, const char *when,
+    time_t mtime, char *err, size_t errlen)
+{
+	char reply[1024];
+	time_t t;
+	int code;
+
+	r->timeset = TIMESET_NONE;
+	if (ftp_features(r->f) & FTP_F_MFMT) {
+		r->timeset = TIMESET_MFMT;
+		return FS_NOTSUP;
+	}
+	code = ftp_cmd(r->f, reply, sizeof(reply), "SITE HELP");
+	if (code < 0)
+		return fail(reply, err, errlen);
+	if (code / 100 == 2 && site_help_has_utime(reply)) {
+		r->timeset = TIMESET_UTIME;
+		return FS_NOTSUP;
+	}
+	if (!(ftp_features(r->f) & FTP_F_MDTM))
+		return FS_NOTSUP;
+	code = ftp_cmd(r->f, reply, sizeof(reply), "MDTM %s %s", when, path);
+	if (code < 0)
+		return fail(reply, err, errlen);
+	if (code != FTP_STATFILE || parse_mdtm_reply(reply, &t) == 0)
+		return FS_NOTSUP;
+	code = ftp_cmd(r->f, reply, sizeof(reply), "MDTM %s", path);
+	if (code < 0)
+		return fail(reply, err, errlen);
+	if (parse_mdtm_reply(reply, &t) < 0 || t != mtime)
+		return FS_NOTSUP;
+	r->timeset = TIMESET_MDTM;
+	return FS_OK;
+}
+
+static int
+settime_once(struct remote *r, const char *path, time_t mtime, char *err,
+    size_t errlen)
+{
+	char reply[1024], when[16];
+	int code, rc;
+
+	if (listing_format_time(mtime, when, sizeof(when)) < 0) {
+		set_err(err, errlen, "%s: a time beyond what FTP can say", path);
+		return FS_ERR;
+	}
+	if (r->timeset == TIMESET_UNKNOWN && (rc = timeset_probe(r, path, when,
+	    mtime, err, errlen)) != FS_NOTSUP)
+		return rc;
+	switch (r->timeset) {
+	case TIMESET_MFMT:
+		code = ftp_cmd(r->f, reply, sizeof(reply), "MFMT %s %s", when,
+		    path);
+		break;
+	case TIMESET_UTIME:
+		code = ftp_cmd(r->f, reply, sizeof(reply), "SITE UTIME %s %s",
+		    when, path);
+		break;
+	case TIMESET_MDTM:
+		code = ftp_cmd(r->f, reply, sizeof(reply), "MDTM %s %s", when,
+		    path);
+		break;
+	default:
+		set_err(err, errlen, "the server has no way to set a time");
+		return FS_NOTSUP;
+	}
+	/* 213 is what the drafts say; ProFTPD's SITE UTIME says 200. */
+	return code / 100 == 2 ? FS_OK : fail(reply, err, errlen);
+}
+
+static int
+r_settime(struct fs *fs, const char *path, time_t mtime, char *err,
+    size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	do
+		rc = settime_once(r, path, mtime, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
 static void
 r_free(struct fs *fs)
 {
@@ -726,6 +897,8 @@ static const struct fs_ops remote_ops = {
 	.write = r_write,
 	.close = r_close,
 	.free = r_free,
+	.settime = r_settime,
+	.gettime = r_gettime,
 };
 
 struct fs *
@@ -752,6 +925,8 @@ fs_remote_new(const struct url *u, const char *password,
 	}
 	if (ftp_features(r->f) & FTP_F_REST)
 		r->base.flags |= FS_HAS_REST;
+	if (ftp_features(r->f) & FTP_F_MLST)
+		r->base.flags |= FS_EXACT_TIMES;	/* MLSD's modify fact */
 	if (refresh_cwd(r, err, errlen) != FS_OK) {
 		r_free(&r->base);
 		return NULL;

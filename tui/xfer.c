@@ -880,6 +880,32 @@ segmented(struct job *j, const char *sp, const char *dp,
 	return rc;
 }
 
+/*
+ * Gives the target dp the source's modification time, when it is known to
+ * the second: from the source's entry where its side lists times so
+ * (FS_EXACT_TIMES), else asked of that side (a server's MDTM). A side
+ * that has no way to tell or to set a time is no news; a time set that
+ * fails fails nothing either, but note (len bytes) then says why, to be
+ * added to the file's message ("" otherwise).
+ */
+static void
+keep_time(struct job *j, const char *sp, const char *dp,
+    const struct listing_entry *se, char *note, size_t len)
+{
+	char err[512];
+	time_t t;
+	int rc;
+
+	note[0] = '\0';
+	if (se->have_mtime && (j->src->flags & FS_EXACT_TIMES))
+		t = se->mtime;
+	else if (fs_gettime(j->src, sp, &t, err, sizeof(err)) != FS_OK)
+		return;
+	rc = fs_settime(j->dst, dp, t, err, sizeof(err));
+	if (rc != FS_OK && rc != FS_NOTSUP)
+		snprintf(note, len, "; time not kept: %s", reason(err, sp, dp));
+}
+
 static int
 copy_file(struct job *j, const char *sp, const char *dpath,
     const struct listing_entry *se, const struct hint *h)
@@ -890,7 +916,7 @@ copy_file(struct job *j, const char *sp, const char *dpath,
 	enum xfer_verdict v;
 	char dp[FS_PATH_MAX], err[1024], shex[HASH_HEX_MAX], dhex[HASH_HEX_MAX];
 	char phex[HASH_HEX_MAX], streamed[HASH_HEX_MAX], msg[1700], why[256];
-	char abs[FS_PATH_MAX], state[FS_PATH_MAX + 32];
+	char abs[FS_PATH_MAX], state[FS_PATH_MAX + 32], tnote[600];
 	struct parts kept;
 	uint64_t off = 0;
 	int rc, asks = 0, again = 0, user_skip = 0, prefix, tried;
@@ -1043,7 +1069,8 @@ moved:
 	if (off > 0)
 		j->st->resumed++;
 	if (!j->o->verify) {
-		snprintf(msg, sizeof(msg), "not verified%s", why);
+		keep_time(j, sp, dp, se, tnote, sizeof(tnote));
+		snprintf(msg, sizeof(msg), "not verified%s%s", why, tnote);
 		event(j, XFER_EV_DONE, sp, dp, msg);
 		return FS_OK;
 	}
@@ -1102,13 +1129,15 @@ moved:
 		return failed(j, FS_ERR, sp, dp, err);
 	if (v == XFER_VERIFY_HASH)
 		j->st->verified++;
-	snprintf(msg, sizeof(msg), "%s%s%s%s%s%s",
+	keep_time(j, sp, dp, se, tnote, sizeof(tnote));
+	snprintf(msg, sizeof(msg), "%s%s%s%s%s%s%s",
 	    off > 0 ? "resumed, " : "",
 	    v == XFER_VERIFY_HASH ? "verified by " : v == XFER_VERIFY_SIZE ?
 	    "verified by size" : "not verified",
 	    v == XFER_VERIFY_HASH ? j->algo : "", why,
 	    v != XFER_VERIFY_HASH && j->hash_err[0] != '\0' ?
-	    "; no checksum: " : "", v != XFER_VERIFY_HASH ? j->hash_err : "");
+	    "; no checksum: " : "", v != XFER_VERIFY_HASH ? j->hash_err : "",
+	    tnote);
 	event(j, XFER_EV_DONE, sp, dp, msg);
 	return FS_OK;
 }

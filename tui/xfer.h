@@ -19,6 +19,15 @@
  * digests of the whole file. A mismatch is an error. A caller may ask the user instead of these rules
  * when the target exists (the conflict callback).
  *
+ * A file copied and found right (or copied with verification off) gets
+ * the source's modification time, when the source's side tells it to the
+ * second (a listing's, or its gettime op: a server's MDTM) and the
+ * target's side can set one (its settime op: utimensat() here, a server's
+ * MFMT, SITE UTIME or vsftpd's MDTM with a time). Neither is needed:
+ * without them the time is simply the transfer's, and a time set that
+ * fails only adds "; time not kept: why" to the file's message. A skipped
+ * file is left as it is; so are folders' times.
+ *
  * Folders are copied recursively (the target folder is made when missing).
  * Symbolic links to files are copied as files; links to folders, devices
  * and the like are skipped, with an event saying so.
