@@ -333,7 +333,19 @@ START_TEST(test_confirm)
 	ck_assert_int_eq(dialog_key(&d, '\r'), DLG_OK);
 	ck_assert_int_eq(dialog_key(&d, 'n'), DLG_CANCEL);
 	ck_assert_int_eq(dialog_key(&d, KEYS_ESC), DLG_CANCEL);
+	/* a is no answer unless offered */
+	ck_assert_int_eq(dialog_key(&d, 'a'), DLG_PENDING);
+	ck_assert_int_eq(d.for_all, 0);
 	dialog_close(&d);
+	dialog_open(&d, DLG_CONFIRM, DLG_FOR_CANCEL, "Cancel", "Which?", NULL);
+	d.offer_all = 1;
+	ck_assert_int_eq(dialog_key(&d, 'y'), DLG_OK);
+	ck_assert_int_eq(d.for_all, 0);
+	ck_assert_int_eq(dialog_key(&d, 'A'), DLG_OK);
+	ck_assert_int_eq(d.for_all, 1);
+	dialog_close(&d);
+	ck_assert_int_eq(d.offer_all, 0);
+	ck_assert_int_eq(d.for_all, 0);
 }
 END_TEST
 

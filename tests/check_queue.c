@@ -57,6 +57,10 @@ struct env {
 	unsigned	 order[16];	/* the running ids, as they came */
 	size_t		 norder;
 	int		 overlap;	/* more than one item ran at once */
+	unsigned	 parallel;	/* queue_opts.parallel */
+	int		 max_opens;	/* logins after this many fail (0:
+					   none do) */
+	size_t		 max_slots;	/* files in flight at once, seen */
 };
 
 /* ---------------------------------------------------------------- sandbox */
@@ -229,13 +233,20 @@ slow_read(struct fs_file *h, void *buf, size_t n, char *err, size_t errlen)
 	return local_read(h, buf, n, err, errlen);
 }
 
+/* Several logins open at once: the ops are made once, under a lock. */
+static pthread_mutex_t slow_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void
 slow_down(struct fs *fs)
 {
-	local_read = fs->ops->read;
-	slow_ops = *fs->ops;
-	slow_ops.read = slow_read;
+	pthread_mutex_lock(&slow_lock);
+	if (local_read == NULL) {
+		local_read = fs->ops->read;
+		slow_ops = *fs->ops;
+		slow_ops.read = slow_read;
+	}
 	fs->ops = &slow_ops;
+	pthread_mutex_unlock(&slow_lock);
 }
 
 static int
@@ -246,11 +257,15 @@ open_both(void *arg, struct fs **remote, struct fs **local, char *err,
 	int fail, slow;
 
 	pthread_mutex_lock(&e->lock);
-	fail = e->opens++ < e->fail_opens;
+	fail = e->opens < e->fail_opens;
+	if (e->max_opens > 0 && e->opens >= e->max_opens)
+		fail = 2;
+	e->opens++;
 	slow = e->slow;
 	pthread_mutex_unlock(&e->lock);
 	if (fail) {
-		snprintf(err, errlen, "530 Login incorrect.");
+		snprintf(err, errlen, fail == 2 ? "421 Too many connections." :
+		    "530 Login incorrect.");
 		return -1;
 	}
 	if ((*remote = fs_local_new(rdir, err, errlen)) == NULL)
@@ -279,25 +294,38 @@ notified(void *arg)
 	e->notified++;
 	if (st.running > 1)
 		e->overlap = 1;
+	if (st.nslots > e->max_slots)
+		e->max_slots = st.nslots;
 	if (st.id != 0 && (e->norder == 0 || e->order[e->norder - 1] !=
 	    st.id) && e->norder < sizeof(e->order) / sizeof(e->order[0]))
 		e->order[e->norder++] = st.id;
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* A queue of parallel logins (0: one). */
 static struct queue *
-new_queue(struct env *e)
+new_queue_n(struct env *e, unsigned parallel, int max_opens, int slow)
 {
 	struct queue_opts o;
 
 	memset(e, 0, sizeof(*e));
+	e->parallel = parallel;
+	e->max_opens = max_opens;
+	e->slow = slow;
 	ck_assert_int_eq(pthread_mutex_init(&e->lock, NULL), 0);
 	memset(&o, 0, sizeof(o));
 	o.open_fs = open_both;
 	o.notify = notified;
 	o.arg = e;
+	o.parallel = parallel;
 	ck_assert_ptr_nonnull(e->q = queue_new(&o));
 	return e->q;
+}
+
+static struct queue *
+new_queue(struct env *e)
+{
+	return new_queue_n(e, 0, 0, 0);
 }
 
 static void
@@ -1063,6 +1091,140 @@ START_TEST(test_next_name_fails)
 }
 END_TEST
 
+/* ------------------------------------------------------------- parallel */
+
+/* n files of size bytes named pre%02d in dir (under ldir), queued as
+ * uploads one item each; their ids into ids. */
+static void
+queue_files(struct queue *q, const char *pre, int n, size_t size,
+    unsigned *ids)
+{
+	char src[PATH_MAX], dst[PATH_MAX], name[64];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s%02d", pre, i);
+		put_pattern(at(src, ldir, name), size);
+		ids[i] = queue_add(q, QUEUE_UPLOAD, src, at(dst, rdir, name),
+		    size);
+		ck_assert_uint_ne(ids[i], 0);
+	}
+}
+
+START_TEST(test_parallel_items_and_folder)
+{
+	struct env e;
+	struct queue *q = new_queue_n(&e, 3, 0, 1);
+	struct queue_status st;
+	struct queue_item_view *v;
+	char p[PATH_MAX], d[PATH_MAX], name[64];
+	unsigned ids[12], dir;
+	int i;
+
+	ck_assert_int_eq(mkdir(at(p, ldir, "tree"), 0755), 0);
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "tree/t%d", i);
+		put_pattern(at(p, ldir, name), 30000 + (size_t)i);
+	}
+	queue_files(q, "f", 12, 40000, ids);
+	dir = queue_add(q, QUEUE_UPLOAD, at(p, ldir, "tree"),
+	    at(d, rdir, "tree"), 0);
+	wait_idle(q);
+	for (i = 0; i < 12; i++) {
+		v = get(q, ids[i]);
+		ck_assert_int_eq(v->state, QUEUE_DONE);
+		ck_assert_uint_eq(v->files, 1);
+		ck_assert_uint_eq(v->bytes, 40000);
+		ck_assert_str_eq(v->message, "verified by SHA-256");
+		snprintf(name, sizeof(name), "f%02d", i);
+		ck_assert(same_bytes(at(p, ldir, name), at(d, rdir, name)));
+		free(v);
+	}
+	v = get(q, dir);
+	ck_assert_int_eq(v->state, QUEUE_DONE);
+	ck_assert_uint_eq(v->files, 8);
+	ck_assert_int_eq(v->verified, 1);
+	free(v);
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "tree/t%d", i);
+		ck_assert(same_bytes(at(p, ldir, name), at(d, rdir, name)));
+	}
+	/* Three logins, moving files side by side; nothing left in flight
+	 * and the bar full. */
+	pthread_mutex_lock(&e.lock);
+	ck_assert_int_eq(e.opens, 3);
+	ck_assert_uint_ge(e.max_slots, 2);
+	ck_assert_uint_le(e.max_slots, 3);
+	pthread_mutex_unlock(&e.lock);
+	queue_status(q, &st);
+	ck_assert_uint_eq(st.nslots, 0);
+	ck_assert_uint_eq(st.done, 13);
+	ck_assert_uint_eq(st.overall_done, st.overall_total);
+	ck_assert_uint_eq(st.overall_total, 12 * 40000 + 8 * 30000 + 28);
+	free_queue(&e);
+}
+END_TEST
+
+START_TEST(test_parallel_cancel_run)
+{
+	struct env e;
+	struct queue *q = new_queue_n(&e, 2, 0, 1);
+	struct queue_status st;
+	unsigned ids[6];
+	int i, canceled = 0, done = 0;
+	enum queue_state s;
+
+	queue_files(q, "c", 6, 400000, ids);
+	wait_moving(q, ids[0], &st);
+	ck_assert_int_eq(queue_cancel_current(q), 1);
+	pthread_mutex_lock(&e.lock);
+	e.slow = 0;		/* (the logins already open stay slow) */
+	pthread_mutex_unlock(&e.lock);
+	wait_idle(q);
+	/* What ran is canceled; what had not begun waited again and ran. */
+	for (i = 0; i < 6; i++) {
+		s = state_of(q, ids[i]);
+		ck_assert(s == QUEUE_CANCELED || s == QUEUE_DONE);
+		canceled += s == QUEUE_CANCELED;
+		done += s == QUEUE_DONE;
+	}
+	ck_assert_int_eq(state_of(q, ids[0]), QUEUE_CANCELED);
+	ck_assert_int_ge(canceled, 1);
+	ck_assert_int_le(canceled, 2);
+	ck_assert_int_ge(done, 4);
+	queue_cancel_all(q);
+	free_queue(&e);
+}
+END_TEST
+
+START_TEST(test_parallel_refused_login)
+{
+	struct env e;
+	struct queue *q = new_queue_n(&e, 4, 2, 0);
+	struct queue_status st;
+	unsigned ids[8];
+	int i;
+
+	queue_files(q, "r", 8, 20000, ids);
+	wait_idle(q);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(state_of(q, ids[i]), QUEUE_DONE);
+	queue_status(q, &st);
+	/* Said once, and no login asked for after the refusal. */
+	ck_assert_ptr_nonnull(strstr(st.notice, "took 2 of the 4"));
+	ck_assert_ptr_nonnull(strstr(st.notice, "421 Too many"));
+	ck_assert_uint_eq(st.notice_gen, 1);
+	pthread_mutex_lock(&e.lock);
+	ck_assert_int_eq(e.opens, 3);
+	pthread_mutex_unlock(&e.lock);
+	queue_files(q, "s", 3, 100, ids);
+	wait_idle(q);
+	queue_status(q, &st);
+	ck_assert_uint_eq(st.notice_gen, 1);
+	free_queue(&e);
+}
+END_TEST
+
 static Suite *
 queue_suite(void)
 {
@@ -1091,6 +1253,10 @@ queue_suite(void)
 		{ "generation", test_generation },
 		{ "next_name", test_next_name },
 		{ "next_name_fails", test_next_name_fails },
+		{ "parallel_items_and_folder",
+		    test_parallel_items_and_folder },
+		{ "parallel_cancel_run", test_parallel_cancel_run },
+		{ "parallel_refused_login", test_parallel_refused_login },
 	};
 	size_t i;
 

@@ -144,6 +144,7 @@ disconnect(struct app *a)
 	memset(&a->qs, 0, sizeof(a->qs));
 	a->nrecent = 0;
 	a->recent_ended = a->recent_items = 0;
+	a->notice_seen = 0;
 	fs_free(a->fs[SIDE_REMOTE]);
 	a->fs[SIDE_REMOTE] = NULL;
 	pane_free(&a->pane[SIDE_REMOTE]);
@@ -254,6 +255,7 @@ connect_now(struct app *a)
 	qo.open_fs = open_worker_fs;
 	qo.arg = &a->login;
 	qo.log = &a->log;
+	qo.parallel = a->opts->parallel;
 	if ((a->queue = queue_new(&qo)) == NULL) {
 		status(a, 1, "out of memory");
 		return;
@@ -730,6 +732,9 @@ static void
 act_cancel(struct app *a)
 {
 	struct queue_status st;
+	char body[1024], names[512], base[LISTING_NAME_MAX];
+	size_t i, used = 0;
+	int w;
 
 	if (pane_filter(cur(a))[0] != '\0') {
 		pane_set_filter(cur(a), "");
@@ -739,18 +744,50 @@ act_cancel(struct app *a)
 	if (a->queue == NULL)
 		return;
 	queue_status(a->queue, &st);
-	if (st.running > 0)
-		dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_CANCEL, "Cancel",
-		    "Cancel the running transfer? The partial file stays; F5 "
-		    "resumes it.", NULL);
+	if (st.running == 0)
+		return;
+	/* Say which: the files in flight by name. */
+	names[0] = '\0';
+	for (i = 0; i < st.nslots && i < 4; i++) {
+		w = snprintf(names + used, sizeof(names) - used, "%s%s",
+		    i > 0 ? ", " : "", fs_basename(st.slot[i].file, base,
+		    sizeof(base)));
+		if (w < 0 || (size_t)w >= sizeof(names) - used)
+			break;
+		used += (size_t)w;
+	}
+	if (st.nslots > 4)
+		snprintf(names + used, sizeof(names) - used, " and %zu more",
+		    st.nslots - 4);
+	if (names[0] == '\0')
+		fs_basename(st.src, names, sizeof(names));
+	snprintf(body, sizeof(body), "Cancel the running transfer%s (%u "
+	    "item%s: %s)? The partial files stay; F5 resumes them.\n"
+	    "y: those, and what waits goes on; a: all, the %u waiting too.",
+	    st.running > 1 ? "s" : "", st.running, st.running > 1 ? "s" : "",
+	    names, st.waiting);
+	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_CANCEL, "Cancel", body,
+	    NULL);
+	a->dlg.offer_all = 1;
 }
 
 static void
-do_cancel(struct app *a)
+do_cancel(struct app *a, int all)
 {
-	if (a->queue != NULL && queue_cancel_current(a->queue))
-		status(a, 0, "Canceled the running transfer (the partial file "
-		    "stays, F5 resumes it)");
+	struct queue_status st;
+
+	if (a->queue == NULL)
+		return;
+	queue_status(a->queue, &st);
+	if (all) {
+		queue_cancel_all(a->queue);
+		status(a, 0, "Canceled every transfer, running (%u) and "
+		    "waiting (%u); the partial files stay, F5 resumes them",
+		    st.running, st.waiting);
+	} else if (queue_cancel_current(a->queue))
+		status(a, 0, "Canceled the running transfer%s (%u); the "
+		    "partial files stay, F5 resumes them", st.running > 1 ?
+		    "s" : "", st.running);
 	else
 		status(a, 0, "Nothing was running any more");
 }
@@ -814,12 +851,14 @@ dialog_done(struct app *a, int r)
 {
 	enum dialog_purpose p = a->dlg.purpose;
 	char text[FS_PATH_MAX];
+	int for_all;
 
 	if (p == DLG_FOR_CONFLICT) {
 		answer_conflict(a, r);
 		return;
 	}
 	snprintf(text, sizeof(text), "%s", a->dlg.text);
+	for_all = a->dlg.for_all;
 	dialog_close(&a->dlg);
 	switch (p) {
 	case DLG_FOR_MKDIR:
@@ -846,7 +885,7 @@ dialog_done(struct app *a, int r)
 		break;
 	case DLG_FOR_CANCEL:
 		if (r == DLG_OK)
-			do_cancel(a);
+			do_cancel(a, for_all);
 		break;
 	case DLG_FOR_MARK:
 	case DLG_FOR_UNMARK:
@@ -1141,6 +1180,11 @@ poll_queue(struct app *a)
 		return asked;
 	a->queue_gen = gen;
 	queue_status(a->queue, &a->qs);
+	if (a->qs.notice_gen != a->notice_seen) {
+		/* Said once: a login the server refused (fewer at once). */
+		a->notice_seen = a->qs.notice_gen;
+		status(a, 0, "%s", a->qs.notice);
+	}
 	ended = a->qs.done + a->qs.skipped + a->qs.failed + a->qs.canceled;
 	if (ended != a->recent_ended || a->qs.items != a->recent_items) {
 		/* An item ended (or the list was cleared): not on every

@@ -60,6 +60,7 @@ struct app {
 	size_t			 nrecent;
 	size_t			 recent_ended;	/* qs's ended items and items */
 	size_t			 recent_items;	/* when recent was read */
+	unsigned		 notice_seen;	/* qs.notice_gen shown */
 
 	/* The entries an open dialog will act on (F6, F8): copies, as the
 	 * pane may be reloaded meanwhile. */

@@ -41,6 +41,7 @@ dialog_close(struct dialog *d)
 	d->answer = DLG_ANS_SKIP;
 	d->for_all = 0;
 	d->no_resume = 0;
+	d->offer_all = 0;
 	d->hist = NULL;
 	d->nhist = d->hpos = 0;
 	wipe(d->typed, sizeof(d->typed));
@@ -244,6 +245,10 @@ dialog_key(struct dialog *d, int key)
 	case DLG_CONFIRM:
 		if (key == 'y' || key == 'Y' || key == '\r' || key == '\n')
 			return DLG_OK;
+		if (d->offer_all && (key == 'a' || key == 'A')) {
+			d->for_all = 1;
+			return DLG_OK;
+		}
 		if (key == 'n' || key == 'N' || key == KEYS_ESC)
 			return DLG_CANCEL;
 		return DLG_PENDING;

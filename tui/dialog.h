@@ -69,6 +69,9 @@ struct dialog {
 	enum dialog_answer	 answer;
 	int			 for_all;
 	int			 no_resume;	/* a conflict where r is refused */
+	int			 offer_all;	/* a question where a answers
+						   "yes, and all the rest"
+						   (for_all set) */
 	/* An input's earlier answers (F2's recent servers), newest first,
 	 * owned by the caller for as long as the dialog is open; hpos 0 is
 	 * what was typed (kept in typed), k is hist[k - 1]. */
@@ -102,7 +105,8 @@ void	dialog_close(struct dialog *d);
  * it by a character, Home/End (Ctrl-A/Ctrl-E) to either end, Backspace
  * removes the character before it, Delete (Ctrl-D) the one under it,
  * Ctrl-U clears the line, Ctrl-W removes the word before the cursor,
- * Enter accepts, Esc cancels (an input opens with the cursor at the end). A question takes y/Y/Enter (OK) or n/N/Esc (cancel); a
+ * Enter accepts, Esc cancels (an input opens with the cursor at the end). A question takes y/Y/Enter (OK) or n/N/Esc (cancel), and
+ * with offer_all set a/A (OK with for_all); a
  * conflict o, r, s, n (capitals: for all; r and R not with no_resume
  * set) or Esc (skip, and cancel); a
  * text closes on any key. Returns DLG_PENDING, DLG_EDITED, DLG_OK or

@@ -213,10 +213,17 @@ recent_shown(const struct app *a)
 	return a->nrecent < n ? a->nrecent : n;
 }
 
+/* Rows of files in flight: one each, one at least. */
+static int
+slot_rows(const struct app *a)
+{
+	return a->qs.nslots > 1 ? (int)a->qs.nslots : 1;
+}
+
 static int
 panel_rows(const struct app *a)
 {
-	return a->qs.items > 0 ? 3 + (int)recent_shown(a) : 0;
+	return a->qs.items > 0 ? 2 + slot_rows(a) + (int)recent_shown(a) : 0;
 }
 
 int
@@ -425,13 +432,41 @@ state_word(enum queue_state s)
 	return "?";
 }
 
+/* One file in flight: "Up name [#####-----] 45% 1.2M/3.4M 1M/s 2s left". */
+static void
+slot_line(int y, const struct queue_slot_view *v)
+{
+	char line[QUEUE_MSG_MAX], done[32], total[32], rate[32], eta[32];
+	char base[LISTING_NAME_MAX + 8], name[LISTING_NAME_MAX];
+
+	short_size(v->done, done, sizeof(done));
+	short_size(v->total, total, sizeof(total));
+	if (v->rate > 0 && v->rate < 1e18)
+		short_size((uint64_t)v->rate, rate, sizeof(rate));
+	else
+		snprintf(rate, sizeof(rate), "-");
+	progress_format_eta(progress_eta(v->done, v->total, v->rate), eta,
+	    sizeof(eta));
+	if (v->phase[0] != '\0')
+		/* Checksums of a big file take a while: say so rather
+		 * than show a bar that stands still. */
+		snprintf(line, sizeof(line), "%s %s: checksums...", v->phase,
+		    total);
+	else
+		snprintf(line, sizeof(line), "%s/%s  %s/s  %s left", done,
+		    total, rate, eta);
+	fs_basename(v->file, name, sizeof(name));
+	snprintf(base, sizeof(base), "%s %s", v->dir == QUEUE_UPLOAD ? "Up" :
+	    "Down", name);
+	bar_line(y, base, v->done, v->total, line);
+}
+
 static void
 draw_panel(const struct app *a, int y0)
 {
 	const struct queue_status *q = &a->qs;
-	char line[QUEUE_MSG_MAX + LISTING_NAME_MAX + 32], done[32], total[32];
-	char rate[32], eta[32], base[LISTING_NAME_MAX + 8];
-	char name[LISTING_NAME_MAX];
+	char line[QUEUE_MSG_MAX + LISTING_NAME_MAX + 32];
+	char base[LISTING_NAME_MAX + 8];
 	size_t i;
 
 	snprintf(line, sizeof(line), " Transfers: %u running, %u waiting, "
@@ -440,34 +475,25 @@ draw_panel(const struct app *a, int y0)
 	    q->asking ? " - waiting for your answer" : "");
 	mvhline(y0, 0, ACS_HLINE, COLS);
 	put_text(y0, 2, line, COLS - 4);
-	if (q->id != 0) {
-		short_size(q->file_done, done, sizeof(done));
-		short_size(q->file_total, total, sizeof(total));
-		if (q->rate > 0 && q->rate < 1e18)
-			short_size((uint64_t)q->rate, rate, sizeof(rate));
-		else
-			snprintf(rate, sizeof(rate), "-");
-		progress_format_eta(progress_eta(q->file_done, q->file_total,
-		    q->rate), eta, sizeof(eta));
-		if (q->phase[0] != '\0')
-			/* Checksums of a big file take a while: say so
-			 * rather than show a bar that stands still. */
-			snprintf(line, sizeof(line), "%s %s: checksums...",
-			    q->phase, total);
-		else
-			snprintf(line, sizeof(line), "%s/%s  %s/s  %s left",
-			    done, total, rate, eta);
-		fs_basename(q->file[0] != '\0' ? q->file : q->src, name,
-		    sizeof(name));
-		snprintf(base, sizeof(base), "%s %s", q->dir == QUEUE_UPLOAD ?
-		    "Up" : "Down", name);
-		bar_line(y0 + 1, base, q->file_done, q->file_total, line);
+	if (q->nslots > 0) {
+		/* A line and a bar for each file in flight, one a login. */
+		for (i = 0; i < q->nslots; i++)
+			slot_line(y0 + 1 + (int)i, &q->slot[i]);
+	} else if (q->id != 0) {
+		struct queue_slot_view v;
+
+		/* Between two files of the running item. */
+		memset(&v, 0, sizeof(v));
+		v.dir = q->dir;
+		snprintf(v.file, sizeof(v.file), "%s", q->src);
+		slot_line(y0 + 1, &v);
 	} else {
 		mvhline(y0 + 1, 0, ' ', COLS);
 		put_text(y0 + 1, 1, q->waiting > 0 ? "Starting..." :
 		    "Idle: c clears this list.",
 		    COLS - 2);
 	}
+	y0 += slot_rows(a) - 1;
 	snprintf(line, sizeof(line), "%zu of %zu items", q->batch_ended,
 	    q->batch_items);
 	bar_line(y0 + 2, "All", q->overall_done, q->overall_total, line);
@@ -551,7 +577,8 @@ draw_dialog(const struct app *a)
 		snprintf(hint, sizeof(hint), "Enter: OK   Esc: cancel");
 		break;
 	case DLG_CONFIRM:
-		snprintf(hint, sizeof(hint), "y: yes   n, Esc: no");
+		snprintf(hint, sizeof(hint), d->offer_all ? "y: yes   a: all   "
+		    "n, Esc: no" : "y: yes   n, Esc: no");
 		break;
 	case DLG_CONFLICT:
 		snprintf(hint, sizeof(hint), "[o]verwrite %s[s]kip re[n]ame  "

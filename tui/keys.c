@@ -82,7 +82,7 @@ static const struct keys_help help[] = {
 	{ "Ctrl-R", "read both panes again" },
 	{ "/", "filter by a part of the name (Esc clears)" },
 	{ "s", "sort by name, size, time" },
-	{ "Esc", "clear the filter; else cancel the transfer (asks)" },
+	{ "Esc", "clear the filter; else cancel transfers (asks which)" },
 	{ "c", "clear finished transfers from the panel" },
 	{ "F9 L", "the transfer log: every file's result, and why" },
 	{ "F2", "connect to another server" },

@@ -8,12 +8,21 @@
  * waits on two condition variables: for work, and for the answer to a
  * question.
  *
+ * The worker takes a run: the first waiting item, and with more logins
+ * (queue_opts.parallel) the waiting items after it that go the same way,
+ * and copies them as one (xfer_copy_list()), so that their files are
+ * shared out to the logins one by one. The engine's callbacks name files;
+ * owner() finds the run's item a path belongs to. An item whose own
+ * event comes (a file, or a folder that failed whole) ends then; the
+ * others when the run ends.
+ *
  * Canceling cannot wait for the lock: the engine reads the cancel flag
  * between blocks through both file systems' fs->cancel, without it. So the
  * flag is an int read and written with __atomic builtins. It is raised
- * (under the mutex, so it belongs to the item marked running) by the
- * cancel calls and queue_free(), and lowered by the worker, under the
- * mutex too, as the canceled item ends and before the next one starts.
+ * (under the mutex, so it belongs to the run under way) by the cancel
+ * calls and queue_free(), and lowered by the worker, under the mutex too,
+ * as the canceled run ends and before the next one starts. It stops the
+ * whole run: items of it that had not begun wait again.
  */
 #include "config.h"
 
@@ -26,6 +35,8 @@
 #include <time.h>
 
 #include "tui/queue.h"
+
+#define RUN_MAX		256	/* items one run takes at most */
 
 struct item {
 	struct item		*next;
@@ -47,17 +58,39 @@ struct item {
 	int			 cancel_req;	/* canceled while running */
 	unsigned		 batch;		/* the batch it came in */
 	int			 measured;	/* size_hint is the total */
+	/* While a run has it: */
+	int			 in_run;	/* taken by the running run */
+	int			 began;		/* a file of it moved or ended */
+	int			 ended;		/* its own event ended it */
+	int			 wrote;		/* the target side changed */
+	int			 user_skip;	/* the last answer was SKIP */
+	uint64_t		 ended_bytes;	/* of its files that ended */
+	unsigned		 logged;	/* files' lines in the log */
+	unsigned		 logged_failed;	/* of them, failures */
+	char			 done_msg[QUEUE_MSG_MAX];
+	char			 skip_msg[QUEUE_MSG_MAX];
+	char			 fail_msg[QUEUE_MSG_MAX];	/* the first */
+};
+
+/* A login's file in flight, for the panel. */
+struct slot {
+	unsigned		 item;		/* its item's id; 0: idle */
+	char			 file[FS_PATH_MAX];
+	char			 phase[16];
+	uint64_t		 done;
+	uint64_t		 total;
+	uint64_t		 offset;
+	double			 rate;
 };
 
 struct queue {
 	struct queue_opts	 o;		/* read-only after queue_new() */
 
 	/*
-	 * lock guards: head, tailp, next_id, cur, started, stopping, gen,
-	 * changed, the progress figures (file, phase, file_done, file_total,
-	 * rate, item_base), the question (asking, question, answered, answer,
-	 * newname), the "for all" answer (have_for_all, for_all), batch,
-	 * and every item's fields but src, dst, id and dir.
+	 * lock guards: head, tailp, next_id, running, started, stopping,
+	 * gen, changed, the slots, the question (asking, question, answered,
+	 * answer, newname), the "for all" answer (have_for_all, for_all),
+	 * batch, and every item's fields but src, dst, id and dir.
 	 */
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work;		/* an item was added, or stop */
@@ -65,21 +98,16 @@ struct queue {
 	struct item		*head;
 	struct item		**tailp;
 	unsigned		 next_id;
-	struct item		*cur;		/* the running item, or NULL */
+	int			 running;	/* a run is under way */
 	int			 started;	/* the worker exists */
 	int			 stopping;	/* queue_free() has begun */
 	unsigned		 gen;
 	unsigned		 changed;	/* QUEUE_CHANGED_* */
 	unsigned		 batch;		/* raised by an item added to
 						   an idle queue */
-
-	char			 file[FS_PATH_MAX];
-	char			 phase[16];	/* xfer_progress.phase or "" */
-	uint64_t		 file_done;
-	uint64_t		 file_total;
-	double			 rate;
-	uint64_t		 item_base;	/* bytes of the running item's
-						   files that have ended */
+	struct slot		 slot[XFER_PARALLEL_MAX];
+	char			 note[QUEUE_MSG_MAX];	/* the pool's */
+	unsigned		 note_gen;
 
 	int			 asking;
 	struct queue_question	 question;
@@ -94,22 +122,18 @@ struct queue {
 	/* The worker's alone until it has been joined; no lock. */
 	struct fs		*remote;
 	struct fs		*local;
+	struct xfer_pool	*pool;		/* more logins, or NULL */
 
 	/* Atomic, outside the lock (see the top of this file). */
 	int			 cancel;
 };
 
-/* What one running item's callbacks share; the worker's alone. */
+/* What one run's callbacks share; the worker's alone (the items' fields
+ * are read and written under the lock). */
 struct run {
 	struct queue		*q;
-	struct item		*it;
-	struct xfer_stats	 st;
-	int			 wrote;		/* the target side changed */
-	int			 user_skip;	/* the last answer was SKIP */
-	char			 done_msg[QUEUE_MSG_MAX];
-	char			 skip_msg[QUEUE_MSG_MAX];
-	unsigned		 logged;	/* files' lines in the log */
-	unsigned		 logged_failed;	/* of them, failures */
+	struct item		*its[RUN_MAX];
+	size_t			 n;
 };
 
 static uint64_t
@@ -147,34 +171,67 @@ raise_cancel(struct queue *q)
 }
 
 static void
-clear_progress(struct queue *q)
+clear_slots(struct queue *q)
 {
-	q->file[0] = '\0';
-	q->phase[0] = '\0';
-	q->file_done = q->file_total = 0;
-	q->rate = 0;
-	q->item_base = 0;
+	memset(q->slot, 0, sizeof(q->slot));
 }
 
+/* The first item waiting that no run has taken. */
 static struct item *
 first_waiting(struct queue *q)
 {
 	struct item *it;
 
 	for (it = q->head; it != NULL; it = it->next)
-		if (it->state == QUEUE_WAITING)
+		if (it->state == QUEUE_WAITING && !it->in_run)
 			return it;
 	return NULL;
 }
 
-static void
-copy_stats(struct item *it, const struct xfer_stats *st)
+/* 1 when path is top or lies below it. */
+static int
+under(const char *path, const char *top)
 {
-	it->files = st->files;
-	it->skipped = st->skipped;
-	it->failed = st->failed;
-	it->verified = st->verified;
-	it->bytes = st->bytes;
+	size_t n = strlen(top);
+
+	return strncmp(path, top, n) == 0 && (path[n] == '\0' ||
+	    path[n] == '/' || (n > 0 && top[n - 1] == '/'));
+}
+
+/* The run's item the source path belongs to: the deepest match, as one
+ * item may lie inside another's folder. */
+static struct item *
+owner(struct run *r, const char *path)
+{
+	struct item *best = NULL;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (under(path, r->its[i]->src) && (best == NULL ||
+		    strlen(r->its[i]->src) > strlen(best->src)))
+			best = r->its[i];
+	return best;
+}
+
+/* The slot moving file, or NULL. Lock held. */
+static struct slot *
+slot_of(struct queue *q, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < XFER_PARALLEL_MAX; i++)
+		if (q->slot[i].item != 0 && strcmp(q->slot[i].file, file) == 0)
+			return &q->slot[i];
+	return NULL;
+}
+
+/* An item shown running from its first sign of life on. Lock held. */
+static void
+begin(struct item *it)
+{
+	it->began = 1;
+	if (it->state == QUEUE_WAITING)
+		it->state = QUEUE_RUNNING;
 }
 
 /* --------------------------------------------------- the engine's callbacks */
@@ -184,15 +241,29 @@ on_progress(void *arg, const struct xfer_progress *p)
 {
 	struct run *r = arg;
 	struct queue *q = r->q;
+	struct item *it;
+	struct slot *s;
 
+	if (p->slot >= XFER_PARALLEL_MAX)
+		return;
 	pthread_mutex_lock(&q->lock);
-	snprintf(q->file, sizeof(q->file), "%s", p->src);
-	snprintf(q->phase, sizeof(q->phase), "%s", p->phase != NULL ?
-	    p->phase : "");
-	q->file_done = p->done;
-	q->file_total = p->total;
-	q->rate = p->rate;
-	bump(q);
+	if ((it = owner(r, p->src)) != NULL) {
+		begin(it);
+		s = &q->slot[p->slot];
+		snprintf(s->phase, sizeof(s->phase), "%s", p->phase != NULL ?
+		    p->phase : "");
+		if (p->phase == NULL || s->item != it->id ||
+		    strcmp(s->file, p->src) != 0) {
+			/* (A phase after the bytes keeps their count.) */
+			s->item = it->id;
+			snprintf(s->file, sizeof(s->file), "%s", p->src);
+			s->done = p->done;
+			s->total = p->total;
+			s->offset = p->offset;
+			s->rate = p->rate;
+		}
+		bump(q);
+	}
 	pthread_mutex_unlock(&q->lock);
 	notify(q);
 }
@@ -205,17 +276,39 @@ static const enum xlog_kind log_kind[] = {
 	[XFER_EV_CANCELED] = XLOG_CANCELED,
 };
 
+/* A line in the transfer log for it. */
 static void
-log_line(struct run *r, enum xlog_kind kind, const char *src,
-    const char *dst, const char *msg)
+log_line(struct queue *q, struct item *it, enum xlog_kind kind,
+    const char *src, const char *dst, const char *msg)
 {
-	if (r->q->o.log == NULL)
+	if (q->o.log == NULL)
 		return;
-	(void)xlog_add(r->q->o.log, time(NULL), kind, r->it->dir ==
-	    QUEUE_UPLOAD, src, dst, msg);
-	r->logged++;
+	(void)xlog_add(q->o.log, time(NULL), kind, it->dir == QUEUE_UPLOAD,
+	    src, dst, msg);
+	it->logged++;
 	if (kind == XLOG_FAILED)
-		r->logged_failed++;
+		it->logged_failed++;
+}
+
+static void	finish(struct queue *, struct item *, enum queue_state,
+		    const char *);
+
+/* How a run's item ends, from what its files did. Lock held. */
+static void
+settle(struct queue *q, struct item *it, int canceled)
+{
+	if (finished(it->state))
+		return;		/* canceled while it waited in the run */
+	if (it->cancel_req || (canceled && it->began))
+		finish(q, it, QUEUE_CANCELED, "canceled");
+	else if (it->failed > 0)
+		finish(q, it, QUEUE_FAILED, it->fail_msg[0] != '\0' ?
+		    it->fail_msg : "failed");
+	else if (it->files == 0 && it->skipped > 0)
+		finish(q, it, QUEUE_SKIPPED, it->skip_msg);
+	else
+		finish(q, it, QUEUE_DONE, it->done_msg[0] != '\0' ?
+		    it->done_msg : "done");
 }
 
 static void
@@ -224,51 +317,83 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 {
 	struct run *r = arg;
 	struct queue *q = r->q;
+	struct item *it;
+	struct slot *s;
 
-	(void)src;
-	(void)dst;
 	if (msg == NULL)
 		msg = "";
+	pthread_mutex_lock(&q->lock);
+	if ((it = owner(r, src)) == NULL) {
+		pthread_mutex_unlock(&q->lock);
+		return;
+	}
+	begin(it);
 	switch (ev) {
 	case XFER_EV_DONE:
-		snprintf(r->done_msg, sizeof(r->done_msg), "%s", msg);
-		r->wrote = 1;
+		snprintf(it->done_msg, sizeof(it->done_msg), "%s", msg);
+		snprintf(it->message, sizeof(it->message), "%s", msg);
+		it->files++;
+		if (strstr(msg, "verified by ") != NULL &&
+		    strstr(msg, "verified by size") == NULL)
+			it->verified++;
+		it->wrote = 1;
 		break;
 	case XFER_EV_SKIPPED:
 		/* The engine words a skip by the sizes it saw; after the
 		 * user's "skip" that would read as "identical". */
-		if (r->user_skip)
+		if (it->user_skip)
 			msg = "skipped: the target exists";
-		snprintf(r->skip_msg, sizeof(r->skip_msg), "%s", msg);
+		snprintf(it->skip_msg, sizeof(it->skip_msg), "%s", msg);
+		it->skipped++;
 		break;
 	case XFER_EV_CANCELED:
 	case XFER_EV_MKDIR:
-		r->wrote = 1;
+		it->wrote = 1;
 		break;
 	case XFER_EV_FAILED:
+		it->failed++;
+		if (it->fail_msg[0] == '\0')
+			snprintf(it->fail_msg, sizeof(it->fail_msg), "%s%s%s",
+			    strcmp(src, it->src) != 0 ? src : "",
+			    strcmp(src, it->src) != 0 ? ": " : "", msg);
 		break;
 	}
-	if (ev != XFER_EV_MKDIR)
-		log_line(r, log_kind[ev], src, dst, msg);
-	r->user_skip = 0;
-	pthread_mutex_lock(&q->lock);
-	copy_stats(r->it, &r->st);
-	if (ev == XFER_EV_DONE)
-		snprintf(r->it->message, sizeof(r->it->message), "%s", msg);
-	if (ev != XFER_EV_MKDIR && strcmp(src, r->it->src) == 0 &&
-	    strcmp(dst, r->it->dst) != 0)
+	if (ev >= XFER_EV_DONE && ev <= XFER_EV_CANCELED)
+		log_line(q, it, log_kind[ev], src, dst, msg);
+	it->user_skip = 0;
+	if (ev != XFER_EV_MKDIR && strcmp(src, it->src) == 0 &&
+	    strcmp(dst, it->dst) != 0)
 		/* A file the user gave another name in the conflict dialog. */
-		fs_basename(dst, r->it->renamed, sizeof(r->it->renamed));
-	if (ev == XFER_EV_FAILED && q->file_done > 0)
-		r->wrote = 1;		/* a partial upload stays */
-	if (ev != XFER_EV_MKDIR) {
-		/* This file has ended. */
-		q->item_base = sat_add(q->item_base, q->file_done);
-		q->file[0] = '\0';
-		q->phase[0] = '\0';
-		q->file_done = q->file_total = 0;
-		q->rate = 0;
+		fs_basename(dst, it->renamed, sizeof(it->renamed));
+	if (ev != XFER_EV_MKDIR && (s = slot_of(q, src)) != NULL) {
+		/* This file has ended: its bytes count whole. */
+		if (ev == XFER_EV_FAILED && s->done > s->offset)
+			it->wrote = 1;		/* a partial upload stays */
+		it->ended_bytes = sat_add(it->ended_bytes, s->done);
+		it->bytes = sat_add(it->bytes, s->done - s->offset);
+		memset(s, 0, sizeof(*s));
 	}
+	if (ev != XFER_EV_MKDIR && strcmp(src, it->src) == 0) {
+		/* The item itself (a file, or a folder that failed whole):
+		 * nothing more comes for it. */
+		it->ended = 1;
+		settle(q, it, ev == XFER_EV_CANCELED);
+	}
+	bump(q);
+	pthread_mutex_unlock(&q->lock);
+	notify(q);
+}
+
+/* The pool's word (a login refused), kept for the screen to show. */
+static void
+on_notice(void *arg, const char *msg)
+{
+	struct run *r = arg;
+	struct queue *q = r->q;
+
+	pthread_mutex_lock(&q->lock);
+	snprintf(q->note, sizeof(q->note), "%s", msg);
+	q->note_gen++;
 	bump(q);
 	pthread_mutex_unlock(&q->lock);
 	notify(q);
@@ -276,29 +401,27 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 
 /* Publishes the question and waits; the answer, or SKIP. Lock held. */
 static enum xfer_answer
-ask(struct run *r, const char *dst, const struct listing_entry *se,
-    const struct listing_entry *de, enum xfer_decision suggested,
-    int prefix, char *newname, size_t len)
+ask(struct queue *q, struct item *it, const char *dst,
+    const struct listing_entry *se, const struct listing_entry *de,
+    enum xfer_decision suggested, int prefix, char *newname, size_t len)
 {
-	struct queue *q = r->q;
 	enum xfer_answer ans = XFER_ANS_SKIP;
 
 	memset(&q->question, 0, sizeof(q->question));
-	q->question.id = r->it->id;
-	q->question.dir = r->it->dir;
+	q->question.id = it->id;
+	q->question.dir = it->dir;
 	snprintf(q->question.dst, sizeof(q->question.dst), "%s", dst);
 	q->question.src_entry = *se;
 	q->question.dst_entry = *de;
 	q->question.suggested = suggested;
 	q->question.prefix = prefix;
-	q->phase[0] = '\0';		/* the comparing is over */
 	q->asking = 1;
 	q->answered = 0;
 	bump(q);
 	pthread_mutex_unlock(&q->lock);
 	notify(q);
 	pthread_mutex_lock(&q->lock);
-	while (!q->answered && !q->stopping && !r->it->cancel_req)
+	while (!q->answered && !q->stopping && !it->cancel_req)
 		pthread_cond_wait(&q->reply, &q->lock);
 	if (q->answered) {
 		ans = q->answer;
@@ -311,44 +434,50 @@ ask(struct run *r, const char *dst, const struct listing_entry *se,
 }
 
 static enum xfer_answer
-on_conflict(void *arg, const char *dst, const struct listing_entry *se,
-    const struct listing_entry *de, enum xfer_decision suggested,
-    int prefix, char *newname, size_t len)
+on_conflict(void *arg, const char *src, const char *dst,
+    const struct listing_entry *se, const struct listing_entry *de,
+    enum xfer_decision suggested, int prefix, char *newname, size_t len)
 {
 	struct run *r = arg;
 	struct queue *q = r->q;
+	struct item *it;
+	struct slot *s;
 	enum xfer_answer ans = XFER_ANS_SKIP;
 	char base[LISTING_NAME_MAX];
+	size_t i;
 
 	newname[0] = '\0';
 	pthread_mutex_lock(&q->lock);
-	if (q->stopping || r->it->cancel_req)
+	for (i = 0; i < XFER_PARALLEL_MAX; i++) {
+		s = &q->slot[i];
+		if (s->item != 0 && strcmp(s->phase, "comparing") == 0)
+			s->phase[0] = '\0';	/* the comparing is over */
+	}
+	if ((it = owner(r, src)) == NULL || q->stopping || it->cancel_req)
 		ans = XFER_ANS_SKIP;	/* the cancel flag does the rest */
 	else if (suggested == XFER_DECIDE_SKIP)
 		ans = XFER_ANS_AUTO;	/* identical: nothing to decide */
 	else if (q->have_for_all)
 		ans = q->for_all;
 	else
-		ans = ask(r, dst, se, de, suggested, prefix, newname, len);
+		ans = ask(q, it, dst, se, de, suggested, prefix, newname, len);
+	if (it != NULL)
+		it->user_skip = ans == XFER_ANS_SKIP;
 	pthread_mutex_unlock(&q->lock);
 	notify(q);
 	if (ans == XFER_ANS_RENAME && newname[0] == '\0' &&
 	    queue_next_name(fs_basename(dst, base, sizeof(base)), newname,
 	    len) < 0)
 		ans = XFER_ANS_SKIP;
-	r->user_skip = ans == XFER_ANS_SKIP;
 	return ans;
 }
 
 /* ------------------------------------------------------------- the worker */
 
-/* Ends it in state s with message msg. */
+/* Ends it in state s with message msg. Lock held. */
 static void
-finish(struct run *r, enum queue_state s, const char *msg)
+finish(struct queue *q, struct item *it, enum queue_state s, const char *msg)
 {
-	struct queue *q = r->q;
-	struct item *it = r->it;
-
 	size_t n = strlen(it->src);
 
 	/* The panel names the item already: "SRC: why" is said as "why". */
@@ -356,27 +485,19 @@ finish(struct run *r, enum queue_state s, const char *msg)
 		msg += n + 2;
 	/* A failure no file's line told (a login, a listing), or a cancel
 	 * before any file: the item's own line. */
-	if ((s == QUEUE_FAILED && r->logged_failed == 0) ||
-	    (s == QUEUE_CANCELED && r->logged == 0))
-		log_line(r, s == QUEUE_FAILED ? XLOG_FAILED : XLOG_CANCELED,
-		    it->src, it->dst, msg);
-	pthread_mutex_lock(&q->lock);
+	if ((s == QUEUE_FAILED && it->logged_failed == 0) ||
+	    (s == QUEUE_CANCELED && it->logged == 0))
+		log_line(q, it, s == QUEUE_FAILED ? XLOG_FAILED :
+		    XLOG_CANCELED, it->src, it->dst, msg);
 	it->state = s;
 	it->cancel_req = 0;
-	snprintf(it->message, sizeof(it->message), "%s", msg);
-	copy_stats(it, &r->st);
-	if (r->wrote)
+	it->ended = 1;
+	if (msg != it->message)
+		snprintf(it->message, sizeof(it->message), "%s", msg);
+	if (it->wrote)
 		q->changed |= it->dir == QUEUE_UPLOAD ? QUEUE_CHANGED_REMOTE :
 		    QUEUE_CHANGED_LOCAL;
-	q->cur = NULL;
-	clear_progress(q);
-	if (!q->stopping)
-		__atomic_store_n(&q->cancel, 0, __ATOMIC_RELAXED);
-	if (first_waiting(q) == NULL)
-		q->have_for_all = 0;	/* the queue has run dry */
 	bump(q);
-	pthread_mutex_unlock(&q->lock);
-	notify(q);
 }
 
 /* Opens the worker's file systems when it has none. 0, or -1 and err. */
@@ -410,8 +531,8 @@ fail:
 /*
  * Gives the overall bar its real total: every item of the current batch
  * that came without a size (a folder) is measured once, before the next
- * item runs. Each is looked up again by id after the walk, as the list
- * may change meanwhile.
+ * run. Each is looked up again by id after the walk, as the list may
+ * change meanwhile.
  */
 static void
 measure_batch(struct queue *q)
@@ -455,51 +576,130 @@ measure_batch(struct queue *q)
 	}
 }
 
+/*
+ * Ends the run: each item that its own event did not end is settled, but
+ * one that a cancel stopped before it began waits again (the cancel was
+ * meant for what ran), unless canceled itself.
+ */
 static void
-run_item(struct queue *q, struct item *it)
+end_run(struct queue *q, struct run *r, int rc)
 {
+	struct item *it;
+	size_t i;
+
+	pthread_mutex_lock(&q->lock);
+	for (i = 0; i < r->n; i++) {
+		it = r->its[i];
+		it->in_run = 0;
+		if (it->ended || finished(it->state))
+			continue;
+		if (rc == FS_CANCELED && !it->began && !it->cancel_req &&
+		    !q->stopping) {
+			it->state = QUEUE_WAITING;
+			continue;
+		}
+		settle(q, it, rc == FS_CANCELED);
+	}
+	q->running = 0;
+	clear_slots(q);
+	if (!q->stopping)
+		__atomic_store_n(&q->cancel, 0, __ATOMIC_RELAXED);
+	if (first_waiting(q) == NULL)
+		q->have_for_all = 0;	/* the queue has run dry */
+	bump(q);
+	pthread_mutex_unlock(&q->lock);
+	notify(q);
+}
+
+static void
+run_items(struct queue *q, struct run *r)
+{
+	const char *srcs[RUN_MAX], *dsts[RUN_MAX];
 	struct xfer_opts o;
-	struct run r;
+	struct xfer_stats st;
 	struct fs *src, *dst;
 	char err[QUEUE_MSG_MAX];
-	int rc, canceled;
+	size_t i, n = 0;
+	int rc;
 
-	memset(&r, 0, sizeof(r));
-	r.q = q;
-	r.it = it;
 	if (open_fs(q, err, sizeof(err)) < 0) {
-		finish(&r, QUEUE_FAILED, err);
-		return;
-	}
-	pthread_mutex_lock(&q->lock);
-	canceled = it->cancel_req;
-	pthread_mutex_unlock(&q->lock);
-	if (canceled) {
-		finish(&r, QUEUE_CANCELED, "canceled");
+		pthread_mutex_lock(&q->lock);
+		for (i = 0; i < r->n; i++)
+			finish(q, r->its[i], QUEUE_FAILED, err);
+		pthread_mutex_unlock(&q->lock);
+		end_run(q, r, FS_ERR);
 		return;
 	}
 	measure_batch(q);
-	src = it->dir == QUEUE_UPLOAD ? q->local : q->remote;
-	dst = it->dir == QUEUE_UPLOAD ? q->remote : q->local;
+	pthread_mutex_lock(&q->lock);
+	for (i = 0; i < r->n; i++) {
+		if (r->its[i]->cancel_req || finished(r->its[i]->state)) {
+			if (!finished(r->its[i]->state))
+				finish(q, r->its[i], QUEUE_CANCELED,
+				    "canceled");
+			continue;
+		}
+		srcs[n] = r->its[i]->src;
+		dsts[n++] = r->its[i]->dst;
+	}
+	pthread_mutex_unlock(&q->lock);
+	src = r->its[0]->dir == QUEUE_UPLOAD ? q->local : q->remote;
+	dst = r->its[0]->dir == QUEUE_UPLOAD ? q->remote : q->local;
 	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
 	o.resume_flags = RESUME_ALLOW | RESUME_SKIP_SIZE_ONLY;
 	o.verify = 1;
 	o.conflict = on_conflict;
 	o.progress = on_progress;
 	o.event = on_event;
-	o.arg = &r;
+	o.notice = on_notice;
+	o.pool = q->pool;
+	o.arg = r;
 	err[0] = '\0';
-	rc = xfer_copy(src, it->src, dst, it->dst, &o, &r.st, err,
-	    sizeof(err));
-	if (rc == FS_CANCELED)
-		finish(&r, QUEUE_CANCELED, "canceled");
-	else if (rc != FS_OK)
-		finish(&r, QUEUE_FAILED, err[0] != '\0' ? err : "failed");
-	else if (r.st.files == 0 && r.st.skipped > 0)
-		finish(&r, QUEUE_SKIPPED, r.skip_msg);
-	else
-		finish(&r, QUEUE_DONE, r.done_msg[0] != '\0' ? r.done_msg :
-		    "done");
+	rc = n == 0 ? FS_OK : xfer_copy_list(src, n, srcs, dst, dsts, &o, &st,
+	    err, sizeof(err));
+	if (rc == FS_ERR) {
+		/* A failure no event told (out of memory) falls to the items
+		 * that nothing was heard of. */
+		pthread_mutex_lock(&q->lock);
+		for (i = 0; i < r->n; i++)
+			if (!r->its[i]->began && !finished(r->its[i]->state)) {
+				r->its[i]->failed++;
+				snprintf(r->its[i]->fail_msg,
+				    sizeof(r->its[i]->fail_msg), "%s", err);
+			}
+		pthread_mutex_unlock(&q->lock);
+	}
+	end_run(q, r, rc);
+}
+
+/*
+ * Takes the next run: the first waiting item and, with a pool, the
+ * waiting items after it that go the same way, so that many small items
+ * share the logins as a folder's files do. Lock held.
+ */
+static void
+take_run(struct queue *q, struct run *r, struct item *first)
+{
+	struct item *it;
+	int many = xfer_pool_size(q->pool) > 1;
+
+	r->n = 0;
+	for (it = first; it != NULL && r->n < RUN_MAX; it = it->next) {
+		if (it->state != QUEUE_WAITING || it->in_run)
+			continue;
+		if (it->dir != first->dir)
+			break;		/* the order of directions is kept */
+		it->in_run = 1;
+		it->began = it->ended = it->wrote = it->user_skip = 0;
+		it->logged = it->logged_failed = 0;
+		it->ended_bytes = 0;
+		it->done_msg[0] = it->skip_msg[0] = it->fail_msg[0] = '\0';
+		r->its[r->n++] = it;
+		if (!many)
+			break;
+	}
+	begin(first);
 }
 
 static void *
@@ -507,23 +707,28 @@ worker(void *arg)
 {
 	struct queue *q = arg;
 	struct item *it;
+	struct run *r;
 
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->q = q;
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (!q->stopping && (it = first_waiting(q)) == NULL)
 			pthread_cond_wait(&q->work, &q->lock);
 		if (q->stopping)
 			break;
-		it->state = QUEUE_RUNNING;
-		q->cur = it;
-		clear_progress(q);
+		take_run(q, r, it);
+		q->running = 1;
+		clear_slots(q);
 		bump(q);
 		pthread_mutex_unlock(&q->lock);
 		notify(q);
-		run_item(q, it);
+		run_items(q, r);
 		pthread_mutex_lock(&q->lock);
 	}
 	pthread_mutex_unlock(&q->lock);
+	free(r);
 	return NULL;
 }
 
@@ -554,6 +759,12 @@ queue_new(const struct queue_opts *o)
 		return NULL;
 	q->o = *o;
 	q->tailp = &q->head;
+	if (o->parallel > 1 && (q->pool = xfer_pool_new(o->parallel >
+	    XFER_PARALLEL_MAX ? XFER_PARALLEL_MAX : o->parallel, o->open_fs,
+	    o->arg)) == NULL) {
+		free(q);
+		return NULL;
+	}
 	if (pthread_mutex_init(&q->lock, NULL) != 0)
 		goto fail;
 	if (pthread_cond_init(&q->work, NULL) != 0)
@@ -566,6 +777,7 @@ fail_work:
 fail_lock:
 	pthread_mutex_destroy(&q->lock);
 fail:
+	xfer_pool_free(q->pool);
 	free(q);
 	return NULL;
 }
@@ -587,6 +799,7 @@ queue_free(struct queue *q)
 	pthread_mutex_unlock(&q->lock);
 	if (started)
 		pthread_join(q->thread, NULL);
+	xfer_pool_free(q->pool);
 	fs_free(q->remote);
 	fs_free(q->local);
 	for (it = q->head; it != NULL; it = next) {
@@ -639,7 +852,7 @@ queue_add(struct queue *q, enum queue_dir dir, const char *src,
 		}
 		q->started = 1;
 	}
-	if (q->cur == NULL && first_waiting(q) == NULL)
+	if (!q->running && first_waiting(q) == NULL)
 		q->batch++;	/* new work after the last has ended */
 	it->batch = q->batch;
 	if (++q->next_id == 0)
@@ -653,13 +866,17 @@ queue_add(struct queue *q, enum queue_dir dir, const char *src,
 	return id;
 }
 
-/* Cancels the running item; lock held. 1 when one was running. */
+/* Cancels the run under way; lock held. 1 when one was. */
 static int
 cancel_current(struct queue *q)
 {
-	if (q->cur == NULL)
+	struct item *it;
+
+	if (!q->running)
 		return 0;
-	q->cur->cancel_req = 1;
+	for (it = q->head; it != NULL; it = it->next)
+		if (it->in_run && it->began && !finished(it->state))
+			it->cancel_req = 1;
 	raise_cancel(q);
 	pthread_cond_broadcast(&q->reply);
 	bump(q);
@@ -690,7 +907,7 @@ queue_cancel_all(struct queue *q)
 			    "canceled before it ran");
 		}
 	(void)cancel_current(q);
-	if (q->cur == NULL)
+	if (!q->running)
 		q->have_for_all = 0;
 	bump(q);
 	pthread_mutex_unlock(&q->lock);
@@ -761,8 +978,10 @@ queue_generation(struct queue *q)
 void
 queue_status(struct queue *q, struct queue_status *st)
 {
+	struct queue_slot_view *v;
 	struct item *it;
 	uint64_t part;
+	size_t i;
 
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&q->lock);
@@ -801,19 +1020,57 @@ queue_status(struct queue *q, struct queue_status *st)
 			    it->size_hint);
 	}
 	st->asking = q->asking && !q->answered;
-	if ((it = q->cur) != NULL) {
-		st->id = it->id;
-		st->dir = it->dir;
-		snprintf(st->src, sizeof(st->src), "%s", it->src);
-		snprintf(st->file, sizeof(st->file), "%s", q->file);
-		snprintf(st->phase, sizeof(st->phase), "%s", q->phase);
-		st->file_done = q->file_done;
-		st->file_total = q->file_total;
-		st->rate = q->rate;
-		part = sat_add(q->item_base, q->file_done);
+	for (i = 0; i < XFER_PARALLEL_MAX; i++) {
+		const struct slot *s = &q->slot[i];
+
+		if (s->item == 0)
+			continue;
+		for (it = q->head; it != NULL && it->id != s->item;
+		    it = it->next)
+			;
+		if (it == NULL)
+			continue;
+		v = &st->slot[st->nslots++];
+		v->id = it->id;
+		v->dir = it->dir;
+		snprintf(v->file, sizeof(v->file), "%s", s->file);
+		snprintf(v->phase, sizeof(v->phase), "%s", s->phase);
+		v->done = s->done;
+		v->total = s->total;
+		v->rate = s->rate;
+	}
+	for (it = q->head; it != NULL; it = it->next) {
+		if (it->state != QUEUE_RUNNING)
+			continue;
+		if (st->id == 0) {
+			/* The first running item, for a one-line panel. */
+			st->id = it->id;
+			st->dir = it->dir;
+			snprintf(st->src, sizeof(st->src), "%s", it->src);
+			for (i = 0; i < st->nslots && st->slot[i].id != it->id;
+			    i++)
+				;
+			if (i < st->nslots) {
+				snprintf(st->file, sizeof(st->file), "%s",
+				    st->slot[i].file);
+				snprintf(st->phase, sizeof(st->phase), "%s",
+				    st->slot[i].phase);
+				st->file_done = st->slot[i].done;
+				st->file_total = st->slot[i].total;
+				st->rate = st->slot[i].rate;
+			}
+		}
+		if (it->batch != q->batch)
+			continue;
+		part = it->ended_bytes;
+		for (i = 0; i < st->nslots; i++)
+			if (st->slot[i].id == it->id)
+				part = sat_add(part, st->slot[i].done);
 		st->overall_done = sat_add(st->overall_done,
 		    part < it->size_hint ? part : it->size_hint);
 	}
+	snprintf(st->notice, sizeof(st->notice), "%s", q->note);
+	st->notice_gen = q->note_gen;
 	pthread_mutex_unlock(&q->lock);
 }
 
@@ -869,7 +1126,7 @@ queue_busy(struct queue *q)
 	int busy;
 
 	pthread_mutex_lock(&q->lock);
-	busy = q->cur != NULL || first_waiting(q) != NULL;
+	busy = q->running || first_waiting(q) != NULL;
 	pthread_mutex_unlock(&q->lock);
 	return busy;
 }

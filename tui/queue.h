@@ -94,6 +94,24 @@ struct queue_opts {
 	 * the queue. NULL: no log.
 	 */
 	struct xlog *log;
+	/*
+	 * Logins moving files at once (1 to XFER_PARALLEL_MAX; 0 or 1: the
+	 * worker's alone). The others are opened with open_fs too, on their
+	 * own threads, the first time a run needs them; one the server
+	 * refuses is given up for good, said once (queue_status().notice).
+	 */
+	unsigned parallel;
+};
+
+/* A file in flight on one of the logins. */
+struct queue_slot_view {
+	unsigned	 id;		/* its item */
+	enum queue_dir	 dir;
+	char		 file[FS_PATH_MAX];
+	char		 phase[16];	/* as queue_status.phase */
+	uint64_t	 done;
+	uint64_t	 total;
+	double		 rate;
 };
 
 /* What queue_status() reports: the whole queue at a glance. */
@@ -107,7 +125,7 @@ struct queue_status {
 	unsigned	 canceled;
 	int		 asking;	/* a question waits for an answer */
 
-	/* The running item; id 0 and the rest empty when none is. */
+	/* The first running item; id 0 and the rest empty when none is. */
 	unsigned	 id;
 	enum queue_dir	 dir;
 	char		 src[FS_PATH_MAX];
@@ -133,6 +151,15 @@ struct queue_status {
 	uint64_t	 overall_total;
 	size_t		 batch_items;
 	size_t		 batch_ended;
+
+	/* Every file in flight, one a login (the first running item's is
+	 * also in the fields above). */
+	struct queue_slot_view slot[XFER_PARALLEL_MAX];
+	size_t		 nslots;
+	/* What the user should hear once (a login the server refused), and
+	 * a count raised each time it changes. */
+	char		 notice[QUEUE_MSG_MAX];
+	unsigned	 notice_gen;
 };
 
 /* One item as the list shows it. */

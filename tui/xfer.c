@@ -352,7 +352,7 @@ ask(struct job *j, const char *sp, char *dp, size_t dplen,
 
 	newname[0] = '\0';
 	cb_lock(j);
-	a = j->o->conflict(j->o->arg, dp, se, de, *dec, prefix, newname,
+	a = j->o->conflict(j->o->arg, sp, dp, se, de, *dec, prefix, newname,
 	    sizeof(newname));
 	cb_unlock(j);
 	switch (a) {
@@ -1458,22 +1458,26 @@ crew_worker(void *arg)
 }
 
 /*
- * Copies the folder sp to dp with the pool's logins beside the caller's:
- * the walk runs here and queues the files, the workers take them as they
- * come, and this thread takes its share once the walk has ended.
+ * Copies the n sources sp[i] (their entries e[i], NULL for one that could
+ * not be looked at: skipped here, already told) to dp[i] with the pool's
+ * logins beside the caller's: the walk runs here and queues the files,
+ * the workers take them as they come, and this thread takes its share
+ * once the walk has ended.
  */
 static int
-copy_parallel(struct job *j, const char *sp, const char *dp)
+copy_parallel(struct job *j, size_t nsrc, const char *const *sp,
+    const char *const *dp, const struct listing_entry *const *e)
 {
 	struct xfer_pool *p = j->o->pool;
 	struct crew c;
 	struct job w[XFER_PARALLEL_MAX];
 	struct xfer_stats ws[XFER_PARALLEL_MAX];
 	pthread_t tid[XFER_PARALLEL_MAX];
-	int started[XFER_PARALLEL_MAX], was_refused, rc;
+	int started[XFER_PARALLEL_MAX], was_refused, rc = FS_OK, r;
 	unsigned n = xfer_pool_size(p), i;
 	struct task *t;
 	char msg[768];
+	size_t k;
 
 	memset(&c, 0, sizeof(c));
 	pthread_mutex_init(&c.lock, NULL);
@@ -1496,7 +1500,13 @@ copy_parallel(struct job *j, const char *sp, const char *dp)
 		started[i] = pthread_create(&tid[i], NULL, crew_worker,
 		    &w[i]) == 0;
 	}
-	rc = copy_dir(j, sp, dp, 0);
+	for (k = 0; k < nsrc && !canceled(j); k++) {
+		if (e[k] == NULL)
+			continue;
+		r = copy_any(j, sp[k], dp[k], e[k], 0, NULL);
+		if (rc == FS_OK || r == FS_CANCELED)
+			rc = r;
+	}
 	pthread_mutex_lock(&c.lock);
 	c.walked = 1;
 	pthread_cond_broadcast(&c.more);
@@ -1535,15 +1545,36 @@ copy_parallel(struct job *j, const char *sp, const char *dp)
 	return canceled(j) ? FS_CANCELED : rc;
 }
 
+/* Looks at the source sp: its entry into e, or the failure told. */
+static int
+look_at(struct job *j, const char *sp, const char *dp,
+    struct listing_entry *e)
+{
+	char err[1024];
+	int rc;
+
+	if ((rc = fs_stat(j->src, sp, e, err, sizeof(err))) == FS_OK)
+		return FS_OK;
+	if (rc == FS_NOENT && strcmp(j->src->kind, "remote") == 0)
+		/* Said plainly: a server's words for it ("550 Cannot list")
+		 * do not tell a user that the name is wrong. (A local
+		 * strerror() says it well, a dangling link's too.) */
+		return failed(j, rc, sp, dp, "no such file or folder on the "
+		    "server");
+	return failed(j, rc, sp, dp, err);
+}
+
 int
-xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
-    const char *dst_path, const struct xfer_opts *o, struct xfer_stats *stats,
-    char *err, size_t errlen)
+xfer_copy_list(struct fs *src, size_t n, const char *const *src_paths,
+    struct fs *dst, const char *const *dst_paths, const struct xfer_opts *o,
+    struct xfer_stats *stats, char *err, size_t errlen)
 {
 	struct xfer_stats local;
-	struct listing_entry e;
+	struct listing_entry *ents = NULL;
+	const struct listing_entry **e = NULL;
 	struct job j;
-	int rc;
+	size_t i, dirs = 0;
+	int rc = FS_OK;
 
 	memset(&j, 0, sizeof(j));
 	memset(&local, 0, sizeof(local));
@@ -1554,24 +1585,32 @@ xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 	j.algo = common_algo(src, dst);
 	if (j.algo != NULL && hash_find(j.algo) == NULL)
 		j.algo = NULL;
-	if ((j.buf = malloc(XFER_BUF)) == NULL) {
+	if ((j.buf = malloc(XFER_BUF)) == NULL ||
+	    (ents = calloc(n > 0 ? n : 1, sizeof(*ents))) == NULL ||
+	    (e = calloc(n > 0 ? n : 1, sizeof(*e))) == NULL) {
+		free(j.buf);
+		free(ents);
 		set_err(err, errlen, "out of memory");
 		return FS_ERR;
 	}
-	rc = fs_stat(src, src_path, &e, err, errlen);
-	if (rc == FS_OK && e.type == LISTING_DIR && xfer_pool_size(o->pool) > 1)
-		rc = copy_parallel(&j, src_path, dst_path);
-	else if (rc == FS_OK)
-		rc = copy_any(&j, src_path, dst_path, &e, 0, NULL);
-	else if (rc == FS_NOENT && strcmp(src->kind, "remote") == 0)
-		/* Said plainly: a server's words for it ("550 Cannot list")
-		 * do not tell a user that the name is wrong. (A local
-		 * strerror() says it well, a dangling link's too.) */
-		failed(&j, rc, src_path, dst_path,
-		    "no such file or folder on the server");
+	for (i = 0; i < n && !canceled(&j); i++)
+		if (look_at(&j, src_paths[i], dst_paths[i], &ents[i]) ==
+		    FS_OK) {
+			e[i] = &ents[i];
+			dirs += ents[i].type == LISTING_DIR;
+		}
+	if (canceled(&j))
+		rc = FS_CANCELED;
+	else if (xfer_pool_size(o->pool) > 1 && (n > 1 || dirs > 0))
+		rc = copy_parallel(&j, n, src_paths, dst_paths, e);
 	else
-		failed(&j, rc, src_path, dst_path, err);
+		for (i = 0; i < n && rc != FS_CANCELED; i++)
+			if (e[i] != NULL)
+				rc = copy_any(&j, src_paths[i], dst_paths[i],
+				    e[i], 0, NULL);
 	free(j.buf);
+	free(ents);
+	free(e);
 	if (rc == FS_CANCELED || canceled(&j)) {
 		set_err(err, errlen, "canceled");
 		return FS_CANCELED;
@@ -1581,6 +1620,15 @@ xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 		return FS_ERR;
 	}
 	return FS_OK;
+}
+
+int
+xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
+    const char *dst_path, const struct xfer_opts *o, struct xfer_stats *stats,
+    char *err, size_t errlen)
+{
+	return xfer_copy_list(src, 1, &src_path, dst, &dst_path, o, stats,
+	    err, errlen);
 }
 
 static int

@@ -118,12 +118,14 @@ struct xfer_progress {
 struct xfer_opts {
 	unsigned	 resume_flags;	/* RESUME_*, tui/resume.h */
 	int		 verify;	/* check after each transfer */
-	/* Called when the target of a file exists; NULL: the rules.
+	/* Called when the target dst of the file src exists; NULL: the
+	 * rules.
 	 * suggested is what the rules would do: RESUME only when the
 	 * target is shorter and, where both sides hash, was found to be
 	 * the source's beginning; prefix tells (XFER_PREFIX_*). newname
 	 * (len bytes) takes a new last component for XFER_ANS_RENAME. */
-	enum xfer_answer (*conflict)(void *arg, const char *dst,
+	enum xfer_answer (*conflict)(void *arg, const char *src,
+			    const char *dst,
 			    const struct listing_entry *src_e,
 			    const struct listing_entry *dst_e,
 			    enum xfer_decision suggested, int prefix,
@@ -164,6 +166,18 @@ struct xfer_stats {
 int	xfer_copy(struct fs *src, const char *src_path, struct fs *dst,
 	    const char *dst_path, const struct xfer_opts *o,
 	    struct xfer_stats *stats, char *err, size_t errlen);
+
+/*
+ * xfer_copy() of n sources at once (src_paths[i] to dst_paths[i]), as one
+ * copy: with a pool their files are shared out together, file by file,
+ * so that many small items keep every login busy. A source that cannot
+ * be looked at has its failure told (an event) and the others go on.
+ * Events name the files, so the caller tells the sources apart by path.
+ */
+int	xfer_copy_list(struct fs *src, size_t n, const char *const *src_paths,
+	    struct fs *dst, const char *const *dst_paths,
+	    const struct xfer_opts *o, struct xfer_stats *stats, char *err,
+	    size_t errlen);
 
 /*
  * The bytes xfer_copy() would read from src_path on src: a file's size,
