@@ -1102,11 +1102,17 @@ queue_files(struct queue *q, const char *pre, int n, size_t size,
 	char src[PATH_MAX], dst[PATH_MAX], name[64];
 	int i;
 
+	/* All written first: under valgrind the writing is slow enough
+	 * for the queue to finish the first items before the last is
+	 * queued. */
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s%02d", pre, i);
 		put_pattern(at(src, ldir, name), size);
-		ids[i] = queue_add(q, QUEUE_UPLOAD, src, at(dst, rdir, name),
-		    size);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s%02d", pre, i);
+		ids[i] = queue_add(q, QUEUE_UPLOAD, at(src, ldir, name),
+		    at(dst, rdir, name), size);
 		ck_assert_uint_ne(ids[i], 0);
 	}
 }
@@ -1174,7 +1180,7 @@ START_TEST(test_parallel_cancel_run)
 	int i, canceled = 0, done = 0;
 	enum queue_state s;
 
-	queue_files(q, "c", 6, 400000, ids);
+	queue_files(q, "c", 6, 4000000, ids);
 	wait_moving(q, ids[0], &st);
 	ck_assert_int_eq(queue_cancel_current(q), 1);
 	pthread_mutex_lock(&e.lock);

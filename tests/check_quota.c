@@ -1385,7 +1385,8 @@ add(Suite *s, const char *name, const TTest *fn)
 
 	tcase_add_unchecked_fixture(tc, make_sandbox, remove_sandbox);
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 10);
+	/* Generous: measure_deep walks 5000 folders, slow on a busy disk. */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, fn);
 	suite_add_tcase(s, tc);
 }

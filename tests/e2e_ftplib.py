@@ -724,7 +724,7 @@ T2020 = 1577934245                  # 2020-01-02 03:04:05 UTC
 
 @test
 def mfmt_sets_the_time_mdtm_reports():
-    with Server(users=USERS) as srv:
+    with Server(users=USERS, quotas={"harry": "1M"}) as srv:
         home = srv.home("harry")
         p = put(srv, "harry", "a.txt", b"hello")
         q = put(srv, "harry", "sub/sp ace.txt", b"spaced")
