@@ -295,6 +295,10 @@ copy(struct batch *b, struct fs *src, const char *from, struct fs *dst,
 	struct xfer_stats st;
 	char to[FS_PATH_MAX], err[1024];
 
+	/* The other logins come up while this copy looks at its source and
+	 * target, rather than when it first needs them (and not at all for
+	 * a script that copies nothing). */
+	xfer_pool_warm(b->pool);
 	if (target(dst, from, given, to, sizeof(to)) < 0) {
 		fail(b, "path too long");
 		return -1;

@@ -261,26 +261,28 @@ main(int argc, char **argv)
 		url_wipe(&u);
 		return 1;
 	}
-	remote = fs_remote_new(&u, pass, &co.ftp, err, sizeof(err));
 	memset(&bl, 0, sizeof(bl));
 	bl.url = u;
 	snprintf(bl.password, sizeof(bl.password), "%s", pass);
 	bl.opts = co.ftp;
+	pool = co.parallel > 1 ? xfer_pool_new(co.parallel, open_pair, &bl) :
+	    NULL;
+	remote = fs_remote_new(&u, pass, &co.ftp, err, sizeof(err));
 	wipe(pass, sizeof(pass));
 	url_wipe(&u);
 	if (remote == NULL) {
 		fprintf(stderr, "burrow: %s\n", err);
+		xfer_pool_free(pool);
 		wipe(&bl, sizeof(bl));
 		return 1;
 	}
 	if ((local = fs_local_new(NULL, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "burrow: %s\n", err);
+		xfer_pool_free(pool);
 		fs_free(remote);
 		wipe(&bl, sizeof(bl));
 		return 1;
 	}
-	pool = co.parallel > 1 ? xfer_pool_new(co.parallel, open_pair, &bl) :
-	    NULL;
 	failures = batch_run(remote, local, stdin, stdout, stderr,
 	    isatty(STDERR_FILENO), pool);
 	xfer_pool_free(pool);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,8 +95,13 @@ struct xfer_pool {
 	void			*arg;
 	pthread_mutex_t		 lock;		/* refused, why */
 	char			 why[512];	/* the first refusal */
-	struct fs		*remote[XFER_PARALLEL_MAX];	/* [0] unused */
+	int			 told;		/* the refusal was said */
+	struct fs		*remote[XFER_PARALLEL_MAX];	/* [0] unused;
+							   set under lock */
 	struct fs		*local[XFER_PARALLEL_MAX];
+	/* Logins opened ahead (xfer_pool_warm()), joined before use. */
+	pthread_t		 warm_tid[XFER_PARALLEL_MAX];
+	int			 warming[XFER_PARALLEL_MAX];
 };
 
 static void
@@ -1356,6 +1362,9 @@ xfer_pool_free(struct xfer_pool *p)
 
 	if (p == NULL)
 		return;
+	for (i = 1; i < p->n; i++)
+		if (p->warming[i])
+			pthread_join(p->warm_tid[i], NULL);
 	/* Each login's QUIT waits for its 221: all at once, not in turn. */
 	for (i = 1; i < p->n; i++) {
 		pair[i][0] = p->remote[i];
@@ -1402,6 +1411,75 @@ xfer_pool_size(const struct xfer_pool *cp)
  * time, in the caller's folders on both sides. -1 when that login is
  * refused (the pool asks for no more) or its folders cannot be had.
  */
+/* Logs slot i of p in, unless a login was refused already. 0, or -1
+ * (then the pool asks for no more). */
+static int
+open_slot(struct xfer_pool *p, unsigned i)
+{
+	struct fs *r = NULL, *l = NULL;
+	char err[512];
+
+	pthread_mutex_lock(&p->lock);
+	if (p->refused) {
+		pthread_mutex_unlock(&p->lock);
+		return -1;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (p->open(p->arg, &r, &l, err, sizeof(err)) < 0) {
+		pthread_mutex_lock(&p->lock);
+		if (!p->refused)
+			snprintf(p->why, sizeof(p->why), "%s", err);
+		p->refused = 1;
+		pthread_mutex_unlock(&p->lock);
+		return -1;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->remote[i] = r;
+	p->local[i] = l;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+struct warm_arg {
+	struct xfer_pool	*p;
+	unsigned		 i;
+};
+
+static void *
+warm_one(void *arg)
+{
+	struct warm_arg *a = arg;
+
+	(void)open_slot(a->p, a->i);
+	free(a);
+	return NULL;
+}
+
+void
+xfer_pool_warm(struct xfer_pool *p)
+{
+	struct warm_arg *a;
+	sigset_t all, old;
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 1; i < p->n; i++) {
+		if (p->warming[i] || p->remote[i] != NULL ||
+		    (a = malloc(sizeof(*a))) == NULL)
+			continue;
+		a->p = p;
+		a->i = i;
+		if (pthread_create(&p->warm_tid[i], NULL, warm_one, a) == 0)
+			p->warming[i] = 1;
+		else
+			free(a);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 static int
 pool_pair(struct job *w)
 {
@@ -1412,23 +1490,12 @@ pool_pair(struct job *w)
 
 	rem = &p->remote[w->slot];
 	loc = &p->local[w->slot];
-	if (*rem == NULL) {
-		pthread_mutex_lock(&p->lock);
-		if (p->refused) {
-			pthread_mutex_unlock(&p->lock);
-			return -1;
-		}
-		pthread_mutex_unlock(&p->lock);
-		if (p->open(p->arg, rem, loc, err, sizeof(err)) < 0) {
-			*rem = *loc = NULL;
-			pthread_mutex_lock(&p->lock);
-			if (!p->refused)
-				snprintf(p->why, sizeof(p->why), "%s", err);
-			p->refused = 1;
-			pthread_mutex_unlock(&p->lock);
-			return -1;
-		}
+	if (p->warming[w->slot]) {
+		pthread_join(p->warm_tid[w->slot], NULL);
+		p->warming[w->slot] = 0;
 	}
+	if (*rem == NULL && open_slot(p, w->slot) < 0)
+		return -1;
 	s = down ? *rem : *loc;
 	d = down ? *loc : *rem;
 	/* Relative paths mean the same to every login. */
@@ -1473,7 +1540,7 @@ copy_parallel(struct job *j, size_t nsrc, const char *const *sp,
 	struct job w[XFER_PARALLEL_MAX];
 	struct xfer_stats ws[XFER_PARALLEL_MAX];
 	pthread_t tid[XFER_PARALLEL_MAX];
-	int started[XFER_PARALLEL_MAX], was_refused, rc = FS_OK, r;
+	int started[XFER_PARALLEL_MAX], tell, rc = FS_OK, r;
 	unsigned n = xfer_pool_size(p), i;
 	struct task *t;
 	char msg[768];
@@ -1485,9 +1552,6 @@ copy_parallel(struct job *j, size_t nsrc, const char *const *sp,
 	pthread_cond_init(&c.more, NULL);
 	c.tail = &c.head;
 	c.pool = p;
-	pthread_mutex_lock(&p->lock);
-	was_refused = p->refused;
-	pthread_mutex_unlock(&p->lock);
 	j->crew = &c;
 	for (i = 1; i < n; i++) {
 		w[i] = *j;
@@ -1535,7 +1599,12 @@ copy_parallel(struct job *j, size_t nsrc, const char *const *sp,
 	pthread_cond_destroy(&c.more);
 	pthread_mutex_destroy(&c.cb);
 	pthread_mutex_destroy(&c.lock);
-	if (!was_refused && p->refused && j->o->notice != NULL) {
+	pthread_mutex_lock(&p->lock);
+	/* (A refusal while logging in ahead is said here too.) */
+	tell = p->refused && !p->told;
+	p->told = p->refused;
+	pthread_mutex_unlock(&p->lock);
+	if (tell && j->o->notice != NULL) {
 		/* Said once: later copies ask for no more logins. */
 		snprintf(msg, sizeof(msg), "the server took %u of the %u "
 		    "connections asked for (%s); going on with %u",

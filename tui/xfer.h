@@ -93,6 +93,14 @@ struct xfer_pool;
 struct xfer_pool	*xfer_pool_new(unsigned n, xfer_open_pair open,
 			    void *arg);
 
+/*
+ * Starts the pool's logins now, each on a thread of its own, so that they
+ * are ready when a copy needs them (beside the caller's own login rather
+ * than after it). A copy waits for one still logging in. NULL is fine;
+ * not while a copy runs.
+ */
+void			 xfer_pool_warm(struct xfer_pool *p);
+
 /* Closes the pool's logins. NULL is fine. Not while a copy runs. */
 void			 xfer_pool_free(struct xfer_pool *p);
 
