@@ -32,7 +32,9 @@ check_line(const char *fl, size_t fn, const char *tl, size_t tn, int code,
 		skip = 4;
 	} else if (fn > 0 && isdigit((unsigned char)fl[0]))
 		FUZZ_CHECK(0);			/* would look like an end */
-	else if (tn > 0 && isdigit((unsigned char)tl[0])) {
+	else if (strspn(tl, "\r") < tn &&
+	    isdigit((unsigned char)tl[strspn(tl, "\r")])) {
+		/* The first byte kept (CRs are dropped) is a digit. */
 		FUZZ_CHECK(fl[0] == ' ');
 		skip = 1;
 	}
