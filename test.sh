@@ -2,16 +2,20 @@
 # Builds Burrow and runs every test: the Check unit tests and the end-to-end
 # tests against a real burrowd, first in a normal warning-free build, then
 # under AddressSanitizer+UndefinedBehaviorSanitizer, then make distcheck,
-# the unit tests under valgrind and the pool's under ThreadSanitizer. Installs what is
-# missing on Debian first. Ends with the line "N passed, N failed".
+# the unit tests under valgrind and the pool's under ThreadSanitizer, and last
+# a bounded run of every fuzz target (tests/fuzz). Installs what is missing on
+# Debian first. Ends with the line "N passed, N failed".
 #
 #   ./test.sh            everything
 #   ./test.sh --quick    the normal build only
+#   ./test.sh --fuzz     the fuzz targets only (configures build/normal if need be)
 set -u
 cd "$(dirname "$0")"
 top=$(pwd)
 quick=0
+fuzz_only=0
 [ "${1:-}" = "--quick" ] && quick=1
+[ "${1:-}" = "--fuzz" ] && fuzz_only=1
 
 passed=0
 failed=0
@@ -23,7 +27,7 @@ mkdir -p "$log"
 
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
       libncurses-dev check curl lftp python3 valgrind openssl logrotate groff-base
-      tmux libwrap0 libsodium23 haproxy)
+      tmux libwrap0 libsodium23 haproxy clang libclang-rt-14-dev)
 missing=()
 for p in "${need[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -85,6 +89,53 @@ check() {
 	done
 }
 
+# The fuzz targets, each for a bounded number of inputs on a fresh copy of
+# its seed corpus (the seeds themselves are not written to). A target
+# passes when libFuzzer exits 0; a crash, leak, timeout or broken
+# invariant fails it.
+FUZZ_RUNS=20000
+fuzz_section() {
+	local t name work
+	echo "== fuzz (each target for $FUZZ_RUNS inputs)"
+	if [ ! -f build/normal/Makefile ]; then
+		mkdir -p build/normal
+		( cd build/normal && ../../configure -q --enable-werror >"$log/configure-normal.log" 2>&1 ) ||
+		    { echo "configure failed:"; tail -20 "$log/configure-normal.log"; failed=$((failed + 1)); return; }
+	fi
+	if ! ( cd build/normal && make fuzz >"$log/make-fuzz.log" 2>&1 ); then
+		echo "make fuzz failed:"; tail -30 "$log/make-fuzz.log"
+		failed=$((failed + 1))
+		return
+	fi
+	if ! ls build/normal/fuzz/fuzz_* >/dev/null 2>&1; then
+		echo "make fuzz built no target:"; tail -5 "$log/make-fuzz.log"
+		failed=$((failed + 1))
+		return
+	fi
+	work=build/normal/fuzz/corpus
+	for t in build/normal/fuzz/fuzz_*; do
+		name=${t##*/fuzz_}
+		rm -rf "${work:?}/$name"
+		mkdir -p "$work/$name"
+		if "$t" -runs=$FUZZ_RUNS -max_total_time=60 -timeout=10 \
+		    -artifact_prefix="$log/fuzz-$name-" "$work/$name" "tests/fuzz/$name" \
+		    >"$log/fuzz-$name.log" 2>&1; then
+			passed=$((passed + 1))
+		else
+			echo "fuzz: $name failed (input kept as $log/fuzz-$name-*):"
+			grep -v "^#[0-9]" "$log/fuzz-$name.log" | tail -30
+			failed=$((failed + 1))
+		fi
+	done
+}
+
+if [ $fuzz_only -eq 1 ]; then
+	fuzz_section
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+fi
+
 if build normal --enable-werror; then
 	check normal
 fi
@@ -130,6 +181,8 @@ if [ $quick -eq 0 ]; then
 		echo "ThreadSanitizer build failed:"; tail -40 "$log/make-tsan.log"
 		failed=$((failed + 1))
 	fi
+
+	fuzz_section
 fi
 
 echo "$passed passed, $failed failed"

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "proto/hash.h"
+#include "proto/util.h"
 
 /* In FEAT order; the first is the default. */
 static const struct hash_alg algs[] = {
@@ -234,4 +236,47 @@ hash_fd_range(int fd, const struct hash_alg *alg, uint64_t start,
 		return -1;
 	}
 	return hash_end(ctx, hex, hexlen);
+}
+
+int
+hash_parse_range(const char *arg, uint64_t *start, uint64_t *end)
+{
+	char first[32];
+	const char *sp;
+	long long a, b;
+	size_t n;
+
+	if (arg == NULL || (sp = strchr(arg, ' ')) == NULL ||
+	    (n = (size_t)(sp - arg)) >= sizeof(first))
+		return -1;
+	memcpy(first, arg, n);
+	first[n] = '\0';
+	if (parse_num(first, 0, LLONG_MAX, &a, NULL) == -1 ||
+	    parse_num(sp + 1, 0, LLONG_MAX, &b, NULL) == -1)
+		return -1;
+	*start = (uint64_t)a;
+	*end = (uint64_t)b;
+	return 0;
+}
+
+int
+hash_parse_reply(const char *reply, char *hex, size_t hexlen)
+{
+	size_t n = strlen(reply);
+	const char *p = n > 4 ? reply + 4 : reply + n;	/* past "213 " */
+	int field;
+
+	for (field = 0; field < 2; field++) {
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+	n = strcspn(p, " \n");
+	if (n < 8 || n >= hexlen || strspn(p, "0123456789abcdefABCDEF") < n)
+		return -1;
+	memcpy(hex, p, n);
+	hex[n] = '\0';
+	for (n = 0; hex[n] != '\0'; n++)
+		if (hex[n] >= 'A' && hex[n] <= 'F')
+			hex[n] += 'a' - 'A';
+	return 0;
 }

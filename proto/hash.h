@@ -83,4 +83,21 @@ void		 hash_abandon(struct hash_ctx *h);
 int	hash_update_fd(struct hash_ctx *h, int fd, uint64_t start,
 	    uint64_t end, void *buf, size_t buflen, volatile const int *cancel);
 
+/*
+ * The two texts of the extension that arrive from the other side, parsed
+ * here (pure, no I/O) so that both sides and the fuzz targets share them.
+ *
+ * hash_parse_range() reads RANG's argument "start end": two decimal byte
+ * offsets in [0, INT64_MAX] separated by one space, nothing else. Returns
+ * 0 and sets *start and *end (not checked against each other), or -1.
+ *
+ * hash_parse_reply() reads a 213 reply to HASH, "213 SHA-256 0-49 <hex>
+ * <path>" (the reply's code and separator first; later lines after '\n'
+ * are ignored): the third field, which must be 8 or more hex digits and
+ * fit in hexlen bytes with its NUL, is copied into hex in lowercase.
+ * Returns 0, or -1 (hex is then untouched).
+ */
+int	hash_parse_range(const char *arg, uint64_t *start, uint64_t *end);
+int	hash_parse_reply(const char *reply, char *hex, size_t hexlen);
+
 #endif

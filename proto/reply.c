@@ -52,7 +52,8 @@ reply_format(char *buf, size_t len, int code, const char *text)
 		if (first || last)
 			snprintf(head, sizeof(head), "%03d%c", code,
 			    last ? ' ' : '-');
-		else if (isdigit((unsigned char)line[0]))
+		else if (isdigit((unsigned char)line[strspn(line, "\r")]))
+			/* The first byte written: put() drops CRs. */
 			snprintf(head, sizeof(head), " ");
 		else
 			head[0] = '\0';

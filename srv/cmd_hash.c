@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,35 +67,13 @@ hash_opts(struct session *s, const char *rest)
 	return session_reply(s, FTP_OK, "%s", alg->name);
 }
 
-/* Parses "start end"; returns 0, or -1 if it is not two offsets. */
-static int
-parse_range(const char *arg, uint64_t *start, uint64_t *end)
-{
-	char first[32];
-	const char *sp;
-	long long a, b;
-	size_t n;
-
-	if (arg == NULL || (sp = strchr(arg, ' ')) == NULL ||
-	    (n = (size_t)(sp - arg)) >= sizeof(first))
-		return -1;
-	memcpy(first, arg, n);
-	first[n] = '\0';
-	if (parse_num(first, 0, LLONG_MAX, &a, NULL) == -1 ||
-	    parse_num(sp + 1, 0, LLONG_MAX, &b, NULL) == -1)
-		return -1;
-	*start = (uint64_t)a;
-	*end = (uint64_t)b;
-	return 0;
-}
-
 int
 cmd_rang(struct session *s, char *arg)
 {
 	uint64_t start, end;
 
 	s->rang_set = 0;
-	if (parse_range(arg, &start, &end) == -1)
+	if (hash_parse_range(arg, &start, &end) == -1)
 		return session_reply(s, FTP_BADARG, "RANG needs a start and an "
 		    "end byte offset.");
 	if (start == 1 && end == 0)

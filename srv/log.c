@@ -76,6 +76,9 @@ log_close(void)
 	pthread_mutex_unlock(&log_lock);
 }
 
+static void log_vemit(int, const char *, va_list, const char *)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
 {

@@ -517,6 +517,67 @@ START_TEST(test_pieces)
 }
 END_TEST
 
+/* --- the texts from the other side ------------------------------------------ */
+
+START_TEST(test_parse_range)
+{
+	uint64_t a = 7, b = 7;
+
+	ck_assert_int_eq(hash_parse_range("0 49", &a, &b), 0);
+	ck_assert_uint_eq(a, 0);
+	ck_assert_uint_eq(b, 49);
+	ck_assert_int_eq(hash_parse_range("1 0", &a, &b), 0);	/* the reset */
+	ck_assert_uint_eq(a, 1);
+	ck_assert_uint_eq(b, 0);
+	ck_assert_int_eq(hash_parse_range("9223372036854775807 "
+	    "9223372036854775807", &a, &b), 0);
+	ck_assert_uint_eq(a, INT64_MAX);
+	a = b = 7;
+	ck_assert_int_eq(hash_parse_range(NULL, &a, &b), -1);
+	ck_assert_int_eq(hash_parse_range("", &a, &b), -1);
+	ck_assert_int_eq(hash_parse_range("5", &a, &b), -1);
+	ck_assert_int_eq(hash_parse_range("5 ", &a, &b), -1);
+	ck_assert_int_eq(hash_parse_range(" 5 6", &a, &b), -1);
+	ck_assert_int_eq(hash_parse_range("5  6", &a, &b), -1);
+	ck_assert_int_eq(hash_parse_range("5 6 ", &a, &b), -1);
+	ck_assert_int_eq(hash_parse_range("-1 6", &a, &b), -1);
+	ck_assert_int_eq(hash_parse_range("5 9223372036854775808", &a, &b),
+	    -1);
+	ck_assert_int_eq(hash_parse_range("123456789012345678901234567890123 "
+	    "1", &a, &b), -1);
+	ck_assert_uint_eq(a, 7);
+	ck_assert_uint_eq(b, 7);
+}
+END_TEST
+
+START_TEST(test_parse_reply)
+{
+	char hex[HASH_HEX_MAX], small[9];
+
+	ck_assert_int_eq(hash_parse_reply("213 SHA-256 0-49 "
+	    "0123456789ABCDEFabcdef /a b.txt", hex, sizeof(hex)), 0);
+	ck_assert_str_eq(hex, "0123456789abcdefabcdef");
+	ck_assert_int_eq(hash_parse_reply("213 MD5 0-2 "
+	    "900150983cd24fb0d6963f7d28e17f72\nmore", hex, sizeof(hex)), 0);
+	ck_assert_str_eq(hex, "900150983cd24fb0d6963f7d28e17f72");
+	ck_assert_int_eq(hash_parse_reply("213 MD5 0-2 12345678", small,
+	    sizeof(small)), 0);
+	ck_assert_str_eq(small, "12345678");
+	strcpy(hex, "kept");
+	ck_assert_int_eq(hash_parse_reply("213 MD5 0-2 123456789", small,
+	    sizeof(small)), -1);		/* does not fit */
+	ck_assert_int_eq(hash_parse_reply("213 MD5 0-2 1234567", hex,
+	    sizeof(hex)), -1);			/* too short */
+	ck_assert_int_eq(hash_parse_reply("213 MD5 0-2 12345678x", hex,
+	    sizeof(hex)), -1);
+	ck_assert_int_eq(hash_parse_reply("213 MD5 0-2", hex, sizeof(hex)),
+	    -1);
+	ck_assert_int_eq(hash_parse_reply("213", hex, sizeof(hex)), -1);
+	ck_assert_int_eq(hash_parse_reply("", hex, sizeof(hex)), -1);
+	ck_assert_str_eq(hex, "kept");
+}
+END_TEST
+
 static void
 add(Suite *s, const char *name, const TTest *t)
 {
@@ -549,6 +610,8 @@ hash_suite(void)
 	add(s, "feat", test_feat);
 	add(s, "feat_short", test_feat_short);
 	add(s, "pieces", test_pieces);
+	add(s, "parse_range", test_parse_range);
+	add(s, "parse_reply", test_parse_reply);
 	return s;
 }
 

@@ -441,6 +441,10 @@ START_TEST(test_reply_no_forgery)
 		"\r\n230 fake",
 		"\n230 fake",
 		"550 x\r\n\r\n230 fake\r\n221 bye",
+		/* Found by fuzz_reply: a middle line whose digit comes
+		 * after a CR that is dropped must still be indented. */
+		"x\n\r230 fake\ny",
+		"x\n\r\r221 bye\ny",
 	};
 	char buf[REPLY_LINE_MAX], lines[MAXLINES][REPLY_LINE_MAX];
 	int i, j, n;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "proto/hash.h"
 #include "proto/netio.h"
 #include "proto/reply.h"
 #include "proto/util.h"
@@ -386,32 +387,6 @@ r_rename(struct fs *fs, const char *from, const char *to, char *err,
 	return rc;
 }
 
-/*
- * "213 SHA-256 0-49 <hex> <path>": the hex, checked to be hex of a
- * sensible length.
- */
-static int
-parse_hash_reply(const char *reply, char *hex, size_t hexlen)
-{
-	const char *p = reply_text(reply);
-	size_t n;
-	int field;
-
-	for (field = 0; field < 2; field++) {
-		p += strcspn(p, " ");
-		p += strspn(p, " ");
-	}
-	n = strcspn(p, " \n");
-	if (n < 8 || n >= hexlen || strspn(p, "0123456789abcdefABCDEF") < n)
-		return -1;
-	memcpy(hex, p, n);
-	hex[n] = '\0';
-	for (n = 0; hex[n] != '\0'; n++)
-		if (hex[n] >= 'A' && hex[n] <= 'F')
-			hex[n] += 'a' - 'A';
-	return 0;
-}
-
 static int
 hash_once(struct remote *r, const char *path, const char *algo,
     uint64_t start, uint64_t end, char *hex, size_t hexlen, char *err,
@@ -466,7 +441,7 @@ hash_once(struct remote *r, const char *path, const char *algo,
 		fail(reply, err, errlen);
 		return code == FTP_FILEFAIL ? FS_NOENT : FS_ERR;
 	}
-	if (parse_hash_reply(reply, hex, hexlen) < 0) {
+	if (hash_parse_reply(reply, hex, hexlen) < 0) {
 		set_err(err, errlen, "HASH: cannot read \"%.80s\"", reply);
 		return FS_ERR;
 	}
