@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -332,6 +333,86 @@ START_TEST(test_pool_args)
 }
 END_TEST
 
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* An open function that only asks the gate, as a held login would. */
+static struct xfer_pool *gate_pool;
+static int gate_said[XFER_PARALLEL_MAX], gate_asked;
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+open_gated(void *arg, struct fs **remote, struct fs **local, char *err,
+    size_t errlen)
+{
+	int r = xfer_pool_gate(gate_pool);
+
+	(void)arg;
+	pthread_mutex_lock(&gate_lock);
+	gate_said[gate_asked++] = r;
+	pthread_mutex_unlock(&gate_lock);
+	*remote = *local = NULL;
+	if (r != 0) {
+		snprintf(err, errlen, "gated %d", r);
+		return -1;
+	}
+	*remote = fs_local_new(root, err, errlen);
+	*local = fs_local_new(root, err, errlen);
+	ck_assert_ptr_nonnull(*remote);
+	ck_assert_ptr_nonnull(*local);
+	return 0;
+}
+
+static int
+gate_count(void)
+{
+	int n;
+
+	pthread_mutex_lock(&gate_lock);
+	n = gate_asked;
+	pthread_mutex_unlock(&gate_lock);
+	return n;
+}
+
+START_TEST(test_pool_gate)
+{
+	int i;
+
+	/* Connected ahead, never wanted: every held login is told -1. */
+	gate_asked = 0;
+	ck_assert_ptr_nonnull(gate_pool = xfer_pool_new(4, open_gated, NULL));
+	xfer_pool_connect(gate_pool);
+	nap_ms(50);
+	ck_assert_int_eq(gate_count(), 0);	/* all held */
+	xfer_pool_free(gate_pool);
+	ck_assert_int_eq(gate_asked, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(gate_said[i], -1);
+	/* Wanted: each goes on (0). */
+	gate_asked = 0;
+	ck_assert_ptr_nonnull(gate_pool = xfer_pool_new(4, open_gated, NULL));
+	xfer_pool_connect(gate_pool);
+	xfer_pool_warm(gate_pool);
+	for (i = 0; i < 1000 && gate_count() < 3; i++)
+		nap_ms(10);
+	ck_assert_uint_eq(xfer_pool_size(gate_pool), 4);
+	xfer_pool_free(gate_pool);
+	ck_assert_int_eq(gate_asked, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(gate_said[i], 0);
+	/* A pool never connected ahead has its gate open. */
+	ck_assert_ptr_nonnull(gate_pool = xfer_pool_new(2, open_gated, NULL));
+	ck_assert_int_eq(xfer_pool_gate(gate_pool), 0);
+	xfer_pool_free(gate_pool);
+}
+END_TEST
+
 START_TEST(test_parts_plan)
 {
 	struct parts p;
@@ -473,6 +554,7 @@ main(void)
 	tcase_add_test(tc, test_none);
 	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_pool_args);
+	tcase_add_test(tc, test_pool_gate);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("parts");
 	tcase_add_test(tc, test_parts_plan);

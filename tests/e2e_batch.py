@@ -767,6 +767,57 @@ def parallel_backs_off_to_the_logins_the_server_allows():
 
 
 @test
+def parallel_logins_only_for_a_copy():
+    """The further logins connect beside the first but log in only when a
+    copy wants them: a script that copies nothing logs in once, and a
+    wrong password fails once, not once per login."""
+    with Server(users=USERS) as srv:
+        local = tmp()
+        r = ok(burrow(url(srv), "ls\npwd\n", local,
+                      args=("--parallel", "4")))
+        assert r.err == "", r
+        log = srv.log()
+        assert log.count("login harry") == 1, log
+        bad = "ftp://harry:wrong@%s:%d/" % (HOST, srv.port)
+        r = burrow(bad, "get x\n", local, args=("--parallel", "4"))
+        assert r.rc == 1, r
+        assert "530" in r.err, r
+        log = srv.log()
+        assert log.count("failed login") == 1, log
+        assert log.count("login harry") == 1, log
+
+
+@test
+def parallel_logins_held_past_a_login_timeout_start_over():
+    """Connections waiting for a copy are dropped by the server's
+    login_timeout (1 s); when the copy comes, they connect again and log
+    in: four logins, everything verified, nothing said."""
+    with Server(users=USERS, login_timeout=1) as srv:
+        files = tree(os.path.join(srv.home("harry"), "t"), 24)
+        local = tmp()
+        env = dict(os.environ, HOME=local)
+        p = subprocess.Popen([BURROW, "--batch", "--parallel", "4",
+                              url(srv)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             cwd=local, env=env)
+        try:
+            p.stdin.write(b"pwd\n")
+            p.stdin.flush()
+            assert wait_until(lambda: srv.log().count("login timeout") >= 3,
+                              20), srv.log()
+            out, err = p.communicate(b"get t\n", timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait(10)
+        assert p.returncode == 0, (out, err)
+        same_files(files, os.path.join(local, "t"))
+        assert out.decode().count("verified by SHA-256") == 24, out
+        assert err == b"", err
+        assert srv.log().count("login harry") == 4, srv.log()
+
+
+@test
 def segmented_download_killed_then_resumed():
     """A big file (40 MiB, over the 32 MiB threshold) comes in four ranges
     over four logins. burrow killed with SIGKILL midway leaves the ranges'

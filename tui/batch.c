@@ -295,10 +295,6 @@ copy(struct batch *b, struct fs *src, const char *from, struct fs *dst,
 	struct xfer_stats st;
 	char to[FS_PATH_MAX], err[1024];
 
-	/* The other logins come up while this copy looks at its source and
-	 * target, rather than when it first needs them (and not at all for
-	 * a script that copies nothing). */
-	xfer_pool_warm(b->pool);
 	if (target(dst, from, given, to, sizeof(to)) < 0) {
 		fail(b, "path too long");
 		return -1;
@@ -409,6 +405,10 @@ cmd_copy(struct batch *b, struct fs *src, struct fs *dst, int argc,
 	size_t i;
 	int rc = 0;
 
+	/* The other logins come up while this copy looks at its source and
+	 * target, rather than when it first needs them (and not at all for
+	 * a script that copies nothing). */
+	xfer_pool_warm(b->pool);
 	if (expand(b, src, argv[1], &m) < 0)
 		return -1;
 	if (m.v == NULL)

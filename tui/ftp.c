@@ -805,6 +805,18 @@ data_drop(struct ftp *f)
 	data_drop_wait(f, f->timeout_ms);
 }
 
+/*
+ * 1 when the server spoke or hung up while a connection waited before its
+ * login (a login timeout's 421, a close): it is no use any more.
+ */
+static int
+held_over(const struct ftp *f)
+{
+	struct pollfd p = { .fd = f->fd, .events = POLLIN };
+
+	return f->c.end > f->c.start || poll(&p, 1, 0) != 0;
+}
+
 /* Connects, greets, FEAT, TLS, login, UTF8, TYPE I, CWD dir. */
 static int
 session_start(struct ftp *f, const char *dir, char *err, size_t errlen)
@@ -812,12 +824,13 @@ session_start(struct ftp *f, const char *dir, char *err, size_t errlen)
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[16], *reply;
 	const size_t rlen = FTP_REPLY_MAX;
-	int code, e = 0, gai, rc = -1;
+	int code, e = 0, gai, rc = -1, again = 0, hold;
 
 	if ((reply = malloc(rlen)) == NULL) {
 		set_err(err, errlen, "out of memory");
 		return -1;
 	}
+connect:
 	f->dead = 0;
 	f->pasv = PASV_UNKNOWN;
 	memset(&hints, 0, sizeof(hints));
@@ -856,6 +869,22 @@ session_start(struct ftp *f, const char *dir, char *err, size_t errlen)
 		goto failreply;
 	if (code == FTP_FEAT)
 		parse_feat(f, reply);
+	if (f->opts.before_login != NULL) {
+		hold = f->opts.before_login(f->opts.before_login_arg);
+		if (hold == 0 && held_over(f))
+			hold = 1;
+		if (hold > 0 && !again) {
+			/* Held too long: a fresh connection, asked again. */
+			session_drop(f, 0);
+			again = 1;
+			goto connect;
+		}
+		if (hold < 0) {
+			set_err(err, errlen, "%s: the login was not wanted",
+			    f->server);
+			goto out;
+		}
+	}
 	if (f->opts.tls && start_tls(f, reply, rlen, err, errlen) < 0)
 		goto out;
 	if (login(f, reply, rlen, err, errlen) < 0)

@@ -75,6 +75,15 @@ struct ftp_opts {
 	int		(*trust_ask)(void *arg, const char *server,
 			    const char *fp, const char *file);
 	void		*trust_arg;
+	/*
+	 * Asked, on the thread that connects, after the greeting and FEAT
+	 * and before TLS and the login, so that a connection can be made
+	 * ahead of being wanted: 0 goes on; 1 starts over from the connect
+	 * (it was held so long that the server may have dropped it); -1
+	 * gives up (the login is not wanted after all). NULL: goes on.
+	 */
+	int		(*before_login)(void *arg);
+	void		*before_login_arg;
 };
 
 /* Longest reply the functions below keep (lines joined with '\n'). */

@@ -30,6 +30,7 @@ struct batch_login {
 	struct url	 url;
 	char		 password[URL_PASS_MAX];
 	struct ftp_opts	 opts;
+	struct xfer_pool *pool;		/* whose gate the logins wait at */
 };
 
 /* xfer_open_pair for the batch mode: one more login, and a local side. */
@@ -41,6 +42,8 @@ open_pair(void *arg, struct fs **remote, struct fs **local, char *err,
 	struct ftp_opts o = l->opts;
 
 	o.notice = NULL;	/* the first login has said it */
+	o.before_login = xfer_pool_gate;
+	o.before_login_arg = l->pool;
 	if ((*remote = fs_remote_new(&l->url, l->password, &o, err,
 	    errlen)) == NULL)
 		return -1;
@@ -267,6 +270,10 @@ main(int argc, char **argv)
 	bl.opts = co.ftp;
 	pool = co.parallel > 1 ? xfer_pool_new(co.parallel, open_pair, &bl) :
 	    NULL;
+	/* The further logins connect beside this one, and log in when a
+	 * copy wants them. */
+	bl.pool = pool;
+	xfer_pool_connect(pool);
 	remote = fs_remote_new(&u, pass, &co.ftp, err, sizeof(err));
 	wipe(pass, sizeof(pass));
 	url_wipe(&u);

@@ -102,6 +102,10 @@ struct xfer_pool {
 	/* Logins opened ahead (xfer_pool_warm()), joined before use. */
 	pthread_t		 warm_tid[XFER_PARALLEL_MAX];
 	int			 warming[XFER_PARALLEL_MAX];
+	/* Connections made ahead (xfer_pool_connect()) wait here before
+	 * they log in: 0 held, 1 wanted, -1 not wanted. Under lock. */
+	int			 gate;
+	pthread_cond_t		 gate_cv;
 };
 
 static void
@@ -1338,7 +1342,9 @@ xfer_pool_new(unsigned n, xfer_open_pair open, void *arg)
 	p->n = n;
 	p->open = open;
 	p->arg = arg;
+	p->gate = 1;
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->gate_cv, NULL);
 	return p;
 }
 
@@ -1362,6 +1368,12 @@ xfer_pool_free(struct xfer_pool *p)
 
 	if (p == NULL)
 		return;
+	/* Connections held before their login are let go unused. */
+	pthread_mutex_lock(&p->lock);
+	if (p->gate == 0)
+		p->gate = -1;
+	pthread_cond_broadcast(&p->gate_cv);
+	pthread_mutex_unlock(&p->lock);
 	for (i = 1; i < p->n; i++)
 		if (p->warming[i])
 			pthread_join(p->warm_tid[i], NULL);
@@ -1377,6 +1389,7 @@ xfer_pool_free(struct xfer_pool *p)
 	for (i = 1; i < p->n; i++)
 		if (started[i])
 			pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&p->gate_cv);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -1455,15 +1468,14 @@ warm_one(void *arg)
 	return NULL;
 }
 
-void
-xfer_pool_warm(struct xfer_pool *p)
+/* Starts a thread opening each slot not yet open or opening. */
+static void
+pool_start(struct xfer_pool *p)
 {
 	struct warm_arg *a;
 	sigset_t all, old;
 	unsigned i;
 
-	if (p == NULL)
-		return;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 1; i < p->n; i++) {
@@ -1477,9 +1489,54 @@ xfer_pool_warm(struct xfer_pool *p)
 		else
 			free(a);
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+void
+xfer_pool_connect(struct xfer_pool *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->gate == 1)
+		p->gate = 0;
+	pthread_mutex_unlock(&p->lock);
+	pool_start(p);
+}
+
+void
+xfer_pool_warm(struct xfer_pool *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->gate == 0)
+		p->gate = 1;
+	pthread_cond_broadcast(&p->gate_cv);
+	pthread_mutex_unlock(&p->lock);
+	pool_start(p);
+}
+
+/* A connection held this long may have met the server's login timeout
+ * (vsftpd's, ProFTPD's: minutes; a strict one: less): it starts over. */
+#define GATE_FRESH_SEC	10
+
+int
+xfer_pool_gate(void *arg)
+{
+	struct xfer_pool *p = arg;
+	double since = now_mono();
+	int gate;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->gate == 0)
+		pthread_cond_wait(&p->gate_cv, &p->lock);
+	gate = p->gate;
+	pthread_mutex_unlock(&p->lock);
+	if (gate < 0)
+		return -1;
+	return now_mono() - since > GATE_FRESH_SEC ? 1 : 0;
+}
 static int
 pool_pair(struct job *w)
 {

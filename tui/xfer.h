@@ -101,6 +101,19 @@ struct xfer_pool	*xfer_pool_new(unsigned n, xfer_open_pair open,
  */
 void			 xfer_pool_warm(struct xfer_pool *p);
 
+/*
+ * Like xfer_pool_warm(), but each connection, once greeted, waits before
+ * its login until xfer_pool_warm() says the logins are wanted, or
+ * xfer_pool_free() that they are not: the connecting is done beside the
+ * caller's own login, and a session that copies nothing logs nothing in.
+ * For this the pool's open function passes xfer_pool_gate, with the pool
+ * as its argument, as ftp_opts.before_login. NULL is fine.
+ */
+void			 xfer_pool_connect(struct xfer_pool *p);
+
+/* The ftp_opts.before_login of the pool arg (see xfer_pool_connect()). */
+int			 xfer_pool_gate(void *arg);
+
 /* Closes the pool's logins. NULL is fine. Not while a copy runs. */
 void			 xfer_pool_free(struct xfer_pool *p);
 
