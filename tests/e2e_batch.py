@@ -1052,7 +1052,9 @@ def slow_hash():
 @test
 def usage_errors():
     for args in (["--batch"], ["--batch", "http://x"], ["--bogus"],
-                 ["--batch", "--timeout", "0", "ftp://h"]):
+                 ["--batch", "--timeout", "0", "ftp://h"],
+                 ["--keepalive", "-1", "ftp://h"],
+                 ["--keepalive", "x", "ftp://h"]):
         p = subprocess.run([BURROW] + args, capture_output=True,
                            timeout=10, stdin=subprocess.DEVNULL)
         assert p.returncode == 2, (args, p)
@@ -1067,7 +1069,8 @@ def usage_errors():
         out = p.stdout.decode()
         assert p.returncode == 0 and p.stderr == b"", p
         for want in ("--batch", "--tls", "--insecure", "--cafile FILE",
-                     "--timeout SECS", "-h, --help", "-V, --version",
+                     "--timeout SECS", "--parallel N", "--keepalive SECS",
+                     "-h, --help", "-V, --version",
                      "burrow(1)", "F1", "known_hosts"):
             assert want in out, (want, out)
         assert max(len(l) for l in out.splitlines()) <= 80, out

@@ -38,7 +38,7 @@ import time
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BUILDDIR, HOST, Server, run, test  # noqa: E402
+from harness import BUILDDIR, HOST, Server, run, test, wait_until  # noqa: E402,E501
 from fake_ftpd import FakeFtpd  # noqa: E402
 from batchlib import read, tree, write  # noqa: E402
 
@@ -384,6 +384,40 @@ def both_listings_and_footer():
         t.wait_entries("left", ["local-later.txt"])
         t.keys("q")
         assert t.exited() == 0
+
+
+@test
+def keepalive_holds_the_login_past_the_idle_timeout():
+    """The server drops a login idle for 2 s. With --keepalive 1 the
+    screen's NOOPs keep it: after 5 s idle, Ctrl-R lists at once on the
+    same login. With --keepalive 0 it is dropped, and the next action
+    connects again and says so."""
+    with Server(idle_timeout=2) as srv:
+        h = srv.home("harry")
+        local = tmp()
+        with Tui() as t:
+            t.start(["--keepalive", "1", url(srv)], local)
+            connected(t, srv)
+            time.sleep(5)
+            write(os.path.join(h, "later.txt"), b"1")
+            t.keys("C-r")
+            t.wait_entries("right", ["later.txt"])
+            assert "idle timeout" not in srv.log(), srv.log()
+            assert "reconnected" not in t.status(), t.fail("reconnected")
+            assert srv.log().count("login harry") == 1, srv.log()
+            t.keys("q")
+            assert t.exited() == 0
+        with Tui() as t:
+            t.start(["--keepalive", "0", url(srv)], local)
+            connected(t, srv)
+            assert wait_until(lambda: "idle timeout" in srv.log(), 15), \
+                srv.log()
+            write(os.path.join(h, "again.txt"), b"2")
+            t.keys("C-r")
+            t.wait_entries("right", ["again.txt"])
+            t.wait_status("reconnected")
+            t.keys("q")
+            assert t.exited() == 0
 
 
 @test

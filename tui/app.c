@@ -1221,6 +1221,20 @@ app_free(struct app *a)
 	wipe(a->login.password, sizeof(a->login.password));
 }
 
+/*
+ * The browsing login idles while the queue's logins move files, and while
+ * the user reads: a NOOP now and then keeps the server's idle timeout
+ * away. One lost anyway is mended on the next action, as always.
+ */
+static void
+keep_alive(struct app *a)
+{
+	struct ftp *f = fs_remote_ftp(a->fs[SIDE_REMOTE]);
+
+	if (f != NULL && a->opts->keepalive_ms > 0)
+		(void)ftp_keepalive(f, a->opts->keepalive_ms);
+}
+
 int
 client_run(const struct client_opts *o, const char *url)
 {
@@ -1270,6 +1284,7 @@ client_run(const struct client_opts *o, const char *url)
 		}
 		if (poll_queue(&a))
 			dirty = 1;
+		keep_alive(&a);
 	}
 	if (a.queue != NULL)
 		queue_cancel_all(a.queue);

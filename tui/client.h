@@ -15,6 +15,8 @@ struct client_opts {
 					   timeout; notice is the front end's */
 	unsigned	 parallel;	/* logins moving files at once (a
 					   folder's), 1 to XFER_PARALLEL_MAX */
+	int		 keepalive_ms;	/* a NOOP on the screen's idle login
+					   after this long; 0: none */
 };
 
 /*

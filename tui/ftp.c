@@ -86,6 +86,8 @@ struct ftp {
 	int			 dfd;
 	struct conn		 dc;
 	struct tls		*dtls;
+
+	double			 last_sent;	/* now_mono() of the last command */
 };
 
 /*
@@ -200,6 +202,7 @@ send_line(struct ftp *f, const char *cmd, char *reply, size_t len)
 		set_err(reply, len, "connection lost: %s", strerror(errno));
 		return -1;
 	}
+	f->last_sent = now_mono();
 	return 0;
 }
 
@@ -978,6 +981,18 @@ int
 ftp_dead(const struct ftp *f)
 {
 	return f->dead;
+}
+
+int
+ftp_keepalive(struct ftp *f, int idle_ms)
+{
+	char reply[512];
+
+	if (f->dead || f->dfd >= 0 || f->prelim || f->after_pending ||
+	    f->spare_pending || (now_mono() - f->last_sent) * 1000 < idle_ms)
+		return 0;
+	/* Any reply will do: the point is that the server heard us. */
+	return ftp_cmd(f, reply, sizeof(reply), "NOOP") < 0 ? -1 : 1;
 }
 
 int

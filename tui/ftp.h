@@ -106,6 +106,14 @@ struct ftp	*ftp_open(const struct url *u, const char *password,
 int		 ftp_dead(const struct ftp *f);
 
 /*
+ * Keeps an idle session from the server's idle timeout: a NOOP when no
+ * command went out for idle_ms and nothing is in flight. 1 when it was
+ * sent and answered, 0 when none was due, -1 when the connection is lost
+ * (ftp_dead() then says so, and ftp_reconnect() mends it).
+ */
+int		 ftp_keepalive(struct ftp *f, int idle_ms);
+
+/*
  * Drops what is left of the connection and makes it again as ftp_open()
  * did (same address, options and password), then changes to dir (an
  * absolute path; NULL or "": stay in the login folder). Returns 0, or -1

@@ -24,6 +24,7 @@
 
 #define DEFAULT_TIMEOUT	30	/* seconds */
 #define DEFAULT_PARALLEL 4	/* logins moving a folder's files */
+#define DEFAULT_KEEPALIVE 60	/* seconds; below common idle timeouts */
 
 /* What the batch mode's further logins need (open_pair()). */
 struct batch_login {
@@ -60,7 +61,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: burrow [--tls] [--insecure] [--cafile FILE] [--timeout SECS]\n"
-	    "              [--parallel N] [URL]\n"
+	    "              [--parallel N] [--keepalive SECS] [URL]\n"
 	    "       burrow --batch [options] URL < commands\n"
 	    "URL: ftp[s]://[user[:password]@]host[:port][/path]\n"
 	    "The password comes from the URL, BURROW_PASSWORD, or a prompt.\n");
@@ -94,6 +95,9 @@ help(FILE *f)
 	    "\n"
 	    "                   (1 to %d, default %d; fewer if the server "
 	    "refuses)\n"
+	    "  --keepalive SECS the screen sends NOOP on its idle login this "
+	    "often\n"
+	    "                   (default %d; 0: never)\n"
 	    "  -h, --help       print this help\n"
 	    "  -V, --version    print the version\n"
 	    "\n"
@@ -101,7 +105,8 @@ help(FILE *f)
 	    "in\n"
 	    "~/.config/burrow/known_hosts.\n"
 	    "See burrow(1) for the keys, batch commands and transfer rules.\n",
-	    DEFAULT_TIMEOUT, XFER_PARALLEL_MAX, DEFAULT_PARALLEL);
+	    DEFAULT_TIMEOUT, XFER_PARALLEL_MAX, DEFAULT_PARALLEL,
+	    DEFAULT_KEEPALIVE);
 }
 
 static void
@@ -183,6 +188,7 @@ main(int argc, char **argv)
 		{ "cafile", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "parallel", required_argument, NULL, 'p' },
+		{ "keepalive", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -200,6 +206,7 @@ main(int argc, char **argv)
 	co.ftp.timeout_ms = DEFAULT_TIMEOUT * 1000;
 	co.ftp.notice = notice;
 	co.parallel = DEFAULT_PARALLEL;
+	co.keepalive_ms = DEFAULT_KEEPALIVE * 1000;
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -230,6 +237,14 @@ main(int argc, char **argv)
 				return 2;
 			}
 			co.parallel = (unsigned)secs;
+			break;
+		case 'a':
+			if (parse_num(optarg, 0, 86400, &secs, NULL) < 0) {
+				fprintf(stderr, "burrow: --keepalive: 0 to 86400 "
+				    "seconds\n");
+				return 2;
+			}
+			co.keepalive_ms = (int)secs * 1000;
 			break;
 		case 'h':
 			help(stdout);
