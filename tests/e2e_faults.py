@@ -1,0 +1,235 @@
+"""
+e2e_faults: burrowd and burrow --batch when the system fails under them.
+
+Covered: a home on a full file system (a small tmpfs): STOR, REST+STOR,
+APPE and a replacing STOR get 452, keep the bytes that fitted (and the
+replaced file as it was), the quota record stays equal to what is on disk
+(SITE QUOTA, AVBL), other sessions go on, and once space is freed the
+upload resumes to the byte.
+
+Mounting needs root: without it (or without tmpfs) those tests are TAP
+skips.
+"""
+import contextlib
+import os
+import random
+import re
+import stat
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Server, raw_avbl, raw_upload  # noqa: E402
+from harness import run, test  # noqa: E402
+from batchlib import read  # noqa: E402
+
+K = 1024
+M = 1024 * K
+
+
+def blob(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def disk_usage(path):
+    """Total size of the regular files below path (what the server's
+    walk counts)."""
+    total = 0
+    for top, dirs, files in os.walk(path):
+        for name in files:
+            st = os.lstat(os.path.join(top, name))
+            if stat.S_ISREG(st.st_mode):
+                total += st.st_size
+    return total
+
+
+class Skip(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def tmpfs(path, size):
+    """A tmpfs of size ("2m") mounted on path for the block; unmounted
+    after it whatever happens. Skip if it cannot be mounted."""
+    if os.geteuid() != 0:
+        raise Skip("mounting a tmpfs needs root")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0755"
+                        % size, "tmpfs", path], capture_output=True,
+                       timeout=10)
+    if r.returncode != 0:
+        raise Skip("cannot mount a tmpfs: %s" % r.stderr.decode().strip())
+    try:
+        yield path
+    finally:
+        r = subprocess.run(["umount", path], capture_output=True, timeout=10)
+        if r.returncode != 0:
+            subprocess.run(["umount", "-l", path], timeout=10)
+
+
+def skippable(fn):
+    """A test that says "# SKIP" and passes when Skip is raised."""
+    def wrapper():
+        try:
+            fn()
+        except Skip as e:
+            print("# SKIP %s: %s" % (fn.__name__, e), flush=True)
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def login(srv, user, timeout=10):
+    c = srv.raw(timeout=timeout)
+    c.expect(None, 220)
+    c.login(user, srv.users[user])
+    return c
+
+
+def site_quota(c):
+    """(used, limit) in bytes from SITE QUOTA."""
+    r = c.expect("SITE QUOTA", 200)
+    m = re.search(r"\((\d+) of (\d+) bytes\)", r)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    m = re.search(r"\((\d+) bytes\), no limit", r)
+    assert m, r
+    return int(m.group(1)), 0
+
+
+def disk_free(path):
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
+
+
+def check_books(c, home, limit, what):
+    """The quota record equals what is on disk, and AVBL is what the quota
+    and the disk leave."""
+    used, lim = site_quota(c)
+    on_disk = disk_usage(home)
+    assert lim == limit, (what, lim, limit)
+    assert used == on_disk, "%s: recorded %d, on disk %d" % (what, used,
+                                                            on_disk)
+    got = raw_avbl(c)
+    want = min(limit - on_disk, disk_free(home))
+    assert got == want, "%s: AVBL %d, want min(%d - %d, %d free)" % (
+        what, got, limit, on_disk, disk_free(home))
+    return on_disk
+
+
+def is_prefix(path, data):
+    got = read(path)
+    return len(got) <= len(data) and data[:len(got)] == got, len(got)
+
+
+# --- a full home -------------------------------------------------------------
+
+@test
+@skippable
+def full_home_keeps_what_fitted_and_resumes():
+    """A home on a 2 MiB tmpfs: an upload bigger than the space left gets
+    452 and keeps what fitted; REST+STOR and APPE onto the full disk get
+    452 and change nothing; a replacing STOR gets 452 and leaves the old
+    file; the quota record stays equal to the disk throughout; another
+    session of the user and another user go on; once a file is deleted
+    the upload resumes to the last byte and a new upload works."""
+    limit = 10 * M
+    users = {"harry": "pw", "beal": "pw2"}
+    srv = Server(users=users, quotas={"harry": "10M"})
+    home = srv.home("harry")
+    with srv, tmpfs(home, "2m"):
+        c = login(srv, "harry")
+        other = login(srv, "harry")
+        beal = login(srv, "beal")
+        keep = blob(20 * K, 1)
+        assert raw_upload(c, "STOR", "keep.txt", keep).startswith("226")
+        filler = blob(1 * M, 2)
+        assert raw_upload(c, "STOR", "filler.bin", filler).startswith("226")
+        check_books(c, home, limit, "before")
+
+        data = blob(1536 * K, 3)
+        big = os.path.join(home, "big.bin")
+        r = raw_upload(c, "STOR", "big.bin", data)
+        assert r.startswith("452") and "no space" in r, r
+        ok, kept = is_prefix(big, data)
+        assert ok and 0 < kept < len(data), kept
+        assert disk_free(home) < 64 * K, disk_free(home)
+        check_books(c, home, limit, "after the failed STOR")
+
+        # The other sessions go on: harry's lists, beal's uploads.
+        lst, r = other.transfer("NLST")
+        assert r.startswith("226") and b"big.bin" in lst, (lst, r)
+        assert raw_upload(beal, "STOR", "b.bin", blob(300 * K, 4)) \
+            .startswith("226")
+        assert read(os.path.join(srv.home("beal"), "b.bin")) == \
+            blob(300 * K, 4)
+
+        # Resuming onto the full disk: 452, the file still a prefix.
+        kept = os.path.getsize(big)
+        r = raw_upload(c, "STOR", "big.bin", data[kept:], rest=kept)
+        assert r.startswith("452"), r
+        ok, kept2 = is_prefix(big, data)
+        assert ok and kept2 == kept, (kept, kept2)
+        check_books(c, home, limit, "after the failed REST+STOR")
+        r = raw_upload(c, "APPE", "big.bin", data[kept:])
+        assert r.startswith("452"), r
+        ok, kept3 = is_prefix(big, data)
+        assert ok and kept3 == kept, (kept, kept3)
+        check_books(c, home, limit, "after the failed APPE")
+
+        # Replacing a file on the full disk: the old one stays.
+        r = raw_upload(c, "STOR", "keep.txt", blob(500 * K, 5))
+        assert r.startswith("452"), r
+        assert read(os.path.join(home, "keep.txt")) == keep
+        assert sorted(os.listdir(home)) == ["big.bin", "filler.bin",
+                                            "keep.txt"], os.listdir(home)
+        check_books(c, home, limit, "after the failed replacement")
+
+        # Space freed: the upload resumes where it stopped.
+        c.expect("DELE filler.bin", 250)
+        check_books(c, home, limit, "after DELE")
+        kept = os.path.getsize(big)
+        r = raw_upload(c, "STOR", "big.bin", data[kept:], rest=kept)
+        assert r.startswith("226"), r
+        assert read(big) == data
+        assert c.cmd("SIZE big.bin") == "213 %d\r\n" % len(data)
+        small = blob(10 * K, 6)
+        assert raw_upload(c, "STOR", "small.bin", small).startswith("226")
+        assert read(os.path.join(home, "small.bin")) == small
+        check_books(c, home, limit, "at the end")
+        other.expect("NOOP", 200)
+        for x in (c, other, beal):
+            x.expect("QUIT", 221)
+            x.close()
+        assert "harry STOR /big.bin" in srv.log()
+
+
+@test
+@skippable
+def full_home_without_a_quota():
+    """A user without a quota on a full home: 452 too, what fitted kept,
+    AVBL the disk's free space, SITE QUOTA the bytes on disk."""
+    srv = Server(users={"harry": "pw"})
+    home = srv.home("harry")
+    with srv, tmpfs(home, "1m"):
+        c = login(srv, "harry")
+        data = blob(2 * M, 7)
+        r = raw_upload(c, "STOR", "big.bin", data)
+        assert r.startswith("452"), r
+        ok, kept = is_prefix(os.path.join(home, "big.bin"), data)
+        assert ok and kept > 0, kept
+        used, lim = site_quota(c)
+        assert lim == 0 and used == disk_usage(home) == kept, (used, kept)
+        assert raw_avbl(c) == disk_free(home)
+        c.expect("DELE big.bin", 250)
+        assert site_quota(c)[0] == 0
+        assert raw_upload(c, "STOR", "s.bin", b"x" * 1000).startswith("226")
+        c.close()
+
+
+if __name__ == "__main__":
+    run()
