@@ -5,7 +5,11 @@ Covered: a home on a full file system (a small tmpfs): STOR, REST+STOR,
 APPE and a replacing STOR get 452, keep the bytes that fitted (and the
 replaced file as it was), the quota record stays equal to what is on disk
 (SITE QUOTA, AVBL), other sessions go on, and once space is freed the
-upload resumes to the byte.
+upload resumes to the byte; the server out of descriptors (a low
+RLIMIT_NOFILE): a new connection gets 421 at once and is closed, without
+burrowd spinning, a data connection that cannot be accepted or a passive
+socket that cannot be opened gets 425 at once, a login 530, and the
+control sessions go on; once descriptors are free new clients log in.
 
 Mounting needs root: without it (or without tmpfs) those tests are TAP
 skips.
@@ -14,13 +18,16 @@ import contextlib
 import os
 import random
 import re
+import resource
+import socket
 import stat
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Server, raw_avbl, raw_upload  # noqa: E402
-from harness import run, test  # noqa: E402
+from harness import run, test, wait_until  # noqa: E402
 from batchlib import read  # noqa: E402
 
 K = 1024
@@ -229,6 +236,152 @@ def full_home_without_a_quota():
         assert site_quota(c)[0] == 0
         assert raw_upload(c, "STOR", "s.bin", b"x" * 1000).startswith("226")
         c.close()
+
+
+# --- out of descriptors ------------------------------------------------------
+
+NOFILE = 40
+
+
+def low_nofile():
+    resource.setrlimit(resource.RLIMIT_NOFILE, (NOFILE, NOFILE))
+
+
+def open_fds(srv):
+    return len(os.listdir("/proc/%d/fd" % srv.proc.pid))
+
+
+def cpu_seconds(srv):
+    """User and system time burrowd has used so far."""
+    with open("/proc/%d/stat" % srv.proc.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def greet(srv, timeout=10):
+    """A new connection and its first reply: "" if closed without one,
+    None if none came within timeout."""
+    c = srv.raw(timeout=timeout)
+    try:
+        return c, c.reply()
+    except socket.timeout:
+        return c, None
+    except ConnectionResetError:
+        return c, ""
+
+
+def fill(srv, held, most=200):
+    """Opens connections, keeping those greeted in held, until one is
+    refused; returns its reply and how long it took to come."""
+    for _ in range(most):
+        t0 = time.monotonic()
+        c, r = greet(srv)
+        took = time.monotonic() - t0
+        if r is not None and r.startswith("220"):
+            held.append(c)
+            continue
+        c.close()
+        return r, took
+    raise AssertionError("%d connections and none refused" % most)
+
+
+def close_all(held):
+    while held:
+        held.pop().close()
+
+
+def refused_quickly(srv, held):
+    r, took = fill(srv, held)
+    assert r is not None, "no reply to a connection the server cannot take"
+    assert r.startswith("421"), repr(r)
+    assert took < 5, "421 after %.1f s" % took
+    return r
+
+
+@test
+def out_of_descriptors_refuses_with_421_and_recovers():
+    """burrowd with RLIMIT_NOFILE 40: connections past what it can hold
+    get 421 at once and are closed, again and again, without burrowd
+    spinning; a data connection that cannot be accepted, or a passive
+    socket that cannot be opened, gets 425 at once and the session goes
+    on; once the connections close, new clients log in and transfer."""
+    srv = Server(users={"harry": "pw"}, max_per_ip=0, data_timeout=10)
+    srv.preexec_fn = low_nofile
+    data = blob(300 * K, 8)
+    write(os.path.join(srv.home("harry"), "f.bin"), data)
+    held = []
+    with srv:
+        a = login(srv, "harry")
+        got, r = a.transfer("RETR f.bin")
+        assert got == data and r.startswith("226"), r
+        try:
+            refused_quickly(srv, held)
+            assert len(held) > 10, len(held)
+            assert open_fds(srv) == NOFILE, open_fds(srv)
+            # Refused again and again, each at once, and no spinning.
+            cpu = cpu_seconds(srv)
+            for _ in range(5):
+                c, r = greet(srv)
+                c.close()
+                assert r is not None and r.startswith("421"), repr(r)
+            time.sleep(1)
+            assert cpu_seconds(srv) - cpu < 0.5, cpu_seconds(srv) - cpu
+            assert "out of file descriptors" in srv.log(), srv.log()[-2000:]
+
+            # One descriptor free for PASV, one for the file RETR opens:
+            # the data connection finds none left.
+            def free_one():
+                held.pop().close()
+                assert wait_until(lambda: open_fds(srv) < NOFILE, 5)
+            free_one()
+            d = a.pasv_data()
+            free_one()
+            cpu = cpu_seconds(srv)
+            t0 = time.monotonic()
+            r = a.cmd("RETR f.bin")
+            took = time.monotonic() - t0
+            d.close()
+            assert r.startswith("425"), r
+            assert took < 3, "425 after %.1f s" % took
+            assert cpu_seconds(srv) - cpu < 0.5, cpu_seconds(srv) - cpu
+            a.expect("NOOP", 200)
+
+            # None free: PASV and EPSV cannot open a socket.
+            refused_quickly(srv, held)
+            a.expect("PASV", 425)
+            a.expect("EPSV", 425)
+            a.expect("NOOP", 200)
+
+            # A login needs descriptors too (its home, its wake-up):
+            # refused with 530, and the connection goes on.
+            free_one()
+            c, r = greet(srv)
+            held.append(c)
+            assert r is not None and r.startswith("220"), repr(r)
+            c.expect("USER harry", 331)
+            c.expect("PASS pw", 530)
+            c.expect("QUIT", 221)
+        finally:
+            close_all(held)
+        # Descriptors back: a new client logs in and the old session
+        # transfers again.
+        assert wait_until(lambda: open_fds(srv) < NOFILE - 10, 10)
+
+        def fresh_login():
+            with contextlib.suppress(OSError, AssertionError):
+                c = login(srv, "harry", timeout=2)
+                c.close()
+                return True
+            return False
+        assert wait_until(fresh_login, 10, 0.2)
+        b = login(srv, "harry")
+        got, r = b.transfer("RETR f.bin")
+        assert got == data and r.startswith("226"), r
+        got, r = a.transfer("RETR f.bin")
+        assert got == data and r.startswith("226"), r
+        for x in (a, b):
+            x.expect("QUIT", 221)
+            x.close()
 
 
 if __name__ == "__main__":
