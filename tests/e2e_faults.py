@@ -9,7 +9,11 @@ upload resumes to the byte; the server out of descriptors (a low
 RLIMIT_NOFILE): a new connection gets 421 at once and is closed, without
 burrowd spinning, a data connection that cannot be accepted or a passive
 socket that cannot be opened gets 425 at once, a login 530, and the
-control sessions go on; once descriptors are free new clients log in.
+control sessions go on; once descriptors are free new clients log in;
+the users file gone, a directory, a dangling link or a FIFO at SIGHUP:
+the reload fails at once, the log names the file and why, the users
+loaded last stay in force for sessions and new logins, and the file put
+back with a change applies at the next SIGHUP.
 
 Mounting needs root: without it (or without tmpfs) those tests are TAP
 skips.
@@ -19,6 +23,7 @@ import os
 import random
 import re
 import resource
+import signal
 import socket
 import stat
 import subprocess
@@ -382,6 +387,107 @@ def out_of_descriptors_refuses_with_421_and_recovers():
         for x in (a, b):
             x.expect("QUIT", 221)
             x.close()
+
+
+# --- the users file at reload -----------------------------------------------
+
+def reload(srv):
+    """SIGHUP; waits for the log to tell the outcome. Returns the new
+    "reload failed" line, or None if the users were reloaded."""
+    log = srv.log()
+    ok, bad = log.count("reloaded "), log.count("reload failed")
+    srv.proc.send_signal(signal.SIGHUP)
+
+    def done():
+        log = srv.log()
+        if log.count("reloaded ") > ok:
+            return "ok"
+        if log.count("reload failed") > bad:
+            return [ln for ln in log.splitlines() if "reload failed" in ln][-1]
+        return None
+    outcome = wait_until(done, 10)
+    assert outcome, "no reload outcome in the log:\n" + srv.log()[-2000:]
+    assert srv.proc.poll() is None, "burrowd exited on SIGHUP"
+    return None if outcome == "ok" else outcome
+
+
+def can_login(srv, user, password):
+    c = srv.raw(timeout=10)
+    with c:
+        c.expect(None, 220)
+        c.expect("USER " + user, 331)
+        r = c.cmd("PASS " + password)
+        assert r.startswith(("230", "530")), r
+        return r.startswith("230")
+
+
+def unlink_fault(path):
+    """Takes the fault at path away, whatever it is."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        os.rmdir(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def release_fifo(path):
+    """Lets a reader blocked in open() of the FIFO at path go on."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+
+USERS_FAULTS = [
+    ("gone", lambda p: None, "No such file or directory"),
+    ("a directory", lambda p: os.mkdir(p), "directory"),
+    ("a dangling link", lambda p: os.symlink("nowhere.conf", p),
+     "No such file or directory"),
+    ("a FIFO", lambda p: os.mkfifo(p), "not a regular file"),
+]
+
+
+@test
+def users_file_unreadable_at_reload_keeps_the_old_users():
+    """The users file removed, replaced by a directory, a dangling link or
+    a FIFO, then SIGHUP: the reload fails at once (a FIFO must not block
+    the main thread), the log names the file and the reason, the users
+    loaded last stay in force (a session goes on with its quota, known
+    users log in, the one the last good reload added too), and the file
+    put back with a change applies at the next SIGHUP."""
+    srv = Server(users={"harry": "pw", "beal": "pw2"}, quotas={"harry": "5M"})
+    path = os.path.join(srv.dir, "users.conf")
+    with srv:
+        h = login(srv, "harry")
+        for i, (what, make, why) in enumerate(USERS_FAULTS):
+            os.unlink(path)
+            make(path)
+            try:
+                t0 = time.monotonic()
+                line = reload(srv)
+                assert line is not None, "reloaded from %s" % what
+                assert time.monotonic() - t0 < 5, what
+                assert path in line and why in line, (what, line)
+                # The main thread is not stuck: connections are greeted,
+                # the old users log in, the session goes on.
+                assert can_login(srv, "beal", "pw2"), what
+                assert can_login(srv, "harry", "pw"), what
+                h.expect("NOOP", 200)
+                lst, r = h.transfer("NLST")
+                assert r.startswith("226"), (what, r)
+                assert site_quota(h)[1] == (5 + i) * M, what
+                if i > 0:
+                    assert can_login(srv, "ron%d" % (i - 1), "r"), what
+            finally:
+                if what == "a FIFO":
+                    release_fifo(path)
+                unlink_fault(path)
+            # Back, with a change: a new user and a new quota.
+            srv.users["ron%d" % i] = "r"
+            srv.quotas["harry"] = "%dM" % (6 + i)
+            srv.write_users()
+            assert reload(srv) is None, srv.log()[-2000:]
+            assert can_login(srv, "ron%d" % i, "r"), what
+            assert site_quota(h)[1] == (6 + i) * M, what
+        h.expect("QUIT", 221)
+        h.close()
 
 
 if __name__ == "__main__":
