@@ -13,7 +13,12 @@ control sessions go on; once descriptors are free new clients log in;
 the users file gone, a directory, a dangling link or a FIFO at SIGHUP:
 the reload fails at once, the log names the file and why, the users
 loaded last stay in force for sessions and new logins, and the file put
-back with a change applies at the next SIGHUP.
+back with a change applies at the next SIGHUP; burrow --batch onto a
+full local disk: get says "No space left on device" for the file, exits
+1 and keeps the part that fitted (an overwritten file whole, no
+temporary file left), a ranged get keeps its plan, and with space freed
+the same get resumes and verifies; put to a full burrowd home reports
+the 452 and resumes once the home has room.
 
 Mounting needs root: without it (or without tmpfs) those tests are TAP
 skips.
@@ -23,17 +28,19 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, raw_avbl, raw_upload  # noqa: E402
+from harness import HOST, Server, raw_avbl, raw_upload  # noqa: E402
 from harness import run, test, wait_until  # noqa: E402
-from batchlib import read  # noqa: E402
+from batchlib import burrow, read  # noqa: E402
 
 K = 1024
 M = 1024 * K
@@ -451,7 +458,12 @@ def users_file_unreadable_at_reload_keeps_the_old_users():
     the main thread), the log names the file and the reason, the users
     loaded last stay in force (a session goes on with its quota, known
     users log in, the one the last good reload added too), and the file
-    put back with a change applies at the next SIGHUP."""
+    put back with a change applies at the next SIGHUP; burrow --batch onto a
+full local disk: get says "No space left on device" for the file, exits
+1 and keeps the part that fitted (an overwritten file whole, no
+temporary file left), a ranged get keeps its plan, and with space freed
+the same get resumes and verifies; put to a full burrowd home reports
+the 452 and resumes once the home has room."""
     srv = Server(users={"harry": "pw", "beal": "pw2"}, quotas={"harry": "5M"})
     path = os.path.join(srv.dir, "users.conf")
     with srv:
@@ -488,6 +500,159 @@ def users_file_unreadable_at_reload_keeps_the_old_users():
             assert site_quota(h)[1] == (6 + i) * M, what
         h.expect("QUIT", 221)
         h.close()
+
+
+# --- burrow --batch onto a full disk -----------------------------------------
+
+@contextlib.contextmanager
+def local_tmpfs(size):
+    """A fresh folder with a tmpfs of size mounted on it, removed after."""
+    d = tempfile.mkdtemp(prefix="burrow-faults-")
+    try:
+        with tmpfs(d, size):
+            yield d
+    finally:
+        with contextlib.suppress(OSError):
+            os.rmdir(d)
+
+
+def remount(path, size):
+    subprocess.run(["mount", "-o", "remount,size=%s" % size, path],
+                   check=True, capture_output=True, timeout=10)
+
+
+def batch_url(srv, user="harry"):
+    return "ftp://%s:%s@%s:%d/" % (user, srv.users[user], HOST, srv.port)
+
+
+def failed_cleanly(r, cmd):
+    """A run that failed for want of space: status 1 (not a signal), the
+    command and the reason on stderr, nothing claimed as done."""
+    assert r.rc == 1, r
+    assert ("burrow: %s: " % cmd) in r.err, r
+    assert "Sanitizer" not in r.err and "runtime error" not in r.err, r
+    assert "verified" not in r.out, r
+
+
+def retr_bytes(srv, path):
+    """The byte counts of the RETRs of path in the log, in order."""
+    return [int(m.group(1)) for m in re.finditer(
+        r" RETR %s (\d+) bytes" % re.escape(path), srv.log())]
+
+
+@test
+@skippable
+def batch_get_onto_a_full_disk_then_resumes():
+    """burrow --batch get onto a local tmpfs with too little space: it
+    says "No space left on device" for that file, exits 1 and keeps the
+    part that fitted (a prefix of the file, nothing else left behind);
+    with the filler removed, the same get resumes (the server sends only
+    the rest) and the file is verified by SHA-256."""
+    data = blob(3 * M + 17, 9)
+    with Server() as srv, local_tmpfs("4m") as local:
+        write(os.path.join(srv.home("harry"), "big.bin"), data)
+        write(os.path.join(local, "filler"), blob(2 * M + 512 * K, 10))
+        target = os.path.join(local, "big.bin")
+        r = burrow(batch_url(srv), "get big.bin\n", local)
+        failed_cleanly(r, "get big.bin")
+        assert "No space left on device" in r.err, r
+        ok, kept = is_prefix(target, data)
+        assert ok and 0 < kept < len(data), (kept, r)
+        assert sorted(os.listdir(local)) == ["big.bin", "filler"], \
+            os.listdir(local)
+
+        os.unlink(os.path.join(local, "filler"))
+        r = burrow(batch_url(srv), "get big.bin\n", local)
+        assert r.rc == 0, r
+        assert "big.bin -> %s: resumed, verified by SHA-256" % target \
+            in r.out, r
+        assert read(target) == data
+        assert retr_bytes(srv, "/big.bin")[-1] == len(data) - kept, \
+            (retr_bytes(srv, "/big.bin"), kept)
+        assert sorted(os.listdir(local)) == ["big.bin"], os.listdir(local)
+
+
+@test
+@skippable
+def batch_overwrite_onto_a_full_disk_keeps_the_old_file():
+    """A get that must overwrite a different local file (longer, so not
+    resumable) writes a temporary file: on a full disk it fails with
+    "No space left on device", the old file stays byte for byte and the
+    temporary file is gone; with more space the same get replaces it."""
+    new, old = blob(2 * M, 11), blob(3 * M, 12)
+    with Server() as srv, local_tmpfs("4m") as local:
+        write(os.path.join(srv.home("harry"), "f.bin"), new)
+        target = os.path.join(local, "f.bin")
+        write(target, old)
+        r = burrow(batch_url(srv), "get f.bin\n", local)
+        failed_cleanly(r, "get f.bin")
+        assert "No space left on device" in r.err, r
+        assert read(target) == old
+        assert os.listdir(local) == ["f.bin"], os.listdir(local)
+
+        remount(local, "16m")
+        r = burrow(batch_url(srv), "get f.bin\n", local)
+        assert r.rc == 0, r
+        assert "f.bin -> %s: verified by SHA-256" % target in r.out, r
+        assert read(target) == new
+        assert os.listdir(local) == ["f.bin"], os.listdir(local)
+
+
+@test
+@skippable
+def batch_ranged_get_onto_a_full_disk_resumes_every_range():
+    """A file big enough to come in ranges over several logins, onto a
+    disk that holds half of it: the error says how much was kept and to
+    get it again, the plan of the ranges stays beside the file, and the
+    next get (space grown) goes on with the ranges and verifies."""
+    data = blob(40 * M + 123, 13)
+    with Server() as srv, local_tmpfs("20m") as local:
+        write(os.path.join(srv.home("harry"), "huge.bin"), data)
+        target = os.path.join(local, "huge.bin")
+        r = burrow(batch_url(srv), "get huge.bin\n", local)
+        failed_cleanly(r, "get huge.bin")
+        m = re.search(r"No space left on device \((\d+) of %d bytes kept; "
+                      r"get it again to go on\)" % len(data), r.err)
+        assert m and int(m.group(1)) > 0, r
+        assert sorted(os.listdir(local)) == [".huge.bin.burrow-parts",
+                                             "huge.bin"], os.listdir(local)
+
+        remount(local, "64m")
+        r = burrow(batch_url(srv), "get huge.bin\n", local)
+        assert r.rc == 0, r
+        assert re.search(r"huge\.bin -> .*: resumed, verified by SHA-256; "
+                         r"in ranges over \d connections", r.out), r
+        assert read(target) == data
+        assert os.listdir(local) == ["huge.bin"], os.listdir(local)
+
+
+@test
+@skippable
+def batch_put_onto_a_full_server_home_then_resumes():
+    """burrow --batch put to a burrowd whose home is full: the server's
+    452 is reported for that file with exit status 1, the server keeps
+    what fitted, and once the home has room the same put resumes and is
+    verified."""
+    data = blob(1536 * K, 14)
+    srv = Server()
+    home = srv.home("harry")
+    local = tempfile.mkdtemp(prefix="burrow-faults-")
+    try:
+        write(os.path.join(local, "up.bin"), data)
+        with srv, tmpfs(home, "1m"):
+            r = burrow(batch_url(srv), "put up.bin\n", local)
+            failed_cleanly(r, "put up.bin")
+            assert "452" in r.err, r
+            ok, kept = is_prefix(os.path.join(home, "up.bin"), data)
+            assert ok and 0 < kept < len(data), kept
+            remount(home, "4m")
+            r = burrow(batch_url(srv), "put up.bin\n", local)
+            assert r.rc == 0, r
+            assert "up.bin -> /up.bin: resumed, verified by SHA-256" \
+                in r.out, r
+            assert read(os.path.join(home, "up.bin")) == data
+    finally:
+        shutil.rmtree(local, ignore_errors=True)
 
 
 if __name__ == "__main__":
