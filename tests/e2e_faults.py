@@ -18,7 +18,9 @@ full local disk: get says "No space left on device" for the file, exits
 1 and keeps the part that fitted (an overwritten file whole, no
 temporary file left), a ranged get keeps its plan, and with space freed
 the same get resumes and verifies; put to a full burrowd home reports
-the 452 and resumes once the home has room.
+the 452 and resumes once the home has room; a certificate pin that a
+full disk cuts short is taken back, not left as a half line that would
+read as a changed certificate.
 
 Mounting needs root: without it (or without tmpfs) those tests are TAP
 skips.
@@ -463,7 +465,9 @@ full local disk: get says "No space left on device" for the file, exits
 1 and keeps the part that fitted (an overwritten file whole, no
 temporary file left), a ranged get keeps its plan, and with space freed
 the same get resumes and verifies; put to a full burrowd home reports
-the 452 and resumes once the home has room."""
+the 452 and resumes once the home has room; a certificate pin that a
+full disk cuts short is taken back, not left as a half line that would
+read as a changed certificate."""
     srv = Server(users={"harry": "pw", "beal": "pw2"}, quotas={"harry": "5M"})
     path = os.path.join(srv.dir, "users.conf")
     with srv:
@@ -653,6 +657,58 @@ def batch_put_onto_a_full_server_home_then_resumes():
             assert read(os.path.join(home, "up.bin")) == data
     finally:
         shutil.rmtree(local, ignore_errors=True)
+
+
+
+def fill_up(folder):
+    """Writes a file in folder until its file system is full."""
+    fd = os.open(os.path.join(folder, "filler"), os.O_WRONLY | os.O_CREAT)
+    try:
+        with contextlib.suppress(OSError):
+            for _ in range(1 << 16):
+                os.write(fd, b"x" * 4096)
+    finally:
+        os.close(fd)
+    assert disk_free(folder) == 0, disk_free(folder)
+
+
+@test
+@skippable
+def batch_pin_cut_short_by_a_full_disk_is_taken_back():
+    """Trust on first use with known_hosts on a full disk, its last line
+    ending just before a page boundary so that the new pin fits in part:
+    burrow says why and exits 1, and known_hosts is left byte for byte
+    (a half line would read as another certificate at the next
+    connection: "CERTIFICATE CHANGED"). With room again the pin is made,
+    then matched."""
+    with Server(tls={"require": True}) as srv, local_tmpfs("64k") as home:
+        kh = os.path.join(home, ".config", "burrow", "known_hosts")
+        os.makedirs(os.path.dirname(kh))
+        lines = "".join("10.0.0.%d:21 %s\n" % (i, ":".join(["AB"] * 32))
+                        for i in range(36))
+        pad = 4096 - 40 - len(lines)
+        before = (lines + "#" * (pad - 1) + "\n").encode()
+        write(kh, before)
+        fill_up(home)
+        url = "ftps://harry:pw@%s:%d/" % (HOST, srv.port)
+        cwd = tempfile.mkdtemp(prefix="burrow-faults-")
+        try:
+            r = burrow(url, "pwd\n", cwd, home=home)
+            assert r.rc == 1, r
+            assert "%s: No space left on device" % kh in r.err, r
+            assert read(kh) == before, read(kh)[len(before) - 40:]
+
+            os.unlink(os.path.join(home, "filler"))
+            r = burrow(url, "pwd\n", cwd, home=home)
+            assert r.rc == 0 and "pinned in %s" % kh in r.err, r
+            pins = read(kh)[len(before):].decode()
+            assert read(kh).startswith(before) and re.fullmatch(
+                r"127\.0\.0\.1:%d ([0-9A-F]{2}:){31}[0-9A-F]{2}\n"
+                % srv.port, pins), pins
+            r = burrow(url, "pwd\n", cwd, home=home)
+            assert r.rc == 0 and r.err == "", r
+        finally:
+            shutil.rmtree(cwd, ignore_errors=True)
 
 
 if __name__ == "__main__":
