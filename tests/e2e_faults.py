@@ -20,7 +20,8 @@ temporary file left), a ranged get keeps its plan, and with space freed
 the same get resumes and verifies; put to a full burrowd home reports
 the 452 and resumes once the home has room; a certificate pin that a
 full disk cuts short is taken back, not left as a half line that would
-read as a changed certificate.
+read as a changed certificate; burrow-passwd add with the users file on a
+full disk leaves the file, and the homes, as they were.
 
 Mounting needs root: without it (or without tmpfs) those tests are TAP
 skips.
@@ -40,7 +41,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import HOST, Server, raw_avbl, raw_upload  # noqa: E402
+from harness import HOST, PASSWD, Server, raw_avbl, raw_upload  # noqa: E402
 from harness import run, test, wait_until  # noqa: E402
 from batchlib import burrow, read  # noqa: E402
 
@@ -467,7 +468,8 @@ temporary file left), a ranged get keeps its plan, and with space freed
 the same get resumes and verifies; put to a full burrowd home reports
 the 452 and resumes once the home has room; a certificate pin that a
 full disk cuts short is taken back, not left as a half line that would
-read as a changed certificate."""
+read as a changed certificate; burrow-passwd add with the users file on a
+full disk leaves the file, and the homes, as they were."""
     srv = Server(users={"harry": "pw", "beal": "pw2"}, quotas={"harry": "5M"})
     path = os.path.join(srv.dir, "users.conf")
     with srv:
@@ -709,6 +711,47 @@ def batch_pin_cut_short_by_a_full_disk_is_taken_back():
             assert r.rc == 0 and r.err == "", r
         finally:
             shutil.rmtree(cwd, ignore_errors=True)
+
+
+
+# --- burrow-passwd on a full disk --------------------------------------------
+
+def passwd(conf, *args, stdin=None):
+    return subprocess.run([PASSWD, "-c", conf] + list(args), input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+@test
+@skippable
+def passwd_add_on_a_full_disk_changes_nothing():
+    """burrow-passwd add with the users file on a full file system: exit
+    1 with the reason, the users file byte for byte as it was, and no
+    temporary file or new home left behind; with room again the same add
+    works."""
+    with local_tmpfs("64k") as d:
+        conf = os.path.join(d, "burrowd.conf")
+        users = os.path.join(d, "users.conf")
+        with open(conf, "w") as f:
+            f.write('users_file = "users.conf";\nhome_root = "home";\n')
+        p = passwd(conf, "add", "harry", "--stdin", stdin="pw\n")
+        assert p.returncode == 0, p
+        before = read(users)
+        fill_up(d)
+        p = passwd(conf, "add", "bob", "--stdin", stdin="pw2\n")
+        assert p.returncode == 1, p
+        assert "No space left on device" in p.stderr, p
+        assert read(users) == before
+        assert sorted(os.listdir(d)) == ["burrowd.conf", "filler", "home",
+                                         "users.conf"], os.listdir(d)
+        assert os.listdir(os.path.join(d, "home")) == ["harry"]
+
+        os.unlink(os.path.join(d, "filler"))
+        p = passwd(conf, "add", "bob", "--stdin", stdin="pw2\n")
+        assert p.returncode == 0, p
+        p = passwd(conf, "list")
+        assert re.search(r"^bob ", p.stdout, re.M), p
+        assert sorted(os.listdir(os.path.join(d, "home"))) == ["bob",
+                                                               "harry"]
 
 
 if __name__ == "__main__":
