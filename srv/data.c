@@ -268,8 +268,19 @@ accept_pasv(struct session *s)
 		len = sizeof(peer);
 		fd = accept4(s->data.listen_fd, (struct sockaddr *)&peer, &len,
 		    SOCK_CLOEXEC);
-		if (fd == -1)
+		/*
+		 * Out of descriptors the connection stays pending and poll
+		 * reports it again at once: fail now rather than spin until
+		 * the timeout.
+		 */
+		if (fd == -1 && (errno == EINTR || errno == EAGAIN ||
+		    errno == ECONNABORTED))
 			continue;
+		if (fd == -1) {
+			log_warn("%s: accepting the passive data connection",
+			    s->peer);
+			return -1;
+		}
 		if (addr_same_host(&peer, &s->cl->peer))
 			return fd;
 		if (s->cl->via_proxy && addr_same_host(&peer, &s->cl->proxy)) {

@@ -167,32 +167,96 @@ daemonize(void)
 	}
 }
 
+/*
+ * Out of descriptors, accept() fails and the connection would wait in the
+ * backlog unanswered, poll reporting it again at once. One descriptor is
+ * kept in reserve for that moment: it is given up to take the connection,
+ * tell it 421 and close it, then taken again. Only the main thread uses
+ * this.
+ */
+struct acceptor {
+	int	 spare;		/* the reserve, or -1 if it could not be had */
+	int	 starved;	/* out of descriptors with no reserve: logged */
+};
+
 static void
-accept_one(struct server *srv, int lfd, int implicit_tls)
+spare_take(struct acceptor *ac)
+{
+	if (ac->spare == -1)
+		ac->spare = eventfd(0, EFD_CLOEXEC);
+}
+
+/*
+ * Refuses the next connection on lfd with the reserve descriptor (421, but
+ * nothing in clear to an implicit FTPS client). err is accept()'s errno.
+ * Returns 0, or -1 if there is no reserve or the connection could not be
+ * taken even so (another thread took the descriptor first).
+ */
+static int
+refuse_starved(struct acceptor *ac, int lfd, int implicit_tls, int err)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	char who[INET6_ADDRSTRLEN];
+	int fd, again;
+
+	spare_take(ac);
+	if (ac->spare == -1)
+		return -1;
+	close(ac->spare);
+	ac->spare = -1;
+	fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	again = fd == -1 && (errno == EMFILE || errno == ENFILE);
+	if (fd != -1) {
+		addr_ntop(&peer, who, sizeof(who));
+		log_warnx("%s: refused: out of file descriptors (accept: %s)",
+		    who, strerror(err));
+		if (!implicit_tls)
+			say(fd, "421 Server out of resources; try again "
+			    "later.\r\n");
+		close(fd);
+	}
+	spare_take(ac);
+	return again ? -1 : 0;
+}
+
+static void
+accept_one(struct server *srv, struct acceptor *ac, int lfd,
+    int implicit_tls)
 {
 	struct session *s;
 	struct client *cl;
 	socklen_t len;
 	char who[INET6_ADDRSTRLEN];
-	int fd, one = 1;
+	int fd, err, one = 1;
 
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		return;
 	len = sizeof(cl->peer);
 	fd = accept4(lfd, (struct sockaddr *)&cl->peer, &len, SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE) {
-			/* Out of descriptors: wait rather than spin on poll. */
-			log_warn("accept");
-			free(cl);
+		err = errno;
+		free(cl);
+		if (err == EMFILE || err == ENFILE) {
+			if (refuse_starved(ac, lfd, implicit_tls, err) == 0)
+				return;
+			/* No reserve: wait rather than spin on poll. */
+			if (!ac->starved) {
+				errno = err;
+				log_warn("accept");
+			}
+			ac->starved = 1;
 			poll(NULL, 0, 200);
 			return;
 		}
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (err != EAGAIN && err != EINTR && err != ECONNABORTED) {
+			errno = err;
 			log_warn("accept");
-		free(cl);
+		}
 		return;
 	}
+	ac->starved = 0;
+	spare_take(ac);
 	cl->srv = srv;
 	cl->fd = fd;
 	cl->implicit_tls = implicit_tls;
@@ -248,8 +312,10 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = ifd, .events = POLLIN },
 	};
+	struct acceptor ac = { .spare = -1 };
 	uint64_t one = 1;
 
+	spare_take(&ac);
 	for (;;) {
 		if (poll(pfd, ifd != -1 ? 3 : 2, 1000) == -1 && errno != EINTR) {
 			log_warn("poll");
@@ -269,13 +335,15 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 			}
 		}
 		if (pfd[0].revents & POLLIN)
-			accept_one(srv, lfd, 0);
+			accept_one(srv, &ac, lfd, 0);
 		if (ifd != -1 && (pfd[2].revents & POLLIN))
-			accept_one(srv, ifd, 1);
+			accept_one(srv, &ac, ifd, 1);
 	}
 	close(lfd);
 	if (ifd != -1)
 		close(ifd);
+	if (ac.spare != -1)
+		close(ac.spare);
 	srv->stop_deadline = now_mono() + srv->cfg->shutdown_grace;
 	atomic_store(&srv->stopping, 1);
 	if (write(srv->wake_fd, &one, sizeof(one)) == -1)

@@ -687,8 +687,12 @@ cmd_add(struct ctx *x, const struct args *a)
 		fail("out of memory");
 		goto out;
 	}
-	if (save(x) == -1)
+	if (save(x) == -1) {
+		/* An account that could not be saved keeps no new home. */
+		if (created && rmdir(home) == -1)
+			fail("rmdir %s: %s", home, strerror(errno));
 		goto out;
+	}
 	describe_quota(x->cfg, a->quota, desc, sizeof(desc));
 	printf("added user %s, quota %s; home %s %s\n", name, desc, home,
 	    created ? "created" : "already there, kept");

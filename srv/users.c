@@ -357,28 +357,74 @@ load_root(struct userdb *db, const config_setting_t *root, const char *path,
 	return 0;
 }
 
+/*
+ * Opens path to read it, refusing anything but a regular file: a FIFO put
+ * in the file's place would otherwise block the opener (burrowd's main
+ * thread, at SIGHUP) until some writer came, and a directory reads as an
+ * error without errno. Returns the stream, or NULL with errno and *why,
+ * the reason in words.
+ */
+static FILE *
+open_file(const char *path, const char **why)
+{
+	struct stat st;
+	FILE *fp;
+	int fd, fl, saved;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1)
+		*why = strerror(errno);
+	else if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		*why = errno == EISDIR ? "it is a directory" :
+		    "not a regular file";
+	}
+	else if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL)
+		*why = strerror(errno);
+	else
+		return fp;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
 struct userdb *
 users_load(const char *path, int missing_ok, char *err, size_t errlen)
 {
 	struct userdb *db;
+	const char *why;
 	config_t cfg;
-	int saved;
+	FILE *fp;
+	int rc, saved;
 
 	if ((db = users_new()) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
+	if ((fp = open_file(path, &why)) == NULL) {
+		if (errno == ENOENT && missing_ok)
+			return db;
+		snprintf(err, errlen, "%s: cannot read: %s", path, why);
+		users_unref(db);
+		return NULL;
+	}
 	config_init(&cfg);
-	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-		saved = errno;
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
-			if (saved == ENOENT && missing_ok) {
-				config_destroy(&cfg);
-				return db;
-			}
+	errno = 0;
+	rc = config_read(&cfg, fp);
+	saved = errno;
+	fclose(fp);
+	if (rc != CONFIG_TRUE) {
+		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			snprintf(err, errlen, "%s: cannot read: %s", path,
-			    strerror(saved));
-		} else
+			    saved != 0 ? strerror(saved) : "read error");
+		else
 			snprintf(err, errlen, "%s:%d: %s",
 			    config_error_file(&cfg) ? config_error_file(&cfg) :
 			    path, config_error_line(&cfg),

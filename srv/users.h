@@ -27,8 +27,10 @@ struct userdb;
 /*
  * Loads path. On any error (unreadable file, syntax error, unknown key,
  * wrong type, bad name, duplicate name, malformed hash, bad quota) returns
- * NULL and writes "FILE:LINE: message" into err.
- * A missing file is an error unless missing_ok, which gives an empty db.
+ * NULL and writes "FILE:LINE: message" into err. Only a regular file is
+ * read: anything else (a directory, a FIFO) is refused at once, never
+ * waited on. A missing file is an error unless missing_ok, which gives an
+ * empty db.
  */
 struct userdb *users_load(const char *path, int missing_ok, char *err,
     size_t errlen);

@@ -9,9 +9,11 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -313,6 +315,38 @@ START_TEST(test_no_final_newline)
 }
 END_TEST
 
+/*
+ * A pin cut short (a full disk; here RLIMIT_FSIZE, which stops the write
+ * part way) is taken back: the file stays as it was, with no half line
+ * that would later read as the pin of another certificate.
+ */
+START_TEST(test_cut_short)
+{
+	const char *text = "a.example:21 " FP_A "\n";
+	char file[PATH_MAX], err[256] = "";
+	struct rlimit was, rl;
+	enum trust_result r;
+
+	in_box("known_hosts", file, sizeof(file));
+	put(file, text);
+	ck_assert(signal(SIGXFSZ, SIG_IGN) != SIG_ERR);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+	rl = was;
+	rl.rlim_cur = strlen(text) + 20;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	r = trust_check(file, "b.example", 21, FP_B, 1, NULL, 0, err,
+	    sizeof(err));
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	ck_assert_int_eq(r, TRUST_ERROR);
+	ck_assert_msg(strstr(err, strerror(EFBIG)) != NULL, "%s", err);
+	assert_file(file, text);
+	ck_assert_int_eq(check(file, "b.example", 21, FP_B, 0), TRUST_UNKNOWN);
+	ck_assert_int_eq(check(file, "b.example", 21, FP_B, 1), TRUST_ADDED);
+	ck_assert_int_eq(check(file, "b.example", 21, FP_B, 0), TRUST_MATCH);
+}
+END_TEST
+
 START_TEST(test_other_port)
 {
 	char file[PATH_MAX], old[128] = "";
@@ -513,6 +547,7 @@ trust_suite(void)
 	add(s, "ipv6", test_ipv6, setup, teardown);
 	add(s, "ignored_lines", test_ignored_lines, setup, teardown);
 	add(s, "no_final_newline", test_no_final_newline, setup, teardown);
+	add(s, "cut_short", test_cut_short, setup, teardown);
 	add(s, "other_port", test_other_port, setup, teardown);
 	add(s, "folder_as_file", test_folder_as_file, setup, teardown);
 	add(s, "file_as_folder", test_file_as_folder, setup, teardown);

@@ -179,6 +179,35 @@ START_TEST(test_missing)
 }
 END_TEST
 
+/*
+ * Only a regular file is read: a directory is refused with a reason (not
+ * "Success"), and a FIFO at once, even with missing_ok, instead of
+ * blocking the reader until a writer comes (the test's timeout).
+ */
+START_TEST(test_not_regular)
+{
+	char err[256] = "";
+	int i;
+
+	ck_assert_int_eq(mkdir(users_path, 0755), 0);
+	ck_assert_ptr_null(users_load(users_path, 1, err, sizeof(err)));
+	ck_assert_msg(strncmp(err, users_path, strlen(users_path)) == 0, "%s",
+	    err);
+	ck_assert_msg(strstr(err, "directory") != NULL, "%s", err);
+	ck_assert_int_eq(rmdir(users_path), 0);
+
+	ck_assert_int_eq(mkfifo(users_path, 0644), 0);
+	for (i = 0; i < 2; i++) {
+		err[0] = '\0';
+		ck_assert_ptr_null(users_load(users_path, i, err, sizeof(err)));
+		ck_assert_msg(strncmp(err, users_path, strlen(users_path)) == 0,
+		    "%s", err);
+		ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s",
+		    err);
+	}
+}
+END_TEST
+
 /* A bad file, the line its error must name, and words the message has. */
 struct bad_file {
 	const char	*text;
@@ -507,6 +536,7 @@ users_suite(void)
 	tcase_add_test(tc, test_load_valid);
 	tcase_add_test(tc, test_load_empty);
 	tcase_add_test(tc, test_missing);
+	tcase_add_test(tc, test_not_regular);
 	tcase_add_loop_test(tc, test_load_errors, 0,
 	    (int)(sizeof(bad_files) / sizeof(bad_files[0])));
 	suite_add_tcase(s, tc);

@@ -119,6 +119,8 @@ class Server:
         self.env = dict(os.environ)
         self.env.update(env or {})
         self.proc = None
+        # Run in the child before burrowd (e.g. resource.setrlimit).
+        self.preexec_fn = None
         self.log_path = os.path.join(self.dir, "burrowd.log")
         self.conf_path = os.path.join(self.dir, "burrowd.conf")
         self.write_users()
@@ -148,7 +150,8 @@ class Server:
         self.logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen([BURROWD, "-f", "-c", self.conf_path],
                                      stdout=self.logf, stderr=self.logf,
-                                     env=self.env)
+                                     env=self.env,
+                                     preexec_fn=self.preexec_fn)
 
         def up():
             if self.proc.poll() is not None:

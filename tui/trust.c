@@ -75,6 +75,47 @@ lookup(FILE *f, const char *key, const char *fp, char *old, size_t oldlen,
 	return r;
 }
 
+/*
+ * Appends "key fp" as a line at the end of fd (after a newline if the file
+ * does not end with one), whose lock the caller holds. A write cut short
+ * (a full disk) is taken back: a half line would read, at the next
+ * connection, as a pin of another certificate. Returns 0, or -1 with
+ * errno.
+ */
+static int
+append_pin(int fd, const char *key, const char *fp, int last_nl)
+{
+	struct stat st;
+	size_t len, done = 0;
+	ssize_t w;
+	char *line;
+	int n, err = 0;
+
+	len = strlen(key) + strlen(fp) + 3;
+	if ((line = malloc(len + 1)) == NULL)
+		return -1;
+	n = snprintf(line, len + 1, "%s%s %s\n", last_nl ? "" : "\n", key,
+	    fp);
+	if (n < 0 || fstat(fd, &st) < 0)
+		err = errno != 0 ? errno : EINVAL;
+	while (err == 0 && done < (size_t)n) {
+		w = pwrite(fd, line + done, (size_t)n - done, st.st_size +
+		    (off_t)done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err = w < 0 ? errno : EIO;
+			if (done > 0 && ftruncate(fd, st.st_size) < 0)
+				err = errno;
+			break;
+		}
+		done += (size_t)w;
+	}
+	free(line);
+	errno = err;
+	return err == 0 ? 0 : -1;
+}
+
 enum trust_result
 trust_check(const char *file, const char *host, int port, const char *fp,
     int add, char *old, size_t oldlen, char *err, size_t errlen)
@@ -110,9 +151,7 @@ trust_check(const char *file, const char *host, int port, const char *fp,
 		set_err(err, errlen, "%s: read error", file);
 		r = TRUST_ERROR;
 	} else if (r == TRUST_UNKNOWN && add) {
-		if (fseek(f, 0, SEEK_END) < 0 ||
-		    fprintf(f, "%s%s %s\n", last_nl ? "" : "\n", key, fp) < 0 ||
-		    fflush(f) != 0) {
+		if (append_pin(fileno(f), key, fp, last_nl) < 0) {
 			set_err(err, errlen, "%s: %s", file, strerror(errno));
 			r = TRUST_ERROR;
 		} else
