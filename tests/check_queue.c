@@ -1231,6 +1231,108 @@ START_TEST(test_parallel_refused_login)
 }
 END_TEST
 
+/* The journal's unfinished items, their count; damaged must be 0. */
+static size_t
+journal_left(const char *path, struct journal_item **v)
+{
+	char err[512];
+	size_t n;
+	int damaged;
+
+	ck_assert_int_eq(journal_load(path, v, &n, &damaged, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(damaged, 0);
+	return n;
+}
+
+START_TEST(test_journal_kept)
+{
+	struct env e;
+	struct queue *q = new_queue(&e);
+	struct queue_status st;
+	struct journal *j;
+	struct journal_item *v;
+	char path[PATH_MAX + 16], err[512], src[PATH_MAX], dst[PATH_MAX];
+	char s2[PATH_MAX], d2[PATH_MAX];
+	unsigned big, small;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/journal", sandbox);
+	ck_assert_ptr_nonnull(j = journal_open(path, err, sizeof(err)));
+	queue_journal(q, j);
+	/* Done items leave nothing behind once the queue is dry. */
+	put(at(s2, ldir, "small"), "small");
+	small = queue_add(q, QUEUE_UPLOAD, s2, at(d2, rdir, "small"), 5);
+	wait_idle(q);
+	ck_assert_int_eq(state_of(q, small), QUEUE_DONE);
+	for (i = 0; i < POLL_MAX && journal_left(path, &v) > 0; i++) {
+		journal_items_free(v, 1);
+		nap(POLL_MS * 1000000L);
+	}
+	ck_assert_uint_eq(journal_left(path, &v), 0);
+	journal_items_free(v, 0);
+	/* Quitting: the journal let go first, so what runs and waits stays
+	 * in it, as added. */
+	e.slow = 1;
+	put_sparse(at(src, ldir, "big"), BIG);
+	big = queue_add(q, QUEUE_UPLOAD, src, at(dst, rdir, "big"), BIG);
+	ck_assert_uint_ne(queue_add(q, QUEUE_UPLOAD, s2, d2, 5), 0);
+	wait_moving(q, big, &st);
+	queue_journal(q, NULL);
+	queue_cancel_all(q);
+	wait_idle(q);
+	ck_assert_uint_eq(journal_left(path, &v), 2);
+	ck_assert_str_eq(v[0].src, src);
+	ck_assert_str_eq(v[0].dst, dst);
+	ck_assert_int_eq(v[0].upload, 1);
+	ck_assert_uint_eq(v[0].size, BIG);
+	ck_assert_str_eq(v[1].dst, d2);
+	journal_items_free(v, 2);
+	/* A cancel the user asked for is an end, recorded. */
+	queue_journal(q, j);
+	ck_assert_uint_ne(queue_add(q, QUEUE_UPLOAD, src, dst, BIG), 0);
+	queue_cancel_all(q);
+	wait_idle(q);
+	ck_assert_uint_eq(journal_left(path, &v), 2);
+	journal_items_free(v, 2);
+	queue_journal(q, NULL);
+	journal_close(j);
+	free_queue(&e);
+}
+END_TEST
+
+/* An item taken back from the journal resumes its partial target with
+ * no question; a target that is not the source's beginning still asks. */
+START_TEST(test_journal_resumed)
+{
+	struct env e;
+	struct queue *q = new_queue(&e);
+	struct queue_question qq;
+	struct queue_item_view *v;
+	char src[PATH_MAX], dst[PATH_MAX], s2[PATH_MAX], d2[PATH_MAX];
+	unsigned id;
+
+	put(at(src, ldir, "a.txt"), "the whole content");
+	put(at(dst, rdir, "a.txt"), "the who");
+	id = queue_add_resumed(q, QUEUE_UPLOAD, src, dst, 17);
+	wait_idle(q);
+	v = get(q, id);
+	ck_assert_int_eq(v->state, QUEUE_DONE);
+	ck_assert_str_eq(v->message, "resumed, verified by SHA-256");
+	free(v);
+	ck_assert(holds(dst, "the whole content"));
+	put(at(s2, ldir, "b.txt"), "the whole content");
+	put(at(d2, rdir, "b.txt"), "another");
+	id = queue_add_resumed(q, QUEUE_UPLOAD, s2, d2, 17);
+	wait_question(q, &qq);
+	ck_assert_int_eq(queue_answer(q, XFER_ANS_OVERWRITE, 0, NULL), 0);
+	wait_idle(q);
+	ck_assert_int_eq(state_of(q, id), QUEUE_DONE);
+	ck_assert(holds(d2, "the whole content"));
+	free_queue(&e);
+}
+END_TEST
+
 static Suite *
 queue_suite(void)
 {
@@ -1263,6 +1365,8 @@ queue_suite(void)
 		    test_parallel_items_and_folder },
 		{ "parallel_cancel_run", test_parallel_cancel_run },
 		{ "parallel_refused_login", test_parallel_refused_login },
+		{ "journal_kept", test_journal_kept },
+		{ "journal_resumed", test_journal_resumed },
 	};
 	size_t i;
 

@@ -420,6 +420,105 @@ def keepalive_holds_the_login_past_the_idle_timeout():
             assert t.exited() == 0
 
 
+def kill_burrow(port):
+    """SIGKILL to the burrow connected to port (found by its binary and
+    its arguments), as a crash would end it."""
+    exe = os.path.realpath(BURROW)
+    found = 0
+    for pid in os.listdir("/proc"):
+        try:
+            if not pid.isdigit() or os.readlink("/proc/%s/exe" % pid) != exe:
+                continue
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if (":%d/" % port).encode() not in f.read():
+                    continue
+            os.kill(int(pid), signal.SIGKILL)
+            found += 1
+        except OSError:
+            continue
+    assert found == 1, "%d burrow processes for port %d" % (found, port)
+
+
+@test
+def queue_survives_a_kill():
+    """Three downloads queued, burrow killed with SIGKILL during the
+    first: the next start with the server offers the three; y goes on,
+    the first resumed where it stopped (REST), all byte-identical and
+    verified, the journal emptied. Killed again and answered n: nothing
+    is queued and nothing is offered after."""
+    root, state = tmp(), tmp()
+    data = {}
+    for n in ("a.bin", "b.bin", "c.bin"):
+        data[n] = os.urandom(192 * 1024)
+        write(os.path.join(root, n), data[n])
+    env = {"XDG_STATE_HOME": state}
+    journal = os.path.join(state, "burrow")
+    with FakeFtpd(root, rate=64 * 1024) as s:
+        local = tmp()
+
+        def queue_three_and_kill():
+            with Tui() as t:
+                t.start(["--parallel", "1", s.url()], local, env)
+                t.wait_entries("right", ["a.bin", "b.bin", "c.bin"])
+                t.goto("right", "a.bin")
+                t.keys("Space", "Space", "Space", "F5")
+                assert wait_until(lambda: os.path.exists(
+                    os.path.join(local, "a.bin")) and os.path.getsize(
+                    os.path.join(local, "a.bin")) >= 48 * 1024, 20), \
+                    t.fail("a.bin did not start")
+                kill_burrow(s.port)
+                t.wait_for("Killed")
+            assert os.path.getsize(os.path.join(local, "a.bin")) < \
+                len(data["a.bin"])
+
+        queue_three_and_kill()
+        files = [f for f in os.listdir(journal) if f.startswith("queue-")]
+        assert len(files) == 1, os.listdir(journal)
+        assert os.stat(os.path.join(journal, files[0])).st_mode & 0o777 \
+            == 0o600
+        before = len(s.commands)
+        with Tui() as t:
+            t.start(["--parallel", "1", s.url()], local, env)
+            t.wait_for("3 transfers with this server did not finish")
+            assert "get /a.bin" in t.screen(), t.fail("the items")
+            t.keys("y")
+            t.wait_status("Going on with 3 unfinished transfers")
+            assert wait_until(lambda: all(
+                os.path.exists(os.path.join(local, n)) and
+                read(os.path.join(local, n)) == d
+                for n, d in data.items()), 30), t.fail("not all arrived")
+            t.wait_for(re.compile(r"0 running, 0 waiting"))
+            rests = [c for c in s.commands[before:]
+                     if c.startswith("REST ") and c != "REST 0"]
+            assert rests, s.commands[before:]
+            assert t.screen().count("verified by SHA-256") >= 3 or \
+                "resumed, verified by SHA-256" in t.screen(), \
+                t.fail("verified")
+            t.keys("q")
+            assert t.exited() == 0
+        assert os.path.getsize(os.path.join(journal, files[0])) == 0
+        # Again, and forgotten this time.
+        for n in data:
+            os.unlink(os.path.join(local, n))
+        queue_three_and_kill()
+        with Tui() as t:
+            t.start(["--parallel", "1", s.url()], local, env)
+            t.wait_for("3 transfers with this server did not finish")
+            t.keys("n")
+            t.wait_status("Forgot 3 unfinished transfers")
+            assert "0 running, 0 waiting" in t.screen() or \
+                "Transfers:" not in t.screen(), t.fail("queued anyway")
+            t.keys("q")
+            assert t.exited() == 0
+        with Tui() as t:
+            t.start(["--parallel", "1", s.url()], local, env)
+            t.wait_entries("right", ["a.bin"])
+            time.sleep(0.5)
+            assert "did not finish" not in t.screen(), t.fail("offered")
+            t.keys("q")
+            assert t.exited() == 0
+
+
 @test
 def footer_says_tls_over_ftps():
     with Server(tls={"require": True}) as srv, Tui() as t:

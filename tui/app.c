@@ -139,8 +139,17 @@ update_avbl(struct app *a)
 static void
 disconnect(struct app *a)
 {
+	/* What the queue has not finished stays in the journal, for the
+	 * next connection to this server. */
+	if (a->queue != NULL)
+		queue_journal(a->queue, NULL);
 	queue_free(a->queue);
 	a->queue = NULL;
+	journal_close(a->journal);
+	a->journal = NULL;
+	journal_items_free(a->pending, a->npending);
+	a->pending = NULL;
+	a->npending = 0;
 	memset(&a->qs, 0, sizeof(a->qs));
 	a->nrecent = 0;
 	a->recent_ended = a->recent_items = 0;
@@ -207,6 +216,8 @@ open_connect(struct app *a, const char *text)
 	dialog_set_history(&a->dlg, a->servers.v, a->servers.n);
 }
 
+static void	open_journal(struct app *);
+
 /* Connects with a->login; on failure asks again for what was wrong. */
 static void
 connect_now(struct app *a)
@@ -266,6 +277,85 @@ connect_now(struct app *a)
 		status(a, 0, "Connected to %s%s", a->server, a->tls ?
 		    " (TLS)" : "");
 	remember_server(a);
+	open_journal(a);
+}
+
+/*
+ * Keeps the new connection's queue in its server's journal; when the
+ * journal holds items that did not finish last time (burrow was killed,
+ * the machine stopped, the user quit), asks whether to go on with them.
+ */
+static void
+open_journal(struct app *a)
+{
+	char path[4096], err[512], body[2048];
+	size_t used, i;
+	int damaged, w;
+
+	if (journal_path(a->server, path, sizeof(path)) < 0)
+		return;		/* no place for it: no $HOME */
+	if (journal_load(path, &a->pending, &a->npending, &damaged, err,
+	    sizeof(err)) < 0 || (a->journal = journal_open(path, err,
+	    sizeof(err))) == NULL) {
+		journal_items_free(a->pending, a->npending);
+		a->pending = NULL;
+		a->npending = 0;
+		status(a, 1, "The queue is not kept: %s", err);
+		return;
+	}
+	if (damaged)
+		status(a, 1, "%s: a damaged record, and what followed it, was "
+		    "left out", path);
+	if (a->npending == 0) {
+		(void)journal_reset(a->journal);
+		queue_journal(a->queue, a->journal);
+		return;
+	}
+	used = (size_t)snprintf(body, sizeof(body), "%zu transfer%s with "
+	    "this server did not finish last time:\n", a->npending,
+	    a->npending == 1 ? "" : "s");
+	for (i = 0; i < a->npending && i < 4 && used < sizeof(body); i++) {
+		w = snprintf(body + used, sizeof(body) - used, "\n%s %s",
+		    a->pending[i].upload ? "put" : "get", a->pending[i].src);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (i < a->npending && used < sizeof(body))
+		used += (size_t)snprintf(body + used, sizeof(body) - used,
+		    "\n... and %zu more", a->npending - i);
+	if (used < sizeof(body))
+		snprintf(body + used, sizeof(body) - used, "\n\nGo on with "
+		    "them (partial files are resumed)? n forgets them.");
+	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_JOURNAL, "Unfinished "
+	    "transfers", body, NULL);
+}
+
+/* The answer to open_journal()'s question: go on (ok), or forget. */
+static void
+journal_answer(struct app *a, int ok)
+{
+	size_t i, queued = 0;
+
+	if (a->journal == NULL || a->queue == NULL)
+		return;
+	/* The items are added again with ids of this run: the old records
+	 * go first. */
+	(void)journal_reset(a->journal);
+	queue_journal(a->queue, a->journal);
+	for (i = 0; ok && i < a->npending; i++)
+		queued += queue_add_resumed(a->queue, a->pending[i].upload ?
+		    QUEUE_UPLOAD : QUEUE_DOWNLOAD, a->pending[i].src,
+		    a->pending[i].dst, a->pending[i].size) != 0;
+	if (ok)
+		status(a, 0, "Going on with %zu unfinished transfer%s", queued,
+		    queued == 1 ? "" : "s");
+	else
+		status(a, 0, "Forgot %zu unfinished transfer%s", a->npending,
+		    a->npending == 1 ? "" : "s");
+	journal_items_free(a->pending, a->npending);
+	a->pending = NULL;
+	a->npending = 0;
 }
 
 /* Parses text as the URL to use, then logs in or asks the password. */
@@ -716,8 +806,9 @@ act_quit(struct app *a)
 {
 	if (a->queue != NULL && queue_busy(a->queue)) {
 		dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_QUIT, "Quit",
-		    "Transfers are running. Quit and cancel them (partial "
-		    "files stay, to be resumed)?", NULL);
+		    "Transfers are running. Quit? They are kept: the next "
+		    "connection to this server offers to go on with them, "
+		    "resuming the partial files.", NULL);
 		return;
 	}
 	a->quit = 1;
@@ -882,6 +973,9 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_QUIT:
 		if (r == DLG_OK)
 			a->quit = 1;
+		break;
+	case DLG_FOR_JOURNAL:
+		journal_answer(a, r == DLG_OK);
 		break;
 	case DLG_FOR_CANCEL:
 		if (r == DLG_OK)
@@ -1207,6 +1301,8 @@ static void
 app_free(struct app *a)
 {
 	queue_free(a->queue);
+	journal_close(a->journal);
+	journal_items_free(a->pending, a->npending);
 	fs_free(a->fs[SIDE_REMOTE]);
 	fs_free(a->fs[SIDE_LOCAL]);
 	pane_free(&a->pane[SIDE_LOCAL]);
@@ -1286,8 +1382,11 @@ client_run(const struct client_opts *o, const char *url)
 			dirty = 1;
 		keep_alive(&a);
 	}
-	if (a.queue != NULL)
+	/* What has not finished stays in the journal for the next start. */
+	if (a.queue != NULL) {
+		queue_journal(a.queue, NULL);
 		queue_cancel_all(a.queue);
+	}
 	draw_close();
 	app_free(&a);
 	/* Stopped by a signal: say so the way a shell expects. */

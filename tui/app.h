@@ -11,6 +11,7 @@
 
 #include "tui/client.h"
 #include "tui/dialog.h"
+#include "tui/journal.h"
 #include "tui/pane.h"
 #include "tui/queue.h"
 #include "tui/recent.h"
@@ -42,6 +43,11 @@ struct app {
 	struct pane		 pane[2];
 	enum side		 active;
 	struct queue		*queue;		/* NULL until connected */
+	/* The queue's journal for this server (NULL: none), and the items
+	 * it held from last time while the user is asked about them. */
+	struct journal		*journal;
+	struct journal_item	*pending;
+	size_t			 npending;
 	struct dialog		 dlg;
 	char			 status[1024];
 	int			 status_error;	/* show status as an error */

@@ -40,6 +40,7 @@ enum dialog_purpose {
 	DLG_FOR_PASSWORD,
 	DLG_FOR_CONFLICT,
 	DLG_FOR_CONFLICT_NAME,	/* the new name after "rename" */
+	DLG_FOR_JOURNAL,	/* go on with last time's unfinished items */
 };
 
 /* dialog_key() results. */

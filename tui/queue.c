@@ -58,6 +58,8 @@ struct item {
 	int			 cancel_req;	/* canceled while running */
 	unsigned		 batch;		/* the batch it came in */
 	int			 measured;	/* size_hint is the total */
+	int			 resumed;	/* from the journal: resume
+						   without asking */
 	/* While a run has it: */
 	int			 in_run;	/* taken by the running run */
 	int			 began;		/* a file of it moved or ended */
@@ -126,6 +128,11 @@ struct queue {
 
 	/* Atomic, outside the lock (see the top of this file). */
 	int			 cancel;
+
+	/* The journal, and the lock for it and its writes (taken after
+	 * lock when both are; a sync holds jlock alone). */
+	pthread_mutex_t		 jlock;
+	struct journal		*journal;
 };
 
 /* What one run's callbacks share; the worker's alone (the items' fields
@@ -292,6 +299,7 @@ log_line(struct queue *q, struct item *it, enum xlog_kind kind,
 
 static void	finish(struct queue *, struct item *, enum queue_state,
 		    const char *);
+static void	journal_end(struct queue *, struct item *);
 
 /* How a run's item ends, from what its files did. Lock held. */
 static void
@@ -457,6 +465,9 @@ on_conflict(void *arg, const char *src, const char *dst,
 		ans = XFER_ANS_SKIP;	/* the cancel flag does the rest */
 	else if (suggested == XFER_DECIDE_SKIP)
 		ans = XFER_ANS_AUTO;	/* identical: nothing to decide */
+	else if (it->resumed && suggested == XFER_DECIDE_RESUME &&
+	    prefix != XFER_PREFIX_DIFFERS)
+		ans = XFER_ANS_RESUME;	/* the journal's: going on */
 	else if (q->have_for_all)
 		ans = q->for_all;
 	else
@@ -492,6 +503,7 @@ finish(struct queue *q, struct item *it, enum queue_state s, const char *msg)
 	it->state = s;
 	it->cancel_req = 0;
 	it->ended = 1;
+	journal_end(q, it);
 	if (msg != it->message)
 		snprintf(it->message, sizeof(it->message), "%s", msg);
 	if (it->wrote)
@@ -702,6 +714,32 @@ take_run(struct queue *q, struct run *r, struct item *first)
 	begin(first);
 }
 
+/* Records its end in the journal. Lock held. */
+static void
+journal_end(struct queue *q, struct item *it)
+{
+	pthread_mutex_lock(&q->jlock);
+	if (q->journal != NULL)
+		(void)journal_ended(q->journal, it->id);
+	pthread_mutex_unlock(&q->jlock);
+}
+
+/* Nothing waits: when nothing runs either, every item has ended and the
+ * journal is emptied. Lock held. */
+static void
+journal_dry(struct queue *q)
+{
+	struct item *it;
+
+	for (it = q->head; it != NULL; it = it->next)
+		if (!finished(it->state))
+			return;
+	pthread_mutex_lock(&q->jlock);
+	if (q->journal != NULL)
+		(void)journal_reset(q->journal);
+	pthread_mutex_unlock(&q->jlock);
+}
+
 static void *
 worker(void *arg)
 {
@@ -714,6 +752,8 @@ worker(void *arg)
 	r->q = q;
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
+		if (!q->stopping && first_waiting(q) == NULL)
+			journal_dry(q);
 		while (!q->stopping && (it = first_waiting(q)) == NULL)
 			pthread_cond_wait(&q->work, &q->lock);
 		if (q->stopping)
@@ -724,6 +764,10 @@ worker(void *arg)
 		bump(q);
 		pthread_mutex_unlock(&q->lock);
 		notify(q);
+		/* What is about to move is on the disk first. */
+		pthread_mutex_lock(&q->jlock);
+		(void)journal_sync(q->journal);
+		pthread_mutex_unlock(&q->jlock);
 		run_items(q, r);
 		pthread_mutex_lock(&q->lock);
 	}
@@ -771,7 +815,11 @@ queue_new(const struct queue_opts *o)
 		goto fail_lock;
 	if (pthread_cond_init(&q->reply, NULL) != 0)
 		goto fail_work;
+	if (pthread_mutex_init(&q->jlock, NULL) != 0)
+		goto fail_reply;
 	return q;
+fail_reply:
+	pthread_cond_destroy(&q->reply);
 fail_work:
 	pthread_cond_destroy(&q->work);
 fail_lock:
@@ -808,6 +856,7 @@ queue_free(struct queue *q)
 		free(it->dst);
 		free(it);
 	}
+	pthread_mutex_destroy(&q->jlock);
 	pthread_cond_destroy(&q->reply);
 	pthread_cond_destroy(&q->work);
 	pthread_mutex_destroy(&q->lock);
@@ -820,9 +869,9 @@ good_path(const char *p)
 	return p != NULL && p[0] == '/' && strlen(p) < FS_PATH_MAX;
 }
 
-unsigned
-queue_add(struct queue *q, enum queue_dir dir, const char *src,
-    const char *dst, uint64_t size_hint)
+static unsigned
+add(struct queue *q, enum queue_dir dir, const char *src, const char *dst,
+    uint64_t size_hint, int resumed)
 {
 	struct item *it;
 	unsigned id;
@@ -841,6 +890,7 @@ queue_add(struct queue *q, enum queue_dir dir, const char *src,
 	it->dir = dir;
 	it->size_hint = size_hint;
 	it->state = QUEUE_WAITING;
+	it->resumed = resumed;
 	pthread_mutex_lock(&q->lock);
 	if (!q->started) {
 		if (start(q) < 0) {
@@ -860,10 +910,40 @@ queue_add(struct queue *q, enum queue_dir dir, const char *src,
 	id = it->id = q->next_id;
 	*q->tailp = it;
 	q->tailp = &it->next;
+	/* Under lock, so that its end can never be recorded first. */
+	pthread_mutex_lock(&q->jlock);
+	if (q->journal != NULL)
+		(void)journal_added(q->journal, id, dir == QUEUE_UPLOAD,
+		    size_hint, src, dst);
+	pthread_mutex_unlock(&q->jlock);
 	bump(q);
 	pthread_cond_signal(&q->work);
 	pthread_mutex_unlock(&q->lock);
 	return id;
+}
+
+unsigned
+queue_add(struct queue *q, enum queue_dir dir, const char *src,
+    const char *dst, uint64_t size_hint)
+{
+	return add(q, dir, src, dst, size_hint, 0);
+}
+
+unsigned
+queue_add_resumed(struct queue *q, enum queue_dir dir, const char *src,
+    const char *dst, uint64_t size_hint)
+{
+	return add(q, dir, src, dst, size_hint, 1);
+}
+
+void
+queue_journal(struct queue *q, struct journal *j)
+{
+	pthread_mutex_lock(&q->lock);
+	pthread_mutex_lock(&q->jlock);
+	q->journal = j;
+	pthread_mutex_unlock(&q->jlock);
+	pthread_mutex_unlock(&q->lock);
 }
 
 /* Cancels the run under way; lock held. 1 when one was. */
@@ -905,6 +985,7 @@ queue_cancel_all(struct queue *q)
 			it->state = QUEUE_CANCELED;
 			snprintf(it->message, sizeof(it->message),
 			    "canceled before it ran");
+			journal_end(q, it);
 		}
 	(void)cancel_current(q);
 	if (!q->running)

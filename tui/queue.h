@@ -39,6 +39,7 @@
 
 #include "proto/listing.h"
 #include "tui/fs.h"
+#include "tui/journal.h"
 #include "tui/resume.h"
 #include "tui/xfer.h"
 #include "tui/xlog.h"
@@ -223,6 +224,24 @@ void		 queue_free(struct queue *q);
  */
 unsigned	 queue_add(struct queue *q, enum queue_dir dir,
 		    const char *src, const char *dst, uint64_t size_hint);
+
+/*
+ * queue_add() for an item taken back from the journal (tui/journal.h):
+ * a target the rules would resume, and that is the source's beginning
+ * as far as the checksums tell, is resumed without a question.
+ */
+unsigned	 queue_add_resumed(struct queue *q, enum queue_dir dir,
+		    const char *src, const char *dst, uint64_t size_hint);
+
+/*
+ * Keeps the queue in journal j (tui/journal.h; NULL: no longer): each
+ * item added from now on is recorded, and its end; what a run is about
+ * to move is synced first; the journal is emptied whenever every item
+ * has ended. The caller closes j after the queue is freed or another
+ * journal is set. Setting NULL before queue_cancel_all() at quit keeps
+ * the unfinished items in the journal for the next start.
+ */
+void		 queue_journal(struct queue *q, struct journal *j);
 
 /*
  * Cancels the running item, if any: its transfer stops at the next
