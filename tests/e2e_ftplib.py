@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -993,6 +994,49 @@ def site_chmod_stays_in_the_jail():
             assert mode_of(path) == 0o644, (path, oct(mode_of(path)))
         assert mode_of(os.path.join(srv.dir, "outdir")) != 0o777
         assert mode_of("/etc/passwd") == passwd
+        ftp.quit()
+
+
+# burrowd started in a mount namespace of its own where its /proc/self/fd
+# is an empty folder, as without /proc: glibc's fchmodat
+# (AT_SYMLINK_NOFOLLOW) goes through it, so it says EOPNOTSUPP for
+# everything. (The rest of /proc stays: sanitizers need it.)
+NO_PROC = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+           'mount -t tmpfs -o mode=0 burrow-nofd /proc/$$/fd && '
+           'exec "$0" "$@"']
+
+
+def no_proc_possible():
+    try:
+        return subprocess.run(NO_PROC + ["true"], capture_output=True,
+                              timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@test
+def site_chmod_without_proc():
+    if not no_proc_possible():
+        print("# no private mount namespace here: not tried")
+        return
+    with Server(users=USERS, wrap=NO_PROC) as srv:
+        home = srv.home("harry")
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.chmod(p, 0o644)
+        os.mkdir(os.path.join(home, "d"))
+        outside = os.path.join(srv.dir, "outside.txt")
+        with open(outside, "wb") as f:
+            f.write(b"x")
+        os.chmod(outside, 0o644)
+        os.symlink(outside, os.path.join(home, "link"))
+        ftp = login(srv)
+        expect(ftp, "SITE CHMOD 600 a.txt", 200)
+        expect(ftp, "SITE CHMOD 711 d", 200)
+        expect(ftp, "SITE CHMOD 777 link", 550)
+        expect(ftp, "SITE CHMOD 777 missing", 550)
+        assert mode_of(p) == 0o600
+        assert mode_of(os.path.join(home, "d")) == 0o711
+        assert mode_of(outside) == 0o644
         ftp.quit()
 
 
