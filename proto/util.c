@@ -1,5 +1,6 @@
 /*
- * util: bounded number parsing, sizes, secret wiping, a monotonic clock,
+ * util: bounded number parsing, sizes, octal modes, secret wiping, a
+ * monotonic clock,
  * the folders above a file.
  */
 #include "config.h"
@@ -84,6 +85,23 @@ parse_size(const char *s, uint64_t *out)
 	if (v != 0 && mult > UINT64_MAX / v)
 		return -1;
 	*out = v * mult;
+	return 0;
+}
+
+int
+parse_mode(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == 4 || s[i] < '0' || s[i] > '7')
+			return -1;
+		v = v << 3 | (unsigned)(s[i] - '0');
+	}
+	*out = v;
 	return 0;
 }
 

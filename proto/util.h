@@ -1,6 +1,7 @@
 /*
  * util: small pieces both programs share. Bounded number parsing (untrusted
- * input never reaches atoi), sizes with K/M/G suffixes, and wiping secrets.
+ * input never reaches atoi), sizes with K/M/G suffixes, octal file modes,
+ * and wiping secrets.
  */
 #ifndef BURROW_UTIL_H
 #define BURROW_UTIL_H
@@ -23,6 +24,13 @@ int parse_num(const char *s, long long min, long long max, long long *out,
  * Returns 0 and sets *out, or -1 on syntax error or overflow.
  */
 int parse_size(const char *s, uint64_t *out);
+
+/*
+ * Parses a file mode as chmod(1) writes it in octal: one to four octal
+ * digits ("644", "0755", "4755"), nothing else (no sign, blank or
+ * suffix), so at most 07777. Returns 0 and sets *out, or -1.
+ */
+int parse_mode(const char *s, unsigned *out);
 
 /*
  * Writes n as a short human-readable size ("512 B", "1.5 KiB", "10.0 MiB")

@@ -1,7 +1,7 @@
 /*
  * cmd_fs: commands on names in the user's home: PWD, CWD, CDUP, MKD, RMD,
- * DELE, RNFR, RNTO, SIZE, MDTM, MFMT, MLST. Every path goes through the
- * jail and every operation is an *at() call on a directory fd it hands
+ * DELE, RNFR, RNTO, SIZE, MDTM, MFMT, MLST and SITE CHMOD. Every path goes
+ * through the jail and every operation is an *at() call on a directory fd it hands
  * out. MKD and RNTO of a folder keep the tree within max_depth levels
  * below the home, counted on the normalised virtual path ("/a/b" is 2
  * levels deep).
@@ -18,6 +18,7 @@
 
 #include "proto/listing.h"
 #include "proto/reply.h"
+#include "proto/util.h"
 #include "srv/commands.h"
 #include "srv/conf.h"
 #include "srv/jail.h"
@@ -368,6 +369,103 @@ cmd_mfmt(struct session *s, char *arg)
 	/* The time as set: the seconds, and the fraction as it was sent. */
 	return session_reply(s, FTP_STATFILE, "Modify=%s%.*s; %s", when,
 	    (int)(path - 1 - arg - 14), arg + 14, path);
+}
+
+/*
+ * Sets the mode of name in dfd, never through a symbolic link. glibc's
+ * fchmodat(AT_SYMLINK_NOFOLLOW) pins the inode with an O_PATH descriptor
+ * and says EOPNOTSUPP for a link; it needs /proc, and without it says
+ * EOPNOTSUPP for anything. Then the entry, known from st not to have
+ * been a link, is opened with O_NOFOLLOW and changed through that
+ * descriptor if it is still the same inode. Returns 0, or -1 with errno.
+ */
+static int
+chmod_nofollow(int dfd, const char *name, const struct stat *st,
+    unsigned mode)
+{
+	struct stat now;
+	int fd, rc;
+
+	if (fchmodat(dfd, name, (mode_t)mode, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno != EOPNOTSUPP)
+		return -1;
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &now) == -1 || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino) {
+		close(fd);
+		errno = ENOENT;
+		return -1;
+	}
+	rc = fchmod(fd, (mode_t)mode);
+	if (rc == -1)
+		rc = errno;
+	close(fd);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * SITE CHMOD <octal mode> <path> (as vsftpd, Pure-FTPd and ProFTPD take
+ * it): sets the permission bits of a file or folder. A mode is one to four
+ * octal digits; one with a bit outside chmod_mask (by default setuid,
+ * setgid and sticky) is refused, as is a symbolic link: the last component
+ * is changed on its parent's jail fd without following it, so no link
+ * can lead the change out of the home. The home itself has no parent in
+ * the jail and is refused too.
+ */
+int
+site_chmod(struct session *s, char *arg)
+{
+	const char *what = "SITE CHMOD";
+	char vpath[VPATH_MAX], name[NAME_MAX + 1], text[8];
+	const char *path = strchr(arg, ' ');
+	unsigned mode, mask = (unsigned)s->srv->cfg->chmod_mask;
+	struct stat st;
+	size_t len;
+	int dfd, rc;
+
+	if (path == NULL || path[1] == '\0')
+		return session_reply(s, FTP_BADARG,
+		    "Syntax: SITE CHMOD <octal mode> <path>.");
+	len = (size_t)(path - arg);
+	if (len >= sizeof(text))
+		len = sizeof(text) - 1;	/* too long to be a mode anyway */
+	memcpy(text, arg, len);
+	text[len] = '\0';
+	if (parse_mode(text, &mode) == -1)
+		return session_reply(s, FTP_BADARG, "Bad mode: want one to four "
+		    "octal digits, such as 644.");
+	path++;
+	if ((mode & ~mask) != 0)
+		return session_reply(s, FTP_FILEFAIL, "%s: mode %04o sets bits "
+		    "this server does not allow (chmod_mask %04o).", what, mode,
+		    mask);
+	if ((dfd = open_parent(s, path, vpath, name, what)) == -1)
+		return 0;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		rc = errno;
+		close(dfd);
+		return session_reply_errno(s, FTP_FILEFAIL, what, rc);
+	}
+	if (S_ISLNK(st.st_mode)) {
+		close(dfd);
+		return session_reply(s, FTP_FILEFAIL, "%s: a symbolic link's "
+		    "mode cannot be set.", what);
+	}
+	if (chmod_nofollow(dfd, name, &st, mode) == -1) {
+		rc = errno == EOPNOTSUPP ? EPERM : errno;
+		close(dfd);
+		return session_reply_errno(s, FTP_FILEFAIL, what, rc);
+	}
+	close(dfd);
+	log_info("%s: %s SITE CHMOD %04o %s", s->peer, s->user, mode, vpath);
+	return session_reply(s, FTP_OK, "SITE CHMOD command ok.");
 }
 
 int

@@ -81,17 +81,12 @@ cmd_avbl(struct session *s, char *arg)
 }
 
 int
-cmd_site(struct session *s, char *arg)
+site_quota(struct session *s, char *arg)
 {
 	char used[32], limit[32], room[32];
 	uint64_t u, l;
 
-	if (strcasecmp(arg, "HELP") == 0)
-		return session_reply(s, FTP_HELP, "SITE commands:\n QUOTA   your "
-		    "disk usage and limit\nEnd");
-	if (strcasecmp(arg, "QUOTA") != 0)
-		return session_reply(s, FTP_BADARG, "Unknown SITE command; try "
-		    "SITE HELP.");
+	(void)arg;
 	quota_usage(s->quota, &u, &l);
 	format_size(u, used, sizeof(used));
 	if (l == 0)

@@ -56,6 +56,10 @@ int cmd_prot(struct session *s, char *arg);
 /* cmd_quota.c */
 int cmd_allo(struct session *s, char *arg);
 int cmd_avbl(struct session *s, char *arg);
+/* SITE QUOTA (arg ""). */
+int site_quota(struct session *s, char *arg);
+
+/* cmd_site.c: SITE, handing "<sub-command> <rest>" to the sub-command. */
 int cmd_site(struct session *s, char *arg);
 
 /* cmd_fs.c */
@@ -70,6 +74,8 @@ int cmd_rnto(struct session *s, char *arg);
 int cmd_size(struct session *s, char *arg);
 int cmd_mdtm(struct session *s, char *arg);
 int cmd_mfmt(struct session *s, char *arg);
+/* SITE CHMOD; arg is "<octal mode> <path>". */
+int site_chmod(struct session *s, char *arg);
 int cmd_mlst(struct session *s, char *arg);
 
 /* cmd_xfer.c */

@@ -28,7 +28,7 @@
 #define DEFAULT_CONFIG SYSCONFDIR "/burrow/burrowd.conf"
 
 enum opt_type { OPT_INT, OPT_BOOL, OPT_STR, OPT_PATH, OPT_SIZE, OPT_RANGE,
-    OPT_NETS };
+    OPT_NETS, OPT_MODE };
 
 struct opt {
 	const char	*name;		/* "tls.cert" for settings in a group */
@@ -75,6 +75,12 @@ static const struct opt opts[] = {
 	{ "max_depth", OPT_INT, 0, 2048, "256", F(max_depth), 0,
 	  "folder levels below the home that MKD and RNTO may make, 0 for no "
 	  "limit" },
+	{ "site_chmod", OPT_BOOL, 0, 1, "true", F(site_chmod), 0,
+	  "offer SITE CHMOD, which changes the permission bits of a file or "
+	  "folder in the home" },
+	{ "chmod_mask", OPT_MODE, 0, 07777, "0777", F(chmod_mask), 0,
+	  "the bits SITE CHMOD may set, in octal; a mode with any other bit "
+	  "is refused (setuid, setgid and sticky need 7777)" },
 	{ "log_file", OPT_PATH, 0, 0, "", F(log_file), 0,
 	  "log file; empty for syslog (or stderr with -f)" },
 	{ "xfer_log", OPT_PATH, 0, 0, "", F(xfer_log), 0,
@@ -283,6 +289,14 @@ set_default(struct srv_config *cfg, const struct opt *o)
 		return 0;
 	case OPT_SIZE:
 		return parse_size(o->def, field_size(cfg, o->off));
+	case OPT_MODE: {
+		unsigned m;
+
+		if (parse_mode(o->def, &m) == -1)
+			return -1;
+		*field_int(cfg, o->off) = (int)m;
+		return 0;
+	}
 	case OPT_NETS:
 		list_free(*field_list(cfg, o->off));
 		*field_list(cfg, o->off) = NULL;
@@ -365,6 +379,7 @@ type_name(enum opt_type t)
 	case OPT_PATH: return "a path string";
 	case OPT_SIZE: return "a size such as \"10M\" or an integer";
 	case OPT_RANGE: return "a pair of ports such as [50000, 50999]";
+	case OPT_MODE: return "an octal mode in a string such as \"0777\"";
 	case OPT_NETS: return "a list of addresses such as [\"10.0.0.1\", "
 	    "\"10.1.0.0/16\"]";
 	}
@@ -443,6 +458,20 @@ apply(struct srv_config *cfg, const struct opt *o, config_setting_t *s,
 			return -1;
 		}
 		return 0;
+	case OPT_MODE: {
+		unsigned m;
+
+		if (t != CONFIG_TYPE_STRING)
+			goto badtype;
+		if (parse_mode(config_setting_get_string(s), &m) == -1) {
+			snprintf(why, whylen, "%s: \"%s\" is not an octal mode "
+			    "(one to four digits 0-7, such as \"0777\")",
+			    o->name, config_setting_get_string(s));
+			return -1;
+		}
+		*field_int(cfg, o->off) = (int)m;
+		return 0;
+	}
 	case OPT_NETS: {
 		struct sockaddr_storage sa;
 		char **list;

@@ -30,6 +30,8 @@ struct srv_config {
 	char		*home_root;	/* absolute */
 	uint64_t	 default_quota;
 	int		 max_depth;	/* folder levels below a home; 0: no limit */
+	int		 site_chmod;	/* SITE CHMOD is offered */
+	int		 chmod_mask;	/* the mode bits SITE CHMOD may set */
 	char		*log_file;	/* absolute or "" */
 	char		*xfer_log;	/* absolute or "" */
 	char		*pid_file;	/* absolute or "" */

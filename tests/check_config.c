@@ -153,6 +153,8 @@ assert_defaults_but_tls(const struct srv_config *cfg)
 	ck_assert_str_eq(cfg->pasv_address, "");
 	ck_assert(cfg->default_quota == 10ULL << 20);
 	ck_assert_int_eq(cfg->max_depth, 256);
+	ck_assert_int_eq(cfg->site_chmod, 1);
+	ck_assert_int_eq(cfg->chmod_mask, 0777);
 	ck_assert_str_eq(cfg->log_file, "");
 	ck_assert_str_eq(cfg->xfer_log, "");
 	ck_assert_str_eq(cfg->pid_file, "");
@@ -527,6 +529,51 @@ START_TEST(test_err_unknown_key)
 }
 END_TEST
 
+START_TEST(test_chmod)
+{
+	static const struct {
+		const char	*text;
+		int		 mask;
+	} ok[] = {
+		{ "chmod_mask = \"0777\";", 0777 },
+		{ "chmod_mask = \"755\";", 0755 },
+		{ "chmod_mask = \"0\";", 0 },
+		{ "chmod_mask = \"7777\";", 07777 },
+		{ "chmod_mask = \"1777\";", 01777 },
+	};
+	struct srv_config *cfg;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cfg = load_ok(ok[i].text);
+		ck_assert_msg(cfg->chmod_mask == ok[i].mask, "%s gave 0%o",
+		    ok[i].text, (unsigned)cfg->chmod_mask);
+		ck_assert_int_eq(cfg->site_chmod, 1);
+		conf_free(cfg);
+	}
+	cfg = load_ok("site_chmod = false;\n");
+	ck_assert_int_eq(cfg->site_chmod, 0);
+	ck_assert_int_eq(cfg->chmod_mask, 0777);
+	conf_free(cfg);
+	/* Bad values, each with its file and line. */
+	assert_refused("port = 21;\nchmod_mask = \"0x1ff\";\n", 2,
+	    "chmod_mask: \"0x1ff\" is not an octal mode");
+	assert_refused("chmod_mask = \"9\";\n", 1, "is not an octal mode");
+	assert_refused("chmod_mask = \"12345\";\n", 1,
+	    "is not an octal mode");
+	assert_refused("chmod_mask = \"\";\n", 1, "is not an octal mode");
+	assert_refused("chmod_mask = \"-1\";\n", 1, "is not an octal mode");
+	assert_refused("chmod_mask = \"rwx\";\n", 1, "is not an octal mode");
+	/* An integer would be read in decimal by libconfig: refused. */
+	assert_refused("\n\nchmod_mask = 777;\n", 3,
+	    "chmod_mask must be an octal mode in a string");
+	assert_refused("site_chmod = 1;\n", 1,
+	    "site_chmod must be true or false");
+	assert_refused("site_chmod = \"yes\";\n", 1,
+	    "site_chmod must be true or false");
+}
+END_TEST
+
 START_TEST(test_err_type)
 {
 	/* A string for an integer. */
@@ -753,6 +800,7 @@ config_suite(void)
 	add(s, "paths_relative_config", test_paths_relative_config);
 	add(s, "resolve", test_resolve);
 	add(s, "err_unknown_key", test_err_unknown_key);
+	add(s, "chmod", test_chmod);
 	add(s, "err_type", test_err_type);
 	add(s, "err_range", test_err_range);
 	add(s, "err_size", test_err_size);

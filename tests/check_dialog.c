@@ -69,6 +69,56 @@ START_TEST(test_delete_question)
 }
 END_TEST
 
+/* Ctrl-X c starts from the listing's mode, in octal, and says it as ls
+ * does; without one it starts empty and says so. */
+START_TEST(test_chmod_question)
+{
+	struct listing_entry v[2];
+	char q[256], t[8];
+
+	memset(v, 0, sizeof(v));
+	strcpy(v[0].name, "a.txt");
+	v[0].type = LISTING_FILE;
+	v[0].mode = 0644;
+	v[0].have_mode = 1;
+	strcpy(v[1].name, "docs");
+	v[1].type = LISTING_DIR;
+	v[1].mode = 0755;
+	v[1].have_mode = 1;
+	dialog_chmod_question(v, 1, q, sizeof(q), t, sizeof(t));
+	ck_assert_str_eq(q, "Mode of \"a.txt\", in octal (it is now: 0644, "
+	    "rw-r--r--):");
+	ck_assert_str_eq(t, "644");
+	dialog_chmod_question(v, 2, q, sizeof(q), t, sizeof(t));
+	ck_assert_str_eq(q, "Mode of 2 entries, in octal (the first is now: "
+	    "0644, rw-r--r--):");
+	ck_assert_str_eq(t, "644");
+	/* Special bits: four digits, and ls's letters. */
+	v[0].mode = 04755;
+	dialog_chmod_question(v, 1, q, sizeof(q), t, sizeof(t));
+	ck_assert_msg(strstr(q, "now: 4755, rwsr-xr-x") != NULL, "%s", q);
+	ck_assert_str_eq(t, "4755");
+	v[0].mode = 03640;
+	dialog_chmod_question(v, 1, q, sizeof(q), t, sizeof(t));
+	ck_assert_msg(strstr(q, "now: 3640, rw-r-S--T") != NULL, "%s", q);
+	ck_assert_str_eq(t, "3640");
+	v[0].mode = 0;
+	dialog_chmod_question(v, 1, q, sizeof(q), t, sizeof(t));
+	ck_assert_msg(strstr(q, "0000, ---------") != NULL, "%s", q);
+	ck_assert_str_eq(t, "000");
+	/* Bits above 07777 (a type) are not a mode's. */
+	v[0].mode = 0100600;
+	dialog_chmod_question(v, 1, q, sizeof(q), t, sizeof(t));
+	ck_assert_str_eq(t, "600");
+	/* Not told. */
+	v[0].have_mode = 0;
+	dialog_chmod_question(v, 1, q, sizeof(q), t, sizeof(t));
+	ck_assert_str_eq(q, "Mode of \"a.txt\", in octal (such as 644; the "
+	    "listing does not tell the mode now):");
+	ck_assert_str_eq(t, "");
+}
+END_TEST
+
 /* The conflict dialog offers resume only when it would resume, and says
  * what overwrite does otherwise. */
 START_TEST(test_conflict_verdict)
@@ -415,6 +465,11 @@ START_TEST(test_keys_map)
 	ck_assert_int_eq(keys_action('q'), ACT_QUIT);
 	ck_assert_int_eq(keys_action(KEYS_ESC), ACT_CANCEL);
 	ck_assert_int_eq(keys_action('Z'), ACT_NONE);
+	/* mc's Ctrl-X c: the prefix, then the command. */
+	ck_assert_int_eq(keys_action(KEYS_CTRL('x')), ACT_CTRL_X);
+	ck_assert_int_eq(keys_ctrl_x_action('c'), ACT_CHMOD);
+	ck_assert_int_eq(keys_ctrl_x_action('z'), ACT_NONE);
+	ck_assert_int_eq(keys_ctrl_x_action(KEYS_ESC), ACT_NONE);
 	/* A function key never reads as the character of the same code. */
 	ck_assert_int_eq(keys_action(KEYS_FN('q')), ACT_NONE);
 	ck_assert(keys_is_resize(KEYS_FN(KEY_RESIZE)));
@@ -475,6 +530,9 @@ dialog_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("delete_question");
 	tcase_add_test(tc, test_delete_question);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("chmod_question");
+	tcase_add_test(tc, test_chmod_question);
 	suite_add_tcase(s, tc);
 	return s;
 }

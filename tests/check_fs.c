@@ -618,6 +618,40 @@ START_TEST(test_times)
 }
 END_TEST
 
+START_TEST(test_chmod)
+{
+	struct stat st;
+	char err[256] = "", p[PATH_MAX], d[PATH_MAX];
+
+	put_str("f", "hello");
+	ck_assert_int_eq(chmod(in_box("f", p, sizeof(p)), 0644), 0);
+	ck_assert_int_eq(fs_chmod(lfs, "f", 0600, err, sizeof(err)), FS_OK);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	/* Bits beyond 07777 are not the caller's to set. */
+	ck_assert_int_eq(fs_chmod(lfs, "f", 0100755, err, sizeof(err)), FS_OK);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0755);
+	ck_assert(S_ISREG(st.st_mode));
+	/* A folder, by an absolute path. */
+	mkdir_box("d");
+	ck_assert_int_eq(fs_chmod(lfs, in_box("d", d, sizeof(d)), 0700, err,
+	    sizeof(err)), FS_OK);
+	ck_assert_int_eq(stat(d, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0700);
+	/* A link is refused, and what it names is left as it was. */
+	symlink_box("f", "l");
+	ck_assert_int_eq(fs_chmod(lfs, "l", 0777, err, sizeof(err)), FS_ERR);
+	ck_assert_msg(strstr(err, "symbolic link") != NULL, "err \"%s\"", err);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0755);
+	/* Missing. */
+	ck_assert_int_eq(fs_chmod(lfs, "missing", 0644, err, sizeof(err)),
+	    FS_NOENT);
+	ck_assert_msg(strstr(err, "missing") != NULL, "err \"%s\"", err);
+}
+END_TEST
+
 START_TEST(test_stat_missing)
 {
 	struct listing_entry e;
@@ -1235,6 +1269,7 @@ fs_suite(void)
 	add(s, "stat", test_stat, 1);
 	add(s, "stat_missing", test_stat_missing, 1);
 	add(s, "times", test_times, 1);
+	add(s, "chmod", test_chmod, 1);
 	add(s, "chdir", test_chdir, 1);
 	add(s, "chdir_lexical", test_chdir_lexical, 1);
 	add(s, "chdir_bad", test_chdir_bad, 1);

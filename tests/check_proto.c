@@ -2,7 +2,7 @@
  * check_proto: unit tests for the pure modules of the protocol layer, one
  * suite per module and one test case per behaviour:
  *
- *   util     parse_num, parse_size, format_size, wipe
+ *   util     parse_num, parse_size, parse_mode, format_size, wipe
  *   reply    reply_format (single, multi-line, CRLF, no forged lines,
  *            overflow), reply_parse_code and reply_telnet_decode
  *   cmd      cmd_telnet_strip, cmd_telnet_quote and cmd_split
@@ -196,6 +196,42 @@ START_TEST(test_size_invalid)
 		    bad[i]);
 	ck_assert_int_eq(parse_size(NULL, &v), -1);
 	ck_assert(v == 12345);
+}
+END_TEST
+
+START_TEST(test_mode_valid)
+{
+	static const struct { const char *s; unsigned v; } good[] = {
+		{ "0", 0 }, { "7", 07 }, { "644", 0644 }, { "0755", 0755 },
+		{ "777", 0777 }, { "4755", 04755 }, { "7777", 07777 },
+		{ "0000", 0 }, { "00", 0 }, { "1000", 01000 },
+	};
+	unsigned v;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 0xdead;
+		ck_assert_msg(parse_mode(good[i].s, &v) == 0, "\"%s\" refused",
+		    good[i].s);
+		ck_assert_msg(v == good[i].v, "\"%s\" -> 0%o", good[i].s, v);
+	}
+}
+END_TEST
+
+START_TEST(test_mode_invalid)
+{
+	static const char *const bad[] = {
+		"", "9", "8", "12345", "00755", "-1", "+644", " 644", "644 ",
+		"0x1ff", "64a", "rwx", "u+x", "6.4", "77777", "1e3",
+	};
+	unsigned v = 0xdead;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse_mode(bad[i], &v) == -1, "\"%s\" accepted",
+		    bad[i]);
+	ck_assert_int_eq(parse_mode(NULL, &v), -1);
+	ck_assert(v == 0xdead);
 }
 END_TEST
 
@@ -1958,6 +1994,8 @@ util_suite(void)
 	add(s, "num_negative", test_num_negative);
 	add(s, "size_valid", test_size_valid);
 	add(s, "size_invalid", test_size_invalid);
+	add(s, "mode_valid", test_mode_valid);
+	add(s, "mode_invalid", test_mode_invalid);
 	add(s, "size_format", test_size_format);
 	add(s, "size_format_small_buffer", test_size_format_small_buffer);
 	add(s, "wipe", test_wipe);

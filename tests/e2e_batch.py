@@ -2,8 +2,9 @@
 e2e_batch: `burrow --batch` against a real burrowd, over FTP and FTPS.
 
 Covered: every batch command (ls pwd cd lcd lpwd mkdir rmdir rm rename get
-put hash quota help exit) and its failure path; wildcards in get, put and
-rm; rm -r (links removed, not followed; /, . and .. refused); the exit
+put hash quota chmod lchmod help exit) and its failure path; wildcards in
+get, put, rm, chmod and lchmod; chmod refused (bad modes, the server's
+mask, links, SITE CHMOD disabled or unknown); rm -r (links removed, not followed; /, . and .. refused); the exit
 status; the transfer script (fresh, resumed and skipped downloads, resumed upload,
 recursive get and put) over FTP and FTPS; a partial copy that is not the
 source's beginning sent again in full; a full quota's 552 keeping the
@@ -107,6 +108,7 @@ pwd
         assert any(l.endswith(" in.txt") for l in lines), r
         assert "get remote [local]" in r.out, r
         assert "take wildcards" in r.out and "rm [-r] path" in r.out, r
+        assert "chmod mode path" in r.out and "lchmod mode path" in r.out, r
         # exit stops: the last pwd never ran (one "/" from the first).
         assert lines.count("/") == 1, r
         assert not os.path.exists(os.path.join(h, "new dir")), r
@@ -384,6 +386,114 @@ def a_pattern_that_matches_nothing_fails():
         # Three failures, counted as such: one more command fine is 0.
         assert ok(burrow(url(srv), "rm *.txt\n", local)).out == \
             "a.txt: removed\n"
+
+
+def mode(path):
+    return os.lstat(path).st_mode & 0o7777
+
+
+@test
+def chmod_remote_and_local():
+    """chmod sets a remote mode (SITE CHMOD), lchmod a local one; a
+    pattern's matches are each set and said, in name order."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        for name in ("a.txt", "b.log", "c.log", "d/in.txt"):
+            write(os.path.join(h, name), b"r")
+            os.chmod(os.path.join(h, name), 0o644)
+        local = tmp()
+        for name in ("l.txt", "x.sh", "y.sh", "sp ace.txt"):
+            write(os.path.join(local, name), b"l")
+            os.chmod(os.path.join(local, name), 0o644)
+        r = ok(burrow(url(srv), "chmod 600 a.txt\nchmod 0700 d\n"
+                      "chmod 640 *.log\ncd d\nchmod 604 in.txt\n"
+                      "lchmod 600 l.txt\nlchmod 755 *.sh\n"
+                      "lchmod 0 'sp ace.txt'\n", local))
+        assert r.out == "b.log: mode 0640\nc.log: mode 0640\n" \
+            "x.sh: mode 0755\ny.sh: mode 0755\n", r
+        assert r.err == "", r
+        assert mode(os.path.join(h, "a.txt")) == 0o600
+        assert mode(os.path.join(h, "d")) == 0o700
+        assert mode(os.path.join(h, "b.log")) == 0o640
+        assert mode(os.path.join(h, "c.log")) == 0o640
+        assert mode(os.path.join(h, "d", "in.txt")) == 0o604
+        assert mode(os.path.join(local, "l.txt")) == 0o600
+        assert mode(os.path.join(local, "x.sh")) == 0o755
+        assert mode(os.path.join(local, "y.sh")) == 0o755
+        assert mode(os.path.join(local, "sp ace.txt")) == 0
+        assert "SITE CHMOD 0600 /a.txt" in srv.log(), srv.log()
+
+
+@test
+def chmod_failures():
+    """Bad modes, missing files, bits the server does not allow and
+    links: each fails with its reason, the others still run, and the exit
+    status says so."""
+    with Server(users=USERS) as srv:
+        h = srv.home("harry")
+        write(os.path.join(h, "a.txt"), b"r")
+        os.chmod(os.path.join(h, "a.txt"), 0o644)
+        os.symlink("a.txt", os.path.join(h, "link"))
+        local = tmp()
+        write(os.path.join(local, "l.txt"), b"l")
+        os.chmod(os.path.join(local, "l.txt"), 0o644)
+        os.symlink("l.txt", os.path.join(local, "llink"))
+        for line in ("chmod 9 a.txt", "chmod 12345 a.txt", "chmod -1 a.txt",
+                     "chmod u+x a.txt", "chmod '' a.txt", "lchmod 8 l.txt",
+                     "chmod 644", "lchmod 644 l.txt l.txt"):
+            r = burrow(url(srv), line + "\n", local)
+            assert r.rc == 1 and r.out == "", (line, r)
+            assert r.err.startswith("burrow: %s: " % line), (line, r)
+            assert "not a mode" in r.err or "wrong number" in r.err, r
+        r = burrow(url(srv), "chmod 600 missing.txt\nlchmod 600 nope.txt\n"
+                   "chmod 4755 a.txt\nchmod 777 link\nlchmod 777 llink\n"
+                   "chmod 600 *.zip\nchmod 640 a.txt\n", local)
+        assert r.rc == 1, r
+        err = r.err.splitlines()
+        assert len(err) == 6, r
+        assert err[0].startswith("burrow: chmod 600 missing.txt: 550 "), r
+        assert err[1].startswith("burrow: lchmod 600 nope.txt: ") and \
+            "nope.txt: No such file" in err[1], r
+        assert err[2].startswith("burrow: chmod 4755 a.txt: 550 ") and \
+            "chmod_mask" in err[2], r
+        assert err[3].startswith("burrow: chmod 777 link: 550 "), r
+        assert err[4].startswith("burrow: lchmod 777 llink: ") and \
+            "symbolic link" in err[4], r
+        assert err[5] == "burrow: chmod 600 *.zip: no match for *.zip", r
+        # The last one ran, and only it changed anything.
+        assert mode(os.path.join(h, "a.txt")) == 0o640
+        assert mode(os.path.join(local, "l.txt")) == 0o644
+    with Server(users=USERS, site_chmod=False) as srv:
+        write(os.path.join(srv.home("harry"), "a.txt"), b"r")
+        os.chmod(os.path.join(srv.home("harry"), "a.txt"), 0o644)
+        r = burrow(url(srv), "chmod 600 a.txt\n", tmp())
+        assert r.rc == 1, r
+        assert r.err == "burrow: chmod 600 a.txt: the server does not " \
+            "offer SITE CHMOD (502 SITE CHMOD is not enabled on this " \
+            "server.)\n", r
+        assert mode(os.path.join(srv.home("harry"), "a.txt")) == 0o644
+
+
+@test
+def chmod_on_a_server_without_it():
+    """A server that answers SITE CHMOD 502 is asked once: a pattern stops
+    at its first match, and a later chmod is not sent."""
+    root = tmp()
+    for name in ("a.txt", "b.txt"):
+        write(os.path.join(root, name), b"x")
+        os.chmod(os.path.join(root, name), 0o644)
+    with FakeFtpd(root) as s:
+        r = burrow(s.url(), "chmod 600 *.txt\nchmod 600 a.txt\n", tmp())
+        assert r.rc == 1, r
+        assert r.out == "", r
+        assert r.err == "burrow: chmod 600 *.txt: the server does not " \
+            "offer SITE CHMOD (502 not here)\n" \
+            "burrow: chmod 600 a.txt: the server does not offer SITE " \
+            "CHMOD\n", r
+        assert [c for c in s.commands if c.startswith("SITE")] == \
+            ["SITE CHMOD 600 a.txt"], s.commands
+    for name in ("a.txt", "b.txt"):
+        assert mode(os.path.join(root, name)) == 0o644
 
 
 @test

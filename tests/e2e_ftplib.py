@@ -6,8 +6,8 @@ against the replies of RFC 959, 2389, 2428 and 3659.
 Covered: login and its failures, commands before login, malformed lines,
 SYST NOOP FEAT (every listed feature exercised) OPTS HELP STAT TYPE MODE
 STRU ALLO AVBL, PWD CWD CDUP MKD RMD DELE RNFR/RNTO SIZE MDTM MFMT MLST MLSD
-LIST NLST, REST RETR STOR APPE ABOR QUIT (also during transfers), PASV EPSV
-PORT EPRT (EPSV ALL, no bounce, no foreign passive peer, concurrent PASV),
+LIST NLST, SITE CHMOD (modes, the mask, links, the jail, disabled), REST
+RETR STOR APPE ABOR QUIT (also during transfers), PASV EPSV PORT EPRT (EPSV ALL, no bounce, no foreign passive peer, concurrent PASV),
 binary integrity, ASCII conversion, dropped uploads resumed, failed
 replacing uploads keeping the old file, idle_timeout and data_timeout.
 """
@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -848,6 +849,234 @@ def mfmt_before_login_is_530():
         expect(ftp, "PASS pw", 230)
         expect(ftp, "MFMT 20200102030405 a.txt", 213)
         assert os.stat(p).st_mtime == T2020
+        ftp.quit()
+
+
+# ---------------------------------------------------------------- SITE CHMOD
+
+def mode_of(path):
+    return os.lstat(path).st_mode & 0o7777
+
+
+@test
+def site_chmod_sets_the_mode():
+    with Server(users=USERS, quotas={"harry": "1M"}) as srv:
+        home = srv.home("harry")
+        p = put(srv, "harry", "a.txt", b"hello")
+        q = put(srv, "harry", "sub/sp ace.txt", b"spaced")
+        os.chmod(p, 0o644)
+        ftp = login(srv)
+        avail = expect(ftp, "AVBL", 213)
+        r = expect(ftp, "SITE CHMOD 600 a.txt", 200)
+        assert r == "200 SITE CHMOD command ok.", r
+        assert mode_of(p) == 0o600, oct(mode_of(p))
+        # Four digits, no bits at all, lower-case verbs, a name with a
+        # space relative to the current folder, an absolute path.
+        expect(ftp, "site chmod 0755 a.txt", 200)
+        assert mode_of(p) == 0o755
+        expect(ftp, "SITE CHMOD 0 a.txt", 200)
+        assert mode_of(p) == 0
+        expect(ftp, "SITE CHMOD 644 /a.txt", 200)
+        assert mode_of(p) == 0o644
+        expect(ftp, "CWD sub", 250)
+        expect(ftp, "SITE CHMOD 640 sp ace.txt", 200)
+        assert mode_of(q) == 0o640
+        expect(ftp, "SITE CHMOD 700 ../sub", 200)
+        assert mode_of(os.path.join(home, "sub")) == 0o700
+        # The listing shows it.
+        expect(ftp, "CWD /", 250)
+        lines = []
+        ftp.retrlines("LIST", lines.append)
+        assert any(l.startswith("drwx------") and l.endswith(" sub")
+                   for l in lines), lines
+        # The home itself has no parent in the jail.
+        expect(ftp, "SITE CHMOD 700 /", 550)
+        # Modes change no sizes.
+        assert expect(ftp, "AVBL /", 213) == avail
+        # It is logged like other changes.
+        assert wait_until(lambda: "SITE CHMOD 0644 /a.txt" in srv.log(), 5), \
+            srv.log()
+        ftp.quit()
+
+
+@test
+def site_chmod_bad_modes_and_syntax_are_501():
+    with Server(users=USERS) as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.chmod(p, 0o640)
+        ftp = login(srv)
+        for line in ["SITE CHMOD 9 a.txt", "SITE CHMOD 8 a.txt",
+                     "SITE CHMOD 12345 a.txt", "SITE CHMOD -1 a.txt",
+                     "SITE CHMOD +644 a.txt", "SITE CHMOD u+x a.txt",
+                     "SITE CHMOD rwxr-xr-x a.txt", "SITE CHMOD 0x1ff a.txt",
+                     "SITE CHMOD 64a a.txt", "SITE CHMOD 00644 a.txt",
+                     "SITE CHMOD 644", "SITE CHMOD 644 ", "SITE CHMOD",
+                     "SITE CHMOD ", "SITE CHMOD  644 a.txt",
+                     "SITE CHMOD a.txt"]:
+            expect(ftp, line, 501)
+        assert mode_of(p) == 0o640
+        # A good mode but a name that is not there: 550.
+        expect(ftp, "SITE CHMOD 600 missing.txt", 550)
+        expect(ftp, "SITE CHMOD 600 nodir/a.txt", 550)
+        expect(ftp, "SITE CHMOD 600 a.txt/x", 550)
+        assert mode_of(p) == 0o640
+        ftp.quit()
+
+
+@test
+def site_chmod_refuses_bits_the_mask_does_not_allow():
+    with Server(users=USERS) as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.chmod(p, 0o644)
+        ftp = login(srv)
+        # By default setuid, setgid and sticky are not allowed.
+        for mode in ["4755", "2755", "1777", "6755", "7777"]:
+            r = expect(ftp, "SITE CHMOD %s a.txt" % mode, 550)
+            assert "chmod_mask 0777" in r, r
+        assert mode_of(p) == 0o644
+        ftp.quit()
+    with Server(users=USERS, chmod_mask="0755") as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.chmod(p, 0o600)
+        ftp = login(srv)
+        expect(ftp, "SITE CHMOD 0664 a.txt", 550)
+        expect(ftp, "SITE CHMOD 0777 a.txt", 550)
+        assert mode_of(p) == 0o600
+        expect(ftp, "SITE CHMOD 0755 a.txt", 200)
+        assert mode_of(p) == 0o755
+        ftp.quit()
+    with Server(users=USERS, chmod_mask="7777") as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        ftp = login(srv)
+        expect(ftp, "SITE CHMOD 1755 a.txt", 200)
+        assert mode_of(p) == 0o1755
+        ftp.quit()
+
+
+@test
+def site_chmod_stays_in_the_jail():
+    with Server(users=USERS) as srv:
+        home = srv.home("harry")
+        outside = os.path.join(srv.dir, "outside.txt")
+        with open(outside, "wb") as f:
+            f.write(b"not harry's")
+        os.chmod(outside, 0o644)
+        os.mkdir(os.path.join(srv.dir, "outdir"))
+        out_in_dir = os.path.join(srv.dir, "outdir", "x.txt")
+        with open(out_in_dir, "wb") as f:
+            f.write(b"x")
+        os.chmod(out_in_dir, 0o644)
+        os.symlink(outside, os.path.join(home, "link"))
+        os.symlink("../../outside.txt", os.path.join(home, "rel-link"))
+        os.symlink(os.path.join(srv.dir, "outdir"),
+                   os.path.join(home, "dirlink"))
+        inside = put(srv, "harry", "in.txt", b"in")
+        os.chmod(inside, 0o644)
+        os.symlink("in.txt", os.path.join(home, "in-link"))
+        beal = put(srv, "beal", "b.txt", b"beal's")
+        os.chmod(beal, 0o644)
+        passwd = mode_of("/etc/passwd")
+        ftp = login(srv)
+        rel = os.path.relpath(outside, home)
+        for line in ["SITE CHMOD 777 ../../etc/passwd",
+                     "SITE CHMOD 777 /../../../etc/passwd",
+                     "SITE CHMOD 777 ../" + rel,
+                     "SITE CHMOD 777 " + outside,
+                     "SITE CHMOD 777 link",
+                     "SITE CHMOD 777 rel-link",
+                     "SITE CHMOD 777 dirlink/x.txt",
+                     "SITE CHMOD 777 dirlink",
+                     "SITE CHMOD 777 ../beal/b.txt",
+                     # A link inside the home is not followed either.
+                     "SITE CHMOD 777 in-link"]:
+            expect(ftp, line, 550)
+        for path in (outside, out_in_dir, beal, inside):
+            assert mode_of(path) == 0o644, (path, oct(mode_of(path)))
+        assert mode_of(os.path.join(srv.dir, "outdir")) != 0o777
+        assert mode_of("/etc/passwd") == passwd
+        ftp.quit()
+
+
+# burrowd started in a mount namespace of its own where its /proc/self/fd
+# is an empty folder, as without /proc: glibc's fchmodat
+# (AT_SYMLINK_NOFOLLOW) goes through it, so it says EOPNOTSUPP for
+# everything. (The rest of /proc stays: sanitizers need it.)
+NO_PROC = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+           'mount -t tmpfs -o mode=0 burrow-nofd /proc/$$/fd && '
+           'exec "$0" "$@"']
+
+
+def no_proc_possible():
+    try:
+        return subprocess.run(NO_PROC + ["true"], capture_output=True,
+                              timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@test
+def site_chmod_without_proc():
+    if not no_proc_possible():
+        print("# no private mount namespace here: not tried")
+        return
+    with Server(users=USERS, wrap=NO_PROC) as srv:
+        home = srv.home("harry")
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.chmod(p, 0o644)
+        os.mkdir(os.path.join(home, "d"))
+        outside = os.path.join(srv.dir, "outside.txt")
+        with open(outside, "wb") as f:
+            f.write(b"x")
+        os.chmod(outside, 0o644)
+        os.symlink(outside, os.path.join(home, "link"))
+        ftp = login(srv)
+        expect(ftp, "SITE CHMOD 600 a.txt", 200)
+        expect(ftp, "SITE CHMOD 711 d", 200)
+        expect(ftp, "SITE CHMOD 777 link", 550)
+        expect(ftp, "SITE CHMOD 777 missing", 550)
+        assert mode_of(p) == 0o600
+        assert mode_of(os.path.join(home, "d")) == 0o711
+        assert mode_of(outside) == 0o644
+        ftp.quit()
+
+
+@test
+def site_chmod_disabled_by_config():
+    with Server(users=USERS, site_chmod=False) as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.chmod(p, 0o644)
+        ftp = login(srv)
+        r = expect(ftp, "SITE CHMOD 600 a.txt", 502)
+        assert "not enabled" in r, r
+        expect(ftp, "SITE CHMOD 9 a.txt", 502)
+        assert mode_of(p) == 0o644
+        r = expect(ftp, "SITE HELP", 214)
+        assert "CHMOD" not in r and "QUOTA" in r, r
+        ftp.quit()
+
+
+@test
+def site_help_and_before_login():
+    with Server(users=USERS) as srv:
+        p = put(srv, "harry", "a.txt", b"hello")
+        os.chmod(p, 0o644)
+        ftp = srv.ftp()
+        expect(ftp, "SITE CHMOD 600 a.txt", 530)
+        r = expect(ftp, "HELP SITE", 214)
+        assert "SITE CHMOD <octal mode> <path>" in r, r
+        expect(ftp, "USER harry", 331)
+        expect(ftp, "SITE CHMOD 600 a.txt", 530)
+        expect(ftp, "PASS pw", 230)
+        r = expect(ftp, "SITE HELP", 214)
+        body = multiline_body(r)
+        assert any(l.startswith("CHMOD <octal mode> <path>") for l in body), r
+        assert any(l.startswith("QUOTA") for l in body), r
+        assert any(l.startswith("HELP") for l in body), r
+        expect(ftp, "SITE HELP x", 501)
+        expect(ftp, "SITE QUOTA x", 501)
+        expect(ftp, "SITE CHMODX 600 a.txt", 501)
+        expect(ftp, "SITE CHMOD 600 a.txt", 200)
+        assert mode_of(p) == 0o600
         ftp.quit()
 
 

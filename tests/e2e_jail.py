@@ -5,7 +5,7 @@ Two users, harry and beal, each with a home; a secret in beal's home and
 one outside the home root. harry tries ".." in every form, absolute paths,
 backslashes, NUL bytes, over-long paths, and symlinks that the test plants
 in his home pointing at beal's home, at the outside secret, at "../../" and
-at "../beal/...", with every command that takes a path. Whatever is outside
+at "../beal/...", with every command that takes a path (SITE CHMOD too). Whatever is outside
 his home must never be read, listed, sized, dated, written, renamed or
 deleted: every reply and every byte of data is searched for the secrets,
 and the whole tree outside harry's home is compared before and after.
@@ -777,6 +777,38 @@ def links_rename(env):
         assert read(os.path.join(j.harry, "L_beal_secret")) == b"victim"
         assert not os.path.islink(os.path.join(j.harry, "L_beal_secret"))
         j.check_outside()
+        ftp.quit()
+
+
+@jail_test
+def links_chmod(env):
+    """SITE CHMOD never changes anything outside the home: not through a
+    link, not by "..", not on a link itself (which it refuses)."""
+    with jail(env) as j:
+        ftp = j.ftp()
+        for name in j.links:
+            must_fail("SITE CHMOD 777 " + name, cmd(ftp, "SITE CHMOD 777 " +
+                                                     name))
+            for path in (name + "/beal-secret.txt",
+                         name + "/outside-secret.txt", name + "/bealdir",
+                         name + "/od-secret.txt",
+                         name + "/beal/beal-secret.txt",
+                         name + "/outside-dir/od-secret.txt",
+                         name + "/home/beal"):
+                must_fail("SITE CHMOD 777 " + path,
+                          cmd(ftp, "SITE CHMOD 777 " + path))
+        for path in ("..", "../beal", "../beal/beal-secret.txt",
+                     "../../outside-secret.txt", "/../../outside-dir",
+                     j.out_secret, j.beal_secret, "/"):
+            must_fail("SITE CHMOD 777 " + path,
+                      cmd(ftp, "SITE CHMOD 777 " + path))
+        j.check_outside()
+        # What is harry's own still changes.
+        st, v = cmd(ftp, "SITE CHMOD 600 sub/deep.txt")
+        assert st == "ok", v
+        assert stat.S_IMODE(os.stat(os.path.join(j.harry, "sub",
+                                                 "deep.txt")).st_mode) == \
+            0o600
         ftp.quit()
 
 

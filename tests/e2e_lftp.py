@@ -1,7 +1,7 @@
 """
 e2e_lftp: the lftp client against a real burrowd.
 
-ls, cd, mkdir, rmdir, rm, mv, get, put, resumed uploads (put -c) and
+ls, cd, mkdir, rmdir, rm, mv, chmod, get, put, resumed uploads (put -c) and
 downloads (get -c), and mirror of a small tree in both directions; every
 result is checked on disk, not only in lftp's output.
 """
@@ -153,6 +153,34 @@ def rm_files():
         p = lftp(srv, "rm nothere", check=False)
         assert p.returncode != 0
         assert os.listdir(h) == ["c.log"]
+
+
+def mode(path):
+    return os.lstat(path).st_mode & 0o7777
+
+
+@test
+def chmod_files():
+    """lftp's chmod is SITE CHMOD: files, a folder, a wildcard, and
+    burrowd's refusals (bits outside chmod_mask, a link) as failures."""
+    with Server() as srv:
+        h = srv.home("harry")
+        for n in ("a.txt", "b.sh", "c.sh", "d/in.txt"):
+            write(os.path.join(h, n), n.encode())
+            os.chmod(os.path.join(h, n), 0o644)
+        os.symlink("a.txt", os.path.join(h, "ln"))
+        p = lftp(srv, "chmod 600 a.txt; chmod 750 d; "
+                 "glob chmod 755 *.sh")
+        assert "SITE CHMOD 600 a.txt" in sent(p), sent(p)
+        assert [mode(os.path.join(h, n)) for n in
+                ("a.txt", "d", "b.sh", "c.sh", "d/in.txt")] == \
+            [0o600, 0o750, 0o755, 0o755, 0o644]
+        p = lftp(srv, "chmod 4755 b.sh", check=False)
+        assert p.returncode != 0, p.out
+        p = lftp(srv, "chmod 777 ln", check=False)
+        assert p.returncode != 0, p.out
+        assert mode(os.path.join(h, "b.sh")) == 0o755
+        assert mode(os.path.join(h, "a.txt")) == 0o600
 
 
 @test

@@ -10,7 +10,8 @@ has HASH, so verification is by size; vsftpd has no MLSD, so listings are
 read from `ls -l` lines. Also: every batch command against each peer, and
 a name with spaces and UTF-8; modification times kept both ways (Pure-FTPd:
 MLSD's times, MFMT; vsftpd: MDTM to read a time, and MDTM with a time
-before the path, its mdtm_write, to set one).
+before the path, its mdtm_write, to set one); chmod by SITE CHMOD on both,
+and vsftpd with chmod_enable=NO reported as not offering it.
 
 A peer that cannot be had here (not root, no package) is a TAP skip.
 """
@@ -119,6 +120,60 @@ def vsftpd_every_command():
 @test
 def pureftpd_every_command():
     every_command(PureFtpd)
+
+
+def chmod(peer):
+    """chmod sets modes with SITE CHMOD: a file, a folder, a pattern's
+    matches; a missing file fails with the server's reply."""
+    peer.put("a.txt", b"a")
+    peer.put("b.log", b"b")
+    peer.put("c.log", b"c")
+    peer.mkdir("docs")
+    for name in ("a.txt", "b.log", "c.log", "docs"):
+        os.chmod(peer.path(name), 0o755 if name == "docs" else 0o644)
+    local = tempfile.mkdtemp(prefix="burrow-peer-")
+    try:
+        r = ok(burrow(url(peer), "chmod 600 a.txt\nchmod 750 docs\n"
+                      "chmod 640 *.log\n", local))
+        assert r.out == "b.log: mode 0640\nc.log: mode 0640\n", r
+        r = burrow(url(peer), "chmod 600 missing.txt\n", local)
+    except Exception:
+        print("# log of %s:\n# %s" % (peer.name,
+                                      peer.log().replace("\n", "\n# ")))
+        raise
+    assert r.rc == 1 and r.err.startswith(
+        "burrow: chmod 600 missing.txt: 550 "), r
+    modes = {n: os.stat(peer.path(n)).st_mode & 0o7777
+             for n in ("a.txt", "b.log", "c.log", "docs")}
+    assert modes == {"a.txt": 0o600, "b.log": 0o640, "c.log": 0o640,
+                     "docs": 0o750}, modes
+
+
+@test
+def vsftpd_chmod():
+    with Vsftpd() as peer:
+        chmod(peer)
+
+
+@test
+def vsftpd_chmod_disabled():
+    """chmod_enable=NO: vsftpd says 500, which burrow reports as the
+    server not offering chmod."""
+    with Vsftpd(chmod=False) as peer:
+        peer.put("a.txt", b"a")
+        os.chmod(peer.path("a.txt"), 0o644)
+        r = burrow(url(peer), "chmod 600 a.txt\n",
+                   tempfile.mkdtemp(prefix="burrow-peer-"))
+        assert r.rc == 1, r
+        assert r.err.startswith("burrow: chmod 600 a.txt: the server does "
+                                "not offer SITE CHMOD (500 "), r
+        assert os.stat(peer.path("a.txt")).st_mode & 0o7777 == 0o644
+
+
+@test
+def pureftpd_chmod():
+    with PureFtpd() as peer:
+        chmod(peer)
 
 
 def times(cls, how):

@@ -13,7 +13,9 @@ Covered: both listings and the remote footer (server, "no TLS" / "TLS");
 moving in both panes (Up Down j k Home End PgDn, Enter, Backspace, Tab);
 F5 downloads and uploads of files and folder trees, checked byte for byte
 and "verified by SHA-256"; marks; progress, Esc canceling and a resume;
-F7, F6 (with Ctrl-U), F8 (y and n) on both sides; the conflict dialog's
+F7, F6 (with Ctrl-U), F8 (y and n) on both sides; Ctrl-X c's chmod dialog
+on both sides (the cursor's entry, marked ones, bad modes, Esc, a server
+refusing bits or not offering SITE CHMOD); the conflict dialog's
 skip, overwrite, rename and "for all"; the filter and the sort orders;
 resizing; help; quitting (with and without a transfer running); the
 login and connect dialogs (the password shown only as stars); UTF-8 and
@@ -1755,6 +1757,111 @@ def resize_redraws():
         t.wait_for(dialog_fits, why="the Mkdir dialog redrawn at 80x24")
         t.keys("Escape")
         t.wait_gone("New folder:")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+def mode(path):
+    return os.lstat(path).st_mode & 0o7777
+
+
+@test
+def chmod_dialog_both_sides():
+    """Ctrl-X c (mc's chmod) opens the mode of the entry under the cursor
+    (or of the marked ones) to edit in octal; Enter sets it, the pane is
+    read again, Esc changes nothing, a bad mode is refused."""
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "r.txt"), b"r")
+        os.chmod(os.path.join(h, "r.txt"), 0o644)
+        local = tmp()
+        for n in ("a.sh", "b.sh", "c.sh"):
+            write(os.path.join(local, n), b"#!/bin/sh\n")
+            os.chmod(os.path.join(local, n), 0o640)
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["r.txt"])
+        # The server's listing gives the mode (burrowd's UNIX.mode fact).
+        t.goto("right", "r.txt")
+        t.keys("C-x")
+        t.wait_status("Ctrl-X: c changes the mode")
+        t.keys("c")
+        t.wait_for("Chmod")
+        t.wait_for('Mode of "r.txt", in octal (it is now: 0644, rw-r--r--):')
+        t.wait_for("> 644_")
+        t.keys("C-u")
+        t.type("600")
+        t.keys("Enter")
+        t.wait_status("Mode 0600 set on 1")
+        assert mode(os.path.join(h, "r.txt")) == 0o600, t.fail("remote")
+        # Read again: the dialog now starts from the new mode.
+        t.keys("C-x", "c")
+        t.wait_for("(it is now: 0600, rw-------):")
+        t.keys("Escape")
+        t.wait_status("No mode changed")
+        assert mode(os.path.join(h, "r.txt")) == 0o600
+        # Not a mode: refused, nothing changed.
+        t.keys("C-x", "c")
+        t.wait_for("> 600_")
+        t.keys("C-u")
+        t.type("9")
+        t.keys("Enter")
+        t.wait_status('"9" is not a mode')
+        assert mode(os.path.join(h, "r.txt")) == 0o600
+        # Bits burrowd's chmod_mask does not allow: its reply shown.
+        t.keys("C-x", "c")
+        t.wait_for("> 600_")
+        t.keys("C-u")
+        t.type("4755")
+        t.keys("Enter")
+        t.wait_for(lambda s: "550" in t.status(s) and "chmod_mask" in
+                   t.status(s), why="the server's 550 on the status line")
+        assert mode(os.path.join(h, "r.txt")) == 0o600
+        # Ctrl-X and a key that is none of its commands says so.
+        t.keys("C-x", "z")
+        t.wait_status("Ctrl-X: c changes the mode (F1 lists the keys)")
+        # The local side, on two marked files.
+        t.goto("left", "a.sh")
+        t.keys("Space", "Space")
+        t.wait_for(lambda s: "2 marked" in t.footer("left", s),
+                   why="2 marked in the footer")
+        t.keys("C-x", "c")
+        t.wait_for("Mode of 2 entries, in octal (the first is now: 0640, "
+                   "rw-r-----):")
+        t.keys("C-u")
+        t.type("755")
+        t.keys("Enter")
+        t.wait_status("Mode 0755 set on 2")
+        assert [mode(os.path.join(local, n)) for n in
+                ("a.sh", "b.sh", "c.sh")] == [0o755, 0o755, 0o640], \
+            t.fail("local modes")
+        # F1 lists the key.
+        t.keys("F1")
+        t.wait_for("burrow: keys")
+        assert "Ctrl-X c" in t.last and "chmod marked entries" in t.last, \
+            t.fail("F1 lists Ctrl-X c")
+        t.keys("Escape")
+        t.wait_gone("burrow: keys")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def chmod_dialog_on_a_server_without_it():
+    with Server(site_chmod=False) as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "r.txt"), b"r")
+        os.chmod(os.path.join(h, "r.txt"), 0o644)
+        t.start([url(srv)], tmp())
+        t.wait_entries("right", ["r.txt"])
+        t.goto("right", "r.txt")
+        t.keys("C-x", "c")
+        t.wait_for("> 644_")
+        t.keys("C-u")
+        t.type("600")
+        t.keys("Enter")
+        t.wait_for(lambda s: "does not offer SITE CHMOD" in t.status(s),
+                   why="the server not offering chmod said")
+        assert mode(os.path.join(h, "r.txt")) == 0o644
         t.keys("q")
         assert t.exited() == 0
 

@@ -97,8 +97,12 @@ def conf_value(v):
 class Server:
     """A burrowd process with its own folder: conf, users, home root, log."""
 
-    def __init__(self, users=None, quotas=None, env=None, tls=None, **conf):
+    def __init__(self, users=None, quotas=None, env=None, tls=None,
+                 wrap=(), **conf):
+        """wrap: a command burrowd is started under (its argv follows),
+        which must exec it so that signals reach it."""
         self.dir = tempfile.mkdtemp(prefix="burrow-test-")
+        self.wrap = list(wrap)
         self.home_root = os.path.join(self.dir, "home")
         os.mkdir(self.home_root)
         self.users = users if users is not None else {"harry": "pw"}
@@ -148,7 +152,8 @@ class Server:
 
     def start(self):
         self.logf = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([BURROWD, "-f", "-c", self.conf_path],
+        self.proc = subprocess.Popen(self.wrap + [BURROWD, "-f", "-c",
+                                                  self.conf_path],
                                      stdout=self.logf, stderr=self.logf,
                                      env=self.env,
                                      preexec_fn=self.preexec_fn)

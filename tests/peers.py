@@ -536,7 +536,9 @@ class Vsftpd(Peer):
     name = "vsftpd"
     package = "vsftpd"
 
-    def __init__(self, tls=False, verbose=True):
+    def __init__(self, tls=False, verbose=True, chmod=True):
+        """chmod: chmod_enable, its SITE CHMOD (on by default in vsftpd
+        too; off, it answers 500)."""
         super().__init__(tls, verbose)
         _pam_service()
         self.empty = os.path.join(self.dir, "empty")
@@ -548,6 +550,7 @@ class Vsftpd(Peer):
             "listen_port": self.port, "background": "NO",
             "anonymous_enable": "NO", "local_enable": "YES",
             "write_enable": "YES", "local_umask": "022",
+            "chmod_enable": "YES" if chmod else "NO",
             "pam_service_name": PAM_SERVICE,
             "local_root": self.home, "chroot_local_user": "YES",
             "allow_writeable_chroot": "YES",

@@ -781,6 +781,55 @@ do_delete(struct app *a)
 		status(a, 0, "Deleted %zu", ok);
 }
 
+/* Ctrl-X c: the selection's mode, to edit in octal. */
+static void
+act_chmod(struct app *a)
+{
+	char body[LISTING_NAME_MAX + 160], text[8];
+
+	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
+		return;
+	dialog_chmod_question(a->sel, a->nsel, body, sizeof(body), text,
+	    sizeof(text));
+	dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_CHMOD, "Chmod", body, text);
+}
+
+static void
+do_chmod(struct app *a, const char *text)
+{
+	struct fs *fs = a->fs[a->sel_side];
+	char p[FS_PATH_MAX], err[1024];
+	size_t i, ok = 0;
+	unsigned mode;
+	int rc;
+
+	if (fs == NULL)
+		return;
+	if (parse_mode(text, &mode) < 0) {
+		status(a, 1, "\"%s\" is not a mode: one to four octal digits, "
+		    "such as 644", text);
+		return;
+	}
+	for (i = 0; i < a->nsel; i++) {
+		if (path_of(a, a->sel_side, a->sel[i].name, p, sizeof(p)) < 0)
+			continue;
+		if ((rc = fs_chmod(fs, p, mode, err, sizeof(err))) != FS_OK) {
+			/* A server's reply does not say which file it refused. */
+			if (strstr(err, a->sel[i].name) != NULL)
+				status(a, 1, "%s", err);
+			else
+				status(a, 1, "%s: %s", a->sel[i].name, err);
+			if (rc == FS_NOTSUP)	/* nor for the others */
+				break;
+			continue;
+		}
+		ok++;
+	}
+	load_pane(a, a->sel_side);
+	if (ok == a->nsel)
+		status(a, 0, "Mode %04o set on %zu", mode, ok);
+}
+
 static void
 act_help(struct app *a)
 {
@@ -959,6 +1008,12 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_RENAME:
 		if (r == DLG_OK)
 			do_rename(a, text);
+		break;
+	case DLG_FOR_CHMOD:
+		if (r == DLG_OK)
+			do_chmod(a, text);
+		else
+			status(a, 0, "No mode changed");
 		break;
 	case DLG_FOR_FILTER:
 		if (r != DLG_OK)
@@ -1146,6 +1201,7 @@ on_key(struct app *a, int key)
 {
 	struct pane *p = cur(a);
 	size_t rows = (size_t)draw_list_rows(a);
+	enum action act;
 
 	if (a->dlg.kind != DLG_NONE) {
 		on_dialog_key(a, key);
@@ -1157,7 +1213,17 @@ on_key(struct app *a, int key)
 	}
 	if (!keys_is_resize(key))
 		a->status[0] = '\0';
-	switch (keys_action(key)) {
+	if (a->ctrl_x && !keys_is_resize(key)) {
+		a->ctrl_x = 0;
+		act = keys_ctrl_x_action(key);
+		if (act == ACT_NONE) {
+			status(a, 0, "Ctrl-X: c changes the mode (F1 lists the "
+			    "keys)");
+			return;
+		}
+	} else
+		act = keys_action(key);
+	switch (act) {
 	case ACT_UP: pane_move(p, -1); break;
 	case ACT_DOWN: pane_move(p, 1); break;
 	case ACT_PGUP: pane_page(p, -1, rows); break;
@@ -1201,9 +1267,9 @@ on_key(struct app *a, int key)
 	case ACT_CONNECT: open_connect(a, NULL); break;
 	case ACT_MARK_MATCHING:
 	case ACT_UNMARK_MATCHING:
-		dialog_open(&a->dlg, DLG_INPUT, keys_action(key) ==
+		dialog_open(&a->dlg, DLG_INPUT, act ==
 		    ACT_MARK_MATCHING ? DLG_FOR_MARK : DLG_FOR_UNMARK,
-		    keys_action(key) == ACT_MARK_MATCHING ? "Mark" : "Unmark",
+		    act == ACT_MARK_MATCHING ? "Mark" : "Unmark",
 		    "The names matching (* ? [...]):", "*");
 		break;
 	case ACT_INVERT_MARKS:
@@ -1211,6 +1277,11 @@ on_key(struct app *a, int key)
 		status(a, 0, "%zu marked", pane_marked_count(p));
 		break;
 	case ACT_LOG: act_log(a); break;
+	case ACT_CTRL_X:
+		a->ctrl_x = 1;
+		status(a, 0, "Ctrl-X: c changes the mode");
+		break;
+	case ACT_CHMOD: act_chmod(a); break;
 	case ACT_NONE:
 		/* A function key that does nothing says so (mc users try
 		 * F3, F4, F9). */

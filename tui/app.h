@@ -84,6 +84,8 @@ struct app {
 	 * there is no place for them (no $HOME). */
 	struct recent		 servers;
 	char			 servers_file[4096];
+	int			 ctrl_x;	/* Ctrl-X came: the next key
+						   is one of its commands */
 	int			 log_open;
 	int			 log_failed_only;
 	int			 log_follow;

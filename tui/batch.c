@@ -518,6 +518,64 @@ cmd_rm(struct batch *b, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Sets the mode of one path on fs; named: say so on success, and name path
+ * in a failure (it came from a pattern). Returns 0, -1, or FS_NOTSUP when
+ * this side cannot at all.
+ */
+static int
+chmod_one(struct batch *b, struct fs *fs, const char *path, unsigned mode,
+    int named)
+{
+	char err[1024];
+	int rc;
+
+	if ((rc = fs_chmod(fs, path, mode, err, sizeof(err))) == FS_OK) {
+		if (named)
+			put_line(b->out, "%s: mode %04o", path, mode);
+		return 0;
+	}
+	if (named && rc != FS_NOTSUP)
+		fail(b, "%s: %s", path, err);
+	else
+		fail(b, "%s", err);
+	return rc == FS_NOTSUP ? FS_NOTSUP : -1;
+}
+
+/* chmod and lchmod MODE path: each match of a pattern in turn. */
+static int
+cmd_chmod(struct batch *b, struct fs *fs, char **argv)
+{
+	struct matches m;
+	char path[FS_PATH_MAX];
+	unsigned mode;
+	int rc = 0, r;
+	size_t i;
+
+	if (parse_mode(argv[1], &mode) < 0) {
+		fail(b, "%s: not a mode (one to four octal digits, such as 644)",
+		    argv[1]);
+		return -1;
+	}
+	if (expand(b, fs, argv[2], &m) < 0)
+		return -1;
+	if (m.v == NULL)
+		return chmod_one(b, fs, argv[2], mode, 0) == 0 ? 0 : -1;
+	for (i = 0; i < m.n; i++) {
+		if (match_path(b, &m, i, path, sizeof(path)) < 0) {
+			rc = -1;
+			continue;
+		}
+		if ((r = chmod_one(b, fs, path, mode, 1)) == 0)
+			continue;
+		rc = -1;
+		if (r == FS_NOTSUP)	/* nor will it for the next ones */
+			break;
+	}
+	free(m.v);
+	return rc;
+}
+
 static int
 cmd_hash(struct batch *b, const char *path)
 {
@@ -568,7 +626,8 @@ static const char usage[] =
     "ls [path]  pwd  cd path  lcd path  lpwd  mkdir path  rmdir path  "
     "rm [-r] path\nrename from to  get remote [local]  put local [remote]  "
     "hash path  quota  exit\n"
-    "get, put and rm take wildcards in a path's last part: "
+    "chmod mode path  lchmod mode path  (octal mode: chmod 644 notes.txt)\n"
+    "get, put, rm, chmod and lchmod take wildcards in a path's last part: "
     "get logs/*.log dir\n";
 
 /* The commands: name, words allowed (min, max, counting the name). */
@@ -579,7 +638,8 @@ static const struct {
 	{ "ls", 1, 2 }, { "pwd", 1, 1 }, { "cd", 2, 2 }, { "lcd", 2, 2 },
 	{ "lpwd", 1, 1 }, { "mkdir", 2, 2 }, { "rmdir", 2, 2 },
 	{ "rm", 2, 3 }, { "rename", 3, 3 }, { "get", 2, 3 }, { "put", 2, 3 },
-	{ "hash", 2, 2 }, { "quota", 1, 1 }, { "help", 1, 1 },
+	{ "hash", 2, 2 }, { "quota", 1, 1 }, { "chmod", 3, 3 },
+	{ "lchmod", 3, 3 }, { "help", 1, 1 },
 	{ "exit", 1, 1 },
 };
 
@@ -628,6 +688,10 @@ run_one(struct batch *b, int argc, char **argv)
 		return cmd_hash(b, argv[1]);
 	if (strcmp(c, "quota") == 0)
 		return cmd_quota(b);
+	if (strcmp(c, "chmod") == 0)
+		return cmd_chmod(b, b->remote, argv);
+	if (strcmp(c, "lchmod") == 0)
+		return cmd_chmod(b, b->local, argv);
 	if (strcmp(c, "help") == 0) {
 		fputs(usage, b->out);
 		return 0;

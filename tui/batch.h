@@ -15,15 +15,19 @@
  *                        verified as tui/xfer.h says)
  *   put local [remote]   upload likewise
  *   hash path            the server's checksum of a file
+ *   chmod mode path      set a remote file's or folder's permission bits
+ *                        (octal, "644"; SITE CHMOD), lchmod a local one's;
+ *                        a symbolic link is not followed
  *   quota                the space left for uploads (AVBL)
  *   help                 the list of commands
  *   exit                 stop reading (so does the end of the input)
  *
- * get, put and rm take wildcards ('*', '?', '[...]', as in the shell; a
- * leading '.' only matched by a '.') in the last component of their first
- * path, expanded against a listing of its folder on the side the files
- * come from (tui/wild.h): each match in name order, with its own result
- * line ("PATH: removed" for rm), a failure not stopping the others; no
+ * get, put, rm, chmod and lchmod take wildcards ('*', '?', '[...]', as in
+ * the shell; a leading '.' only matched by a '.') in the last component of
+ * their path (the first one of get and put), expanded against a listing
+ * of its folder on the side the files come from (tui/wild.h): each match
+ * in name order, with its own result line ("PATH: removed" for rm, "PATH:
+ * mode 0644" for chmod), a failure not stopping the others; no
  * match is an error, and several matches need a folder as the target. A
  * word that names an entry as it is (a name with a '*' in it) is taken as
  * it is.

@@ -295,6 +295,48 @@ dialog_delete_question(const struct listing_entry *v, size_t n, char *buf,
 		    "folders", dirs == 1 ? "it" : "them");
 }
 
+/* mode's permission bits as ls -l shows them ("rwsr-x--T"), into out. */
+static void
+mode_letters(unsigned mode, char out[10])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	for (i = 0; i < 9; i++)
+		out[i] = (mode & (0400u >> i)) ? rwx[i] : '-';
+	if (mode & 04000)
+		out[2] = (mode & 0100) ? 's' : 'S';
+	if (mode & 02000)
+		out[5] = (mode & 010) ? 's' : 'S';
+	if (mode & 01000)
+		out[8] = (mode & 01) ? 't' : 'T';
+	out[9] = '\0';
+}
+
+void
+dialog_chmod_question(const struct listing_entry *v, size_t n, char *body,
+    size_t blen, char *text, size_t tlen)
+{
+	char letters[10], now[48], who[LISTING_NAME_MAX + 32];
+	unsigned mode = v[0].mode & 07777;
+
+	if (n == 1)
+		snprintf(who, sizeof(who), "\"%s\"", v[0].name);
+	else
+		snprintf(who, sizeof(who), "%zu entries", n);
+	if (!v[0].have_mode) {
+		snprintf(body, blen, "Mode of %s, in octal (such as 644; the "
+		    "listing does not tell the mode now):", who);
+		snprintf(text, tlen, "%s", "");
+		return;
+	}
+	mode_letters(mode, letters);
+	snprintf(now, sizeof(now), "%04o, %s", mode, letters);
+	snprintf(body, blen, "Mode of %s, in octal (%s now: %s):", who,
+	    n == 1 ? "it is" : "the first is", now);
+	snprintf(text, tlen, mode > 0777 ? "%04o" : "%03o", mode);
+}
+
 int
 dialog_conflict_verdict(const struct listing_entry *src,
     const struct listing_entry *dst, enum xfer_decision suggested,

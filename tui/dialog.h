@@ -41,6 +41,7 @@ enum dialog_purpose {
 	DLG_FOR_CONFLICT,
 	DLG_FOR_CONFLICT_NAME,	/* the new name after "rename" */
 	DLG_FOR_JOURNAL,	/* go on with last time's unfinished items */
+	DLG_FOR_CHMOD,		/* Ctrl-X c: the octal mode to set */
 };
 
 /* dialog_key() results. */
@@ -135,5 +136,17 @@ int	dialog_conflict_verdict(const struct listing_entry *src,
  */
 void	dialog_delete_question(const struct listing_entry *v, size_t n,
 	    char *buf, size_t len);
+
+/*
+ * Ctrl-X c's dialog for the n entries v (n >= 1): its question into body
+ * (blen bytes) and the mode it starts with into text (tlen bytes). The
+ * current mode is the listing's, in octal and as ls shows it
+ * ("0644, rw-r--r--"); the text is that mode in three octal digits (four
+ * with setuid, setgid or sticky), to edit. Several entries are counted,
+ * and the first one's mode is given. A listing that told no mode gives
+ * an empty text and a question saying so.
+ */
+void	dialog_chmod_question(const struct listing_entry *v, size_t n,
+	    char *body, size_t blen, char *text, size_t tlen);
 
 #endif

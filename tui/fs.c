@@ -137,3 +137,14 @@ fs_gettime(struct fs *fs, const char *path, time_t *mtime, char *err,
 	}
 	return fs->ops->gettime(fs, path, mtime, err, errlen);
 }
+
+int
+fs_chmod(struct fs *fs, const char *path, unsigned mode, char *err,
+    size_t errlen)
+{
+	if (fs->ops->chmod == NULL) {
+		set_err(err, errlen, "%s: this side cannot set modes", path);
+		return FS_NOTSUP;
+	}
+	return fs->ops->chmod(fs, path, mode & 07777, err, errlen);
+}

@@ -109,6 +109,15 @@ struct fs_ops {
 	 * NULL: the same as FS_NOTSUP (use fs_gettime()). */
 	int	(*gettime)(struct fs *, const char *path, time_t *mtime,
 		    char *err, size_t errlen);
+	/* Sets the permission bits of path to mode (at most 07777). A
+	 * symbolic link is not followed where the side can tell: locally
+	 * it is refused (a link has no mode of its own on Linux); a server
+	 * does what its SITE CHMOD does (burrowd refuses one too).
+	 * FS_NOTSUP when this side has no way (a server that answers SITE
+	 * CHMOD with 500, 502 or 504; not asked again on that fs). May be
+	 * NULL: the same as FS_NOTSUP (use fs_chmod()). */
+	int	(*chmod)(struct fs *, const char *path, unsigned mode,
+		    char *err, size_t errlen);
 };
 
 struct fs {
@@ -172,6 +181,9 @@ const char	*fs_dirname(const char *path, char *buf, size_t len);
 int		 fs_settime(struct fs *fs, const char *path, time_t mtime,
 		    char *err, size_t errlen);
 int		 fs_gettime(struct fs *fs, const char *path, time_t *mtime,
+		    char *err, size_t errlen);
+/* The chmod op, FS_NOTSUP (with a reason) where fs has none. */
+int		 fs_chmod(struct fs *fs, const char *path, unsigned mode,
 		    char *err, size_t errlen);
 
 /* Frees fs with its own free op; NULL is fine. */

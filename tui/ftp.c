@@ -521,7 +521,7 @@ parse_hash_feat(struct ftp *f, const char *line)
 static void
 parse_feat(struct ftp *f, const char *reply)
 {
-	const char *p = reply, *nl;
+	const char *p = reply, *nl, *q;
 	char line[LINE_MAX_FTP];
 	size_t n;
 
@@ -540,6 +540,9 @@ parse_feat(struct ftp *f, const char *reply)
 			f->feat |= FTP_F_MLST;
 			if (strcasestr(line, "type") != NULL)
 				f->feat |= FTP_F_MLST_TYPE;
+			if ((q = strcasestr(line, "UNIX.mode")) != NULL &&
+			    q[9] != '*')
+				f->feat |= FTP_F_MLST_MODE;
 		}
 		else if (feat_is(line, "EPSV"))
 			f->feat |= FTP_F_EPSV;
@@ -894,6 +897,11 @@ connect:
 		goto out;
 	if ((f->feat & FTP_F_UTF8) &&
 	    ftp_cmd(f, reply, rlen, "OPTS UTF8 ON") < 0)
+		goto failreply;
+	/* Listings with modes (the screen's chmod starts from them), from a
+	 * server that offers them without sending them unasked (burrowd). */
+	if ((f->feat & FTP_F_MLST_MODE) && ftp_cmd(f, reply, rlen,
+	    "OPTS MLST type;size;modify;perm;UNIX.mode;") < 0)
 		goto failreply;
 	if ((code = ftp_cmd(f, reply, rlen, "TYPE I")) != FTP_OK) {
 		if (code < 0)

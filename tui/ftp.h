@@ -52,6 +52,8 @@ struct ftp;
  * is still busy with this file (its HASH): a round trip saved per file. */
 #define FTP_F_PIPELINING 0x400
 #define FTP_F_MFMT	0x800	/* MFMT sets a modification time */
+#define FTP_F_MLST_MODE	0x1000	/* MLST offers UNIX.mode, but not by default
+				   (asked for with OPTS MLST at login) */
 
 /* How to connect; see ftp_open(). */
 struct ftp_opts {

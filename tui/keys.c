@@ -41,6 +41,15 @@ static const struct {
 	{ '+', ACT_MARK_MATCHING },		{ '-', ACT_UNMARK_MATCHING },
 	{ '*', ACT_INVERT_MARKS },
 	{ KEYS_FN(KEY_F(9)), ACT_LOG },		{ 'L', ACT_LOG },
+	{ KEYS_CTRL('x'), ACT_CTRL_X },
+};
+
+/* After Ctrl-X, as in Midnight Commander. */
+static const struct {
+	int		key;
+	enum action	act;
+} ctrl_x_map[] = {
+	{ 'c', ACT_CHMOD },
 };
 
 int
@@ -67,6 +76,17 @@ keys_action(int key)
 	return ACT_NONE;
 }
 
+enum action
+keys_ctrl_x_action(int key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ctrl_x_map) / sizeof(ctrl_x_map[0]); i++)
+		if (ctrl_x_map[i].key == key)
+			return ctrl_x_map[i].act;
+	return ACT_NONE;
+}
+
 static const struct keys_help help[] = {
 	{ "Up Down j k", "move the cursor" },
 	{ "PgUp PgDn Home End", "a page up or down, the top, the bottom" },
@@ -79,6 +99,7 @@ static const struct keys_help help[] = {
 	{ "F6", "rename or move (within the same side)" },
 	{ "F7", "make a folder" },
 	{ "F8 Delete", "delete, after asking" },
+	{ "Ctrl-X c", "chmod marked entries (or the cursor's), octal mode" },
 	{ "Ctrl-R", "read both panes again" },
 	{ "/", "filter by a part of the name (Esc clears)" },
 	{ "s", "sort by name, size, time" },

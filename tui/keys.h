@@ -41,7 +41,13 @@ enum action {
 	ACT_UNMARK_MATCHING,	/* -: unmark by a pattern */
 	ACT_INVERT_MARKS,	/* *: invert the marks */
 	ACT_LOG,		/* F9, L: the transfer log */
+	ACT_CTRL_X,		/* Ctrl-X: the next key is one of mc's
+				   Ctrl-X commands (keys_ctrl_x_action) */
+	ACT_CHMOD,		/* Ctrl-X c: the mode of the selection */
 };
+
+/* The action of key after Ctrl-X (c: ACT_CHMOD), or ACT_NONE. */
+enum action	 keys_ctrl_x_action(int key);
 
 /* 1 for the key a terminal resize comes as. */
 int		 keys_is_resize(int key);

@@ -529,6 +529,32 @@ l_gettime(struct fs *fs, const char *path, time_t *mtime, char *err,
 	return FS_OK;
 }
 
+/*
+ * chmod of path itself: fchmodat(AT_SYMLINK_NOFOLLOW) changes a file or a
+ * folder and says EOPNOTSUPP for a symbolic link (whose mode Linux
+ * ignores), so a link is never followed to somewhere else.
+ */
+static int
+l_chmod(struct fs *fs, const char *path, unsigned mode, char *err,
+    size_t errlen)
+{
+	struct local *l = (struct local *)fs;
+	char p[FS_PATH_MAX];
+	struct stat st;
+	int rc;
+
+	if ((rc = resolve(l, path, p, sizeof(p), err, errlen)) != FS_OK)
+		return rc;
+	if (fchmodat(AT_FDCWD, p, (mode_t)mode, AT_SYMLINK_NOFOLLOW) == 0)
+		return FS_OK;
+	if (errno == EOPNOTSUPP && lstat(p, &st) == 0 && S_ISLNK(st.st_mode)) {
+		set_err(err, errlen, "%s: a symbolic link (its mode cannot be "
+		    "set; change the file it names)", p);
+		return FS_ERR;
+	}
+	return sys_fail(p, err, errlen);
+}
+
 static void
 l_free(struct fs *fs)
 {
@@ -558,6 +584,7 @@ static const struct fs_ops local_ops = {
 	.free = l_free,
 	.settime = l_settime,
 	.gettime = l_gettime,
+	.chmod = l_chmod,
 };
 
 struct fs *

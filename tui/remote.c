@@ -47,6 +47,8 @@ struct remote {
 	struct fs		 base;		/* first: the fs is the handle */
 	struct ftp		*f;
 	enum timeset		 timeset;
+	int			 no_chmod;	/* SITE CHMOD was answered
+						   500, 502 or 504 */
 	char			 cwd[FS_PATH_MAX];
 	char			 algo[32];	/* what OPTS HASH selected */
 	int			 rang;		/* -1 unknown, 0 refused, 1 ok */
@@ -846,6 +848,49 @@ r_settime(struct fs *fs, const char *path, time_t mtime, char *err,
 	return rc;
 }
 
+static int
+chmod_once(struct remote *r, const char *path, unsigned mode, char *err,
+    size_t errlen)
+{
+	char reply[1024];
+	int code;
+
+	code = ftp_cmd(r->f, reply, sizeof(reply), "SITE CHMOD %03o %s", mode,
+	    path);
+	if (code / 100 == 2)
+		return FS_OK;
+	if (code == FTP_BADCMD || code == FTP_NOTIMPL || code == FTP_BADPARAM) {
+		r->no_chmod = 1;
+		set_err(err, errlen, "the server does not offer SITE CHMOD "
+		    "(%.*s)", (int)strcspn(reply, "\n"), reply);
+		return FS_NOTSUP;
+	}
+	return fail(reply, err, errlen);
+}
+
+/*
+ * SITE CHMOD mode path, the command vsftpd (with chmod_enable), Pure-FTPd,
+ * ProFTPD and burrowd take. Any 2xx is success (vsftpd and burrowd say
+ * 200); a server that does not know it, or has it turned off, says 500,
+ * 502 or 504, and is not asked again on this login.
+ */
+static int
+r_chmod(struct fs *fs, const char *path, unsigned mode, char *err,
+    size_t errlen)
+{
+	struct remote *r = (struct remote *)fs;
+	int rc, tries = 0;
+
+	if (r->no_chmod) {
+		set_err(err, errlen, "the server does not offer SITE CHMOD");
+		return FS_NOTSUP;
+	}
+	do
+		rc = chmod_once(r, path, mode, err, errlen);
+	while (retry(r, rc, &tries, err, errlen));
+	return rc;
+}
+
 static void
 r_free(struct fs *fs)
 {
@@ -874,6 +919,7 @@ static const struct fs_ops remote_ops = {
 	.free = r_free,
 	.settime = r_settime,
 	.gettime = r_gettime,
+	.chmod = r_chmod,
 };
 
 struct fs *

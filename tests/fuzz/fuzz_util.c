@@ -1,9 +1,10 @@
 /*
  * fuzz_util: the bounded number parsers both programs share
  * (proto/util.c): parse_num() with bounds from the input's first byte,
- * parse_size(), and format_size() of what was read. Checks that a number
- * lies within its bounds and reads back the same when printed, and that
- * a size's text fits its buffer.
+ * parse_size(), format_size() of what was read, and parse_mode(). Checks
+ * that a number lies within its bounds and reads back the same when
+ * printed, that a size's text fits its buffer, and that a mode is at most
+ * 07777 and reads back the same in octal.
  */
 #include "config.h"
 
@@ -24,6 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why;
 	long long v, w, lo, hi;
 	uint64_t sz;
+	unsigned mode, mode2;
 	size_t b;
 
 	if (size < 1 || size > 256)
@@ -46,6 +48,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strlen(human) < sizeof(human));
 		format_size(sz, human, 4);
 		FUZZ_CHECK(strlen(human) < 4);
+	}
+
+	if (parse_mode(s, &mode) == 0) {
+		FUZZ_CHECK(mode <= 07777 && strlen(s) <= 4);
+		snprintf(again, sizeof(again), "%o", mode);
+		FUZZ_CHECK(parse_mode(again, &mode2) == 0 && mode2 == mode);
 	}
 	free(s);
 	return 0;
