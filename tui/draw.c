@@ -109,6 +109,27 @@ draw_close(void)
 	endwin();
 }
 
+void
+draw_suspend(void)
+{
+	if (!open_now)
+		return;
+	def_prog_mode();
+	curs_set(1);
+	endwin();
+}
+
+void
+draw_resume(void)
+{
+	if (!open_now)
+		return;
+	reset_prog_mode();
+	curs_set(0);
+	clearok(curscr, TRUE);
+	refresh();
+}
+
 int
 draw_key(int timeout_ms)
 {
