@@ -603,8 +603,8 @@ draw_dialog(const struct app *a)
 		break;
 	case DLG_CONFLICT:
 		snprintf(hint, sizeof(hint), "[o]verwrite %s[s]kip re[n]ame  "
-		    "(capital: for all)  Esc: skip", d->no_resume ? "" :
-		    "[r]esume ");
+		    "%sEsc: skip", d->no_resume ? "" : "[r]esume ",
+		    d->one_file ? "" : "(capital: for all)  ");
 		break;
 	case DLG_TEXT:
 		snprintf(hint, sizeof(hint), "any key closes");
