@@ -536,8 +536,8 @@ draw_panel(const struct app *a, int y0)
 	}
 }
 
-static const char hints[] = "F1 Help  F5 Copy  F6 Move  F7 Mkdir  "
-    "F8 Delete  Tab Pane  / Filter  F10 Quit";
+static const char hints[] = "F1 Help  F3 View  F4 Edit  F5 Copy  F6 Move  "
+    "F7 Mkdir  F8 Delete  Tab Pane  / Filter  F10 Quit";
 
 static void
 draw_status(const struct app *a)

@@ -41,6 +41,8 @@ enum action {
 	ACT_UNMARK_MATCHING,	/* -: unmark by a pattern */
 	ACT_INVERT_MARKS,	/* *: invert the marks */
 	ACT_LOG,		/* F9, L: the transfer log */
+	ACT_VIEW,		/* F3: the file in a pager */
+	ACT_EDIT,		/* F4: the file in an editor */
 };
 
 /* 1 for the key a terminal resize comes as. */
