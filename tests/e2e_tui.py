@@ -2199,6 +2199,47 @@ def view_and_edit_a_local_file_in_place():
         t.keys("q")
         assert t.exited() == 0
 
+@test
+def big_files_and_failed_sends_are_asked_about():
+    """A server's file over 64 MiB is fetched only after asking (n: not
+    fetched). A copy the server refuses (over the quota) asks to try
+    again; y tries, n discards it. The private copy is gone either way."""
+    with Server(quotas={"harry": "2K"}) as srv, Tui() as t:
+        h = srv.home("harry")
+        with open(os.path.join(h, "big.bin"), "wb") as f:
+            f.truncate(65 << 20)        # sparse: the quota does not see it
+        small = os.path.join(h, "small.txt")
+        write(small, b"s" * 100)
+        work, tmpd = tmp(), tmp()
+        editor = stub(work, "editor", 'head -c 4000 /dev/zero >> "$1"')
+        t.start([url(srv)], work, env=view_env(tmpd, editor=editor))
+        t.wait_entries("right", ["big.bin", "small.txt"])
+        t.goto("right", "big.bin")
+        t.keys("F3")
+        t.wait_for("big.bin is 65")
+        t.wait_for("Fetch all of it to view it?")
+        t.keys("n")
+        t.wait_status("big.bin: not fetched")
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        t.goto("right", "small.txt")
+        t.keys("F4")
+        t.wait_for("was not sent back:")
+        t.wait_for("Try again? (n: your changes are discarded)")
+        assert len(os.listdir(tmpd)) == 1, os.listdir(tmpd)
+        tries = srv.log().count("STOR")
+        t.keys("y")
+        assert wait_until(lambda: srv.log().count("STOR") > tries, WAIT), \
+            srv.log()
+        t.wait_for("Try again? (n: your changes are discarded)")
+        t.keys("n")
+        t.wait_status("Kept the server's small.txt; your changes are "
+                      "discarded")
+        assert read(small) == b"s" * 100
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        t.keys("q")
+        assert t.exited() == 0
+
+
 
 if __name__ == "__main__":
     if TMUX is None:
