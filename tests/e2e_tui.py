@@ -2240,6 +2240,40 @@ def big_files_and_failed_sends_are_asked_about():
         assert t.exited() == 0
 
 
+@test
+def a_slow_fetch_shows_progress_and_esc_stops_it():
+    """F3 on a big file from a slow server: the status line counts the
+    bytes; Esc stops the fetch, the pager is not run, no copy is left.
+    Then, from a server without HASH, F4 still works: verified by size."""
+    root = tmp()
+    write(os.path.join(root, "big.bin"), os.urandom(BIG))
+    write(os.path.join(root, "plain.txt"), b"plain\n")
+    with FakeFtpd(root, rate=256 * 1024, hash=False) as s, Tui() as t:
+        work, tmpd = tmp(), tmp()
+        pager = stub(work, "pager", "touch %s" %
+                     shlex.quote(os.path.join(work, "ran")))
+        editor = stub(work, "editor", 'printf "edited\\n" >> "$1"')
+        t.start([s.url()], work, env=view_env(tmpd, pager=pager,
+                                              editor=editor))
+        t.wait_entries("right", ["big.bin", "plain.txt"])
+        t.goto("right", "big.bin")
+        t.keys("F3")
+        t.wait_for(re.compile(r"Fetching big\.bin: [0-9.]+ ?\w* of "
+                              r"3\.0 ?Mi?B? \(Esc stops\)"))
+        t.keys("Escape")
+        t.wait_status("big.bin: not fetched (stopped)")
+        assert not os.path.exists(os.path.join(work, "ran"))
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        s.rate = None
+        t.goto("right", "plain.txt")
+        t.keys("F4")
+        t.wait_status("Saved plain.txt to the server, verified by size")
+        assert read(os.path.join(root, "plain.txt")) == b"plain\nedited\n"
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        t.keys("q")
+        assert t.exited() == 0
+
+
 
 if __name__ == "__main__":
     if TMUX is None:

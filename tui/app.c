@@ -754,6 +754,25 @@ view_local(struct app *a, enum edit_mode mode, const char *p,
 		status(a, 0, "Edited %s", st->name);
 }
 
+/* How far a copy for F3 or F4 got, drawn while it moves; Esc stops it
+ * (other keys typed meanwhile are dropped: the screen is busy). */
+static void
+edit_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct app *a = arg;
+	char d[32], t[32];
+	int key;
+
+	format_size(done, d, sizeof(d));
+	format_size(total, t, sizeof(t));
+	status(a, 0, "%s %s: %s of %s (Esc stops)", a->edit->dest[0] != '\0' ?
+	    "Sending" : "Fetching", a->edit->name, d, t);
+	draw_app(a);
+	while ((key = draw_key(0)) != KEYS_NONE)
+		if (key == KEYS_ESC)
+			a->edit->cancel = 1;
+}
+
 /* Sends the edited copy to rpath; a failure asks whether to try again. */
 static void
 edit_send(struct app *a, const char *rpath)
@@ -824,8 +843,11 @@ edit_fetch_open(struct app *a)
 
 	status(a, 0, "Fetching %s...", e->name);
 	draw_app(a);
-	if (edit_fetch(e, err, sizeof(err)) != FS_OK) {
-		status(a, 1, "%s: not fetched: %s", e->name, err);
+	if ((r = edit_fetch(e, err, sizeof(err))) != FS_OK) {
+		if (r == FS_CANCELED)
+			status(a, 0, "%s: not fetched (stopped)", e->name);
+		else
+			status(a, 1, "%s: not fetched: %s", e->name, err);
 		edit_end(a);
 		return;
 	}
@@ -860,6 +882,8 @@ act_view(struct app *a, enum edit_mode mode)
 	char size[32];
 	int rc;
 
+	if (a->active == SIDE_REMOTE && need_remote(a) < 0)
+		return;
 	if (e == NULL || a->fs[a->active] == NULL || a->edit != NULL ||
 	    path_of(a, a->active, e->name, p, sizeof(p)) < 0)
 		return;
@@ -900,6 +924,8 @@ act_view(struct app *a, enum edit_mode mode)
 		edit_end(a);
 		return;
 	}
+	a->edit->progress = edit_progress;
+	a->edit->progress_arg = a;
 	if (st.have_size && st.size > EDIT_BIG) {
 		format_size(st.size, size, sizeof(size));
 		snprintf(body, sizeof(body), "%s is %s. Fetch all of it to "

@@ -210,10 +210,20 @@ on_event(void *arg, enum xfer_event ev, const char *src, const char *dst,
 		snprintf(e->msg, sizeof(e->msg), "%s", msg);
 }
 
-/* The copy engine from src to dst, one file, verified. */
+static void
+on_progress(void *arg, const struct xfer_progress *p)
+{
+	struct edit *e = arg;
+
+	if (e->progress != NULL && p->phase == NULL)
+		e->progress(e->progress_arg, p->done, p->total);
+}
+
+/* The copy engine from src to dst (local is the one of the two made
+ * here, whose cancel flag is e's), one file, verified. */
 static int
-copy(struct edit *e, struct fs *src, const char *sp, struct fs *dst,
-    const char *dp, char *err, size_t errlen)
+copy(struct edit *e, struct fs *local, struct fs *src, const char *sp,
+    struct fs *dst, const char *dp, char *err, size_t errlen)
 {
 	struct xfer_opts o;
 	struct xfer_stats st;
@@ -223,8 +233,11 @@ copy(struct edit *e, struct fs *src, const char *sp, struct fs *dst,
 	o.verify = 1;
 	o.conflict = replace;
 	o.event = on_event;
+	o.progress = on_progress;
 	o.arg = e;
 	e->msg[0] = '\0';
+	e->cancel = 0;
+	local->cancel = &e->cancel;
 	return xfer_copy(src, sp, dst, dp, &o, &st, err, errlen);
 }
 
@@ -245,7 +258,8 @@ edit_fetch(struct edit *e, char *err, size_t errlen)
 		return FS_ERR;
 	if ((local = fs_local_new(e->dir, err, errlen)) == NULL)
 		return FS_ERR;
-	rc = copy(e, e->remote, e->rpath, local, e->path, err, errlen);
+	rc = copy(e, local, e->remote, e->rpath, local, e->path, err,
+	    errlen);
 	fs_free(local);
 	if (rc != FS_OK)
 		return rc;
@@ -322,7 +336,7 @@ edit_upload(struct edit *e, const char *rpath, char *err, size_t errlen)
 
 	if ((local = fs_local_new(e->dir, err, errlen)) == NULL)
 		return FS_ERR;
-	rc = copy(e, local, e->path, e->remote, rpath, err, errlen);
+	rc = copy(e, local, local, e->path, e->remote, rpath, err, errlen);
 	fs_free(local);
 	return rc;
 }

@@ -80,6 +80,14 @@ struct edit {
 						   verified */
 	char			 dest[FS_PATH_MAX];	/* the caller's: where
 						   the copy goes back to */
+	/* The caller's, set after edit_init(): called on this thread as
+	 * bytes move (at most every 100 ms) while a copy is fetched or
+	 * sent (NULL: not); raising cancel meanwhile stops it with
+	 * FS_CANCELED. */
+	void			(*progress)(void *arg, uint64_t done,
+				    uint64_t total);
+	void			*progress_arg;
+	volatile int		 cancel;
 };
 
 /*
