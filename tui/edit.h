@@ -57,33 +57,31 @@ int		 edit_run(const char *program, const char *path, char *err,
 int		 edit_digest(const char *path, const char *algo, char *hex,
 		    size_t hexlen, char *err, size_t errlen);
 
-/* A view or edit of a server's file, from fetch to cleanup. */
+/*
+ * A view or edit of a server's file, from fetch to cleanup: rpath on the
+ * server and its last component name; the private folder dir ("" when
+ * none) and the copy in it, path; what the server had when it was
+ * fetched (fetched, and server_hex, its digest with algo, "" without
+ * HASH; algo is the server's HASH algorithm, else SHA-256); before, the
+ * copy's digest before the edit; msg, how the last copy was verified.
+ */
 struct edit {
 	enum edit_mode		 mode;
 	struct fs		*remote;	/* the caller's; not freed */
-	char			 rpath[FS_PATH_MAX];	/* on the server */
-	char			 name[LISTING_NAME_MAX];	/* its last
-						   component */
-	char			 dir[FS_PATH_MAX];	/* the private folder,
-						   "" when none */
-	char			 path[FS_PATH_MAX];	/* the copy in it */
-	struct listing_entry	 fetched;	/* the server's, as fetched */
-	char			 algo[32];	/* the digest's: the server's
-						   HASH algorithm, else
-						   SHA-256 */
-	char			 server_hex[HASH_HEX_MAX];	/* the server's
-						   digest of what was fetched,
-						   "" without HASH */
-	char			 before[HASH_HEX_MAX];	/* the copy's before
-						   the edit */
-	char			 msg[512];	/* how the last copy was
-						   verified */
-	char			 dest[FS_PATH_MAX];	/* the caller's: where
-						   the copy goes back to */
-	/* The caller's, set after edit_init(): called on this thread as
-	 * bytes move (at most every 100 ms) while a copy is fetched or
-	 * sent (NULL: not); raising cancel meanwhile stops it with
-	 * FS_CANCELED. */
+	char			 rpath[FS_PATH_MAX];
+	char			 name[LISTING_NAME_MAX];
+	char			 dir[FS_PATH_MAX];
+	char			 path[FS_PATH_MAX];
+	struct listing_entry	 fetched;
+	char			 algo[32];
+	char			 server_hex[HASH_HEX_MAX];
+	char			 before[HASH_HEX_MAX];
+	char			 msg[512];
+	/* The caller's, set after edit_init(): where the copy goes back to
+	 * (dest), and a function called on this thread as bytes move (at
+	 * most every 100 ms) while a copy is fetched or sent (NULL: none);
+	 * raising cancel meanwhile stops the copy with FS_CANCELED. */
+	char			 dest[FS_PATH_MAX];
 	void			(*progress)(void *arg, uint64_t done,
 				    uint64_t total);
 	void			*progress_arg;
