@@ -1671,7 +1671,7 @@ def help_and_any_key_closes_it():
         t.keys("F1")
         t.wait_for("burrow: keys")
         for line in ("move the cursor", "copy marked entries",
-                     "any key closes"):
+                     "view in $PAGER", "edit in $EDITOR", "any key closes"):
             assert line in t.last, t.fail(line)
         # q closes the help; it does not quit.
         t.keys("q")
@@ -1684,6 +1684,9 @@ def help_and_any_key_closes_it():
         # A function key bound to nothing says so (it was silent).
         t.keys("F12")
         t.wait_status("F12 does nothing here (F1 lists the keys)")
+        # The key bar, once the status line is clear, names F3 and F4.
+        t.keys("x")
+        t.wait_status("F1 Help  F3 View  F4 Edit  F5 Copy")
         t.keys("q")
         assert t.exited() == 0
 
