@@ -421,6 +421,24 @@ START_TEST(test_conflict)
 }
 END_TEST
 
+/* F4's question about one file: a capital answers, but not for all. */
+START_TEST(test_conflict_one_file)
+{
+	dialog_open(&d, DLG_CONFLICT, DLG_FOR_EDIT_CHANGED, "Changed", NULL,
+	    NULL);
+	d.one_file = 1;
+	d.no_resume = 1;
+	ck_assert_int_eq(dialog_key(&d, 'r'), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 'O'), DLG_OK);
+	ck_assert_int_eq(d.answer, DLG_ANS_OVERWRITE);
+	ck_assert_int_eq(d.for_all, 0);
+	ck_assert_int_eq(dialog_key(&d, 'n'), DLG_OK);
+	ck_assert_int_eq(d.answer, DLG_ANS_RENAME);
+	dialog_close(&d);
+	ck_assert_int_eq(d.one_file, 0);
+}
+END_TEST
+
 START_TEST(test_text_closes)
 {
 	dialog_open(&d, DLG_TEXT, DLG_FOR_NOTHING, "Help", "a\nb", NULL);
@@ -453,6 +471,8 @@ START_TEST(test_keys_map)
 	ck_assert_int_eq(keys_action(0x7f), ACT_PARENT);
 	ck_assert_int_eq(keys_action(' '), ACT_MARK);
 	ck_assert_int_eq(keys_action(KEYS_FN(KEY_IC)), ACT_MARK);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(3))), ACT_VIEW);
+	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(4))), ACT_EDIT);
 	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(5))), ACT_COPY);
 	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(6))), ACT_MOVE);
 	ck_assert_int_eq(keys_action(KEYS_FN(KEY_F(7))), ACT_MKDIR);
@@ -521,6 +541,9 @@ dialog_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("conflict");
 	tcase_add_test(tc, test_conflict);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("conflict_one_file");
+	tcase_add_test(tc, test_conflict_one_file);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_text_closes);

@@ -1877,7 +1877,7 @@ def help_and_any_key_closes_it():
         t.keys("F1")
         t.wait_for("burrow: keys")
         for line in ("move the cursor", "copy marked entries",
-                     "any key closes"):
+                     "view in $PAGER", "edit in $EDITOR", "any key closes"):
             assert line in t.last, t.fail(line)
         # q closes the help; it does not quit.
         t.keys("q")
@@ -1888,8 +1888,11 @@ def help_and_any_key_closes_it():
         t.keys("Down")
         t.wait_gone("burrow: keys")
         # A function key bound to nothing says so (it was silent).
-        t.keys("F3")
-        t.wait_status("F3 does nothing here (F1 lists the keys)")
+        t.keys("F12")
+        t.wait_status("F12 does nothing here (F1 lists the keys)")
+        # The key bar, once the status line is clear, names F3 and F4.
+        t.keys("x")
+        t.wait_status("F1 Help  F3 View  F4 Edit  F5 Copy")
         t.keys("q")
         assert t.exited() == 0
 
@@ -2211,6 +2214,274 @@ def control_bytes_in_remote_names():
         t.wait_entries("right", ["up?.txt", "renamed.txt"])
         t.keys("q")
         assert t.exited() == 0
+
+
+# --- F3 view, F4 edit --------------------------------------------------------
+
+def stub(folder, name, body):
+    """An executable shell script folder/name: #!/bin/sh and body."""
+    p = os.path.join(folder, name)
+    write(p, ("#!/bin/sh\n" + body + "\n").encode())
+    os.chmod(p, 0o755)
+    return p
+
+
+def view_env(tmpdir, pager=None, editor=None):
+    env = {"TMPDIR": tmpdir, "VISUAL": ""}
+    if pager:
+        env["PAGER"] = pager
+    if editor:
+        env["EDITOR"] = editor
+    return env
+
+
+def seen(path, timeout=WAIT):
+    """Waits for a stub to have written path; returns its bytes."""
+    assert wait_until(lambda: os.path.exists(path), timeout), path
+    time.sleep(0.1)     # the stub's last write
+    return read(path)
+
+
+@test
+def view_a_remote_file_through_a_private_copy():
+    """F3 on a server's file: fetched (verified) into a 0700 folder under
+    $TMPDIR as a 0600 file of its own name, shown by $PAGER, then removed.
+    F3 on a folder opens it; on a link to nothing it says so."""
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        write(os.path.join(h, "notes.txt"), b"remote notes\n")
+        os.mkdir(os.path.join(h, "sub"))
+        write(os.path.join(h, "sub", "inner.txt"), b"i")
+        os.symlink("gone", os.path.join(h, "dangling"))
+        work, tmpd = tmp(), tmp()
+        out = os.path.join(work, "seen")
+        pager = stub(work, "pager",
+                     'cp "$1" %s.tmp; stat -c "%%a" "$1" > %s.mode; '
+                     'stat -c "%%a" "$(dirname "$1")" > %s.dirmode; '
+                     'echo "$1" > %s.path; mv %s.tmp %s'
+                     % ((shlex.quote(out),) * 6))
+        t.start([url(srv)], work, env=view_env(tmpd, pager=pager))
+        t.wait_entries("right", ["notes.txt", "sub"])
+        t.goto("right", "notes.txt")
+        t.keys("F3")
+        assert seen(out) == b"remote notes\n"
+        t.wait_status("Viewed notes.txt (fetched, verified by SHA-256)")
+        assert read(out + ".mode").strip() == b"600"
+        assert read(out + ".dirmode").strip() == b"700"
+        p = read(out + ".path").decode().strip()
+        assert os.path.basename(p) == "notes.txt", p
+        assert os.path.dirname(os.path.dirname(p)) == tmpd, p
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        # The screen is back, whole.
+        t.wait_entries("left", ["pager"])
+        t.wait_entries("right", ["notes.txt", "sub"])
+        # A link that leads nowhere (burrowd lists it as a link, "@").
+        names = t.entries("right")
+        t.keys("Home", *(["Down"] * names.index("dangling@")))
+        t.keys("F3")
+        t.wait_status("dangling: a link that leads nowhere")
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        t.goto("right", "sub")
+        t.keys("F3")
+        t.wait_entries("right", ["inner.txt"])
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def edit_a_remote_file_sends_a_changed_copy_back():
+    """F4 with an editor that appends a line: the server's file gets it,
+    verified; one that changes nothing: nothing is sent (the server's
+    file is the same inode, and no STOR is logged)."""
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        f = os.path.join(h, "conf.ini")
+        write(f, b"a = 1\n")
+        work, tmpd = tmp(), tmp()
+        mode = os.path.join(work, "mode")
+        write(mode, b"append")
+        editor = stub(work, "editor",
+                      'if [ "$(cat %s)" = append ]; then '
+                      'printf "b = 2\\n" >> "$1"; fi; echo "$1" >> %s'
+                      % (shlex.quote(mode),
+                         shlex.quote(os.path.join(work, "runs"))))
+        t.start([url(srv)], work, env=view_env(tmpd, editor=editor))
+        t.wait_entries("right", ["conf.ini"])
+        t.goto("right", "conf.ini")
+        t.keys("F4")
+        t.wait_status("Saved conf.ini to the server, verified by SHA-256")
+        assert read(f) == b"a = 1\nb = 2\n", read(f)
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        assert srv.log().count("STOR") == 1, srv.log()
+        # Unchanged: not sent.
+        write(mode, b"nothing")
+        st = os.stat(f)
+        t.keys("F4")
+        t.wait_status("conf.ini not changed: not sent back")
+        st2 = os.stat(f)
+        assert (st.st_ino, st.st_mtime_ns) == (st2.st_ino, st2.st_mtime_ns)
+        assert srv.log().count("STOR") == 1, srv.log()
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        assert len(read(os.path.join(work, "runs")).splitlines()) == 2
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def edit_when_the_server_file_changed_meanwhile_asks():
+    """The editor appends to its copy and, meanwhile, someone changes the
+    server's file: F4 asks. o sends the copy over it; s keeps the
+    server's; n sends the copy under a new name."""
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        f = os.path.join(h, "shared.txt")
+        write(f, b"v1\n")
+        work, tmpd = tmp(), tmp()
+        editor = stub(work, "editor",
+                      'printf "mine\\n" >> "$1"; printf "theirs\\n" >> %s'
+                      % shlex.quote(f))
+        t.start([url(srv)], work, env=view_env(tmpd, editor=editor))
+        t.wait_entries("right", ["shared.txt"])
+        t.goto("right", "shared.txt")
+        # o: overwrite.
+        t.keys("F4")
+        t.wait_for("Changed meanwhile")
+        t.wait_for("changed on the server while you edited it")
+        assert "capital" not in t.last, t.fail("'for all' offered")
+        assert read(f) == b"v1\ntheirs\n"
+        t.keys("o")
+        t.wait_status("Saved shared.txt to the server, verified by SHA-256")
+        assert read(f) == b"v1\nmine\n", read(f)
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        # s: keep the server's.
+        t.keys("F4")
+        t.wait_for("Changed meanwhile")
+        t.keys("s")
+        t.wait_status("Kept the server's shared.txt; your changes are "
+                      "discarded")
+        assert read(f) == b"v1\nmine\ntheirs\n", read(f)
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        # n: under a new name.
+        t.keys("F4")
+        t.wait_for("Changed meanwhile")
+        t.keys("n")
+        t.wait_for("Send your copy to the server under the name:")
+        t.wait_for("shared (1).txt")
+        t.keys("Enter")
+        t.wait_status("Saved shared (1).txt to the server, verified by "
+                      "SHA-256")
+        assert read(f) == b"v1\nmine\ntheirs\ntheirs\n", read(f)
+        assert read(os.path.join(h, "shared (1).txt")) == \
+            b"v1\nmine\ntheirs\nmine\n"
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        t.wait_entries("right", ["shared.txt", "shared (1).txt"])
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def view_and_edit_a_local_file_in_place():
+    """F3 and F4 on the local side open the file itself (no copy); after
+    F4 the pane is read again."""
+    with Server() as srv, Tui() as t:
+        work, tmpd = tmp(), tmp()
+        loc = os.path.join(work, "local.txt")
+        write(loc, b"here\n")
+        out = os.path.join(work, "seen")
+        pager = stub(work, "pager", 'cp "$1" %s.tmp; echo "$1" > %s.path; '
+                     'mv %s.tmp %s' % ((shlex.quote(out),) * 4))
+        editor = stub(work, "editor", 'printf "more text\\n" >> "$1"')
+        t.start([url(srv)], work, env=view_env(tmpd, pager=pager,
+                                               editor=editor))
+        connected(t, srv)
+        t.goto("left", "local.txt")
+        t.keys("F3")
+        assert seen(out) == b"here\n"
+        assert read(out + ".path").decode().strip() == loc
+        t.keys("F4")
+        t.wait_status("Edited local.txt")
+        assert read(loc) == b"here\nmore text\n"
+        t.wait_for(lambda s: any(r.lstrip().startswith("local.txt") and
+                                 " 15" in r for r in t.rows("left", s)),
+                   why="the new size in the pane")
+        assert os.listdir(tmpd) == []
+        t.keys("q")
+        assert t.exited() == 0
+
+@test
+def big_files_and_failed_sends_are_asked_about():
+    """A server's file over 64 MiB is fetched only after asking (n: not
+    fetched). A copy the server refuses (over the quota) asks to try
+    again; y tries, n discards it. The private copy is gone either way."""
+    with Server(quotas={"harry": "2K"}) as srv, Tui() as t:
+        h = srv.home("harry")
+        with open(os.path.join(h, "big.bin"), "wb") as f:
+            f.truncate(65 << 20)        # sparse: the quota does not see it
+        small = os.path.join(h, "small.txt")
+        write(small, b"s" * 100)
+        work, tmpd = tmp(), tmp()
+        editor = stub(work, "editor", 'head -c 4000 /dev/zero >> "$1"')
+        t.start([url(srv)], work, env=view_env(tmpd, editor=editor))
+        t.wait_entries("right", ["big.bin", "small.txt"])
+        t.goto("right", "big.bin")
+        t.keys("F3")
+        t.wait_for("big.bin is 65")
+        t.wait_for("Fetch all of it to view it?")
+        t.keys("n")
+        t.wait_status("big.bin: not fetched")
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        t.goto("right", "small.txt")
+        t.keys("F4")
+        t.wait_for("was not sent back:")
+        t.wait_for("Try again? (n: your changes are discarded)")
+        assert len(os.listdir(tmpd)) == 1, os.listdir(tmpd)
+        tries = srv.log().count("STOR")
+        t.keys("y")
+        assert wait_until(lambda: srv.log().count("STOR") > tries, WAIT), \
+            srv.log()
+        t.wait_for("Try again? (n: your changes are discarded)")
+        t.keys("n")
+        t.wait_status("Kept the server's small.txt; your changes are "
+                      "discarded")
+        assert read(small) == b"s" * 100
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def a_slow_fetch_shows_progress_and_esc_stops_it():
+    """F3 on a big file from a slow server: the status line counts the
+    bytes; Esc stops the fetch, the pager is not run, no copy is left.
+    Then, from a server without HASH, F4 still works: verified by size."""
+    root = tmp()
+    write(os.path.join(root, "big.bin"), os.urandom(BIG))
+    write(os.path.join(root, "plain.txt"), b"plain\n")
+    with FakeFtpd(root, rate=256 * 1024, hash=False) as s, Tui() as t:
+        work, tmpd = tmp(), tmp()
+        pager = stub(work, "pager", "touch %s" %
+                     shlex.quote(os.path.join(work, "ran")))
+        editor = stub(work, "editor", 'printf "edited\\n" >> "$1"')
+        t.start([s.url()], work, env=view_env(tmpd, pager=pager,
+                                              editor=editor))
+        t.wait_entries("right", ["big.bin", "plain.txt"])
+        t.goto("right", "big.bin")
+        t.keys("F3")
+        t.wait_for(re.compile(r"Fetching big\.bin: [0-9.]+ ?\w* of "
+                              r"3\.0 ?Mi?B? \(Esc stops\)"))
+        t.keys("Escape")
+        t.wait_status("big.bin: not fetched (stopped)")
+        assert not os.path.exists(os.path.join(work, "ran"))
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        s.rate = None
+        t.goto("right", "plain.txt")
+        t.keys("F4")
+        t.wait_status("Saved plain.txt to the server, verified by size")
+        assert read(os.path.join(root, "plain.txt")) == b"plain\nedited\n"
+        assert os.listdir(tmpd) == [], os.listdir(tmpd)
+        t.keys("q")
+        assert t.exited() == 0
+
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@
 #include "tui/app.h"
 #include "tui/client.h"
 #include "tui/draw.h"
+#include "tui/edit.h"
 #include "tui/keys.h"
 #include "tui/remote.h"
 #include "tui/xfer.h"
@@ -136,9 +137,21 @@ update_avbl(struct app *a)
 	    sizeof(err)) == FS_OK;
 }
 
+/* Ends F3's or F4's work on a server's file, removing its copy. */
+static void
+edit_end(struct app *a)
+{
+	if (a->edit == NULL)
+		return;
+	edit_cleanup(a->edit);
+	free(a->edit);
+	a->edit = NULL;
+}
+
 static void
 disconnect(struct app *a)
 {
+	edit_end(a);	/* it holds the remote fs */
 	/* What the queue has not finished stays in the journal, for the
 	 * next connection to this server. */
 	if (a->queue != NULL)
@@ -830,6 +843,302 @@ do_chmod(struct app *a, const char *text)
 		status(a, 0, "Mode %04o set on %zu", mode, ok);
 }
 
+/* ------------------------------------------------------ F3 view, F4 edit */
+
+/* The pager or the editor on path, with the terminal given to it. */
+static int
+run_program(enum edit_mode mode, const char *path, char *err, size_t errlen)
+{
+	int rc;
+
+	draw_suspend();
+	rc = edit_run(edit_program(mode), path, err, errlen);
+	draw_resume();
+	return rc;
+}
+
+/* A local file's digest where it is cheap enough to take twice. */
+static void
+local_digest(const char *path, const struct listing_entry *st, char *hex,
+    size_t len)
+{
+	char err[256];
+
+	hex[0] = '\0';
+	if (st->have_size && st->size <= EDIT_BIG &&
+	    edit_digest(path, "SHA-256", hex, len, err, sizeof(err)) < 0)
+		hex[0] = '\0';
+}
+
+/* A local file opened where it is; the panes read again after an edit. */
+static void
+view_local(struct app *a, enum edit_mode mode, const char *p,
+    const struct listing_entry *st)
+{
+	char err[1024], before[HASH_HEX_MAX], after[HASH_HEX_MAX];
+
+	local_digest(p, st, before, sizeof(before));
+	if (run_program(mode, p, err, sizeof(err)) < 0)
+		status(a, 1, "%s", err);
+	if (mode == EDIT_VIEW)
+		return;
+	load_pane(a, SIDE_LOCAL);
+	load_pane(a, SIDE_REMOTE);
+	if (a->status_error)
+		return;
+	local_digest(p, st, after, sizeof(after));
+	if (before[0] != '\0' && strcmp(before, after) == 0)
+		status(a, 0, "%s: not changed", st->name);
+	else
+		status(a, 0, "Edited %s", st->name);
+}
+
+/* How far a copy for F3 or F4 got, drawn while it moves; Esc stops it
+ * (other keys typed meanwhile are dropped: the screen is busy). */
+static void
+edit_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct app *a = arg;
+	char d[32], t[32];
+	int key;
+
+	format_size(done, d, sizeof(d));
+	format_size(total, t, sizeof(t));
+	status(a, 0, "%s %s: %s of %s (Esc stops)", a->edit->dest[0] != '\0' ?
+	    "Sending" : "Fetching", a->edit->name, d, t);
+	draw_app(a);
+	while ((key = draw_key(0)) != KEYS_NONE)
+		if (key == KEYS_ESC)
+			a->edit->cancel = 1;
+}
+
+/* Sends the edited copy to rpath; a failure asks whether to try again. */
+static void
+edit_send(struct app *a, const char *rpath)
+{
+	struct edit *e = a->edit;
+	char err[1024], body[FS_PATH_MAX + 2048], base[LISTING_NAME_MAX];
+
+	if (e->dest != rpath)
+		snprintf(e->dest, sizeof(e->dest), "%s", rpath);
+	status(a, 0, "Sending %s back...", e->name);
+	draw_app(a);
+	if (edit_upload(e, e->dest, err, sizeof(err)) != FS_OK) {
+		status(a, 1, "%s: not sent back: %s", e->name, err);
+		snprintf(body, sizeof(body), "%s was not sent back:\n%s\n"
+		    "Try again? (n: your changes are discarded)", e->dest, err);
+		dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_EDIT_RETRY,
+		    "Not saved", body, NULL);
+		return;
+	}
+	load_pane(a, SIDE_REMOTE);
+	update_avbl(a);
+	status(a, 0, "Saved %s to the server, %s", fs_basename(e->dest, base,
+	    sizeof(base)), e->msg);
+	edit_end(a);
+}
+
+/* The copy changed: sent back unless the server's changed too, which
+ * is asked about. */
+static void
+edit_check(struct app *a)
+{
+	struct edit *e = a->edit;
+	char why[1024], body[FS_PATH_MAX + 2048];
+	int r;
+
+	e->dest[0] = '\0';
+	if ((r = edit_server_changed(e, why, sizeof(why))) < 0) {
+		status(a, 1, "%s: %s", e->name, why);
+		snprintf(body, sizeof(body), "%s cannot be looked at on the "
+		    "server:\n%s\nTry again? (n: your changes are discarded)",
+		    e->rpath, why);
+		dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_EDIT_RETRY,
+		    "Not saved", body, NULL);
+		return;
+	}
+	if (r == 0) {
+		edit_send(a, e->rpath);
+		return;
+	}
+	snprintf(body, sizeof(body), "%s changed on the server while you "
+	    "edited it:\n%s.\n  o: send yours over it\n  s: keep the "
+	    "server's, and discard yours\n  n: send yours under a new name",
+	    e->rpath, why);
+	dialog_open(&a->dlg, DLG_CONFLICT, DLG_FOR_EDIT_CHANGED,
+	    "Changed meanwhile", body, NULL);
+	a->dlg.no_resume = 1;
+	a->dlg.one_file = 1;
+}
+
+/* Fetches a->edit's file, opens it, and, after an edit, goes on to send
+ * a changed copy back. */
+static void
+edit_fetch_open(struct app *a)
+{
+	struct edit *e = a->edit;
+	char err[1024];
+	int r;
+
+	status(a, 0, "Fetching %s...", e->name);
+	draw_app(a);
+	if ((r = edit_fetch(e, err, sizeof(err))) != FS_OK) {
+		if (r == FS_CANCELED)
+			status(a, 0, "%s: not fetched (stopped)", e->name);
+		else
+			status(a, 1, "%s: not fetched: %s", e->name, err);
+		edit_end(a);
+		return;
+	}
+	a->status[0] = '\0';
+	if (run_program(e->mode, e->path, err, sizeof(err)) < 0) {
+		status(a, 1, "%s%s", err, e->mode == EDIT_EDIT ?
+		    "; not sent back" : "");
+		edit_end(a);
+		return;
+	}
+	if (e->mode == EDIT_VIEW) {
+		status(a, 0, "Viewed %s (fetched, %s)", e->name, e->msg);
+		edit_end(a);
+		return;
+	}
+	if ((r = edit_copy_changed(e, err, sizeof(err))) <= 0) {
+		status(a, r < 0, r < 0 ? "%s; not sent back" :
+		    "%s not changed: not sent back", r < 0 ? err : e->name);
+		edit_end(a);
+		return;
+	}
+	edit_check(a);
+}
+
+/* F3 and F4. A folder is opened by F3, as Enter does (mc's way). */
+static void
+act_view(struct app *a, enum edit_mode mode)
+{
+	const struct listing_entry *e = pane_current(cur(a));
+	struct listing_entry st;
+	char p[FS_PATH_MAX], err[1024], body[LISTING_NAME_MAX + 128];
+	char size[32];
+	int rc;
+
+	if (a->active == SIDE_REMOTE && need_remote(a) < 0)
+		return;
+	if (e == NULL || a->fs[a->active] == NULL || a->edit != NULL ||
+	    path_of(a, a->active, e->name, p, sizeof(p)) < 0)
+		return;
+	/* The entry's own type does not follow a link; this does. */
+	rc = fs_stat(a->fs[a->active], p, &st, err, sizeof(err));
+	if (rc == FS_NOENT && e->type == LISTING_LINK) {
+		status(a, 1, "%s: a link that leads nowhere", e->name);
+		return;
+	}
+	if (rc != FS_OK) {
+		status(a, 1, "%s", err);
+		return;
+	}
+	if (st.type == LISTING_DIR) {
+		if (mode == EDIT_VIEW)
+			act_open(a);
+		else
+			status(a, 1, "%s is a folder: nothing to edit",
+			    e->name);
+		return;
+	}
+	if (st.type != LISTING_FILE) {
+		status(a, 1, "%s is not a file", e->name);
+		return;
+	}
+	snprintf(st.name, sizeof(st.name), "%s", e->name);
+	if (a->active == SIDE_LOCAL) {
+		view_local(a, mode, p, &st);
+		return;
+	}
+	if ((a->edit = malloc(sizeof(*a->edit))) == NULL) {
+		status(a, 1, "out of memory");
+		return;
+	}
+	if (edit_init(a->edit, mode, a->fs[SIDE_REMOTE], p, err,
+	    sizeof(err)) < 0) {
+		status(a, 1, "%s", err);
+		edit_end(a);
+		return;
+	}
+	a->edit->progress = edit_progress;
+	a->edit->progress_arg = a;
+	if (st.have_size && st.size > EDIT_BIG) {
+		format_size(st.size, size, sizeof(size));
+		snprintf(body, sizeof(body), "%s is %s. Fetch all of it to "
+		    "%s it?", e->name, size, mode == EDIT_VIEW ? "view" :
+		    "edit");
+		dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_EDIT_BIG, "Big file",
+		    body, NULL);
+		return;
+	}
+	edit_fetch_open(a);
+}
+
+/* The answers to F3's and F4's questions (a dialog of purpose p). */
+static void
+edit_answer(struct app *a, enum dialog_purpose p, int r,
+    enum dialog_answer ans, const char *text)
+{
+	struct edit *e = a->edit;
+	struct listing_entry st;
+	char dir[FS_PATH_MAX], to[FS_PATH_MAX], next[LISTING_NAME_MAX];
+	char err[1024];
+
+	if (e == NULL)
+		return;
+	if (p == DLG_FOR_EDIT_BIG && r == DLG_OK) {
+		edit_fetch_open(a);
+		return;
+	}
+	if (p == DLG_FOR_EDIT_CHANGED && r == DLG_OK &&
+	    ans == DLG_ANS_OVERWRITE) {
+		edit_send(a, e->rpath);
+		return;
+	}
+	if ((p == DLG_FOR_EDIT_CHANGED && r == DLG_OK &&
+	    ans == DLG_ANS_RENAME) || (p == DLG_FOR_EDIT_NAME && r == DLG_OK &&
+	    text[0] == '\0')) {
+		if (queue_next_name(e->name, next, sizeof(next)) < 0)
+			snprintf(next, sizeof(next), "%s", e->name);
+		dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_EDIT_NAME, "Save as",
+		    "Send your copy to the server under the name:", next);
+		return;
+	}
+	if (p == DLG_FOR_EDIT_NAME && r == DLG_OK) {
+		fs_dirname(e->rpath, dir, sizeof(dir));
+		if (fs_join(dir, text, to, sizeof(to)) < 0 ||
+		    fs_stat(e->remote, to, &st, err, sizeof(err)) != FS_NOENT) {
+			status(a, 1, "%s: exists, or not a usable name", text);
+			dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_EDIT_NAME,
+			    "Save as", "Send your copy to the server under "
+			    "the name:", text);
+			return;
+		}
+		edit_send(a, to);
+		return;
+	}
+	if (p == DLG_FOR_EDIT_NAME) {
+		edit_check(a);	/* Esc: back to the question */
+		return;
+	}
+	if (p == DLG_FOR_EDIT_RETRY && r == DLG_OK) {
+		if (e->dest[0] != '\0')
+			edit_send(a, e->dest);
+		else
+			edit_check(a);
+		return;
+	}
+	if (p == DLG_FOR_EDIT_BIG)
+		status(a, 0, "%s: not fetched", e->name);
+	else
+		status(a, 0, "Kept the server's %s; your changes are "
+		    "discarded", e->name);
+	edit_end(a);
+}
+
 static void
 act_help(struct app *a)
 {
@@ -990,6 +1299,7 @@ static void
 dialog_done(struct app *a, int r)
 {
 	enum dialog_purpose p = a->dlg.purpose;
+	enum dialog_answer ans;
 	char text[FS_PATH_MAX];
 	int for_all;
 
@@ -999,6 +1309,7 @@ dialog_done(struct app *a, int r)
 	}
 	snprintf(text, sizeof(text), "%s", a->dlg.text);
 	for_all = a->dlg.for_all;
+	ans = a->dlg.answer;
 	dialog_close(&a->dlg);
 	switch (p) {
 	case DLG_FOR_MKDIR:
@@ -1083,6 +1394,12 @@ dialog_done(struct app *a, int r)
 				status(a, 1, "%s: not a usable name", text);
 			(void)queue_answer(a->queue, XFER_ANS_SKIP, 0, NULL);
 		}
+		break;
+	case DLG_FOR_EDIT_BIG:
+	case DLG_FOR_EDIT_CHANGED:
+	case DLG_FOR_EDIT_NAME:
+	case DLG_FOR_EDIT_RETRY:
+		edit_answer(a, p, r, ans, text);
 		break;
 	case DLG_FOR_CONFLICT:
 	case DLG_FOR_NOTHING:
@@ -1282,9 +1599,11 @@ on_key(struct app *a, int key)
 		status(a, 0, "Ctrl-X: c changes the mode");
 		break;
 	case ACT_CHMOD: act_chmod(a); break;
+	case ACT_VIEW: act_view(a, EDIT_VIEW); break;
+	case ACT_EDIT: act_view(a, EDIT_EDIT); break;
 	case ACT_NONE:
 		/* A function key that does nothing says so (mc users try
-		 * F3, F4, F9). */
+		 * the ones mc binds). */
 		if (keys_fn_number(key) > 0)
 			status(a, 0, "F%d does nothing here (F1 lists the keys)",
 			    keys_fn_number(key));
@@ -1371,6 +1690,7 @@ poll_queue(struct app *a)
 static void
 app_free(struct app *a)
 {
+	edit_end(a);
 	queue_free(a->queue);
 	journal_close(a->journal);
 	journal_items_free(a->pending, a->npending);

@@ -12,6 +12,7 @@
 #include "tui/client.h"
 #include "tui/dialog.h"
 #include "tui/journal.h"
+#include "tui/edit.h"
 #include "tui/pane.h"
 #include "tui/queue.h"
 #include "tui/recent.h"
@@ -74,6 +75,10 @@ struct app {
 	size_t			 nsel;
 	enum side		 sel_side;
 	struct queue_question	 question;	/* the one being asked */
+
+	/* A server's file viewed or edited (F3, F4) while its questions are
+	 * asked (a big file, a file changed meanwhile); else NULL. */
+	struct edit		*edit;
 
 	/* The transfer log (F9), kept across connections, and its view: a
 	 * copy of the lines, the first one shown, whether the view follows

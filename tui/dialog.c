@@ -41,6 +41,7 @@ dialog_close(struct dialog *d)
 	d->answer = DLG_ANS_SKIP;
 	d->for_all = 0;
 	d->no_resume = 0;
+	d->one_file = 0;
 	d->offer_all = 0;
 	d->hist = NULL;
 	d->nhist = d->hpos = 0;
@@ -231,7 +232,7 @@ conflict_key(struct dialog *d, int key)
 	    (d->no_resume && *p == 'r'))
 		return DLG_PENDING;
 	d->answer = (enum dialog_answer)(p - answers);
-	d->for_all = key >= 'A' && key <= 'Z';
+	d->for_all = !d->one_file && key >= 'A' && key <= 'Z';
 	return DLG_OK;
 }
 

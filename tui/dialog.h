@@ -42,6 +42,10 @@ enum dialog_purpose {
 	DLG_FOR_CONFLICT_NAME,	/* the new name after "rename" */
 	DLG_FOR_JOURNAL,	/* go on with last time's unfinished items */
 	DLG_FOR_CHMOD,		/* Ctrl-X c: the octal mode to set */
+	DLG_FOR_EDIT_BIG,	/* F3, F4: fetch a big file anyway */
+	DLG_FOR_EDIT_CHANGED,	/* F4: the server's file changed since */
+	DLG_FOR_EDIT_NAME,	/* F4: the new name to send the copy to */
+	DLG_FOR_EDIT_RETRY,	/* F4: sending the copy back failed */
 };
 
 /* dialog_key() results. */
@@ -71,6 +75,8 @@ struct dialog {
 	enum dialog_answer	 answer;
 	int			 for_all;
 	int			 no_resume;	/* a conflict where r is refused */
+	int			 one_file;	/* one file's conflict:
+						   no "for all" */
 	int			 offer_all;	/* a question where a answers
 						   "yes, and all the rest"
 						   (for_all set) */

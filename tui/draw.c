@@ -109,6 +109,27 @@ draw_close(void)
 	endwin();
 }
 
+void
+draw_suspend(void)
+{
+	if (!open_now)
+		return;
+	def_prog_mode();
+	curs_set(1);
+	endwin();
+}
+
+void
+draw_resume(void)
+{
+	if (!open_now)
+		return;
+	reset_prog_mode();
+	curs_set(0);
+	clearok(curscr, TRUE);
+	refresh();
+}
+
 int
 draw_key(int timeout_ms)
 {
@@ -515,8 +536,8 @@ draw_panel(const struct app *a, int y0)
 	}
 }
 
-static const char hints[] = "F1 Help  F5 Copy  F6 Move  F7 Mkdir  "
-    "F8 Delete  Tab Pane  / Filter  F10 Quit";
+static const char hints[] = "F1 Help  F3 View  F4 Edit  F5 Copy  F6 Move  "
+    "F7 Mkdir  F8 Delete  Tab Pane  / Filter  F10 Quit";
 
 static void
 draw_status(const struct app *a)
@@ -582,8 +603,8 @@ draw_dialog(const struct app *a)
 		break;
 	case DLG_CONFLICT:
 		snprintf(hint, sizeof(hint), "[o]verwrite %s[s]kip re[n]ame  "
-		    "(capital: for all)  Esc: skip", d->no_resume ? "" :
-		    "[r]esume ");
+		    "%sEsc: skip", d->no_resume ? "" : "[r]esume ",
+		    d->one_file ? "" : "(capital: for all)  ");
 		break;
 	case DLG_TEXT:
 		snprintf(hint, sizeof(hint), "any key closes");

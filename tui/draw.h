@@ -25,6 +25,14 @@ int	draw_open(char *err, size_t errlen);
 void	draw_close(void);
 
 /*
+ * Gives the terminal to another program for a while (a pager, an
+ * editor): the screen's modes are kept and the terminal restored;
+ * draw_resume() takes it back and draws the whole screen anew.
+ */
+void	draw_suspend(void);
+void	draw_resume(void);
+
+/*
  * The next key (tui/keys.h encoding), waiting at most timeout_ms;
  * KEYS_NONE when none came. A terminal resize comes as
  * KEYS_FN(KEY_RESIZE).

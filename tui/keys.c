@@ -41,6 +41,7 @@ static const struct {
 	{ '+', ACT_MARK_MATCHING },		{ '-', ACT_UNMARK_MATCHING },
 	{ '*', ACT_INVERT_MARKS },
 	{ KEYS_FN(KEY_F(9)), ACT_LOG },		{ 'L', ACT_LOG },
+	{ KEYS_FN(KEY_F(3)), ACT_VIEW },	{ KEYS_FN(KEY_F(4)), ACT_EDIT },
 	{ KEYS_CTRL('x'), ACT_CTRL_X },
 };
 
@@ -94,6 +95,8 @@ static const struct keys_help help[] = {
 	{ "Enter", "open the folder" },
 	{ "Backspace", "the parent folder" },
 	{ "Insert Space", "mark or unmark, and move down" },
+	{ "F3", "view in $PAGER (a folder: open it)" },
+	{ "F4", "edit in $EDITOR; a remote file's changes go back" },
 	{ "+ - *", "mark, unmark by a pattern (*.txt); invert marks" },
 	{ "F5", "copy marked entries (or the cursor's) across" },
 	{ "F6", "rename or move (within the same side)" },

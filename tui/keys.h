@@ -44,6 +44,8 @@ enum action {
 	ACT_CTRL_X,		/* Ctrl-X: the next key is one of mc's
 				   Ctrl-X commands (keys_ctrl_x_action) */
 	ACT_CHMOD,		/* Ctrl-X c: the mode of the selection */
+	ACT_VIEW,		/* F3: the file in a pager */
+	ACT_EDIT,		/* F4: the file in an editor */
 };
 
 /* The action of key after Ctrl-X (c: ACT_CHMOD), or ACT_NONE. */
