@@ -8,11 +8,13 @@ table in srv/commands.c, so a new verb is tested the day it is added) and
 the alternate login names (anonymous, case, spaces, paths); a table of
 traversal spellings (../ ..\\ %2e%2e ..%2f overlong UTF-8, fullwidth dots,
 //, ./../, ~, absolute host paths, /proc, symlinks out of the home, paths
-past PATH_MAX) against every verb that takes a path; glob and "ls -R"
-patterns (no globbing: answered at once, other sessions unaffected); a
-tree 3,000 levels deep (LIST, STAT, MLSD, MKD, RMD, RNTO, quota); symlinks with targets of 4,000 bytes and more in listings;
-commands injected in clear around AUTH TLS; passive data connections
-stolen from another address during uploads.
+past PATH_MAX) against every verb that takes a path; CR, LF, ESC and NUL
+in names, none of which may reach the log, the xferlog, a reply or a
+listing as a line break; glob and "ls -R" patterns (no globbing: answered
+at once, other sessions unaffected); a tree 3,000 levels deep (LIST,
+STAT, MLSD, MKD, RMD, RNTO, quota); symlinks with targets of 4,000 bytes
+and more in listings; commands injected in clear around AUTH TLS; passive
+data connections stolen from another address during uploads.
 
 Already covered elsewhere and not repeated: commands before login for the
 verbs of RFC 959 (e2e_ftplib), USER with control characters in the log
@@ -32,6 +34,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import socket
 import ssl
 import stat
@@ -450,6 +453,85 @@ def traversal_every_path_verb_every_spelling():
 @test
 def traversal_every_path_verb_every_spelling_walk():
     traversal({"BURROW_JAIL": "walk"})
+
+
+# --- CR, LF, ESC and NUL in names ---------------------------------------------
+
+FORGED = "2026-12-04 10:00:00 127.0.0.1: login root"
+
+
+@test
+def control_bytes_in_names_never_make_lines():
+    with Arena() as a:
+        c = a.login()
+        names = ["cr\r" + FORGED, "esc\x1b[2J\x1b]0;pwned\x07", "del\x7fx",
+                 "tab\there", "bs\x08\x08\x08x", "trail\r"]
+        for n in names:
+            r = proper("MKD", c.cmd("MKD d-" + n))
+            assert r.startswith("257"), (n, r)
+            data, r = c.transfer("STOR f-" + n, upload=b"forged\n")
+            proper("STOR", r)
+            assert r.startswith("226"), (n, r)
+            data, r = c.transfer("RETR f-" + n)
+            assert (data, r[:3]) == (b"forged\n", "226"), (n, r)
+            proper("RNFR", c.expect("RNFR f-" + n, 350))
+            proper("RNTO", c.expect("RNTO g-" + n, 250))
+            proper("SIZE", c.expect("SIZE g-" + n, 213))
+            proper("MLST", c.expect("MLST g-" + n, 250))
+            proper("STAT", c.expect("STAT g-" + n, 213))
+            proper("HASH", c.expect("HASH g-" + n, 213))
+            proper("CWD", c.expect("CWD d-" + n, 250))
+            proper("PWD", c.expect("PWD", 257))
+            proper("CDUP", c.expect("CDUP", 250))
+            proper("DELE", c.expect("DELE g-" + n, 250))
+            proper("RMD", c.expect("RMD d-" + n, 250))
+        assert sorted(os.listdir(a.harry)) == ["mine.txt", "sub"]
+        # NUL anywhere: refused whole, nothing made
+        for line in (b"MKD a\0b", b"STOR x\0../../canary.txt", b"DELE \0",
+                     b"RNFR mine.txt\0", b"CWD sub\0/..", b"\0MKD z"):
+            c.send(line)
+            r = proper(repr(line), c.reply())
+            assert r.startswith("500"), (line, r)
+        assert sorted(os.listdir(a.harry)) == ["mine.txt", "sub"]
+        # Names made on disk with LF (no FTP line can carry one): no
+        # listing line, reply line or log line is forged from them. They
+        # are left out (no client could name them anyway); a name with a
+        # CR alone can be named, and is listed as it is.
+        planted = ["nl\n226 Transfer complete.", "crlf\r\n550 fake",
+                   "lf\ntype=file;size=1; canary.txt",
+                   "-rw-r--r-- 1 x\n-rw-r--r--   1 owner group 1 Jan 1 00:00 evil",
+                   "\n"]
+        for n in planted:
+            write(os.path.join(a.harry, "sub", n), b"planted")
+        write(os.path.join(a.harry, "sub", "plain.txt"), b"plain")
+        write(os.path.join(a.harry, "sub", "cronly\r550 x"), b"cr")
+        for verb in ("NLST", "LIST", "MLSD"):
+            data, r = c.transfer(verb + " sub")
+            proper(verb, r)
+            assert r.startswith("226"), (verb, r)
+            lines = data.split(b"\r\n")
+            assert lines[-1] == b"", (verb, data)
+            lines = lines[:-1]
+            assert len(lines) == 2, (verb, data)
+            for l in lines:
+                assert b"\n" not in l, (verb, l)
+                assert not l.startswith((b"226", b"550", b"type=file;size=1")) \
+                    and b"evil" not in l, (verb, data)
+            assert any(l.endswith(b"plain.txt") for l in lines), data
+            assert any(l.endswith(b"cronly\r550 x") for l in lines), data
+        r = proper("STAT sub", c.cmd("STAT sub"))
+        assert r.startswith("213") and "plain.txt" in r, r
+        assert "evil" not in r and "fake" not in r, r
+        assert r.count("\r\n") == 4, r        # a head, 2 entries, an end
+        assert "left out of the listing of /sub" in a.srv.log()
+        # the names reached the logs, their control bytes as '?' and '_'
+        assert "MKD /d-cr?" + FORGED in a.srv.log()
+        assert "/f-cr_2026-12-04_10:00:00_127.0.0.1:_login_root" in \
+            read(a.xfer_path).decode()
+        c.expect("QUIT", 221)
+        shutil.rmtree(os.path.join(a.harry, "sub"))
+        os.mkdir(os.path.join(a.harry, "sub"))
+    # the Arena's exit checked the log and the xferlog line by line
 
 
 # --- globs, ls -R: no pattern is expanded, no listing recurses -----------------
