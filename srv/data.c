@@ -107,7 +107,9 @@ pasv_listen(struct session *s, struct sockaddr_storage *bound)
 	start = ((unsigned)r[0] << 24 | (unsigned)r[1] << 16 |
 	    (unsigned)r[2] << 8 | r[3]) % span;
 	for (i = 0; i < span; i++) {
-		fd = socket(bound->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		/* Non-blocking: accept never waits on a connection gone since poll. */
+		fd = socket(bound->ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
 		if (fd == -1) {
 			log_warn("%s: PASV socket", s->peer);
 			return -1;
@@ -268,8 +270,18 @@ accept_pasv(struct session *s)
 		len = sizeof(peer);
 		fd = accept4(s->data.listen_fd, (struct sockaddr *)&peer, &len,
 		    SOCK_CLOEXEC);
-		if (fd == -1)
-			continue;
+		if (fd == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR || errno == ECONNABORTED))
+			continue;	/* gone before we took it: wait again */
+		if (fd == -1) {
+			/*
+			 * Out of descriptors: the connection stays queued, and
+			 * poll would say so at once until data_timeout.
+			 */
+			log_warn("%s: accepting the passive data connection",
+			    s->peer);
+			return -1;
+		}
 		if (addr_same_host(&peer, &s->cl->peer))
 			return fd;
 		if (s->cl->via_proxy && addr_same_host(&peer, &s->cl->proxy)) {

@@ -14,7 +14,8 @@ listing as a line break; glob and "ls -R" patterns (no globbing: answered
 at once, other sessions unaffected); a tree 3,000 levels deep (LIST,
 STAT, MLSD, MKD, RMD, RNTO, quota); symlinks with targets of 4,000 bytes
 and more in listings; commands injected in clear around AUTH TLS; passive
-data connections stolen from another address during uploads.
+data connections stolen from another address during uploads, and one that
+cannot be accepted for want of descriptors.
 
 Already covered elsewhere and not repeated: commands before login for the
 verbs of RFC 959 (e2e_ftplib), USER with control characters in the log
@@ -34,6 +35,7 @@ import contextlib
 import hashlib
 import os
 import re
+import resource
 import shutil
 import socket
 import ssl
@@ -932,6 +934,43 @@ def stolen_passive_upload_is_refused():
                 t.close()
         assert a.srv.log().count("passive data connection from 127.0.0.") \
             >= 4, a.srv.log()
+        c.expect("QUIT", 221)
+
+
+def cpu_seconds(pid):
+    """User and system CPU time the process has used so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@test
+def passive_accept_out_of_descriptors_fails_at_once():
+    """A data connection that cannot be accepted (no descriptor left)
+    stays queued: the wait for it must not spin on it until data_timeout
+    but fail at once, and the session go on."""
+    with Arena(data_timeout=5) as a:
+        c = a.login()
+        pid = a.srv.proc.pid
+        host, port = pasv_addr(c.expect("PASV", 227))
+        old = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        try:
+            # room for the file RETR opens, none for the accept
+            n = len(os.listdir("/proc/%d/fd" % pid))
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (n + 1, old[1]))
+            with socket.create_connection((host, port), 5):
+                t0, c0 = time.monotonic(), cpu_seconds(pid)
+                r = proper("RETR", c.cmd("RETR mine.txt"))
+                took, spent = time.monotonic() - t0, cpu_seconds(pid) - c0
+        finally:
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, old)
+        assert r.startswith("425"), r
+        assert took < 2 and spent < 1, "%.1fs, %.1fs of CPU" % (took, spent)
+        assert "accepting the passive data connection: Too many open " \
+            "files" in a.srv.log(), a.srv.log()
+        c.expect("NOOP", 200)
+        data, r = c.transfer("RETR mine.txt")
+        assert (data, r[:3]) == (MINE, "226"), r
         c.expect("QUIT", 221)
 
 
