@@ -222,6 +222,17 @@ prepare_port(struct session *s, const struct sockaddr_storage *to,
 		return session_reply(s, FTP_BADARG, "%s refused: data "
 		    "connections go only to %s.", verb, want);
 	}
+	/*
+	 * RFC 2577 section 3: nor to a privileged port, where the client's
+	 * own host (or a NAT gateway its address stands for) runs services
+	 * a bounce could talk to.
+	 */
+	if (addr_port(to) < 1024) {
+		log_warnx("%s: %s to port %d refused (below 1024)", s->peer, verb,
+		    addr_port(to));
+		return session_reply(s, FTP_BADPARAM, "%s refused: data "
+		    "connections go only to ports 1024 and above.", verb);
+	}
 	data_reset(&s->data);
 	s->data.port_addr = *to;
 	s->data.mode = DATA_PORT;

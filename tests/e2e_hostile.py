@@ -15,7 +15,8 @@ at once, other sessions unaffected); a tree 3,000 levels deep (LIST,
 STAT, MLSD, MKD, RMD, RNTO, quota); symlinks with targets of 4,000 bytes
 and more in listings; commands injected in clear around AUTH TLS; passive
 data connections stolen from another address during uploads, and one that
-cannot be accepted for want of descriptors.
+cannot be accepted for want of descriptors; active mode to privileged
+ports (the bounce of RFC 2577).
 
 Already covered elsewhere and not repeated: commands before login for the
 verbs of RFC 959 (e2e_ftplib), USER with control characters in the log
@@ -971,6 +972,60 @@ def passive_accept_out_of_descriptors_fails_at_once():
         c.expect("NOOP", 200)
         data, r = c.transfer("RETR mine.txt")
         assert (data, r[:3]) == (MINE, "226"), r
+        c.expect("QUIT", 221)
+
+
+def low_listener():
+    """A listening socket on a free port below 1024 of 127.0.0.1 (root)."""
+    for port in range(1023, 900, -1):
+        ls = socket.socket()
+        try:
+            ls.bind((HOST, port))
+            ls.listen(1)
+            ls.settimeout(0.5)
+            return ls
+        except OSError:
+            ls.close()
+    raise AssertionError("no free port below 1024")
+
+
+@test
+def active_mode_never_to_privileged_ports():
+    """PORT and EPRT to the client's own address but a port below 1024
+    (its mail or ssh server, or a NAT gateway's: the FTP bounce of
+    CVE-1999-0017) are refused with 504 (RFC 2577 section 3), and nothing
+    connects there."""
+    with Arena() as a, low_listener() as ls:
+        low = ls.getsockname()[1]
+        c = a.login()
+        for line in ("PORT 127,0,0,1,%d,%d" % (low >> 8, low & 255),
+                     "EPRT |1|127.0.0.1|%d|" % low, "PORT 127,0,0,1,0,25",
+                     "EPRT |1|127.0.0.1|22|", "PORT 127,0,0,1,3,255",
+                     "EPRT |1|127.0.0.1|1|"):
+            r = proper(line, c.cmd(line))
+            assert r.startswith("504"), (line, r)
+            r = proper("RETR", c.cmd("RETR mine.txt"))
+            assert r.startswith("425"), (line, r)     # no data mode set
+            with contextlib.suppress(socket.timeout):
+                ls.accept()[0].close()
+                raise AssertionError("the server connected to port %d" % low)
+        assert "to port %d refused (below 1024)" % low in a.srv.log()
+        # 1024 and above still work
+        with socket.create_server((HOST, 0)) as ok:
+            p = ok.getsockname()[1]
+            c.expect("EPRT |1|127.0.0.1|%d|" % p, 200)
+            c.send("RETR mine.txt")
+            conn, _ = ok.accept()
+            with conn:
+                proper("RETR", c.expect(None, 150))
+                got = b""
+                while True:
+                    b = conn.recv(65536)
+                    if not b:
+                        break
+                    got += b
+            assert got == MINE
+            proper("RETR", c.expect(None, 226))
         c.expect("QUIT", 221)
 
 
