@@ -5,7 +5,8 @@ real burrowd by a hostile client (issue 15).
 Covered here, and not elsewhere: every verb that needs a login refused
 before one in every state of the login (the verbs read from the command
 table in srv/commands.c, so a new verb is tested the day it is added) and
-the alternate login names (anonymous, case, spaces, paths); a table of
+the alternate login names (anonymous, case, spaces, paths) and a login
+that waits for a seat across a reload of the users file; a table of
 traversal spellings (../ ..\\ %2e%2e ..%2f overlong UTF-8, fullwidth dots,
 //, ./../, ~, absolute host paths, /proc, symlinks out of the home, paths
 past PATH_MAX) against every verb that takes a path; CR, LF, ESC and NUL
@@ -38,6 +39,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import socket
 import ssl
 import stat
@@ -46,7 +48,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import HOST, RawClient, Server, run, test  # noqa: E402
+from harness import HOST, Server, run, test, wait_until  # noqa: E402
 
 SRCDIR = os.environ.get("BURROW_SRCDIR") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..")
@@ -321,6 +323,50 @@ def every_login_verb_refused_in_every_prelogin_state():
             codes = [proper("pipelined", c.reply())[:3] for _ in range(5)]
             assert codes == ["331", "530", "503", "530", "530"], codes
         assert not os.path.exists(os.path.join(a.harry, "made"))
+
+
+def reload_users(a, **passwords):
+    """Rewrites users.conf with new passwords and reloads it (SIGHUP)."""
+    n = a.srv.log().count("reloaded ")
+    a.srv.users.update(passwords)
+    a.srv.write_users()
+    os.kill(a.srv.proc.pid, signal.SIGHUP)
+    assert wait_until(lambda: a.srv.log().count("reloaded ") > n, 5)
+
+
+@test
+def login_waiting_for_a_seat_sees_a_reload():
+    """A PASS checked while every seat is taken waits, unanswered, for
+    one. If a reload changes or removes the account meanwhile, the login
+    it proved is refused when the seat comes, not let in with the old
+    password (end_sessions_on_password_change only speaks of sessions
+    already running)."""
+    with Arena(max_clients=1, queue_length=4, ban_after=0) as a:
+        for change in ("password", "removal"):
+            waiting = a.srv.raw()
+            waiting.expect(None, 220)       # greeted while the seat is free
+            holder = a.login("beal")        # takes the only seat
+            waiting.expect("USER harry", 331)
+            waiting.send("PASS pw")
+            assert waiting.quiet(0.5), "the login did not wait for a seat"
+            if change == "password":
+                reload_users(a, harry="changed")
+            else:
+                del a.srv.users["harry"]
+                reload_users(a)
+            holder.expect("QUIT", 221)
+            holder.close()
+            r = proper("PASS", waiting.reply())
+            assert r.startswith("530"), (change, r)
+            assert "Not logged in" in waiting.cmd("STAT"), change
+            waiting.close()
+            a.srv.users["harry"] = "pw"
+            reload_users(a)
+        # the password of the moment logs in
+        reload_users(a, harry="changed")
+        with a.login("harry", "changed") as c:
+            c.expect("QUIT", 221)
+        reload_users(a, harry="pw")
 
 
 # --- traversal: every verb that takes a path, every spelling -------------------
