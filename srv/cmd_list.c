@@ -4,6 +4,10 @@
  * sorted by name; symlinks are shown as what they lead to inside the jail,
  * and one that leads nowhere inside (dangling, or out of the home) as a
  * link with nothing of its target: its owner must see it to delete it.
+ * A name holding a line feed (made on disk by other means: no command line
+ * can carry one, so no client could name it anyway) is left out, since
+ * every listing is one entry per line: it would forge entries, or reply
+ * lines in STAT.
  */
 #include "config.h"
 
@@ -20,6 +24,7 @@
 #include "proto/listing.h"
 #include "srv/commands.h"
 #include "srv/jail.h"
+#include "srv/log.h"
 #include "srv/session.h"
 
 struct textbuf {
@@ -149,7 +154,7 @@ list_build(struct session *s, const char *vpath, enum list_style style,
 	const char *base;
 	struct stat st;
 	time_t now = time(NULL);
-	size_t i, n = 0;
+	size_t i, n = 0, unlisted = 0;
 	int dfd, oom = 0;
 
 	if (jail_stat(s->rootfd, vpath, &st) == -1)
@@ -166,6 +171,11 @@ list_build(struct session *s, const char *vpath, enum list_style style,
 	if ((names = read_names(dfd, &n)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
+		if (strchr(names[i], '\n') != NULL) {
+			unlisted++;
+			free(names[i]);
+			continue;
+		}
 		/* An entry that vanished meanwhile is left out. */
 		if (!oom && jail_normalize(vpath, names[i], child,
 		    sizeof(child)) == 0 && (jail_stat(s->rootfd, child,
@@ -175,6 +185,10 @@ list_build(struct session *s, const char *vpath, enum list_style style,
 		free(names[i]);
 	}
 	free(names);
+	if (unlisted > 0)
+		log_info("%s: %s: %zu name%s with a line feed left out of the "
+		    "listing of %s", s->peer, s->user, unlisted, unlisted == 1 ?
+		    "" : "s", vpath);
 	if (oom)
 		goto nomem;
 done:

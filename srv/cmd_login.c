@@ -186,10 +186,35 @@ cmd_pass(struct session *s, char *arg)
 	return 0;
 }
 
+/*
+ * 1 if s->user is still an account, with the password hash the login was
+ * checked against: a login that waited for a seat may find the users
+ * file reloaded since.
+ */
+static int
+still_valid(struct session *s)
+{
+	struct userdb *db = server_users(s->srv);
+	const struct user *u = users_find(db, s->user);
+	int ok;
+
+	ok = u != NULL && s->login_hash != NULL &&
+	    strcmp(u->password, s->login_hash) == 0;
+	users_unref(db);
+	return ok;
+}
+
 int
 cmd_pass_seated(struct session *s)
 {
 	s->held_login = 0;
+	if (!still_valid(s)) {
+		log_info("%s: login of %s refused: the account changed while "
+		    "it waited for a seat", s->peer, s->user);
+		session_enter(s, ST_USER);
+		lobby_seat_give(s->srv->lobby, s);
+		return session_reply(s, FTP_NOTLOGGED, "Login incorrect.");
+	}
 	if (login(s, s->held_limit) == -1)
 		return -1;
 	if (s->state != ST_READY)

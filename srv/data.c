@@ -107,7 +107,9 @@ pasv_listen(struct session *s, struct sockaddr_storage *bound)
 	start = ((unsigned)r[0] << 24 | (unsigned)r[1] << 16 |
 	    (unsigned)r[2] << 8 | r[3]) % span;
 	for (i = 0; i < span; i++) {
-		fd = socket(bound->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		/* Non-blocking: accept never waits on a connection gone since poll. */
+		fd = socket(bound->ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
 		if (fd == -1) {
 			log_warn("%s: PASV socket", s->peer);
 			return -1;
@@ -220,6 +222,17 @@ prepare_port(struct session *s, const struct sockaddr_storage *to,
 		return session_reply(s, FTP_BADARG, "%s refused: data "
 		    "connections go only to %s.", verb, want);
 	}
+	/*
+	 * RFC 2577 section 3: nor to a privileged port, where the client's
+	 * own host (or a NAT gateway its address stands for) runs services
+	 * a bounce could talk to.
+	 */
+	if (addr_port(to) < 1024) {
+		log_warnx("%s: %s to port %d refused (below 1024)", s->peer, verb,
+		    addr_port(to));
+		return session_reply(s, FTP_BADPARAM, "%s refused: data "
+		    "connections go only to ports 1024 and above.", verb);
+	}
 	data_reset(&s->data);
 	s->data.port_addr = *to;
 	s->data.mode = DATA_PORT;
@@ -268,15 +281,14 @@ accept_pasv(struct session *s)
 		len = sizeof(peer);
 		fd = accept4(s->data.listen_fd, (struct sockaddr *)&peer, &len,
 		    SOCK_CLOEXEC);
-		/*
-		 * Out of descriptors the connection stays pending and poll
-		 * reports it again at once: fail now rather than spin until
-		 * the timeout.
-		 */
-		if (fd == -1 && (errno == EINTR || errno == EAGAIN ||
-		    errno == ECONNABORTED))
-			continue;
+		if (fd == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR || errno == ECONNABORTED))
+			continue;	/* gone before we took it: wait again */
 		if (fd == -1) {
+			/*
+			 * Out of descriptors: the connection stays queued, and
+			 * poll would say so at once until data_timeout.
+			 */
 			log_warn("%s: accepting the passive data connection",
 			    s->peer);
 			return -1;

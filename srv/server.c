@@ -182,9 +182,30 @@ wake(int fd)
 		log_warn("eventfd write");
 }
 
+/*
+ * Why the users db no longer allows the logged-in session s: its user is
+ * gone or, if the administrator asked, its password changed. REVOKE_NONE
+ * if it still does.
+ */
+static int
+revoke_reason(const struct server *srv, const struct userdb *db,
+    const struct session *s)
+{
+	const struct user *u;
+
+	if ((u = users_find(db, s->user)) == NULL)
+		return REVOKE_REMOVED;
+	if (srv->cfg->end_sessions_on_password_change &&
+	    (s->login_hash == NULL || strcmp(u->password, s->login_hash) != 0))
+		return REVOKE_PASSWORD;
+	return REVOKE_NONE;
+}
+
 void
 server_session_add(struct server *srv, struct session *s)
 {
+	int why;
+
 	struct userdb *db;
 
 	pthread_mutex_lock(&srv->sessions_lock);
@@ -202,8 +223,8 @@ server_session_add(struct server *srv, struct session *s)
 	 * came between this login's check and here is seen now.
 	 */
 	db = server_users(srv);
-	if (users_find(db, s->user) == NULL) {
-		atomic_store(&s->revoked, REVOKE_REMOVED);
+	if ((why = revoke_reason(srv, db, s)) != REVOKE_NONE) {
+		atomic_store(&s->revoked, why);
 		wake(s->wake_fd);
 	}
 	users_unref(db);
@@ -244,7 +265,6 @@ server_wake_sessions(struct server *srv)
 static void
 revoke_sessions(struct server *srv, const struct userdb *db)
 {
-	const struct user *u;
 	struct session *s;
 	unsigned removed = 0, changed = 0;
 	int why;
@@ -253,14 +273,7 @@ revoke_sessions(struct server *srv, const struct userdb *db)
 	for (s = srv->sessions; s != NULL; s = s->srv_next) {
 		if (atomic_load(&s->revoked) != REVOKE_NONE)
 			continue;
-		why = REVOKE_NONE;
-		if ((u = users_find(db, s->user)) == NULL)
-			why = REVOKE_REMOVED;
-		else if (srv->cfg->end_sessions_on_password_change &&
-		    (s->login_hash == NULL ||
-		    strcmp(u->password, s->login_hash) != 0))
-			why = REVOKE_PASSWORD;
-		if (why == REVOKE_NONE)
+		if ((why = revoke_reason(srv, db, s)) == REVOKE_NONE)
 			continue;
 		log_info("%s: ending the session of %s: %s", s->peer, s->user,
 		    why == REVOKE_REMOVED ? "account removed" :
