@@ -200,6 +200,43 @@ START_TEST(test_conflict_verdict)
 }
 END_TEST
 
+/* A text taller than the screen scrolls; one that fits closes on any key. */
+START_TEST(test_text_scrolls)
+{
+	struct dialog d;
+
+	memset(&d, 0, sizeof(d));
+	dialog_open(&d, DLG_TEXT, DLG_FOR_NOTHING, "t", "1\n2\n3\n4\n5\n6",
+	    NULL);
+	ck_assert_uint_eq(dialog_lines(&d), 6);
+	d.rows = 0;			/* not told: all of it fits */
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DOWN)), DLG_OK);
+	d.rows = 6;
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DOWN)), DLG_OK);
+	d.rows = 4;			/* lines 1-4 of 6: top goes 0..2 */
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_UP)), DLG_PENDING);
+	ck_assert_uint_eq(d.top, 0);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DOWN)), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, 'j'), DLG_PENDING);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_DOWN)), DLG_PENDING);
+	ck_assert_uint_eq(d.top, 2);
+	ck_assert_int_eq(dialog_key(&d, 'k'), DLG_PENDING);
+	ck_assert_uint_eq(d.top, 1);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_HOME)), DLG_PENDING);
+	ck_assert_uint_eq(d.top, 0);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_NPAGE)), DLG_PENDING);
+	ck_assert_uint_eq(d.top, 2);		/* a page of 3, cut at the end */
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_PPAGE)), DLG_PENDING);
+	ck_assert_uint_eq(d.top, 0);
+	ck_assert_int_eq(dialog_key(&d, KEYS_FN(KEY_END)), DLG_PENDING);
+	ck_assert_uint_eq(d.top, 2);
+	ck_assert_int_eq(dialog_key(&d, 'q'), DLG_OK);
+	dialog_close(&d);
+	ck_assert_uint_eq(d.top, 0);
+	ck_assert_uint_eq(dialog_lines(&d), 0);
+}
+END_TEST
+
 START_TEST(test_input_typing)
 {
 	dialog_open(&d, DLG_INPUT, DLG_FOR_MKDIR, "Mkdir", "New folder:",
@@ -524,6 +561,7 @@ dialog_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("input_typing");
+	tcase_add_test(tc, test_text_scrolls);
 	tcase_add_test(tc, test_input_typing);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("input_editing");

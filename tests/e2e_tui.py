@@ -1869,6 +1869,30 @@ def chmod_dialog_on_a_server_without_it():
 # --- 10 ---------------------------------------------------------------------
 
 @test
+def help_scrolls_on_a_small_screen():
+    """At 80x24 the key list is taller than the screen: it says which
+    lines it shows, End reaches the last (quit), Up scrolls back, and
+    any other key closes it."""
+    with Tui(width=80, height=24) as t:
+        t.start([], tmp())
+        t.wait_for("Connect")
+        t.keys("Escape")
+        t.keys("F1")
+        t.wait_for(re.compile(r"lines 1-21 of \d+ +Up, Down"))
+        assert "move the cursor" in t.last, t.fail("the first line")
+        assert "quit (asking first" not in t.last, t.fail("all shown?")
+        t.keys("End")
+        t.wait_for("quit (asking first")
+        assert "move the cursor" not in t.last, t.fail("not scrolled")
+        t.keys("Up")
+        t.wait_for(re.compile(r"lines \d+-\d+ of"))
+        t.keys("x")
+        t.wait_gone("burrow: keys")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
 def help_and_any_key_closes_it():
     with Server() as srv, Tui() as t:
         write(os.path.join(srv.home("harry"), "r.txt"), b"x")

@@ -1414,7 +1414,10 @@ dialog_done(struct app *a, int r)
 static void
 on_dialog_key(struct app *a, int key)
 {
-	int r = dialog_key(&a->dlg, key);
+	int r;
+
+	a->dlg.rows = (size_t)draw_dialog_rows();
+	r = dialog_key(&a->dlg, key);
 
 	if (r == DLG_EDITED && a->dlg.purpose == DLG_FOR_FILTER)
 		pane_set_filter(cur(a), a->dlg.text);

@@ -46,6 +46,56 @@ dialog_close(struct dialog *d)
 	d->hist = NULL;
 	d->nhist = d->hpos = 0;
 	wipe(d->typed, sizeof(d->typed));
+	d->top = 0;
+}
+
+size_t
+dialog_lines(const struct dialog *d)
+{
+	size_t n = 1;
+	const char *p;
+
+	for (p = d->body; *p != '\0'; p++)
+		n += *p == '\n';
+	return d->body[0] == '\0' ? 0 : n;
+}
+
+/* A text's keys: Up, Down, PgUp, PgDn, Home, End scroll one that does not
+ * fit; any other key closes. */
+static int
+text_key(struct dialog *d, int key)
+{
+	size_t n = dialog_lines(d), last, page;
+
+	if (d->rows == 0 || n <= d->rows)
+		return DLG_OK;
+	last = n - d->rows;
+	page = d->rows > 1 ? d->rows - 1 : 1;
+	switch (key) {
+	case KEYS_FN(KEY_UP):
+	case 'k':
+		d->top -= d->top > 0;
+		return DLG_PENDING;
+	case KEYS_FN(KEY_DOWN):
+	case 'j':
+		d->top += d->top < last;
+		return DLG_PENDING;
+	case KEYS_FN(KEY_PPAGE):
+		d->top = d->top > page ? d->top - page : 0;
+		return DLG_PENDING;
+	case KEYS_FN(KEY_NPAGE):
+	case ' ':
+		d->top = d->top + page < last ? d->top + page : last;
+		return DLG_PENDING;
+	case KEYS_FN(KEY_HOME):
+		d->top = 0;
+		return DLG_PENDING;
+	case KEYS_FN(KEY_END):
+		d->top = last;
+		return DLG_PENDING;
+	default:
+		return DLG_OK;
+	}
 }
 
 void
@@ -256,7 +306,7 @@ dialog_key(struct dialog *d, int key)
 	case DLG_CONFLICT:
 		return conflict_key(d, key);
 	case DLG_TEXT:
-		return DLG_OK;
+		return text_key(d, key);
 	case DLG_NONE:
 		break;
 	}

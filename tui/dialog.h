@@ -87,6 +87,11 @@ struct dialog {
 	size_t			 nhist;
 	size_t			 hpos;
 	char			 typed[FS_PATH_MAX];
+	/* A text taller than the screen scrolls: top is its first line
+	 * shown, rows how many the screen shows (set by the caller before
+	 * each key; 0: all of it). */
+	size_t			 top;
+	size_t			 rows;
 };
 
 /* Opens d as kind for purpose, with a title, a body (may be NULL) and,
@@ -103,6 +108,9 @@ void	dialog_open(struct dialog *d, enum dialog_kind kind,
  */
 void	dialog_set_history(struct dialog *d, char *const *hist, size_t n);
 
+/* The lines of d's body (0 for none). */
+size_t	dialog_lines(const struct dialog *d);
+
 /* Closes d (kind DLG_NONE), wiping what was typed (it may be a
  * password). */
 void	dialog_close(struct dialog *d);
@@ -117,7 +125,8 @@ void	dialog_close(struct dialog *d);
  * with offer_all set a/A (OK with for_all); a
  * conflict o, r, s, n (capitals: for all; r and R not with no_resume
  * set) or Esc (skip, and cancel); a
- * text closes on any key. Returns DLG_PENDING, DLG_EDITED, DLG_OK or
+ * text closes on any key, but for one taller than rows, where Up, Down
+ * (k, j), PgUp, PgDn (Space), Home and End scroll it. Returns DLG_PENDING, DLG_EDITED, DLG_OK or
  * DLG_CANCEL; the dialog stays open (the caller closes it).
  */
 int	dialog_key(struct dialog *d, int key);

@@ -567,6 +567,23 @@ split_lines(char *s, char **lines, int max)
 	return n;
 }
 
+int
+draw_dialog_rows(void)
+{
+	return LINES - 3 > 1 ? LINES - 3 : 1;	/* the borders, the hint */
+}
+
+/* The first line of a text dialog's n shown. */
+static size_t
+text_top(const struct dialog *d, int n)
+{
+	size_t rows = (size_t)draw_dialog_rows();
+
+	if ((size_t)n <= rows)
+		return 0;
+	return d->top < (size_t)n - rows ? d->top : (size_t)n - rows;
+}
+
 static void
 draw_dialog(const struct app *a)
 {
@@ -607,7 +624,13 @@ draw_dialog(const struct app *a)
 		    d->one_file ? "" : "(capital: for all)  ");
 		break;
 	case DLG_TEXT:
-		snprintf(hint, sizeof(hint), "any key closes");
+		if (n > draw_dialog_rows())
+			snprintf(hint, sizeof(hint), "lines %zu-%zu of %d   "
+			    "Up, Down, PgUp, PgDn: scroll   other keys close",
+			    text_top(d, n) + 1, text_top(d, n) +
+			    (size_t)draw_dialog_rows(), n);
+		else
+			snprintf(hint, sizeof(hint), "any key closes");
 		break;
 	case DLG_NONE:
 		return;
@@ -632,8 +655,9 @@ draw_dialog(const struct app *a)
 	put_text(y0, x0 + 2, body, w - 4);
 	snprintf(body, sizeof(body), "%s", d->body);
 	n = split_lines(body, lines, 64);
-	for (i = 0; i < n && i + 2 < h - 1; i++)
-		put_text(y0 + 1 + i, x0 + 2, lines[i], w - 4);
+	k = d->kind == DLG_TEXT ? text_top(d, n) : 0;
+	for (i = 0; (size_t)i + k < (size_t)n && i + 2 < h - 1; i++)
+		put_text(y0 + 1 + i, x0 + 2, lines[(size_t)i + k], w - 4);
 	if (input != NULL && n + 1 < h - 1) {
 		/* The part of a long line around the cursor; the cursor is
 		 * the character under it in reverse, or '_' at the end. */

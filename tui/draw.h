@@ -49,6 +49,9 @@ int	draw_list_rows(const struct app *a);
 /* Rows the transfer log view shows lines in, on the current screen. */
 int	draw_log_rows(void);
 
+/* The body lines a dialog shows at most (a taller text scrolls). */
+int	draw_dialog_rows(void);
+
 /* The log view's first line that puts its last line on the bottom row
  * (lines wrap, so it depends on the screen's width). */
 size_t	draw_log_last_top(const struct app *a);
