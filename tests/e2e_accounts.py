@@ -102,7 +102,8 @@ def reload(srv):
 def unknown_user_and_wrong_password_look_alike():
     """Same 530 text, same delay. Each kind is timed on fresh connections,
     interleaved; the least time of each kind (its cost without the noise
-    of a busy machine) must agree within 150 ms."""
+    of a busy machine) must agree within 150 ms. On a machine so busy that
+    five rounds show no quiet moment, more are taken (at most 20)."""
     srv = Server(users={"harry": "pw"})
     users_file(srv)
     with srv:
@@ -111,11 +112,14 @@ def unknown_user_and_wrong_password_look_alike():
                  "invalid": ("../harry", "pw")}
         times = {k: [] for k in cases}
         replies = set()
-        for _ in range(5):
+        for rnd in range(20):
             for kind, (user, pw) in cases.items():
                 r, dt = first_failure(srv, user, pw)
                 replies.add(r)
                 times[kind].append(dt)
+            best = [min(v) for v in times.values()]
+            if rnd >= 4 and max(best) - min(best) < 0.15:
+                break
         # A name too long to be one: the same reply too.
         r, dt = first_failure(srv, "h" * 200, "pw")
         replies.add(r)
