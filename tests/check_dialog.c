@@ -203,9 +203,6 @@ END_TEST
 /* A text taller than the screen scrolls; one that fits closes on any key. */
 START_TEST(test_text_scrolls)
 {
-	struct dialog d;
-
-	memset(&d, 0, sizeof(d));
 	dialog_open(&d, DLG_TEXT, DLG_FOR_NOTHING, "t", "1\n2\n3\n4\n5\n6",
 	    NULL);
 	ck_assert_uint_eq(dialog_lines(&d), 6);
