@@ -8,7 +8,8 @@ mask, links, SITE CHMOD disabled or unknown); rm -r (links removed, not followed
 status; the transfer script (fresh, resumed and skipped downloads, resumed upload,
 recursive get and put) over FTP and FTPS; a partial copy that is not the
 source's beginning sent again in full; a full quota's 552 keeping the
-partial upload; the password from the URL, BURROW_PASSWORD and a terminal
+partial upload; the password from the URL, BURROW_PASSWORD, ~/.netrc (one
+its group or others may read refused, a mistake named by line) and a terminal
 prompt without echo; a wrong password; trust on first use (pinned in
 known_hosts, 0600, matched the next time, a changed certificate refused,
 --insecure, --cafile); a dropped control connection mended; IPv6; the
@@ -294,6 +295,59 @@ def passwords():
                            env={k: v for k, v in os.environ.items()
                                 if k != "BURROW_PASSWORD"})
         assert p.returncode == 1 and b"no password" in p.stderr, p
+
+
+def netrc(home, text, mode=0o600):
+    path = os.path.join(home, ".netrc")
+    write(path, text.encode())
+    os.chmod(path, mode)
+    return path
+
+
+@test
+def netrc_gives_the_password():
+    """A URL without a password takes it from ~/.netrc, by host and login;
+    without a user in the URL, the entry's login too; BURROW_PASSWORD
+    still wins; macros and the default entry are read past."""
+    with Server(users=USERS) as srv:
+        local = tmp()
+        netrc(local, "# mine\nmachine other login beal password no\n"
+              "machine %s login harry password pw\n"
+              "macdef init\nmachine %s login beal password bad\n\n"
+              "machine %s login beal password \"s3cret\"\n"
+              "default login anonymous password x@\n" % (HOST, HOST, HOST))
+        for user in ("harry", "beal"):
+            r = ok(burrow(url(srv, user=user, password=False), "pwd\n",
+                          local))
+            assert r.err == "", r
+        r = ok(burrow("ftp://%s:%d/" % (HOST, srv.port), "lpwd\nls\n",
+                      local))
+        r = burrow(url(srv, user="beal", password=False), "pwd\n", local,
+                   env={"BURROW_PASSWORD": "wrong"})
+        assert r.rc == 1 and "login as beal failed" in r.err, r
+
+
+@test
+def netrc_readable_by_others_is_refused():
+    """A ~/.netrc that its group or others may read or write is not used,
+    and the error says which file and how to mend it; a mistake in it is
+    named by file and line."""
+    with Server(users=USERS) as srv:
+        local = tmp()
+        path = netrc(local, "machine %s login harry password pw\n" % HOST,
+                     0o644)
+        u = url(srv, password=False)
+        for mode in (0o644, 0o640, 0o602):
+            os.chmod(path, mode)
+            r = burrow(u, "pwd\n", local)
+            assert r.rc == 1, r
+            assert "%s: readable or writable by others" % path in r.err, r
+            assert "chmod 600" in r.err, r
+        netrc(local, "machine %s\n  login harry\n  pasword pw\n" % HOST)
+        r = burrow(u, "pwd\n", local)
+        assert r.rc == 1 and '%s:3: unknown word "pasword"' % path in r.err, r
+        netrc(local, "machine %s login harry password pw\n" % HOST)
+        ok(burrow(u, "pwd\n", local))
 
 
 @test

@@ -378,7 +378,7 @@ connect_url(struct app *a, const char *text)
 	struct url u;
 	char err[512], full[FS_PATH_MAX + 8], prompt[URL_USER_MAX +
 	    URL_HOST_MAX + 32];
-	int other;
+	int other, known;
 
 	/* "host" or "user@host:port" alone mean ftp:// */
 	if (strstr(text, "://") == NULL) {
@@ -403,10 +403,18 @@ connect_url(struct app *a, const char *text)
 	if (a->first_user[0] == '\0')
 		snprintf(a->first_user, sizeof(a->first_user), "%s",
 		    u.have_user ? u.user : "anonymous");
-	if ((!other || strcmp(u.user, "anonymous") == 0 ||
-	    strcmp(u.user, "ftp") == 0) &&
-	    client_known_password(&a->login.url, a->login.password,
-	    sizeof(a->login.password)))
+	if (!other || strcmp(u.user, "anonymous") == 0 ||
+	    strcmp(u.user, "ftp") == 0)
+		known = client_known_password(&a->login.url,
+		    a->login.password, sizeof(a->login.password), err,
+		    sizeof(err));
+	else
+		known = client_netrc_password(&a->login.url,
+		    a->login.password, sizeof(a->login.password), err,
+		    sizeof(err));
+	if (known < 0)
+		status(a, 1, "%s", err);	/* and the password is asked */
+	if (known > 0)
 		connect_now(a);
 	else {
 		snprintf(prompt, sizeof(prompt), "Password for %s@%s:",

@@ -18,6 +18,7 @@
 #include "proto/util.h"
 #include "tui/batch.h"
 #include "tui/client.h"
+#include "tui/netrc.h"
 #include "tui/remote.h"
 #include "tui/trust.h"
 #include "tui/url.h"
@@ -64,7 +65,8 @@ usage(FILE *f)
 	    "              [--parallel N] [--keepalive SECS] [URL]\n"
 	    "       burrow --batch [options] URL < commands\n"
 	    "URL: ftp[s]://[user[:password]@]host[:port][/path]\n"
-	    "The password comes from the URL, BURROW_PASSWORD, or a prompt.\n");
+	    "The password comes from the URL, BURROW_PASSWORD, ~/.netrc, or a "
+	    "prompt.\n");
 }
 
 /* --help: every option, and where the rest is told. */
@@ -150,14 +152,44 @@ client_read_password(const char *prompt, char *buf, size_t len)
 }
 
 int
-client_known_password(const struct url *u, char *buf, size_t len)
+client_netrc_password(struct url *u, char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	struct netrc_entry e;
+	char file[4096];
+	int r;
+
+	if (netrc_default_file(file, sizeof(file)) < 0)
+		return 0;
+	r = netrc_lookup(file, u->host, u->have_user ? u->user : NULL, &e,
+	    err, errlen);
+	if (r <= 0 || !e.have_password || (!u->have_user && e.have_login &&
+	    strlen(e.login) >= sizeof(u->user))) {
+		netrc_wipe(&e);
+		return r < 0 ? -1 : 0;
+	}
+	if (!u->have_user && e.have_login) {
+		snprintf(u->user, sizeof(u->user), "%s", e.login);
+		u->have_user = 1;
+	}
+	snprintf(buf, len, "%s", e.password);
+	netrc_wipe(&e);
+	return 1;
+}
+
+int
+client_known_password(struct url *u, char *buf, size_t len, char *err,
+    size_t errlen)
 {
 	const char *env = getenv("BURROW_PASSWORD");
+	int r;
 
 	if (u->have_pass)
 		snprintf(buf, len, "%s", u->pass);
 	else if (env != NULL)
 		snprintf(buf, len, "%s", env);
+	else if ((r = client_netrc_password(u, buf, len, err, errlen)) != 0)
+		return r;
 	else if (!u->have_user || strcmp(u->user, "anonymous") == 0 ||
 	    strcmp(u->user, "ftp") == 0)
 		snprintf(buf, len, "anonymous@");
@@ -167,15 +199,22 @@ client_known_password(const struct url *u, char *buf, size_t len)
 }
 
 int
-client_password(const struct url *u, char *buf, size_t len)
+client_password(struct url *u, char *buf, size_t len, char *err,
+    size_t errlen)
 {
 	char prompt[URL_USER_MAX + URL_HOST_MAX + 32];
+	int r;
 
-	if (client_known_password(u, buf, len))
-		return 0;
+	if ((r = client_known_password(u, buf, len, err, errlen)) != 0)
+		return r > 0 ? 0 : -1;
 	snprintf(prompt, sizeof(prompt), "Password for %s@%s: ", u->user,
 	    u->host);
-	return client_read_password(prompt, buf, len);
+	if (client_read_password(prompt, buf, len) < 0) {
+		set_err(err, errlen, "no password: give it in the URL, in "
+		    "BURROW_PASSWORD or ~/.netrc, or on a terminal");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -273,9 +312,8 @@ main(int argc, char **argv)
 	}
 	if (u.scheme == URL_FTPS)
 		co.ftp.tls = 1;
-	if (client_password(&u, pass, sizeof(pass)) < 0) {
-		fprintf(stderr, "burrow: no password: give it in the URL, in "
-		    "BURROW_PASSWORD, or on a terminal\n");
+	if (client_password(&u, pass, sizeof(pass), err, sizeof(err)) < 0) {
+		fprintf(stderr, "burrow: %s\n", err);
 		url_wipe(&u);
 		return 1;
 	}
