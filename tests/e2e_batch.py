@@ -350,6 +350,105 @@ def netrc_readable_by_others_is_refused():
         ok(burrow(u, "pwd\n", local))
 
 
+def sites_conf(home, text, xdg=None):
+    d = os.path.join(xdg or os.path.join(home, ".config"), "burrow")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "sites.conf")
+    write(path, text.encode())
+    return path
+
+
+@test
+def site_by_name():
+    """burrow --batch NAME opens the site of that name in sites.conf: its
+    host, user, remote and local folders and TLS, the password from
+    ~/.netrc; $XDG_CONFIG_HOME is where the file is when set."""
+    with Server(users=USERS, tls={"require": True}) as srv:
+        local = tmp()
+        os.makedirs(os.path.join(srv.home("beal"), "pub"))
+        write(os.path.join(srv.home("beal"), "pub", "f.txt"), b"site file")
+        os.mkdir(os.path.join(local, "dl"))
+        sites_conf(local, """# my servers
+sites = (
+  { name = "other"; url = "ftp://%s:%d"; user = "harry"; },
+  { name = "work"; url = "ftp://%s:%d"; user = "beal";
+    remote_dir = "pub"; local_dir = "~/dl"; tls = true;
+    cafile = "%s"; parallel = 2; }
+);
+""" % (HOST, srv.port, HOST, srv.port, srv.cert))
+        netrc(local, "machine %s login beal password s3cret\n" % HOST)
+        r = ok(burrow("work", "pwd\nlpwd\nget f.txt\nquota\n", local))
+        assert "/pub" in r.out and os.path.join(local, "dl") in r.out, r
+        assert read(os.path.join(local, "dl", "f.txt")) == b"site file"
+        # TLS was used (the server requires it), and no certificate was
+        # pinned: the site's CA vouched for it.
+        assert not os.path.exists(known_hosts(local)), r
+        # XDG_CONFIG_HOME wins over HOME.
+        xdg = tmp()
+        sites_conf(local, "sites = ( { name = \"x\"; url = \"ftps://%s:%d\"; "
+                   "user = \"harry\"; cafile = \"%s\"; } );\n"
+                   % (HOST, srv.port, srv.cert), xdg=xdg)
+        netrc(local, "machine %s login harry password pw\n" % HOST)
+        ok(burrow("x", "pwd\n", local, env={"XDG_CONFIG_HOME": xdg}))
+        r = burrow("x", "pwd\n", local)
+        assert r.rc == 2 and "x: no such site" in r.err, r
+
+
+@test
+def site_password_from_a_netrc_others_may_read_is_refused():
+    with Server(users=USERS) as srv:
+        local = tmp()
+        sites_conf(local, "sites = ( { name = \"s\"; url = \"ftp://%s:%d\"; "
+                   "user = \"harry\"; } );\n" % (HOST, srv.port))
+        path = netrc(local, "machine %s password pw\n" % HOST, 0o644)
+        r = burrow("s", "pwd\n", local)
+        assert r.rc == 1 and "readable or writable by others" in r.err, r
+        assert path in r.err, r
+        os.chmod(path, 0o600)
+        ok(burrow("s", "pwd\n", local))
+
+
+@test
+def unknown_site_name():
+    """A name that is no site: exit 2, the file named, its sites listed."""
+    local = tmp()
+    r = burrow("nowhere", "pwd\n", local)
+    path = os.path.join(local, ".config", "burrow", "sites.conf")
+    assert r.rc == 2, r
+    assert "nowhere: no such site in %s (it has none)" % path in r.err, r
+    sites_conf(local, "sites = ( { name = \"a\"; url = \"ftp://h\"; },\n"
+               "  { name = \"b c\"; url = \"ftp://g\"; } );\n")
+    r = burrow("nowhere", "pwd\n", local)
+    assert r.rc == 2 and "its sites: a, b c)" in r.err, r
+    assert "ftp://" in r.err, r
+
+
+@test
+def bad_sites_conf_line():
+    """A mistake in sites.conf stops burrow with exit 2 and file:line."""
+    local = tmp()
+    path = sites_conf(local, "sites = (\n  { name = \"a\";\n"
+                      "    url = \"ftp://h\";\n    passwd = \"x\"; }\n);\n")
+    r = burrow("a", "pwd\n", local)
+    assert r.rc == 2, r
+    assert '%s:4: unknown setting "passwd"' % path in r.err, r
+    for text, line, why in (
+            ("sites = (\n { name = \"a\"; url = \"ftp://u:pw@h\"; } );\n",
+             2, "passwords are not kept"),
+            ("sites = (\n { name = \"a\"; url = \"ftp://h\"; },\n"
+             " { name = \"a\"; url = \"ftp://g\"; } );\n", 3,
+             'a second site named "a"'),
+            ("sites = (\n { name = \"a\" url = ; } );\n", 2,
+             "syntax error")):
+        sites_conf(local, text)
+        r = burrow("a", "pwd\n", local)
+        assert r.rc == 2 and "%s:%d: " % (path, line) in r.err, r
+        assert why in r.err, r
+    # A URL does not read sites.conf at all.
+    r = burrow("ftp://%s:1/" % HOST, "pwd\n", local)
+    assert r.rc == 1, r
+
+
 @test
 def put_with_a_pattern():
     """put *.txt: the matching files in name order, names with spaces too;

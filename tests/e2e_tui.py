@@ -2506,6 +2506,57 @@ def a_slow_fetch_shows_progress_and_esc_stops_it():
         t.keys("q")
         assert t.exited() == 0
 
+# --- saved sites, ~/.netrc, burrow.conf -------------------------------------
+
+def config_file(t, name, text):
+    """Writes ~/.config/burrow/NAME in t's home."""
+    d = os.path.join(t.home, ".config", "burrow")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, name)
+    write(path, text.encode())
+    return path
+
+
+def netrc(t, text):
+    path = os.path.join(t.home, ".netrc")
+    write(path, text.encode())
+    os.chmod(path, 0o600)
+
+
+def site_text(name, srv, user="harry", extra=""):
+    return ('{ name = "%s"; url = "ftp://%s:%d"; user = "%s"; %s}'
+            % (name, HOST, srv.port, user, extra))
+
+
+@test
+def site_by_name_from_the_command_line():
+    """burrow NAME connects to the site of that name, in its remote and
+    local folders, with the password from ~/.netrc; a name that is no
+    site stops burrow with exit 2 and the sites it knows."""
+    with Server() as srv, Tui() as t:
+        os.makedirs(os.path.join(srv.home("harry"), "pub"))
+        write(os.path.join(srv.home("harry"), "pub", "in-pub.txt"), b"p")
+        work = os.path.join(t.home, "work")
+        os.mkdir(work)
+        write(os.path.join(work, "in-work.txt"), b"w")
+        config_file(t, "sites.conf", "sites = ( %s );\n" % site_text(
+            "dev", srv, extra='remote_dir = "pub"; local_dir = "~/work"; '))
+        netrc(t, "machine %s login harry password pw\n" % HOST)
+        t.start(["dev"], tmp())
+        connected(t, srv)
+        t.wait_entries("right", ["in-pub.txt"])
+        t.wait_entries("left", ["in-work.txt"])
+        assert "/pub" in t.title("right"), t.fail("remote folder")
+        assert work in t.title("left"), t.fail("local folder")
+        t.keys("q")
+        assert t.exited() == 0
+    with Tui() as t:
+        config_file(t, "sites.conf", 'sites = ( { name = "one"; url = '
+                    '"ftp://h"; } );\n')
+        t.start(["nosuch"], tmp())
+        assert t.exited() == 2
+        assert "nosuch: no such site" in t.stderr() and \
+            "its sites: one" in t.stderr(), t.stderr()
 
 
 if __name__ == "__main__":

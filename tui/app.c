@@ -230,6 +230,7 @@ open_connect(struct app *a, const char *text)
 }
 
 static void	open_journal(struct app *);
+static void	site_local_dir(struct app *);
 
 /* Connects with a->login; on failure asks again for what was wrong. */
 static void
@@ -243,8 +244,11 @@ connect_now(struct app *a)
 	status(a, 0, "Connecting to %s...", a->login.url.host);
 	draw_app(a);
 	a->login.opts = a->opts->ftp;
-	if (a->login.url.scheme == URL_FTPS)
+	if (a->login.url.scheme == URL_FTPS || (a->have_site && a->site.tls))
 		a->login.opts.tls = 1;
+	if (a->have_site && a->site.cafile[0] != '\0' &&
+	    a->login.opts.cafile == NULL)
+		a->login.opts.cafile = a->site.cafile;
 	a->login.opts.notice = on_notice;
 	a->login.opts.notice_arg = a;
 	a->login.opts.trust_ask = ask_trust;
@@ -279,7 +283,8 @@ connect_now(struct app *a)
 	qo.open_fs = open_worker_fs;
 	qo.arg = &a->login;
 	qo.log = &a->log;
-	qo.parallel = a->opts->parallel;
+	qo.parallel = a->have_site && a->site.parallel > 0 &&
+	    !a->opts->parallel_set ? a->site.parallel : a->opts->parallel;
 	if ((a->queue = queue_new(&qo)) == NULL) {
 		status(a, 1, "out of memory");
 		return;
@@ -291,6 +296,8 @@ connect_now(struct app *a)
 		    " (TLS)" : "");
 	remember_server(a);
 	open_journal(a);
+	if (a->have_site)
+		site_local_dir(a);
 }
 
 /*
@@ -371,40 +378,47 @@ journal_answer(struct app *a, int ok)
 	a->npending = 0;
 }
 
-/* Parses text as the URL to use, then logs in or asks the password. */
+/* A site's local folder, in the local pane. */
 static void
-connect_url(struct app *a, const char *text)
+site_local_dir(struct app *a)
 {
-	struct url u;
-	char err[512], full[FS_PATH_MAX + 8], prompt[URL_USER_MAX +
-	    URL_HOST_MAX + 32];
+	char dir[FS_PATH_MAX], err[1024];
+
+	if (sites_local_dir(&a->site, dir, sizeof(dir)) < 0 || dir[0] == '\0')
+		return;
+	if (pane_chdir(&a->pane[SIDE_LOCAL], a->fs[SIDE_LOCAL], dir, err,
+	    sizeof(err)) != FS_OK)
+		status(a, 1, "%s: local folder: %s", a->site.name, err);
+}
+
+/*
+ * Logs in to u (from site, when not NULL), or asks the password; u is
+ * wiped.
+ */
+static void
+connect_login(struct app *a, struct url *u, const struct site *site)
+{
+	char err[1024], prompt[URL_USER_MAX + URL_HOST_MAX + 32];
 	int other, known;
 
-	/* "host" or "user@host:port" alone mean ftp:// */
-	if (strstr(text, "://") == NULL) {
-		snprintf(full, sizeof(full), "ftp://%s", text);
-		text = full;
-	}
-	if (url_parse(text, &u, err, sizeof(err)) < 0) {
-		status(a, 1, "%s", err);
-		open_connect(a, text);
-		goto out;
-	}
 	/* The worker reads a->login: it must be gone before that changes. */
 	disconnect(a);
 	url_wipe(&a->login.url);
 	wipe(a->login.password, sizeof(a->login.password));
-	a->login.url = u;
+	a->login.url = *u;
 	a->have_login = 1;
+	a->have_site = site != NULL;
+	if (site != NULL && site != &a->site)
+		a->site = *site;
 	/* BURROW_PASSWORD is the first login's: another user's password is
 	 * asked for, not guessed with it. */
-	other = a->first_user[0] != '\0' && !u.have_pass && u.have_user &&
-	    strcmp(u.user, a->first_user) != 0;
+	other = a->first_user[0] != '\0' && !u->have_pass && u->have_user &&
+	    strcmp(u->user, a->first_user) != 0;
 	if (a->first_user[0] == '\0')
 		snprintf(a->first_user, sizeof(a->first_user), "%s",
-		    u.have_user ? u.user : "anonymous");
-	if (!other || strcmp(u.user, "anonymous") == 0 ||
-	    strcmp(u.user, "ftp") == 0)
+		    u->have_user ? u->user : "anonymous");
+	if (!other || strcmp(u->user, "anonymous") == 0 ||
+	    strcmp(u->user, "ftp") == 0)
 		known = client_known_password(&a->login.url,
 		    a->login.password, sizeof(a->login.password), err,
 		    sizeof(err));
@@ -422,7 +436,49 @@ connect_url(struct app *a, const char *text)
 		dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD, "Login",
 		    prompt, NULL);
 	}
-out:
+	url_wipe(u);
+}
+
+/* Connects to site: its address, its options and its folders. */
+static void
+connect_site(struct app *a, const struct site *site)
+{
+	struct url u;
+	char err[512];
+
+	if (sites_url(site, &u, err, sizeof(err)) < 0) {
+		status(a, 1, "%s: %s", site->name, err);
+		return;
+	}
+	connect_login(a, &u, site);
+}
+
+/*
+ * Parses text as the URL to use (a saved site's name when one has it),
+ * then logs in or asks the password.
+ */
+static void
+connect_url(struct app *a, const char *text)
+{
+	const struct site *site;
+	struct url u;
+	char err[512], full[FS_PATH_MAX + 8];
+
+	if (strstr(text, "://") == NULL &&
+	    (site = sites_find(&a->sites, text)) != NULL) {
+		connect_site(a, site);
+		return;
+	}
+	/* "host" or "user@host:port" alone mean ftp:// */
+	if (strstr(text, "://") == NULL) {
+		snprintf(full, sizeof(full), "ftp://%s", text);
+		text = full;
+	}
+	if (url_parse(text, &u, err, sizeof(err)) < 0) {
+		status(a, 1, "%s", err);
+		open_connect(a, text);
+	} else
+		connect_login(a, &u, NULL);
 	url_wipe(&u);
 	wipe(full, sizeof(full));
 }
@@ -1713,6 +1769,7 @@ app_free(struct app *a)
 	log_close(a);
 	xlog_free(&a->log);
 	recent_free(&a->servers);
+	sites_free(&a->sites);
 	free(a->recent);
 	free(a->sel);
 	url_wipe(&a->login.url);
@@ -1734,7 +1791,8 @@ keep_alive(struct app *a)
 }
 
 int
-client_run(const struct client_opts *o, const char *url)
+client_run(const struct client_opts *o, const char *url,
+    const struct site *site)
 {
 	struct app a;
 	char err[1024];
@@ -1767,7 +1825,13 @@ client_run(const struct client_opts *o, const char *url)
 	else if (recent_load(&a.servers, a.servers_file, err,
 	    sizeof(err)) < 0)
 		status(&a, 1, "Recent servers not read: %s", err);
-	if (url != NULL)
+	if (sites_default_file(a.sites_file, sizeof(a.sites_file)) < 0)
+		a.sites_file[0] = '\0';
+	else if (sites_load(&a.sites, a.sites_file, err, sizeof(err)) < 0)
+		status(&a, 1, "%s", err);	/* main() read it once */
+	if (site != NULL)
+		connect_site(&a, site);
+	else if (url != NULL)
 		connect_url(&a, url);
 	else
 		open_connect(&a, NULL);

@@ -16,6 +16,7 @@
 #include "tui/pane.h"
 #include "tui/queue.h"
 #include "tui/recent.h"
+#include "tui/sites.h"
 #include "tui/url.h"
 #include "tui/xlog.h"
 
@@ -36,6 +37,8 @@ struct app {
 	const struct client_opts *opts;
 	struct app_login	 login;
 	int			 have_login;	/* url parsed */
+	struct site		 site;		/* what the login came from, */
+	int			 have_site;	/* when it came from a site */
 	char			 first_user[URL_USER_MAX];	/* the first
 						   login's, whom BURROW_PASSWORD
 						   is for ("" before it) */
@@ -91,6 +94,11 @@ struct app {
 	char			 servers_file[4096];
 	int			 ctrl_x;	/* Ctrl-X came: the next key
 						   is one of its commands */
+
+	/* The saved sites (tui/sites.h); file "" when there is no place
+	 * for them. */
+	struct sites		 sites;
+	char			 sites_file[4096];
 	int			 log_open;
 	int			 log_failed_only;
 	int			 log_follow;

@@ -17,6 +17,8 @@ struct client_opts {
 					   folder's), 1 to XFER_PARALLEL_MAX */
 	int		 keepalive_ms;	/* a NOOP on the screen's idle login
 					   after this long; 0: none */
+	int		 parallel_set;	/* parallel came from the command
+					   line: it wins over a site's */
 };
 
 /*
@@ -50,9 +52,12 @@ int	client_netrc_password(struct url *u, char *buf, size_t len, char *err,
 int	client_read_password(const char *prompt, char *buf, size_t len);
 
 /*
- * The full-screen client (tui/app.c): connects to url (NULL: asks for
- * one), runs until the user quits, and returns the exit status.
+ * The full-screen client (tui/app.c): connects to site (tui/sites.h) or
+ * to url (both NULL: asks for one), runs until the user quits, and
+ * returns the exit status.
  */
-int	client_run(const struct client_opts *o, const char *url);
+struct site;
+int	client_run(const struct client_opts *o, const char *url,
+	    const struct site *site);
 
 #endif

@@ -20,6 +20,7 @@
 #include "tui/client.h"
 #include "tui/netrc.h"
 #include "tui/remote.h"
+#include "tui/sites.h"
 #include "tui/trust.h"
 #include "tui/url.h"
 
@@ -34,6 +35,34 @@ struct batch_login {
 	struct ftp_opts	 opts;
 	struct xfer_pool *pool;		/* whose gate the logins wait at */
 };
+
+/*
+ * The site named name from sites.conf into *site (s holds it). -1, with
+ * the reason told, when the file has a mistake or no site of that name
+ * (the known ones are listed).
+ */
+static int
+find_site(const char *name, struct sites *s, const struct site **site)
+{
+	char file[4096], err[2048], names[1024];
+
+	if (sites_default_file(file, sizeof(file)) < 0) {
+		fprintf(stderr, "burrow: %s: not a URL, and no $HOME for "
+		    "sites.conf\n", name);
+		return -1;
+	}
+	if (sites_load(s, file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "burrow: %s\n", err);
+		return -1;
+	}
+	if ((*site = sites_find(s, name)) != NULL)
+		return 0;
+	sites_names(s, names, sizeof(names));
+	fprintf(stderr, "burrow: %s: no such site in %s (%s%s); a URL starts "
+	    "with ftp:// or ftps://\n", name, file, s->n > 0 ? "its sites: " :
+	    "it has none", names);
+	return -1;
+}
 
 /* xfer_open_pair for the batch mode: one more login, and a local side. */
 static int
@@ -57,14 +86,43 @@ open_pair(void *arg, struct fs **remote, struct fs **local, char *err,
 	return 0;
 }
 
+/*
+ * A site's options for the batch mode (what the command line did not
+ * say), and its local folder as the current one. -1, told, when that
+ * folder cannot be entered.
+ */
+static int
+batch_site(const struct site *site, struct client_opts *co)
+{
+	char dir[4096];
+
+	if (site->tls)
+		co->ftp.tls = 1;
+	if (site->cafile[0] != '\0' && co->ftp.cafile == NULL)
+		co->ftp.cafile = site->cafile;
+	if (site->parallel > 0 && !co->parallel_set)
+		co->parallel = site->parallel;
+	if (sites_local_dir(site, dir, sizeof(dir)) < 0) {
+		fprintf(stderr, "burrow: %s: local_dir too long\n", site->name);
+		return -1;
+	}
+	if (dir[0] != '\0' && chdir(dir) < 0) {
+		fprintf(stderr, "burrow: %s: local_dir %s: %s\n", site->name,
+		    dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: burrow [--tls] [--insecure] [--cafile FILE] [--timeout SECS]\n"
-	    "              [--parallel N] [--keepalive SECS] [URL]\n"
-	    "       burrow --batch [options] URL < commands\n"
+	    "              [--parallel N] [--keepalive SECS] [URL | SITE]\n"
+	    "       burrow --batch [options] URL | SITE < commands\n"
 	    "URL: ftp[s]://[user[:password]@]host[:port][/path]\n"
+	    "SITE: a name from ~/.config/burrow/sites.conf\n"
 	    "The password comes from the URL, BURROW_PASSWORD, ~/.netrc, or a "
 	    "prompt.\n");
 }
@@ -233,6 +291,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client_opts co;
+	struct sites sites = { NULL, 0 };
+	const struct site *site = NULL;
 	struct batch_login bl;
 	struct xfer_pool *pool;
 	struct url u;
@@ -276,6 +336,7 @@ main(int argc, char **argv)
 				return 2;
 			}
 			co.parallel = (unsigned)secs;
+			co.parallel_set = 1;
 			break;
 		case 'a':
 			if (parse_num(optarg, 0, 86400, &secs, NULL) < 0) {
@@ -303,18 +364,35 @@ main(int argc, char **argv)
 	if (trust_default_file(known, sizeof(known)) == 0)
 		co.ftp.known_hosts = known;
 	signal(SIGPIPE, SIG_IGN);
-	if (!batch)
-		return client_run(&co, optind < argc ? argv[optind] : NULL);
+	/* An argument that is no URL names a site. */
+	if (optind < argc && strstr(argv[optind], "://") == NULL &&
+	    find_site(argv[optind], &sites, &site) < 0) {
+		sites_free(&sites);
+		return 2;
+	}
+	if (!batch) {
+		ch = client_run(&co, optind < argc ? argv[optind] : NULL, site);
+		sites_free(&sites);
+		return ch;
+	}
 
-	if (url_parse(argv[optind], &u, err, sizeof(err)) < 0) {
+	if ((site != NULL ? sites_url(site, &u, err, sizeof(err)) :
+	    url_parse(argv[optind], &u, err, sizeof(err))) < 0) {
 		fprintf(stderr, "burrow: %s\n", err);
+		sites_free(&sites);
 		return 2;
 	}
 	if (u.scheme == URL_FTPS)
 		co.ftp.tls = 1;
+	if (site != NULL && batch_site(site, &co) < 0) {
+		url_wipe(&u);
+		sites_free(&sites);
+		return 1;
+	}
 	if (client_password(&u, pass, sizeof(pass), err, sizeof(err)) < 0) {
 		fprintf(stderr, "burrow: %s\n", err);
 		url_wipe(&u);
+		sites_free(&sites);
 		return 1;
 	}
 	memset(&bl, 0, sizeof(bl));
@@ -334,6 +412,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "burrow: %s\n", err);
 		xfer_pool_free(pool);
 		wipe(&bl, sizeof(bl));
+		sites_free(&sites);
 		return 1;
 	}
 	if ((local = fs_local_new(NULL, err, sizeof(err))) == NULL) {
@@ -341,10 +420,12 @@ main(int argc, char **argv)
 		xfer_pool_free(pool);
 		fs_free(remote);
 		wipe(&bl, sizeof(bl));
+		sites_free(&sites);
 		return 1;
 	}
 	failures = batch_run(remote, local, stdin, stdout, stderr,
 	    isatty(STDERR_FILENO), pool);
+	sites_free(&sites);
 	xfer_pool_free(pool);
 	wipe(&bl, sizeof(bl));
 	fs_free(local);
