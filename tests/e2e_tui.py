@@ -2559,6 +2559,101 @@ def site_by_name_from_the_command_line():
             "its sites: one" in t.stderr(), t.stderr()
 
 
+@test
+def site_list_connects_adds_edits_and_deletes():
+    """Ctrl-\\ (also from F2's dialog) lists the saved sites: Enter
+    connects to one, a keeps the current connection as a new site under
+    a typed name (address, user, both folders, never the password), e
+    edits a site's fields one after another, d deletes one after asking;
+    each change is in sites.conf at once, mode 0600."""
+    with Server() as srv, Tui() as t:
+        for d in ("a", "b", os.path.join("b", "deep")):
+            os.makedirs(os.path.join(srv.home("harry"), d))
+        write(os.path.join(srv.home("harry"), "b", "deep", "x.txt"), b"x")
+        conf = config_file(t, "sites.conf", "sites = ( %s, %s );\n" % (
+            site_text("alpha", srv, extra='remote_dir = "a"; '),
+            site_text("beta", srv, extra='remote_dir = "b"; ')))
+        netrc(t, "machine %s login harry password pw\n" % HOST)
+        local = tmp()
+        t.start([], local)
+        t.wait_for("Connect")
+        assert "Ctrl-\\: the saved sites" in t.screen(), t.fail("hint")
+        t.keys("C-\\")
+        t.wait_for("Saved sites: 2")
+        assert "alpha" in t.screen() and "beta" in t.screen(), t.fail("list")
+        t.keys("Down", "Enter")
+        connected(t, srv)
+        t.wait_for(lambda s: " /b " in t.title("right", s), why="/b")
+        t.focus("right")
+        t.wait_entries("right", ["deep"])
+        t.keys("End", "Enter")
+        t.wait_entries("right", ["x.txt"])
+        # a: the connection as it is now, under a new name.
+        t.keys("C-\\")
+        t.wait_for("Saved sites: 2")
+        t.keys("a")
+        t.wait_for("as the site named")
+        t.keys("C-u")
+        t.type("gamma")
+        t.keys("Enter")
+        t.wait_status('Added site "gamma"')
+        text = read(conf).decode()
+        assert 'name = "gamma"' in text and 'remote_dir = "/b/deep"' in text \
+            and 'local_dir = "%s"' % local in text and \
+            'user = "harry"' in text, text
+        assert "pw" not in text.replace("password", ""), text
+        assert os.stat(conf).st_mode & 0o777 == 0o600
+        # A name taken already is refused, and asked again.
+        t.keys("a")
+        t.wait_for("as the site named")
+        t.keys("C-u")
+        t.type("alpha")
+        t.keys("Enter")
+        t.wait_status('There is a site named "alpha" already')
+        assert "as the site named" in t.screen(), t.fail("asked again")
+        t.keys("Escape")
+        t.wait_status("No site changed")
+        assert "as the site named" not in t.screen(), t.fail("not closed")
+        # e: every field in turn; the remote folder changed.
+        t.keys("End", "e")
+        t.wait_for("Name (1 of 5)")
+        t.keys("Enter")
+        t.wait_for("(2 of 5)")
+        t.keys("Enter")
+        t.wait_for("(3 of 5)")
+        t.keys("Enter")
+        t.wait_for("(4 of 5)")
+        t.keys("C-u")
+        t.type("/a")
+        t.keys("Enter")
+        t.wait_for("(5 of 5)")
+        t.keys("Enter")
+        t.wait_status('Saved site "gamma"')
+        text = read(conf).decode()
+        assert 'remote_dir = "/a"' in text and "/b/deep" not in text, text
+        # d: deleted after asking; n keeps it.
+        t.keys("Home", "d")
+        t.wait_for('Delete the site "alpha"?')
+        t.keys("n")
+        t.wait_status("No site deleted")
+        t.keys("d")
+        t.wait_for('Delete the site "alpha"?')
+        t.keys("y")
+        t.wait_status('Deleted site "alpha"')
+        text = read(conf).decode()
+        assert '"alpha"' not in text and '"beta"' in text and \
+            '"gamma"' in text, text
+        # Enter on the edited site: connected in its new folder.
+        t.keys("End", "Enter")
+        t.wait_for(lambda s: " /a " in t.title("right", s), why="/a")
+        t.keys("C-\\")
+        t.wait_for("Saved sites: 2")
+        t.keys("Escape")
+        t.wait_gone("Saved sites")
+        t.keys("q")
+        assert t.exited() == 0
+
+
 if __name__ == "__main__":
     if TMUX is None:
         print("1..0 # SKIP tmux is not installed")

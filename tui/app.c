@@ -28,6 +28,7 @@
 #include "tui/edit.h"
 #include "tui/keys.h"
 #include "tui/remote.h"
+#include "tui/sitelist.h"
 #include "tui/xfer.h"
 
 #define POLL_MS		100
@@ -41,6 +42,17 @@ status(struct app *a, int error, const char *fmt, ...)
 
 static void
 status(struct app *a, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_error = error;
+}
+
+void
+app_status(struct app *a, int error, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -223,8 +235,8 @@ open_connect(struct app *a, const char *text)
 	else if (text == NULL && a->servers.n > 0)
 		text = a->servers.v[0];
 	snprintf(body, sizeof(body), "Server (ftp[s]://user@host[:port]"
-	    "[/path]):%s", a->servers.n > 1 ? "\n(Up, Down: the servers used "
-	    "before)" : "");
+	    "[/path]):\n(or a site's name; Ctrl-\\: the saved sites%s)",
+	    a->servers.n > 1 ? "; Up, Down: the servers used before" : "");
 	dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect", body, text);
 	dialog_set_history(&a->dlg, a->servers.v, a->servers.n);
 }
@@ -451,6 +463,12 @@ connect_site(struct app *a, const struct site *site)
 		return;
 	}
 	connect_login(a, &u, site);
+}
+
+void
+app_connect_site(struct app *a, const struct site *site)
+{
+	connect_site(a, site);
 }
 
 /*
@@ -1465,6 +1483,14 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_EDIT_RETRY:
 		edit_answer(a, p, r, ans, text);
 		break;
+	case DLG_FOR_SITE_NAME:
+	case DLG_FOR_SITE_URL:
+	case DLG_FOR_SITE_USER:
+	case DLG_FOR_SITE_RDIR:
+	case DLG_FOR_SITE_LDIR:
+	case DLG_FOR_SITE_DELETE:
+		(void)sitelist_dialog_done(a, p, r, text);
+		break;
 	case DLG_FOR_CONFLICT:
 	case DLG_FOR_NOTHING:
 		break;
@@ -1481,6 +1507,12 @@ on_dialog_key(struct app *a, int key)
 	int r;
 
 	a->dlg.rows = (size_t)draw_dialog_rows();
+	if (a->dlg.purpose == DLG_FOR_URL && key == KEYS_CTRL('\\')) {
+		/* From F2's dialog to the saved sites. */
+		dialog_close(&a->dlg);
+		sitelist_open(a);
+		return;
+	}
 	r = dialog_key(&a->dlg, key);
 
 	if (r == DLG_EDITED && a->dlg.purpose == DLG_FOR_FILTER)
@@ -1597,6 +1629,10 @@ on_key(struct app *a, int key)
 	}
 	if (!keys_is_resize(key))
 		a->status[0] = '\0';
+	if (a->sites_open) {
+		sitelist_key(a, key);
+		return;
+	}
 	if (a->ctrl_x && !keys_is_resize(key)) {
 		a->ctrl_x = 0;
 		act = keys_ctrl_x_action(key);
@@ -1668,6 +1704,7 @@ on_key(struct app *a, int key)
 	case ACT_CHMOD: act_chmod(a); break;
 	case ACT_VIEW: act_view(a, EDIT_VIEW); break;
 	case ACT_EDIT: act_view(a, EDIT_EDIT); break;
+	case ACT_SITES: sitelist_open(a); break;
 	case ACT_NONE:
 		/* A function key that does nothing says so (mc users try
 		 * the ones mc binds). */

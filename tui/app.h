@@ -99,6 +99,12 @@ struct app {
 	 * for them. */
 	struct sites		 sites;
 	char			 sites_file[4096];
+	/* Their list (Ctrl-\, tui/sitelist.c): shown, its cursor, and the
+	 * site being added (at SITES_NEW) or edited (at its index). */
+	int			 sites_open;
+	size_t			 sites_cursor;
+	struct site		 site_edit;
+	size_t			 site_edit_at;
 	int			 log_open;
 	int			 log_failed_only;
 	int			 log_follow;
@@ -108,5 +114,15 @@ struct app {
 	unsigned long		 log_added;	/* when log_v was copied */
 	unsigned long		 log_failed;
 };
+
+/* What tui/app.c offers the screen's other modules (tui/sitelist.c). */
+
+/* Sets the status line (an error in its colour when error is set). */
+void	app_status(struct app *a, int error, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Connects to site, as burrow NAME does (asking a password when none is
+ * known). */
+void	app_connect_site(struct app *a, const struct site *site);
 
 #endif

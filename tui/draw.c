@@ -762,6 +762,59 @@ draw_log(const struct app *a)
 	put_text(LINES - 1, 0, line, COLS);
 }
 
+/* ------------------------------------------------------ the saved sites */
+
+/* The site list over the whole screen: a title, a row a site (name,
+ * address and user, the folders), the cursor's reversed, the keys at the
+ * bottom. */
+static void
+draw_sites(const struct app *a)
+{
+	char line[SITE_URL_MAX + URL_USER_MAX + 2 * SITE_PATH_MAX + 128];
+	const struct site *st;
+	int rows = LINES - 2 > 1 ? LINES - 2 : 1, y;
+	size_t top, i;
+
+	snprintf(line, sizeof(line), " Saved sites: %zu%s%s ", a->sites.n,
+	    a->sites_file[0] != '\0' ? " in " : "", a->sites_file);
+	attrset(color(C_TITLE, A_REVERSE) | A_BOLD);
+	mvhline(0, 0, ' ', COLS);
+	put_text(0, 0, line, COLS);
+	attrset(A_NORMAL);
+	if (a->sites.n == 0)
+		put_wrapped("No sites yet. Connect (F2), then press a here to "
+		    "keep the connection as a site; or write sites.conf (see "
+		    "burrow(1), FILES).", COLS, rows);
+	top = a->sites_cursor >= (size_t)rows ? a->sites_cursor -
+	    (size_t)rows + 1 : 0;
+	for (i = top, y = 1; i < a->sites.n && y <= rows; i++, y++) {
+		st = &a->sites.v[i];
+		snprintf(line, sizeof(line), " %-16s %s%s%s%s%s%s%s", st->name,
+		    st->user, st->user[0] != '\0' ? " at " : "", st->url,
+		    st->tls ? " (TLS)" : "", st->remote_dir[0] != '\0' ||
+		    st->local_dir[0] != '\0' ? "  " : "", st->remote_dir,
+		    st->local_dir[0] != '\0' ? "  local " : "");
+		if (st->local_dir[0] != '\0')
+			snprintf(line + strlen(line), sizeof(line) -
+			    strlen(line), "%s", st->local_dir);
+		if (i == a->sites_cursor)
+			attrset(A_REVERSE);
+		mvhline(y, 0, ' ', COLS);
+		put_text(y, 0, line, COLS);
+		attrset(A_NORMAL);
+	}
+	snprintf(line, sizeof(line), "Enter connect  a add this connection  "
+	    "e edit  d delete  Esc close");
+	mvhline(LINES - 1, 0, ' ', COLS);
+	if (a->status[0] != '\0') {
+		if (a->status_error)
+			attrset(color(C_ERROR, A_BOLD) | A_BOLD);
+		put_text(LINES - 1, 0, a->status, COLS);
+		attrset(A_NORMAL);
+	} else
+		put_text(LINES - 1, 0, line, COLS);
+}
+
 void
 draw_app(struct app *a)
 {
@@ -779,8 +832,11 @@ draw_app(struct app *a)
 		refresh();
 		return;
 	}
-	if (a->log_open) {
-		draw_log(a);
+	if (a->log_open || a->sites_open) {
+		if (a->log_open)
+			draw_log(a);
+		else
+			draw_sites(a);
 		if (a->dlg.kind != DLG_NONE)
 			draw_dialog(a);
 		refresh();
