@@ -450,6 +450,33 @@ def bad_sites_conf_line():
 
 
 @test
+def burrow_conf():
+    """burrow.conf with every setting is read; a mistake stops burrow with
+    exit 2 and file:line before it connects (--help still works)."""
+    with Server(users=USERS) as srv:
+        local = tmp()
+        d = os.path.join(local, ".config", "burrow")
+        os.makedirs(d)
+        path = os.path.join(d, "burrow.conf")
+        write(path, b"# mine\nparallel = 1;\ntimeout = 5;\n"
+              b'sort = "time";\ntheme = "mono";\nconfirm_delete = true;\n')
+        ok(burrow(url(srv), "pwd\n", local))
+        logins = srv.log().count("connected")
+        for text, line, why in (
+                (b"parallel = 2;\n\nparalel = 3;\n", 3,
+                 'unknown setting "paralel"'),
+                (b"keepalive = 100000;\n", 1, "keepalive: 0 to 86400"),
+                (b"confirm_delete = yes;\n", 1, "syntax error")):
+            write(path, text)
+            r = burrow(url(srv), "pwd\n", local)
+            assert r.rc == 2 and "%s:%d: %s" % (path, line, why) in r.err, r
+            assert srv.log().count("connected") == logins, srv.log()
+        p = subprocess.run([BURROW, "--help"], capture_output=True,
+                           timeout=10, env=dict(os.environ, HOME=local))
+        assert p.returncode == 0 and b"burrow.conf" in p.stdout, p
+
+
+@test
 def put_with_a_pattern():
     """put *.txt: the matching files in name order, names with spaces too;
     a dot-file and other names left alone."""

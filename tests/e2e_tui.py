@@ -2654,6 +2654,129 @@ def site_list_connects_adds_edits_and_deletes():
         assert t.exited() == 0
 
 
+@test
+def burrow_conf_keepalive_default():
+    """burrow.conf's keepalive is the default: with keepalive = 1 a login
+    idle past the server's 2 s idle_timeout is held; --keepalive 0 on the
+    command line wins over the file, and the login is dropped."""
+    with Server(idle_timeout=2) as srv:
+        h = srv.home("harry")
+        local = tmp()
+        with Tui() as t:
+            config_file(t, "burrow.conf", "# mine\nkeepalive = 1;\n")
+            t.start([url(srv)], local)
+            connected(t, srv)
+            time.sleep(5)
+            write(os.path.join(h, "later.txt"), b"1")
+            t.keys("C-r")
+            t.wait_entries("right", ["later.txt"])
+            assert "idle timeout" not in srv.log(), srv.log()
+            assert srv.log().count("login harry") == 1, srv.log()
+            t.keys("q")
+            assert t.exited() == 0
+        with Tui() as t:
+            config_file(t, "burrow.conf", "keepalive = 1;\n")
+            t.start(["--keepalive", "0", url(srv)], local)
+            connected(t, srv)
+            assert wait_until(lambda: "idle timeout" in srv.log(), 15), \
+                srv.log()
+            t.keys("q")
+            assert t.exited() == 0
+
+
+@test
+def burrow_conf_parallel_default():
+    """burrow.conf's parallel = 2: at most two transfers run at once, not
+    the built-in four; --parallel 3 on the command line wins."""
+    root = tmp()
+    for n in range(8):
+        write(os.path.join(root, "p%02d.bin" % n), b"%02d" % n * 40000)
+    for args, running in (([], 2), (["--parallel", "3"], 3)):
+        with FakeFtpd(root, rate=32 * 1024) as s, Tui() as t:
+            config_file(t, "burrow.conf", "parallel = 2;\n")
+            t.start(args + [s.url()], tmp())
+            t.wait_entries("right", ["p00.bin", "p01.bin"])
+            t.goto("right", "p00.bin")
+            t.keys(*["Space"] * 8)
+            t.keys("F5")
+            # The most seen at once until the last item starts (the
+            # further logins come up one by one), 10 s at most.
+            peak = 0
+            for _ in range(200):
+                m = re.search(r"Transfers: (\d+) running, (\d+) waiting",
+                              t.screen())
+                if m:
+                    peak = max(peak, int(m.group(1)))
+                    if m.group(2) == "0":
+                        break
+                time.sleep(POLL)
+            assert peak == running, t.fail("%d at once, not %d"
+                                           % (peak, running))
+            t.keys("Escape")
+            t.wait_for("Cancel the running transfer")
+            t.keys("a")
+            t.wait_for(re.compile(r"0 running, 0 waiting"))
+            t.keys("q")
+            assert t.exited() == 0
+
+
+def colour_codes(t):
+    """The screen with its attributes: 1 when a colour is set anywhere."""
+    p = t.tmux("capture-pane", "-p", "-e", "-t", "t")
+    return re.search(r"\x1b\[(?:[0-9]+;)*(?:3[0-7]|4[0-7])(?:;[0-9]+)*m",
+                     p.stdout) is not None
+
+
+@test
+def burrow_conf_sort_delete_and_colours():
+    """burrow.conf's sort = "size" orders both panes by size from the
+    start; confirm_delete = false makes F8 delete without asking; theme =
+    "mono" and NO_COLOR (set and not empty) draw without colour, and a
+    mistake in the file is named by file and line, with exit 2."""
+    with Server() as srv, Tui() as t:
+        local = tmp()
+        write(os.path.join(local, "small.txt"), b"s")
+        write(os.path.join(local, "big.txt"), b"b" * 5000)
+        write(os.path.join(srv.home("harry"), "a-small.txt"), b"s")
+        write(os.path.join(srv.home("harry"), "z-big.txt"), b"b" * 5000)
+        config_file(t, "burrow.conf", 'sort = "size";\n'
+                    "confirm_delete = false;\n")
+        t.start([url(srv)], local)
+        connected(t, srv)
+        t.wait_entries("right", ["z-big.txt"])
+        assert "by size" in t.footer("left"), t.fail("by size")
+        names = t.entries("left")
+        assert names.index("big.txt") < names.index("small.txt"), names
+        names = t.entries("right")
+        assert names.index("z-big.txt") < names.index("a-small.txt"), names
+        assert colour_codes(t), t.fail("the default theme has colour")
+        # (Not t.goto(): it finds the cursor with F8, which deletes here.)
+        assert t.entries("left") == ["..", "big.txt", "small.txt"], \
+            t.entries("left")
+        t.keys("Down", "Down", "F8")
+        t.wait_status("Deleted 1")
+        assert not os.path.exists(os.path.join(local, "small.txt"))
+        assert os.path.exists(os.path.join(local, "big.txt"))
+        t.keys("q")
+        assert t.exited() == 0
+    for conf, env in (('theme = "mono";\n', {}),
+                      ('theme = "dark";\n', {"NO_COLOR": "1"})):
+        with Server() as srv, Tui() as t:
+            config_file(t, "burrow.conf", conf)
+            t.start([url(srv)], tmp(), env=env)
+            connected(t, srv)
+            assert not colour_codes(t), t.fail("colour with %r" % conf)
+            t.keys("q")
+            assert t.exited() == 0
+    with Tui() as t:
+        path = config_file(t, "burrow.conf", "parallel = 2;\n"
+                           'theme = "pink";\n')
+        t.start(["ftp://%s:1/" % HOST], tmp())
+        assert t.exited() == 2
+        assert '%s:2: theme: "pink" is not one of' % path in t.stderr(), \
+            t.stderr()
+
+
 if __name__ == "__main__":
     if TMUX is None:
         print("1..0 # SKIP tmux is not installed")

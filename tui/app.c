@@ -183,6 +183,7 @@ disconnect(struct app *a)
 	a->fs[SIDE_REMOTE] = NULL;
 	pane_free(&a->pane[SIDE_REMOTE]);
 	pane_init(&a->pane[SIDE_REMOTE]);
+	pane_set_sort(&a->pane[SIDE_REMOTE], a->opts->sort);
 	a->have_avbl = 0;
 	a->server[0] = '\0';
 }
@@ -838,6 +839,8 @@ remove_tree(struct fs *fs, const char *path, int type, int depth, char *err,
 	return rc;
 }
 
+static void do_delete(struct app *a);
+
 static void
 act_delete(struct app *a)
 {
@@ -845,6 +848,14 @@ act_delete(struct app *a)
 
 	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
 		return;
+	if (!a->opts->confirm_delete) {
+		/* burrow.conf's confirm_delete = false */
+		do_delete(a);
+		free(a->sel);
+		a->sel = NULL;
+		a->nsel = 0;
+		return;
+	}
 	dialog_delete_question(a->sel, a->nsel, body, sizeof(body));
 	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_DELETE, "Delete", body,
 	    NULL);
@@ -1841,6 +1852,8 @@ client_run(const struct client_opts *o, const char *url,
 	xlog_init(&a.log, 0);
 	pane_init(&a.pane[SIDE_LOCAL]);
 	pane_init(&a.pane[SIDE_REMOTE]);
+	pane_set_sort(&a.pane[SIDE_LOCAL], o->sort);
+	pane_set_sort(&a.pane[SIDE_REMOTE], o->sort);
 	if ((a.recent = calloc(APP_RECENT, sizeof(*a.recent))) == NULL ||
 	    (a.fs[SIDE_LOCAL] = fs_local_new(NULL, err, sizeof(err))) ==
 	    NULL) {
@@ -1849,7 +1862,7 @@ client_run(const struct client_opts *o, const char *url,
 		app_free(&a);
 		return 1;
 	}
-	if (draw_open(err, sizeof(err)) < 0) {
+	if (draw_open(o->theme, err, sizeof(err)) < 0) {
 		fprintf(stderr, "burrow: %s\n", err);
 		app_free(&a);
 		return 1;

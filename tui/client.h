@@ -8,6 +8,8 @@
 #include <stddef.h>
 
 #include "tui/ftp.h"
+#include "tui/pane.h"
+#include "tui/settings.h"
 #include "tui/url.h"
 
 struct client_opts {
@@ -19,6 +21,10 @@ struct client_opts {
 					   after this long; 0: none */
 	int		 parallel_set;	/* parallel came from the command
 					   line: it wins over a site's */
+	/* The screen's, from burrow.conf (tui/settings.h). */
+	int		 confirm_delete;	/* F8 asks first */
+	enum pane_sort	 sort;		/* both panes' order at start */
+	enum settings_theme theme;
 };
 
 /*

@@ -20,13 +20,11 @@
 #include "tui/client.h"
 #include "tui/netrc.h"
 #include "tui/remote.h"
+#include "tui/settings.h"
 #include "tui/sites.h"
 #include "tui/trust.h"
 #include "tui/url.h"
 
-#define DEFAULT_TIMEOUT	30	/* seconds */
-#define DEFAULT_PARALLEL 4	/* logins moving a folder's files */
-#define DEFAULT_KEEPALIVE 60	/* seconds; below common idle timeouts */
 
 /* What the batch mode's further logins need (open_pair()). */
 struct batch_login {
@@ -87,6 +85,35 @@ open_pair(void *arg, struct fs **remote, struct fs **local, char *err,
 }
 
 /*
+ * burrow.conf's settings into co, under what the command line set
+ * (parallel_set, timeout_set, keepalive_set). -1, told, for a mistake in
+ * the file.
+ */
+static int
+load_settings(struct client_opts *co, int timeout_set, int keepalive_set)
+{
+	struct settings st;
+	char file[4096], err[1024];
+
+	settings_defaults(&st);
+	if (settings_default_file(file, sizeof(file)) == 0 &&
+	    settings_load(&st, file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "burrow: %s\n", err);
+		return -1;
+	}
+	if (!co->parallel_set)
+		co->parallel = (unsigned)st.parallel;
+	if (!timeout_set)
+		co->ftp.timeout_ms = st.timeout * 1000;
+	if (!keepalive_set)
+		co->keepalive_ms = st.keepalive * 1000;
+	co->confirm_delete = st.confirm_delete;
+	co->sort = st.sort;
+	co->theme = st.theme;
+	return 0;
+}
+
+/*
  * A site's options for the batch mode (what the command line did not
  * say), and its local folder as the current one. -1, told, when that
  * folder cannot be entered.
@@ -131,6 +158,9 @@ usage(FILE *f)
 static void
 help(FILE *f)
 {
+	struct settings d;
+
+	settings_defaults(&d);
 	usage(f);
 	fprintf(f, "\n"
 	    "Without --batch, a two-pane file manager: local files on the left,\n"
@@ -158,15 +188,20 @@ help(FILE *f)
 	    "  --keepalive SECS the screen sends NOOP on its idle login this "
 	    "often\n"
 	    "                   (default %d; 0: never)\n"
+
 	    "  -h, --help       print this help\n"
 	    "  -V, --version    print the version\n"
+	    "\n"
+	    "The defaults of --parallel, --keepalive and --timeout, and the "
+	    "screen's\n"
+	    "colours, sort order and delete question, are in "
+	    "~/.config/burrow/burrow.conf.\n"
 	    "\n"
 	    "A certificate no CA vouches for is trusted on first use and pinned "
 	    "in\n"
 	    "~/.config/burrow/known_hosts.\n"
 	    "See burrow(1) for the keys, batch commands and transfer rules.\n",
-	    DEFAULT_TIMEOUT, XFER_PARALLEL_MAX, DEFAULT_PARALLEL,
-	    DEFAULT_KEEPALIVE);
+	    d.timeout, XFER_PARALLEL_MAX, d.parallel, d.keepalive);
 }
 
 static void
@@ -299,13 +334,10 @@ main(int argc, char **argv)
 	struct fs *remote, *local;
 	char err[1024], pass[URL_PASS_MAX], known[4096];
 	long long secs;
-	int ch, batch = 0, failures;
+	int ch, batch = 0, failures, timeout_set = 0, keepalive_set = 0;
 
 	memset(&co, 0, sizeof(co));
-	co.ftp.timeout_ms = DEFAULT_TIMEOUT * 1000;
 	co.ftp.notice = notice;
-	co.parallel = DEFAULT_PARALLEL;
-	co.keepalive_ms = DEFAULT_KEEPALIVE * 1000;
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -327,6 +359,7 @@ main(int argc, char **argv)
 				return 2;
 			}
 			co.ftp.timeout_ms = (int)secs * 1000;
+			timeout_set = 1;
 			break;
 		case 'p':
 			if (parse_num(optarg, 1, XFER_PARALLEL_MAX, &secs,
@@ -345,6 +378,7 @@ main(int argc, char **argv)
 				return 2;
 			}
 			co.keepalive_ms = (int)secs * 1000;
+			keepalive_set = 1;
 			break;
 		case 'h':
 			help(stdout);
@@ -361,6 +395,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (load_settings(&co, timeout_set, keepalive_set) < 0)
+		return 2;
 	if (trust_default_file(known, sizeof(known)) == 0)
 		co.ftp.known_hosts = known;
 	signal(SIGPIPE, SIG_IGN);
