@@ -15,7 +15,10 @@ known_hosts, 0600, matched the next time, a changed certificate refused,
 --insecure, --cafile); a dropped control connection mended; IPv6; the
 progress line on a terminal, with its percentage; modification times kept
 both ways (MFMT, SITE UTIME, MDTM to read one), a refused or impossible
-time set being no failure.
+time set being no failure; `burrow --batch NAME` with a site of
+sites.conf (its user, folders, TLS and CA file; $XDG_CONFIG_HOME), an
+unknown name (exit 2, the sites listed) and mistakes in sites.conf and
+burrow.conf (exit 2, file:line).
 """
 import os
 import pty

@@ -19,7 +19,11 @@ refusing bits or not offering SITE CHMOD); the conflict dialog's
 skip, overwrite, rename and "for all"; the filter and the sort orders;
 resizing; help; quitting (with and without a transfer running); the
 login and connect dialogs (the password shown only as stars); UTF-8 and
-control bytes in names.
+control bytes in names; `burrow NAME` with a saved site and ~/.netrc's
+password; the site list (Ctrl-\\, also from F2): connect, add the current
+connection, edit, delete, written to sites.conf; burrow.conf's keepalive,
+parallel, sort, confirm_delete and theme (NO_COLOR), the command line
+winning, a mistake stopping burrow with file:line.
 
 The cursor is invisible in a plain capture (it is reverse video), so
 cursor_name() asks the program: F8 opens "Delete "NAME"..." for the entry
