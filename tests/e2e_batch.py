@@ -8,13 +8,17 @@ mask, links, SITE CHMOD disabled or unknown); rm -r (links removed, not followed
 status; the transfer script (fresh, resumed and skipped downloads, resumed upload,
 recursive get and put) over FTP and FTPS; a partial copy that is not the
 source's beginning sent again in full; a full quota's 552 keeping the
-partial upload; the password from the URL, BURROW_PASSWORD and a terminal
+partial upload; the password from the URL, BURROW_PASSWORD, ~/.netrc (one
+its group or others may read refused, a mistake named by line) and a terminal
 prompt without echo; a wrong password; trust on first use (pinned in
 known_hosts, 0600, matched the next time, a changed certificate refused,
 --insecure, --cafile); a dropped control connection mended; IPv6; the
 progress line on a terminal, with its percentage; modification times kept
 both ways (MFMT, SITE UTIME, MDTM to read one), a refused or impossible
-time set being no failure.
+time set being no failure; `burrow --batch NAME` with a site of
+sites.conf (its user, folders, TLS and CA file; $XDG_CONFIG_HOME), an
+unknown name (exit 2, the sites listed) and mistakes in sites.conf and
+burrow.conf (exit 2, file:line).
 """
 import os
 import pty
@@ -294,6 +298,185 @@ def passwords():
                            env={k: v for k, v in os.environ.items()
                                 if k != "BURROW_PASSWORD"})
         assert p.returncode == 1 and b"no password" in p.stderr, p
+
+
+def netrc(home, text, mode=0o600):
+    path = os.path.join(home, ".netrc")
+    write(path, text.encode())
+    os.chmod(path, mode)
+    return path
+
+
+@test
+def netrc_gives_the_password():
+    """A URL without a password takes it from ~/.netrc, by host and login;
+    without a user in the URL, the entry's login too; BURROW_PASSWORD
+    still wins; macros and the default entry are read past."""
+    with Server(users=USERS) as srv:
+        local = tmp()
+        netrc(local, "# mine\nmachine other login beal password no\n"
+              "machine %s login harry password pw\n"
+              "macdef init\nmachine %s login beal password bad\n\n"
+              "machine %s login beal password \"s3cret\"\n"
+              "default login anonymous password x@\n" % (HOST, HOST, HOST))
+        for user in ("harry", "beal"):
+            r = ok(burrow(url(srv, user=user, password=False), "pwd\n",
+                          local))
+            assert r.err == "", r
+        r = ok(burrow("ftp://%s:%d/" % (HOST, srv.port), "lpwd\nls\n",
+                      local))
+        r = burrow(url(srv, user="beal", password=False), "pwd\n", local,
+                   env={"BURROW_PASSWORD": "wrong"})
+        assert r.rc == 1 and "login as beal failed" in r.err, r
+
+
+@test
+def netrc_readable_by_others_is_refused():
+    """A ~/.netrc that its group or others may read or write is not used,
+    and the error says which file and how to mend it; a mistake in it is
+    named by file and line."""
+    with Server(users=USERS) as srv:
+        local = tmp()
+        path = netrc(local, "machine %s login harry password pw\n" % HOST,
+                     0o644)
+        u = url(srv, password=False)
+        for mode in (0o644, 0o640, 0o602):
+            os.chmod(path, mode)
+            r = burrow(u, "pwd\n", local)
+            assert r.rc == 1, r
+            assert "%s: readable or writable by others" % path in r.err, r
+            assert "chmod 600" in r.err, r
+        netrc(local, "machine %s\n  login harry\n  pasword pw\n" % HOST)
+        r = burrow(u, "pwd\n", local)
+        assert r.rc == 1 and '%s:3: unknown word "pasword"' % path in r.err, r
+        netrc(local, "machine %s login harry password pw\n" % HOST)
+        ok(burrow(u, "pwd\n", local))
+
+
+def sites_conf(home, text, xdg=None):
+    d = os.path.join(xdg or os.path.join(home, ".config"), "burrow")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "sites.conf")
+    write(path, text.encode())
+    return path
+
+
+@test
+def site_by_name():
+    """burrow --batch NAME opens the site of that name in sites.conf: its
+    host, user, remote and local folders and TLS, the password from
+    ~/.netrc; $XDG_CONFIG_HOME is where the file is when set."""
+    with Server(users=USERS, tls={"require": True}) as srv:
+        local = tmp()
+        os.makedirs(os.path.join(srv.home("beal"), "pub"))
+        write(os.path.join(srv.home("beal"), "pub", "f.txt"), b"site file")
+        os.mkdir(os.path.join(local, "dl"))
+        sites_conf(local, """# my servers
+sites = (
+  { name = "other"; url = "ftp://%s:%d"; user = "harry"; },
+  { name = "work"; url = "ftp://%s:%d"; user = "beal";
+    remote_dir = "pub"; local_dir = "~/dl"; tls = true;
+    cafile = "%s"; parallel = 2; }
+);
+""" % (HOST, srv.port, HOST, srv.port, srv.cert))
+        netrc(local, "machine %s login beal password s3cret\n" % HOST)
+        r = ok(burrow("work", "pwd\nlpwd\nget f.txt\nquota\n", local))
+        assert "/pub" in r.out and os.path.join(local, "dl") in r.out, r
+        assert read(os.path.join(local, "dl", "f.txt")) == b"site file"
+        # TLS was used (the server requires it), and no certificate was
+        # pinned: the site's CA vouched for it.
+        assert not os.path.exists(known_hosts(local)), r
+        # XDG_CONFIG_HOME wins over HOME.
+        xdg = tmp()
+        sites_conf(local, "sites = ( { name = \"x\"; url = \"ftps://%s:%d\"; "
+                   "user = \"harry\"; cafile = \"%s\"; } );\n"
+                   % (HOST, srv.port, srv.cert), xdg=xdg)
+        netrc(local, "machine %s login harry password pw\n" % HOST)
+        ok(burrow("x", "pwd\n", local, env={"XDG_CONFIG_HOME": xdg}))
+        r = burrow("x", "pwd\n", local)
+        assert r.rc == 2 and "x: no such site" in r.err, r
+
+
+@test
+def site_password_from_a_netrc_others_may_read_is_refused():
+    with Server(users=USERS) as srv:
+        local = tmp()
+        sites_conf(local, "sites = ( { name = \"s\"; url = \"ftp://%s:%d\"; "
+                   "user = \"harry\"; } );\n" % (HOST, srv.port))
+        path = netrc(local, "machine %s password pw\n" % HOST, 0o644)
+        r = burrow("s", "pwd\n", local)
+        assert r.rc == 1 and "readable or writable by others" in r.err, r
+        assert path in r.err, r
+        os.chmod(path, 0o600)
+        ok(burrow("s", "pwd\n", local))
+
+
+@test
+def unknown_site_name():
+    """A name that is no site: exit 2, the file named, its sites listed."""
+    local = tmp()
+    r = burrow("nowhere", "pwd\n", local)
+    path = os.path.join(local, ".config", "burrow", "sites.conf")
+    assert r.rc == 2, r
+    assert "nowhere: no such site in %s (it has none)" % path in r.err, r
+    sites_conf(local, "sites = ( { name = \"a\"; url = \"ftp://h\"; },\n"
+               "  { name = \"b c\"; url = \"ftp://g\"; } );\n")
+    r = burrow("nowhere", "pwd\n", local)
+    assert r.rc == 2 and "its sites: a, b c)" in r.err, r
+    assert "ftp://" in r.err, r
+
+
+@test
+def bad_sites_conf_line():
+    """A mistake in sites.conf stops burrow with exit 2 and file:line."""
+    local = tmp()
+    path = sites_conf(local, "sites = (\n  { name = \"a\";\n"
+                      "    url = \"ftp://h\";\n    passwd = \"x\"; }\n);\n")
+    r = burrow("a", "pwd\n", local)
+    assert r.rc == 2, r
+    assert '%s:4: unknown setting "passwd"' % path in r.err, r
+    for text, line, why in (
+            ("sites = (\n { name = \"a\"; url = \"ftp://u:pw@h\"; } );\n",
+             2, "passwords are not kept"),
+            ("sites = (\n { name = \"a\"; url = \"ftp://h\"; },\n"
+             " { name = \"a\"; url = \"ftp://g\"; } );\n", 3,
+             'a second site named "a"'),
+            ("sites = (\n { name = \"a\" url = ; } );\n", 2,
+             "syntax error")):
+        sites_conf(local, text)
+        r = burrow("a", "pwd\n", local)
+        assert r.rc == 2 and "%s:%d: " % (path, line) in r.err, r
+        assert why in r.err, r
+    # A URL does not read sites.conf at all.
+    r = burrow("ftp://%s:1/" % HOST, "pwd\n", local)
+    assert r.rc == 1, r
+
+
+@test
+def burrow_conf():
+    """burrow.conf with every setting is read; a mistake stops burrow with
+    exit 2 and file:line before it connects (--help still works)."""
+    with Server(users=USERS) as srv:
+        local = tmp()
+        d = os.path.join(local, ".config", "burrow")
+        os.makedirs(d)
+        path = os.path.join(d, "burrow.conf")
+        write(path, b"# mine\nparallel = 1;\ntimeout = 5;\n"
+              b'sort = "time";\ntheme = "mono";\nconfirm_delete = true;\n')
+        ok(burrow(url(srv), "pwd\n", local))
+        logins = srv.log().count("connected")
+        for text, line, why in (
+                (b"parallel = 2;\n\nparalel = 3;\n", 3,
+                 'unknown setting "paralel"'),
+                (b"keepalive = 100000;\n", 1, "keepalive: 0 to 86400"),
+                (b"confirm_delete = yes;\n", 1, "syntax error")):
+            write(path, text)
+            r = burrow(url(srv), "pwd\n", local)
+            assert r.rc == 2 and "%s:%d: %s" % (path, line, why) in r.err, r
+            assert srv.log().count("connected") == logins, srv.log()
+        p = subprocess.run([BURROW, "--help"], capture_output=True,
+                           timeout=10, env=dict(os.environ, HOME=local))
+        assert p.returncode == 0 and b"burrow.conf" in p.stdout, p
 
 
 @test

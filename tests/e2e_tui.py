@@ -19,7 +19,11 @@ refusing bits or not offering SITE CHMOD); the conflict dialog's
 skip, overwrite, rename and "for all"; the filter and the sort orders;
 resizing; help; quitting (with and without a transfer running); the
 login and connect dialogs (the password shown only as stars); UTF-8 and
-control bytes in names.
+control bytes in names; `burrow NAME` with a saved site and ~/.netrc's
+password; the site list (Ctrl-\\, also from F2): connect, add the current
+connection, edit, delete, written to sites.conf; burrow.conf's keepalive,
+parallel, sort, confirm_delete and theme (NO_COLOR), the command line
+winning, a mistake stopping burrow with file:line.
 
 The cursor is invisible in a plain capture (it is reverse video), so
 cursor_name() asks the program: F8 opens "Delete "NAME"..." for the entry
@@ -2506,6 +2510,275 @@ def a_slow_fetch_shows_progress_and_esc_stops_it():
         t.keys("q")
         assert t.exited() == 0
 
+# --- saved sites, ~/.netrc, burrow.conf -------------------------------------
+
+def config_file(t, name, text):
+    """Writes ~/.config/burrow/NAME in t's home."""
+    d = os.path.join(t.home, ".config", "burrow")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, name)
+    write(path, text.encode())
+    return path
+
+
+def netrc(t, text):
+    path = os.path.join(t.home, ".netrc")
+    write(path, text.encode())
+    os.chmod(path, 0o600)
+
+
+def site_text(name, srv, user="harry", extra=""):
+    return ('{ name = "%s"; url = "ftp://%s:%d"; user = "%s"; %s}'
+            % (name, HOST, srv.port, user, extra))
+
+
+@test
+def site_by_name_from_the_command_line():
+    """burrow NAME connects to the site of that name, in its remote and
+    local folders, with the password from ~/.netrc; a name that is no
+    site stops burrow with exit 2 and the sites it knows."""
+    with Server() as srv, Tui() as t:
+        os.makedirs(os.path.join(srv.home("harry"), "pub"))
+        write(os.path.join(srv.home("harry"), "pub", "in-pub.txt"), b"p")
+        work = os.path.join(t.home, "work")
+        os.mkdir(work)
+        write(os.path.join(work, "in-work.txt"), b"w")
+        config_file(t, "sites.conf", "sites = ( %s );\n" % site_text(
+            "dev", srv, extra='remote_dir = "pub"; local_dir = "~/work"; '))
+        netrc(t, "machine %s login harry password pw\n" % HOST)
+        t.start(["dev"], tmp())
+        connected(t, srv)
+        t.wait_entries("right", ["in-pub.txt"])
+        t.wait_entries("left", ["in-work.txt"])
+        assert "/pub" in t.title("right"), t.fail("remote folder")
+        assert work in t.title("left"), t.fail("local folder")
+        t.keys("q")
+        assert t.exited() == 0
+    with Tui() as t:
+        config_file(t, "sites.conf", 'sites = ( { name = "one"; url = '
+                    '"ftp://h"; } );\n')
+        t.start(["nosuch"], tmp())
+        assert t.exited() == 2
+        assert "nosuch: no such site" in t.stderr() and \
+            "its sites: one" in t.stderr(), t.stderr()
+
+
+@test
+def site_list_connects_adds_edits_and_deletes():
+    """Ctrl-\\ (also from F2's dialog) lists the saved sites: Enter
+    connects to one, a keeps the current connection as a new site under
+    a typed name (address, user, both folders, never the password), e
+    edits a site's fields one after another, d deletes one after asking;
+    each change is in sites.conf at once, mode 0600."""
+    with Server() as srv, Tui() as t:
+        for d in ("a", "b", os.path.join("b", "deep")):
+            os.makedirs(os.path.join(srv.home("harry"), d))
+        write(os.path.join(srv.home("harry"), "b", "deep", "x.txt"), b"x")
+        conf = config_file(t, "sites.conf", "sites = ( %s, %s );\n" % (
+            site_text("alpha", srv, extra='remote_dir = "a"; '),
+            site_text("beta", srv, extra='remote_dir = "b"; ')))
+        netrc(t, "machine %s login harry password pw\n" % HOST)
+        local = tmp()
+        t.start([], local)
+        t.wait_for("Connect")
+        assert "Ctrl-\\: the saved sites" in t.screen(), t.fail("hint")
+        t.keys("C-\\")
+        t.wait_for("Saved sites: 2")
+        assert "alpha" in t.screen() and "beta" in t.screen(), t.fail("list")
+        t.keys("Down", "Enter")
+        connected(t, srv)
+        t.wait_for(lambda s: " /b " in t.title("right", s), why="/b")
+        t.focus("right")
+        t.wait_entries("right", ["deep"])
+        t.keys("End", "Enter")
+        t.wait_entries("right", ["x.txt"])
+        # a: the connection as it is now, under a new name.
+        t.keys("C-\\")
+        t.wait_for("Saved sites: 2")
+        t.keys("a")
+        t.wait_for("as the site named")
+        t.keys("C-u")
+        t.type("gamma")
+        t.keys("Enter")
+        t.wait_status('Added site "gamma"')
+        text = read(conf).decode()
+        assert 'name = "gamma"' in text and 'remote_dir = "/b/deep"' in text \
+            and 'local_dir = "%s"' % local in text and \
+            'user = "harry"' in text, text
+        assert "pw" not in text.replace("password", ""), text
+        assert os.stat(conf).st_mode & 0o777 == 0o600
+        # A name taken already is refused, and asked again.
+        t.keys("a")
+        t.wait_for("as the site named")
+        t.keys("C-u")
+        t.type("alpha")
+        t.keys("Enter")
+        t.wait_status('There is a site named "alpha" already')
+        assert "as the site named" in t.screen(), t.fail("asked again")
+        t.keys("Escape")
+        t.wait_status("No site changed")
+        assert "as the site named" not in t.screen(), t.fail("not closed")
+        # e: every field in turn; the remote folder changed.
+        t.keys("End", "e")
+        t.wait_for("Name (1 of 5)")
+        t.keys("Enter")
+        t.wait_for("(2 of 5)")
+        t.keys("Enter")
+        t.wait_for("(3 of 5)")
+        t.keys("Enter")
+        t.wait_for("(4 of 5)")
+        t.keys("C-u")
+        t.type("/a")
+        t.keys("Enter")
+        t.wait_for("(5 of 5)")
+        t.keys("Enter")
+        t.wait_status('Saved site "gamma"')
+        text = read(conf).decode()
+        assert 'remote_dir = "/a"' in text and "/b/deep" not in text, text
+        # d: deleted after asking; n keeps it.
+        t.keys("Home", "d")
+        t.wait_for('Delete the site "alpha"?')
+        t.keys("n")
+        t.wait_status("No site deleted")
+        t.keys("d")
+        t.wait_for('Delete the site "alpha"?')
+        t.keys("y")
+        t.wait_status('Deleted site "alpha"')
+        text = read(conf).decode()
+        assert '"alpha"' not in text and '"beta"' in text and \
+            '"gamma"' in text, text
+        # Enter on the edited site: connected in its new folder.
+        t.keys("End", "Enter")
+        t.wait_for(lambda s: " /a " in t.title("right", s), why="/a")
+        t.keys("C-\\")
+        t.wait_for("Saved sites: 2")
+        t.keys("Escape")
+        t.wait_gone("Saved sites")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def burrow_conf_keepalive_default():
+    """burrow.conf's keepalive is the default: with keepalive = 1 a login
+    idle past the server's 2 s idle_timeout is held; --keepalive 0 on the
+    command line wins over the file, and the login is dropped."""
+    with Server(idle_timeout=2) as srv:
+        h = srv.home("harry")
+        local = tmp()
+        with Tui() as t:
+            config_file(t, "burrow.conf", "# mine\nkeepalive = 1;\n")
+            t.start([url(srv)], local)
+            connected(t, srv)
+            time.sleep(5)
+            write(os.path.join(h, "later.txt"), b"1")
+            t.keys("C-r")
+            t.wait_entries("right", ["later.txt"])
+            assert "idle timeout" not in srv.log(), srv.log()
+            assert srv.log().count("login harry") == 1, srv.log()
+            t.keys("q")
+            assert t.exited() == 0
+        with Tui() as t:
+            config_file(t, "burrow.conf", "keepalive = 1;\n")
+            t.start(["--keepalive", "0", url(srv)], local)
+            connected(t, srv)
+            assert wait_until(lambda: "idle timeout" in srv.log(), 15), \
+                srv.log()
+            t.keys("q")
+            assert t.exited() == 0
+
+
+@test
+def burrow_conf_parallel_default():
+    """burrow.conf's parallel = 2: at most two transfers run at once, not
+    the built-in four; --parallel 3 on the command line wins."""
+    root = tmp()
+    for n in range(8):
+        write(os.path.join(root, "p%02d.bin" % n), b"%02d" % n * 40000)
+    for args, running in (([], 2), (["--parallel", "3"], 3)):
+        with FakeFtpd(root, rate=32 * 1024) as s, Tui() as t:
+            config_file(t, "burrow.conf", "parallel = 2;\n")
+            t.start(args + [s.url()], tmp())
+            t.wait_entries("right", ["p00.bin", "p01.bin"])
+            t.goto("right", "p00.bin")
+            t.keys(*["Space"] * 8)
+            t.keys("F5")
+            # The most seen at once until the last item starts (the
+            # further logins come up one by one), 10 s at most.
+            peak = 0
+            for _ in range(200):
+                m = re.search(r"Transfers: (\d+) running, (\d+) waiting",
+                              t.screen())
+                if m:
+                    peak = max(peak, int(m.group(1)))
+                    if m.group(2) == "0":
+                        break
+                time.sleep(POLL)
+            assert peak == running, t.fail("%d at once, not %d"
+                                           % (peak, running))
+            t.keys("Escape")
+            t.wait_for("Cancel the running transfer")
+            t.keys("a")
+            t.wait_for(re.compile(r"0 running, 0 waiting"))
+            t.keys("q")
+            assert t.exited() == 0
+
+
+def colour_codes(t):
+    """The screen with its attributes: 1 when a colour is set anywhere."""
+    p = t.tmux("capture-pane", "-p", "-e", "-t", "t")
+    return re.search(r"\x1b\[(?:[0-9]+;)*(?:3[0-7]|4[0-7])(?:;[0-9]+)*m",
+                     p.stdout) is not None
+
+
+@test
+def burrow_conf_sort_delete_and_colours():
+    """burrow.conf's sort = "size" orders both panes by size from the
+    start; confirm_delete = false makes F8 delete without asking; theme =
+    "mono" and NO_COLOR (set and not empty) draw without colour, and a
+    mistake in the file is named by file and line, with exit 2."""
+    with Server() as srv, Tui() as t:
+        local = tmp()
+        write(os.path.join(local, "small.txt"), b"s")
+        write(os.path.join(local, "big.txt"), b"b" * 5000)
+        write(os.path.join(srv.home("harry"), "a-small.txt"), b"s")
+        write(os.path.join(srv.home("harry"), "z-big.txt"), b"b" * 5000)
+        config_file(t, "burrow.conf", 'sort = "size";\n'
+                    "confirm_delete = false;\n")
+        t.start([url(srv)], local)
+        connected(t, srv)
+        t.wait_entries("right", ["z-big.txt"])
+        assert "by size" in t.footer("left"), t.fail("by size")
+        names = t.entries("left")
+        assert names.index("big.txt") < names.index("small.txt"), names
+        names = t.entries("right")
+        assert names.index("z-big.txt") < names.index("a-small.txt"), names
+        assert colour_codes(t), t.fail("the default theme has colour")
+        # (Not t.goto(): it finds the cursor with F8, which deletes here.)
+        assert t.entries("left") == ["..", "big.txt", "small.txt"], \
+            t.entries("left")
+        t.keys("Down", "Down", "F8")
+        t.wait_status("Deleted 1")
+        assert not os.path.exists(os.path.join(local, "small.txt"))
+        assert os.path.exists(os.path.join(local, "big.txt"))
+        t.keys("q")
+        assert t.exited() == 0
+    for conf, env in (('theme = "mono";\n', {}),
+                      ('theme = "dark";\n', {"NO_COLOR": "1"})):
+        with Server() as srv, Tui() as t:
+            config_file(t, "burrow.conf", conf)
+            t.start([url(srv)], tmp(), env=env)
+            connected(t, srv)
+            assert not colour_codes(t), t.fail("colour with %r" % conf)
+            t.keys("q")
+            assert t.exited() == 0
+    with Tui() as t:
+        path = config_file(t, "burrow.conf", "parallel = 2;\n"
+                           'theme = "pink";\n')
+        t.start(["ftp://%s:1/" % HOST], tmp())
+        assert t.exited() == 2
+        assert '%s:2: theme: "pink" is not one of' % path in t.stderr(), \
+            t.stderr()
 
 
 if __name__ == "__main__":

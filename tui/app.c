@@ -28,6 +28,7 @@
 #include "tui/edit.h"
 #include "tui/keys.h"
 #include "tui/remote.h"
+#include "tui/sitelist.h"
 #include "tui/xfer.h"
 
 #define POLL_MS		100
@@ -41,6 +42,17 @@ status(struct app *a, int error, const char *fmt, ...)
 
 static void
 status(struct app *a, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof(a->status), fmt, ap);
+	va_end(ap);
+	a->status_error = error;
+}
+
+void
+app_status(struct app *a, int error, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -171,6 +183,7 @@ disconnect(struct app *a)
 	a->fs[SIDE_REMOTE] = NULL;
 	pane_free(&a->pane[SIDE_REMOTE]);
 	pane_init(&a->pane[SIDE_REMOTE]);
+	pane_set_sort(&a->pane[SIDE_REMOTE], a->opts->sort);
 	a->have_avbl = 0;
 	a->server[0] = '\0';
 }
@@ -223,13 +236,14 @@ open_connect(struct app *a, const char *text)
 	else if (text == NULL && a->servers.n > 0)
 		text = a->servers.v[0];
 	snprintf(body, sizeof(body), "Server (ftp[s]://user@host[:port]"
-	    "[/path]):%s", a->servers.n > 1 ? "\n(Up, Down: the servers used "
-	    "before)" : "");
+	    "[/path]):\n(or a site's name; Ctrl-\\: the saved sites%s)",
+	    a->servers.n > 1 ? "; Up, Down: the servers used before" : "");
 	dialog_open(&a->dlg, DLG_INPUT, DLG_FOR_URL, "Connect", body, text);
 	dialog_set_history(&a->dlg, a->servers.v, a->servers.n);
 }
 
 static void	open_journal(struct app *);
+static void	site_local_dir(struct app *);
 
 /* Connects with a->login; on failure asks again for what was wrong. */
 static void
@@ -243,8 +257,11 @@ connect_now(struct app *a)
 	status(a, 0, "Connecting to %s...", a->login.url.host);
 	draw_app(a);
 	a->login.opts = a->opts->ftp;
-	if (a->login.url.scheme == URL_FTPS)
+	if (a->login.url.scheme == URL_FTPS || (a->have_site && a->site.tls))
 		a->login.opts.tls = 1;
+	if (a->have_site && a->site.cafile[0] != '\0' &&
+	    a->login.opts.cafile == NULL)
+		a->login.opts.cafile = a->site.cafile;
 	a->login.opts.notice = on_notice;
 	a->login.opts.notice_arg = a;
 	a->login.opts.trust_ask = ask_trust;
@@ -279,7 +296,8 @@ connect_now(struct app *a)
 	qo.open_fs = open_worker_fs;
 	qo.arg = &a->login;
 	qo.log = &a->log;
-	qo.parallel = a->opts->parallel;
+	qo.parallel = a->have_site && a->site.parallel > 0 &&
+	    !a->opts->parallel_set ? a->site.parallel : a->opts->parallel;
 	if ((a->queue = queue_new(&qo)) == NULL) {
 		status(a, 1, "out of memory");
 		return;
@@ -291,6 +309,8 @@ connect_now(struct app *a)
 		    " (TLS)" : "");
 	remember_server(a);
 	open_journal(a);
+	if (a->have_site)
+		site_local_dir(a);
 }
 
 /*
@@ -371,15 +391,103 @@ journal_answer(struct app *a, int ok)
 	a->npending = 0;
 }
 
-/* Parses text as the URL to use, then logs in or asks the password. */
+/* A site's local folder, in the local pane. */
+static void
+site_local_dir(struct app *a)
+{
+	char dir[FS_PATH_MAX], err[1024];
+
+	if (sites_local_dir(&a->site, dir, sizeof(dir)) < 0 || dir[0] == '\0')
+		return;
+	if (pane_chdir(&a->pane[SIDE_LOCAL], a->fs[SIDE_LOCAL], dir, err,
+	    sizeof(err)) != FS_OK)
+		status(a, 1, "%s: local folder: %s", a->site.name, err);
+}
+
+/*
+ * Logs in to u (from site, when not NULL), or asks the password; u is
+ * wiped.
+ */
+static void
+connect_login(struct app *a, struct url *u, const struct site *site)
+{
+	char err[1024], prompt[URL_USER_MAX + URL_HOST_MAX + 32];
+	int other, known;
+
+	/* The worker reads a->login: it must be gone before that changes. */
+	disconnect(a);
+	url_wipe(&a->login.url);
+	wipe(a->login.password, sizeof(a->login.password));
+	a->login.url = *u;
+	a->have_login = 1;
+	a->have_site = site != NULL;
+	if (site != NULL && site != &a->site)
+		a->site = *site;
+	/* BURROW_PASSWORD is the first login's: another user's password is
+	 * asked for, not guessed with it. */
+	other = a->first_user[0] != '\0' && !u->have_pass && u->have_user &&
+	    strcmp(u->user, a->first_user) != 0;
+	if (a->first_user[0] == '\0')
+		snprintf(a->first_user, sizeof(a->first_user), "%s",
+		    u->have_user ? u->user : "anonymous");
+	if (!other || strcmp(u->user, "anonymous") == 0 ||
+	    strcmp(u->user, "ftp") == 0)
+		known = client_known_password(&a->login.url,
+		    a->login.password, sizeof(a->login.password), err,
+		    sizeof(err));
+	else
+		known = client_netrc_password(&a->login.url,
+		    a->login.password, sizeof(a->login.password), err,
+		    sizeof(err));
+	if (known < 0)
+		status(a, 1, "%s", err);	/* and the password is asked */
+	if (known > 0)
+		connect_now(a);
+	else {
+		snprintf(prompt, sizeof(prompt), "Password for %s@%s:",
+		    a->login.url.user, a->login.url.host);
+		dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD, "Login",
+		    prompt, NULL);
+	}
+	url_wipe(u);
+}
+
+/* Connects to site: its address, its options and its folders. */
+static void
+connect_site(struct app *a, const struct site *site)
+{
+	struct url u;
+	char err[512];
+
+	if (sites_url(site, &u, err, sizeof(err)) < 0) {
+		status(a, 1, "%s: %s", site->name, err);
+		return;
+	}
+	connect_login(a, &u, site);
+}
+
+void
+app_connect_site(struct app *a, const struct site *site)
+{
+	connect_site(a, site);
+}
+
+/*
+ * Parses text as the URL to use (a saved site's name when one has it),
+ * then logs in or asks the password.
+ */
 static void
 connect_url(struct app *a, const char *text)
 {
+	const struct site *site;
 	struct url u;
-	char err[512], full[FS_PATH_MAX + 8], prompt[URL_USER_MAX +
-	    URL_HOST_MAX + 32];
-	int other;
+	char err[512], full[FS_PATH_MAX + 8];
 
+	if (strstr(text, "://") == NULL &&
+	    (site = sites_find(&a->sites, text)) != NULL) {
+		connect_site(a, site);
+		return;
+	}
 	/* "host" or "user@host:port" alone mean ftp:// */
 	if (strstr(text, "://") == NULL) {
 		snprintf(full, sizeof(full), "ftp://%s", text);
@@ -388,33 +496,8 @@ connect_url(struct app *a, const char *text)
 	if (url_parse(text, &u, err, sizeof(err)) < 0) {
 		status(a, 1, "%s", err);
 		open_connect(a, text);
-		goto out;
-	}
-	/* The worker reads a->login: it must be gone before that changes. */
-	disconnect(a);
-	url_wipe(&a->login.url);
-	wipe(a->login.password, sizeof(a->login.password));
-	a->login.url = u;
-	a->have_login = 1;
-	/* BURROW_PASSWORD is the first login's: another user's password is
-	 * asked for, not guessed with it. */
-	other = a->first_user[0] != '\0' && !u.have_pass && u.have_user &&
-	    strcmp(u.user, a->first_user) != 0;
-	if (a->first_user[0] == '\0')
-		snprintf(a->first_user, sizeof(a->first_user), "%s",
-		    u.have_user ? u.user : "anonymous");
-	if ((!other || strcmp(u.user, "anonymous") == 0 ||
-	    strcmp(u.user, "ftp") == 0) &&
-	    client_known_password(&a->login.url, a->login.password,
-	    sizeof(a->login.password)))
-		connect_now(a);
-	else {
-		snprintf(prompt, sizeof(prompt), "Password for %s@%s:",
-		    a->login.url.user, a->login.url.host);
-		dialog_open(&a->dlg, DLG_SECRET, DLG_FOR_PASSWORD, "Login",
-		    prompt, NULL);
-	}
-out:
+	} else
+		connect_login(a, &u, NULL);
 	url_wipe(&u);
 	wipe(full, sizeof(full));
 }
@@ -756,6 +839,8 @@ remove_tree(struct fs *fs, const char *path, int type, int depth, char *err,
 	return rc;
 }
 
+static void do_delete(struct app *a);
+
 static void
 act_delete(struct app *a)
 {
@@ -763,6 +848,14 @@ act_delete(struct app *a)
 
 	if (a->fs[a->active] == NULL || keep_selection(a) < 0)
 		return;
+	if (!a->opts->confirm_delete) {
+		/* burrow.conf's confirm_delete = false */
+		do_delete(a);
+		free(a->sel);
+		a->sel = NULL;
+		a->nsel = 0;
+		return;
+	}
 	dialog_delete_question(a->sel, a->nsel, body, sizeof(body));
 	dialog_open(&a->dlg, DLG_CONFIRM, DLG_FOR_DELETE, "Delete", body,
 	    NULL);
@@ -1401,6 +1494,14 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_EDIT_RETRY:
 		edit_answer(a, p, r, ans, text);
 		break;
+	case DLG_FOR_SITE_NAME:
+	case DLG_FOR_SITE_URL:
+	case DLG_FOR_SITE_USER:
+	case DLG_FOR_SITE_RDIR:
+	case DLG_FOR_SITE_LDIR:
+	case DLG_FOR_SITE_DELETE:
+		(void)sitelist_dialog_done(a, p, r, text);
+		break;
 	case DLG_FOR_CONFLICT:
 	case DLG_FOR_NOTHING:
 		break;
@@ -1417,6 +1518,12 @@ on_dialog_key(struct app *a, int key)
 	int r;
 
 	a->dlg.rows = (size_t)draw_dialog_rows();
+	if (a->dlg.purpose == DLG_FOR_URL && key == KEYS_CTRL('\\')) {
+		/* From F2's dialog to the saved sites. */
+		dialog_close(&a->dlg);
+		sitelist_open(a);
+		return;
+	}
 	r = dialog_key(&a->dlg, key);
 
 	if (r == DLG_EDITED && a->dlg.purpose == DLG_FOR_FILTER)
@@ -1533,6 +1640,10 @@ on_key(struct app *a, int key)
 	}
 	if (!keys_is_resize(key))
 		a->status[0] = '\0';
+	if (a->sites_open) {
+		sitelist_key(a, key);
+		return;
+	}
 	if (a->ctrl_x && !keys_is_resize(key)) {
 		a->ctrl_x = 0;
 		act = keys_ctrl_x_action(key);
@@ -1604,6 +1715,7 @@ on_key(struct app *a, int key)
 	case ACT_CHMOD: act_chmod(a); break;
 	case ACT_VIEW: act_view(a, EDIT_VIEW); break;
 	case ACT_EDIT: act_view(a, EDIT_EDIT); break;
+	case ACT_SITES: sitelist_open(a); break;
 	case ACT_NONE:
 		/* A function key that does nothing says so (mc users try
 		 * the ones mc binds). */
@@ -1705,6 +1817,7 @@ app_free(struct app *a)
 	log_close(a);
 	xlog_free(&a->log);
 	recent_free(&a->servers);
+	sites_free(&a->sites);
 	free(a->recent);
 	free(a->sel);
 	url_wipe(&a->login.url);
@@ -1726,7 +1839,8 @@ keep_alive(struct app *a)
 }
 
 int
-client_run(const struct client_opts *o, const char *url)
+client_run(const struct client_opts *o, const char *url,
+    const struct site *site)
 {
 	struct app a;
 	char err[1024];
@@ -1738,6 +1852,8 @@ client_run(const struct client_opts *o, const char *url)
 	xlog_init(&a.log, 0);
 	pane_init(&a.pane[SIDE_LOCAL]);
 	pane_init(&a.pane[SIDE_REMOTE]);
+	pane_set_sort(&a.pane[SIDE_LOCAL], o->sort);
+	pane_set_sort(&a.pane[SIDE_REMOTE], o->sort);
 	if ((a.recent = calloc(APP_RECENT, sizeof(*a.recent))) == NULL ||
 	    (a.fs[SIDE_LOCAL] = fs_local_new(NULL, err, sizeof(err))) ==
 	    NULL) {
@@ -1746,7 +1862,7 @@ client_run(const struct client_opts *o, const char *url)
 		app_free(&a);
 		return 1;
 	}
-	if (draw_open(err, sizeof(err)) < 0) {
+	if (draw_open(o->theme, err, sizeof(err)) < 0) {
 		fprintf(stderr, "burrow: %s\n", err);
 		app_free(&a);
 		return 1;
@@ -1759,7 +1875,13 @@ client_run(const struct client_opts *o, const char *url)
 	else if (recent_load(&a.servers, a.servers_file, err,
 	    sizeof(err)) < 0)
 		status(&a, 1, "Recent servers not read: %s", err);
-	if (url != NULL)
+	if (sites_default_file(a.sites_file, sizeof(a.sites_file)) < 0)
+		a.sites_file[0] = '\0';
+	else if (sites_load(&a.sites, a.sites_file, err, sizeof(err)) < 0)
+		status(&a, 1, "%s", err);	/* main() read it once */
+	if (site != NULL)
+		connect_site(&a, site);
+	else if (url != NULL)
 		connect_url(&a, url);
 	else
 		open_connect(&a, NULL);

@@ -16,6 +16,7 @@
 #include "tui/pane.h"
 #include "tui/queue.h"
 #include "tui/recent.h"
+#include "tui/sites.h"
 #include "tui/url.h"
 #include "tui/xlog.h"
 
@@ -36,6 +37,8 @@ struct app {
 	const struct client_opts *opts;
 	struct app_login	 login;
 	int			 have_login;	/* url parsed */
+	struct site		 site;		/* what the login came from, */
+	int			 have_site;	/* when it came from a site */
 	char			 first_user[URL_USER_MAX];	/* the first
 						   login's, whom BURROW_PASSWORD
 						   is for ("" before it) */
@@ -91,6 +94,17 @@ struct app {
 	char			 servers_file[4096];
 	int			 ctrl_x;	/* Ctrl-X came: the next key
 						   is one of its commands */
+
+	/* The saved sites (tui/sites.h); file "" when there is no place
+	 * for them. */
+	struct sites		 sites;
+	char			 sites_file[4096];
+	/* Their list (Ctrl-\, tui/sitelist.c): shown, its cursor, and the
+	 * site being added (at SITES_NEW) or edited (at its index). */
+	int			 sites_open;
+	size_t			 sites_cursor;
+	struct site		 site_edit;
+	size_t			 site_edit_at;
 	int			 log_open;
 	int			 log_failed_only;
 	int			 log_follow;
@@ -100,5 +114,15 @@ struct app {
 	unsigned long		 log_added;	/* when log_v was copied */
 	unsigned long		 log_failed;
 };
+
+/* What tui/app.c offers the screen's other modules (tui/sitelist.c). */
+
+/* Sets the status line (an error in its colour when error is set). */
+void	app_status(struct app *a, int error, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Connects to site, as burrow NAME does (asking a password when none is
+ * known). */
+void	app_connect_site(struct app *a, const struct site *site);
 
 #endif

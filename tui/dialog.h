@@ -46,6 +46,12 @@ enum dialog_purpose {
 	DLG_FOR_EDIT_CHANGED,	/* F4: the server's file changed since */
 	DLG_FOR_EDIT_NAME,	/* F4: the new name to send the copy to */
 	DLG_FOR_EDIT_RETRY,	/* F4: sending the copy back failed */
+	DLG_FOR_SITE_NAME,	/* the site list's (tui/sitelist.c): a */
+	DLG_FOR_SITE_URL,	/* site's name, address, user, remote and */
+	DLG_FOR_SITE_USER,	/* local folders as they are added or */
+	DLG_FOR_SITE_RDIR,	/* edited; and "delete it?" */
+	DLG_FOR_SITE_LDIR,
+	DLG_FOR_SITE_DELETE,
 };
 
 /* dialog_key() results. */

@@ -33,6 +33,26 @@ enum {
 /* Set by signal handlers, read by the main loop. */
 static volatile sig_atomic_t interrupted;
 static int open_now;		/* curses is running (main thread only) */
+static int colour_on;		/* pairs set up: the terminal has colour,
+				   and neither the theme nor NO_COLOR says
+				   no (main thread only) */
+
+/* Each theme's colours of C_DIR... C_LINK: foreground, background (-1:
+ * the terminal's). */
+static const short themes[][C_LINK][2] = {
+	[THEME_DEFAULT] = {
+		{ COLOR_BLUE, -1 }, { COLOR_YELLOW, -1 },
+		{ COLOR_BLACK, COLOR_CYAN }, { COLOR_RED, -1 },
+		{ COLOR_GREEN, -1 }, { COLOR_BLACK, COLOR_WHITE },
+		{ COLOR_CYAN, -1 },
+	},
+	[THEME_DARK] = {
+		{ COLOR_CYAN, -1 }, { COLOR_YELLOW, -1 },
+		{ COLOR_BLACK, COLOR_GREEN }, { COLOR_MAGENTA, -1 },
+		{ COLOR_GREEN, -1 }, { COLOR_WHITE, COLOR_BLUE },
+		{ COLOR_WHITE, -1 },
+	},
+};
 
 static void
 on_quit_signal(int sig)
@@ -53,8 +73,9 @@ static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
     SIGILL };
 
 int
-draw_open(char *err, size_t errlen)
+draw_open(enum settings_theme theme, char *err, size_t errlen)
 {
+	const char *no_colour = getenv("NO_COLOR");
 	struct sigaction sa;
 	size_t i;
 
@@ -85,16 +106,16 @@ draw_open(char *err, size_t errlen)
 	keypad(stdscr, TRUE);
 	set_escdelay(50);
 	curs_set(0);
-	if (has_colors()) {
+	/* NO_COLOR (no-color.org): set and not empty, no colour. */
+	colour_on = has_colors() && theme != THEME_MONO &&
+	    (size_t)theme < sizeof(themes) / sizeof(themes[0]) &&
+	    (no_colour == NULL || no_colour[0] == '\0');
+	if (colour_on) {
 		start_color();
 		use_default_colors();
-		init_pair(C_DIR, COLOR_BLUE, -1);
-		init_pair(C_MARK, COLOR_YELLOW, -1);
-		init_pair(C_TITLE, COLOR_BLACK, COLOR_CYAN);
-		init_pair(C_ERROR, COLOR_RED, -1);
-		init_pair(C_BAR, COLOR_GREEN, -1);
-		init_pair(C_DIALOG, COLOR_BLACK, COLOR_WHITE);
-		init_pair(C_LINK, COLOR_CYAN, -1);
+		for (i = 0; i < C_LINK; i++)
+			init_pair((short)(i + 1), themes[theme][i][0],
+			    themes[theme][i][1]);
 	}
 	return 0;
 }
@@ -155,7 +176,7 @@ draw_interrupted(void)
 static attr_t
 color(int pair, attr_t mono)
 {
-	return has_colors() ? (attr_t)COLOR_PAIR(pair) : mono;
+	return colour_on ? (attr_t)COLOR_PAIR(pair) : mono;
 }
 
 /* Writes s (sanitized, cut) at y, x in at most width columns. */
@@ -762,6 +783,59 @@ draw_log(const struct app *a)
 	put_text(LINES - 1, 0, line, COLS);
 }
 
+/* ------------------------------------------------------ the saved sites */
+
+/* The site list over the whole screen: a title, a row a site (name,
+ * address and user, the folders), the cursor's reversed, the keys at the
+ * bottom. */
+static void
+draw_sites(const struct app *a)
+{
+	char line[SITE_URL_MAX + URL_USER_MAX + 2 * SITE_PATH_MAX + 128];
+	const struct site *st;
+	int rows = LINES - 2 > 1 ? LINES - 2 : 1, y;
+	size_t top, i;
+
+	snprintf(line, sizeof(line), " Saved sites: %zu%s%s ", a->sites.n,
+	    a->sites_file[0] != '\0' ? " in " : "", a->sites_file);
+	attrset(color(C_TITLE, A_REVERSE) | A_BOLD);
+	mvhline(0, 0, ' ', COLS);
+	put_text(0, 0, line, COLS);
+	attrset(A_NORMAL);
+	if (a->sites.n == 0)
+		put_wrapped("No sites yet. Connect (F2), then press a here to "
+		    "keep the connection as a site; or write sites.conf (see "
+		    "burrow(1), FILES).", COLS, rows);
+	top = a->sites_cursor >= (size_t)rows ? a->sites_cursor -
+	    (size_t)rows + 1 : 0;
+	for (i = top, y = 1; i < a->sites.n && y <= rows; i++, y++) {
+		st = &a->sites.v[i];
+		snprintf(line, sizeof(line), " %-16s %s%s%s%s%s%s%s", st->name,
+		    st->user, st->user[0] != '\0' ? " at " : "", st->url,
+		    st->tls ? " (TLS)" : "", st->remote_dir[0] != '\0' ||
+		    st->local_dir[0] != '\0' ? "  " : "", st->remote_dir,
+		    st->local_dir[0] != '\0' ? "  local " : "");
+		if (st->local_dir[0] != '\0')
+			snprintf(line + strlen(line), sizeof(line) -
+			    strlen(line), "%s", st->local_dir);
+		if (i == a->sites_cursor)
+			attrset(A_REVERSE);
+		mvhline(y, 0, ' ', COLS);
+		put_text(y, 0, line, COLS);
+		attrset(A_NORMAL);
+	}
+	snprintf(line, sizeof(line), "Enter connect  a add this connection  "
+	    "e edit  d delete  Esc close");
+	mvhline(LINES - 1, 0, ' ', COLS);
+	if (a->status[0] != '\0') {
+		if (a->status_error)
+			attrset(color(C_ERROR, A_BOLD) | A_BOLD);
+		put_text(LINES - 1, 0, a->status, COLS);
+		attrset(A_NORMAL);
+	} else
+		put_text(LINES - 1, 0, line, COLS);
+}
+
 void
 draw_app(struct app *a)
 {
@@ -779,8 +853,11 @@ draw_app(struct app *a)
 		refresh();
 		return;
 	}
-	if (a->log_open) {
-		draw_log(a);
+	if (a->log_open || a->sites_open) {
+		if (a->log_open)
+			draw_log(a);
+		else
+			draw_sites(a);
 		if (a->dlg.kind != DLG_NONE)
 			draw_dialog(a);
 		refresh();

@@ -17,9 +17,11 @@
 
 /*
  * Starts curses on the terminal (UTF-8 where the locale is; colour where
- * the terminal has it). Returns 0, or -1 with a reason in err.
+ * the terminal has it, in theme's colours, and not at all with
+ * THEME_MONO or when $NO_COLOR is set and not empty). Returns 0, or -1
+ * with a reason in err.
  */
-int	draw_open(char *err, size_t errlen);
+int	draw_open(enum settings_theme theme, char *err, size_t errlen);
 
 /* Restores the terminal. Safe to call twice. */
 void	draw_close(void);

@@ -43,6 +43,7 @@ static const struct {
 	{ KEYS_FN(KEY_F(9)), ACT_LOG },		{ 'L', ACT_LOG },
 	{ KEYS_FN(KEY_F(3)), ACT_VIEW },	{ KEYS_FN(KEY_F(4)), ACT_EDIT },
 	{ KEYS_CTRL('x'), ACT_CTRL_X },
+	{ KEYS_CTRL('\\'), ACT_SITES },
 };
 
 /* After Ctrl-X, as in Midnight Commander. */
@@ -110,6 +111,7 @@ static const struct keys_help help[] = {
 	{ "c", "clear finished transfers from the panel" },
 	{ "F9 L", "the transfer log: every file's result, and why" },
 	{ "F2", "connect to another server" },
+	{ "Ctrl-\\", "saved sites: connect, add this one, edit, delete" },
 	{ "F1 ?", "this help" },
 	{ "F10 q", "quit (asking first while transfers run)" },
 };

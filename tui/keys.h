@@ -46,6 +46,7 @@ enum action {
 	ACT_CHMOD,		/* Ctrl-X c: the mode of the selection */
 	ACT_VIEW,		/* F3: the file in a pager */
 	ACT_EDIT,		/* F4: the file in an editor */
+	ACT_SITES,		/* Ctrl-\: the saved sites */
 };
 
 /* The action of key after Ctrl-X (c: ACT_CHMOD), or ACT_NONE. */

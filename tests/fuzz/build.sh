@@ -46,7 +46,8 @@ cflags="-g -O1 $warn $san -pthread -I$src -I$bld -DSYSCONFDIR=\"/etc\" $dep_cfla
 
 # Every library source of the two programs (not their main()s or screen).
 libsrc=$(cd "$src" && ls proto/*.c srv/*.c tui/*.c | grep -v -e '^srv/main\.c$' \
-    -e '^srv/passwd\.c$' -e '^tui/main\.c$' -e '^tui/app\.c$' -e '^tui/draw\.c$')
+    -e '^srv/passwd\.c$' -e '^tui/main\.c$' -e '^tui/app\.c$' -e '^tui/draw\.c$' \
+    -e '^tui/sitelist\.c$')
 
 # newer FILE TARGET: FILE, or any header, is newer than TARGET (or no TARGET).
 newer() {
