@@ -1231,6 +1231,39 @@ START_TEST(test_parallel_refused_login)
 }
 END_TEST
 
+/* Items added under a hold go into one run: all the logins move them,
+ * rather than the first alone while the others are being added. */
+START_TEST(test_hold_makes_one_run)
+{
+	struct env e;
+	struct queue *q = new_queue_n(&e, 3, 0, 1);
+	struct queue_status st;
+	unsigned ids[6];
+	int i;
+
+	queue_hold(q);
+	queue_hold(q);			/* holds nest */
+	queue_files(q, "h", 6, 400000, ids);
+	nap(100 * 1000000L);
+	queue_status(q, &st);
+	ck_assert_uint_eq(st.running, 0);
+	ck_assert_uint_eq(st.waiting, 6);
+	queue_release(q);
+	nap(50 * 1000000L);
+	queue_status(q, &st);
+	ck_assert_uint_eq(st.running, 0);	/* one hold is left */
+	queue_release(q);
+	queue_release(q);		/* one too many: no harm */
+	wait_idle(q);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(state_of(q, ids[i]), QUEUE_DONE);
+	pthread_mutex_lock(&e.lock);
+	ck_assert_int_eq(e.max_slots, 3);
+	pthread_mutex_unlock(&e.lock);
+	free_queue(&e);
+}
+END_TEST
+
 /* The journal's unfinished items, their count; damaged must be 0. */
 static size_t
 journal_left(const char *path, struct journal_item **v)
@@ -1365,6 +1398,7 @@ queue_suite(void)
 		    test_parallel_items_and_folder },
 		{ "parallel_cancel_run", test_parallel_cancel_run },
 		{ "parallel_refused_login", test_parallel_refused_login },
+		{ "hold_makes_one_run", test_hold_makes_one_run },
 		{ "journal_kept", test_journal_kept },
 		{ "journal_resumed", test_journal_resumed },
 	};

@@ -464,7 +464,8 @@ def burrow_conf():
         write(path, b"# mine\nparallel = 1;\ntimeout = 5;\n"
               b'sort = "time";\ntheme = "mono";\nconfirm_delete = true;\n')
         ok(burrow(url(srv), "pwd\n", local))
-        logins = srv.log().count("connected")
+        # ": connected" alone: "disconnected" comes after burrow exits.
+        logins = srv.log().count(": connected\n")
         for text, line, why in (
                 (b"parallel = 2;\n\nparalel = 3;\n", 3,
                  'unknown setting "paralel"'),
@@ -473,7 +474,7 @@ def burrow_conf():
             write(path, text)
             r = burrow(url(srv), "pwd\n", local)
             assert r.rc == 2 and "%s:%d: %s" % (path, line, why) in r.err, r
-            assert srv.log().count("connected") == logins, srv.log()
+            assert srv.log().count(": connected\n") == logins, srv.log()
         p = subprocess.run([BURROW, "--help"], capture_output=True,
                            timeout=10, env=dict(os.environ, HOME=local))
         assert p.returncode == 0 and b"burrow.conf" in p.stdout, p

@@ -376,10 +376,12 @@ journal_answer(struct app *a, int ok)
 	 * go first. */
 	(void)journal_reset(a->journal);
 	queue_journal(a->queue, a->journal);
+	queue_hold(a->queue);
 	for (i = 0; ok && i < a->npending; i++)
 		queued += queue_add_resumed(a->queue, a->pending[i].upload ?
 		    QUEUE_UPLOAD : QUEUE_DOWNLOAD, a->pending[i].src,
 		    a->pending[i].dst, a->pending[i].size) != 0;
+	queue_release(a->queue);
 	if (ok)
 		status(a, 0, "Going on with %zu unfinished transfer%s", queued,
 		    queued == 1 ? "" : "s");
@@ -599,6 +601,7 @@ queue_selection(struct app *a)
 
 	if (need_remote(a) < 0)
 		return;
+	queue_hold(a->queue);		/* one run for all of them */
 	for (i = 0; i < a->nsel; i++) {
 		const struct listing_entry *e = &a->sel[i];
 
@@ -610,6 +613,7 @@ queue_selection(struct app *a)
 		    e->have_size ? e->size : 0) != 0)
 			queued++;
 	}
+	queue_release(a->queue);
 	pane_unmark_all(&a->pane[from]);
 	status(a, queued == a->nsel ? 0 : 1, "Queued %zu of %zu %s to %s",
 	    queued, a->nsel, from == SIDE_LOCAL ? "uploads" : "downloads",

@@ -103,6 +103,7 @@ struct queue {
 	int			 running;	/* a run is under way */
 	int			 started;	/* the worker exists */
 	int			 stopping;	/* queue_free() has begun */
+	unsigned		 held;		/* queue_hold()s not released */
 	unsigned		 gen;
 	unsigned		 changed;	/* QUEUE_CHANGED_* */
 	unsigned		 batch;		/* raised by an item added to
@@ -754,7 +755,8 @@ worker(void *arg)
 	for (;;) {
 		if (!q->stopping && first_waiting(q) == NULL)
 			journal_dry(q);
-		while (!q->stopping && (it = first_waiting(q)) == NULL)
+		while (!q->stopping && (q->held > 0 ||
+		    (it = first_waiting(q)) == NULL))
 			pthread_cond_wait(&q->work, &q->lock);
 		if (q->stopping)
 			break;
@@ -934,6 +936,23 @@ queue_add_resumed(struct queue *q, enum queue_dir dir, const char *src,
     const char *dst, uint64_t size_hint)
 {
 	return add(q, dir, src, dst, size_hint, 1);
+}
+
+void
+queue_hold(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->held++;
+	pthread_mutex_unlock(&q->lock);
+}
+
+void
+queue_release(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->held > 0 && --q->held == 0)
+		pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->lock);
 }
 
 void

@@ -234,6 +234,16 @@ unsigned	 queue_add_resumed(struct queue *q, enum queue_dir dir,
 		    const char *src, const char *dst, uint64_t size_hint);
 
 /*
+ * Holds the worker from starting a run until queue_release(), so that
+ * items added one by one in between (a selection, the journal's) go
+ * into one run, moved over all the logins at once: without it the
+ * worker could start on the first alone. What runs already goes on.
+ * Holds nest.
+ */
+void		 queue_hold(struct queue *q);
+void		 queue_release(struct queue *q);
+
+/*
  * Keeps the queue in journal j (tui/journal.h; NULL: no longer): each
  * item added from now on is recorded, and its end; what a run is about
  * to move is synced first; the journal is emptied whenever every item
