@@ -23,6 +23,7 @@
 #include "srv/conf.h"
 #include "srv/lobby.h"
 #include "srv/log.h"
+#include "srv/pgsync.h"
 #include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -121,6 +122,7 @@ cmd_pass(struct session *s, char *arg)
 	const struct user *u = NULL;
 	const char *pw = arg != NULL ? arg : "";
 	uint64_t limit = 0;
+	char why[512];
 	int ok;
 
 	if (session_tls_refuses_login(s)) {
@@ -133,6 +135,20 @@ cmd_pass(struct session *s, char *arg)
 		return session_reply(s, FTP_LOGINOK, "Already logged in.");
 	if (s->state != ST_PASS)
 		return session_reply(s, FTP_BADSEQ, "Log in with USER first.");
+	/*
+	 * With the accounts in PostgreSQL, this login sees every change
+	 * committed before it, and none is let in while the database cannot
+	 * say whether the account still stands.
+	 */
+	if (s->srv->pgsync != NULL &&
+	    pgsync_refresh(s->srv->pgsync, 0, why, sizeof(why)) == -1) {
+		wipe(arg, arg != NULL ? strlen(arg) : 0);
+		log_warnx("%s: login of \"%s\" refused: %s", s->peer, s->user,
+		    why);
+		session_reply(s, FTP_CLOSING, "Service not available: the "
+		    "accounts database cannot be reached; try again later.");
+		return -1;
+	}
 	db = server_users(s->srv);
 	if (s->user[0] != '\0' && users_valid_name(s->user))
 		u = users_find(db, s->user);

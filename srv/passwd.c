@@ -6,13 +6,17 @@
  *                           passwd NAME [--stdin]
  *                           quota NAME SIZE|default
  *                           list
+ *                           init-db
  *
- * It finds the users file and the homes through burrowd's own config, so
+ * It finds the accounts and the homes through burrowd's own config, so
  * the two never disagree about where accounts live. Each command is one
- * entry of a table naming its arguments and options. An edit is a whole
- * load, change and atomic save of the file, under a lock on the file's
- * folder so that two administrators cannot lose each other's changes; a
- * running burrowd picks the result up on SIGHUP. Passwords are read without
+ * entry of a table naming its arguments and options. With the users file,
+ * an edit is a whole load, change and atomic save of the file, under a
+ * lock on the file's folder so that two administrators cannot lose each
+ * other's changes; a running burrowd picks the result up on SIGHUP. With
+ * users_backend = "postgresql" an edit is one transaction on the account's
+ * row that also notifies every node, which applies it at once; init-db
+ * creates or upgrades the tables. Passwords are read without
  * echo from the terminal, or as one line from stdin for scripts, and are
  * wiped as soon as they are hashed.
  */
@@ -39,6 +43,8 @@
 #include "proto/util.h"
 #include "srv/auth.h"
 #include "srv/conf.h"
+#include "srv/pgdb.h"
+#include "srv/schema.h"
 #include "srv/users.h"
 
 #define PROGNAME	"burrow-passwd"
@@ -62,8 +68,10 @@ struct args {
 /* What every command works on. */
 struct ctx {
 	struct srv_config	*cfg;
-	struct userdb		*db;
+	struct userdb		*db;		/* as loaded, for reading */
 	int			 lockfd;	/* the users file's folder */
+	PGconn			*pg;		/* users_backend "postgresql" */
+	const char		*where;		/* the accounts, for messages */
 };
 
 struct command {
@@ -73,6 +81,7 @@ struct command {
 	int		 npos;		/* positional arguments required */
 	int		 opts;		/* OPT_* and ARG2_SIZE */
 	int		 edits;		/* locks and saves the users file */
+	int		 db_only;	/* only with users_backend "postgresql" */
 	int		 (*exec)(struct ctx *, const struct args *);
 };
 
@@ -81,20 +90,23 @@ static int cmd_del(struct ctx *, const struct args *);
 static int cmd_passwd(struct ctx *, const struct args *);
 static int cmd_quota(struct ctx *, const struct args *);
 static int cmd_list(struct ctx *, const struct args *);
+static int cmd_init_db(struct ctx *, const struct args *);
 
 static const struct command commands[] = {
 	{ "add", "NAME [--quota SIZE] [--stdin]",
 	  "add an account and create its home", 1, OPT_QUOTA | OPT_STDIN, 1,
-	  cmd_add },
-	{ "del", "NAME", "remove an account (its home is kept)", 1, 0, 1,
+	  0, cmd_add },
+	{ "del", "NAME", "remove an account (its home is kept)", 1, 0, 1, 0,
 	  cmd_del },
-	{ "passwd", "NAME [--stdin]", "change a password", 1, OPT_STDIN, 1,
+	{ "passwd", "NAME [--stdin]", "change a password", 1, OPT_STDIN, 1, 0,
 	  cmd_passwd },
 	{ "quota", "NAME SIZE|default",
 	  "set a quota: 20M, 1G, 0 for unlimited, default for the server's", 2,
-	  ARG2_SIZE, 1, cmd_quota },
-	{ "list", "", "show accounts, quotas and disk usage", 0, 0, 0,
+	  ARG2_SIZE, 1, 0, cmd_quota },
+	{ "list", "", "show accounts, quotas and disk usage", 0, 0, 0, 0,
 	  cmd_list },
+	{ "init-db", "", "create or upgrade the PostgreSQL tables "
+	  "(users_backend = \"postgresql\")", 0, 0, 0, 1, cmd_init_db },
 };
 
 /*
@@ -129,7 +141,8 @@ usage_all(FILE *fp)
 		    commands[i].usage[0] ? " " : "", commands[i].usage,
 		    commands[i].help);
 	fprintf(fp, "\n  -c FILE  burrowd's config file, which names the users "
-	    "file and home_root\n           (default: the one burrowd reads)\n"
+	    "file (or the\n           database) and home_root (default: the one "
+	    "burrowd reads)\n"
 	    "  --stdin  read the password as one line from stdin instead of "
 	    "the terminal\n");
 }
@@ -660,8 +673,81 @@ existing(struct ctx *x, const char *name)
 	const struct user *u;
 
 	if ((u = users_find(x->db, name)) == NULL)
-		fail("no user named \"%s\" in %s", name, x->cfg->users_file);
+		fail("no user named \"%s\" in %s", name, x->where);
 	return u;
+}
+
+/*
+ * The result of a change in the database: 0 done, else reported. missing
+ * says what rc 1 means.
+ */
+static int
+db_result(struct ctx *x, int rc, const char *name, const char *err,
+    int missing)
+{
+	if (rc == -1)
+		fail("%s", err);
+	else if (rc == 1 && missing)
+		fail("no user named \"%s\" in %s", name, x->where);
+	else if (rc == 1)
+		fail("user \"%s\" already exists (use passwd or quota to "
+		    "change it)", name);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Stores an account: a new one (is_new), else a change of the password
+ * (password not NULL) or the quota (set_quota). With the users file the
+ * whole file is saved; in the database only the row changes.
+ */
+static int
+store_put(struct ctx *x, const char *name, const char *password,
+    int set_quota, int64_t quota, int is_new)
+{
+	const struct user *u;
+	char err[512], *old = NULL;
+	int rc;
+
+	if (x->pg != NULL) {
+		if (is_new)
+			rc = pgdb_user_add(x->pg, name, password, quota, err,
+			    sizeof(err));
+		else
+			rc = pgdb_user_set(x->pg, name, password, set_quota,
+			    quota, err, sizeof(err));
+		return db_result(x, rc, name, err, !is_new);
+	}
+	if (!is_new && (u = users_find(x->db, name)) != NULL) {
+		if (!set_quota)
+			quota = u->quota;
+		/* users_put frees the old password: keep our own copy. */
+		if (password == NULL && (password = old = strdup(u->password)) ==
+		    NULL) {
+			fail("out of memory");
+			return -1;
+		}
+	}
+	rc = users_put(x->db, name, password, quota);
+	free(old);
+	if (rc == -1) {
+		fail("out of memory");
+		return -1;
+	}
+	return save(x);
+}
+
+/* Removes an account from the file or the database. */
+static int
+store_del(struct ctx *x, const char *name)
+{
+	char err[512];
+
+	if (x->pg != NULL)
+		return db_result(x, pgdb_user_del(x->pg, name, err,
+		    sizeof(err)), name, err, 1);
+	if (users_del(x->db, name) == -1)
+		return -1;
+	return save(x);
 }
 
 static int
@@ -683,11 +769,7 @@ cmd_add(struct ctx *x, const struct args *a)
 		goto out;
 	if (make_home(x->cfg, home, &created) == -1)
 		goto out;
-	if (users_put(x->db, name, enc, a->quota) == -1) {
-		fail("out of memory");
-		goto out;
-	}
-	if (save(x) == -1)
+	if (store_put(x, name, enc, 1, a->quota, 1) == -1)
 		goto out;
 	describe_quota(x->cfg, a->quota, desc, sizeof(desc));
 	printf("added user %s, quota %s; home %s %s\n", name, desc, home,
@@ -710,7 +792,7 @@ cmd_del(struct ctx *x, const struct args *a)
 		return EXIT_FAILURE;
 	if ((home = home_of(x->cfg, name)) == NULL)
 		return EXIT_FAILURE;
-	if (users_del(x->db, name) == -1 || save(x) == -1) {
+	if (store_del(x, name) == -1) {
 		free(home);
 		return EXIT_FAILURE;
 	}
@@ -727,19 +809,14 @@ static int
 cmd_passwd(struct ctx *x, const struct args *a)
 {
 	const char *name = a->pos[0];
-	const struct user *u;
 	char enc[AUTH_ENCODED_MAX];
 	int rc = EXIT_FAILURE;
 
-	if ((u = existing(x, name)) == NULL)
+	if (existing(x, name) == NULL)
 		return EXIT_FAILURE;
 	if (new_hash(name, a->use_stdin, enc, sizeof(enc)) == -1)
 		goto out;
-	if (users_put(x->db, name, enc, u->quota) == -1) {
-		fail("out of memory");
-		goto out;
-	}
-	if (save(x) == -1)
+	if (store_put(x, name, enc, 0, 0, 0) == -1)
 		goto out;
 	printf("changed the password of %s\n", name);
 	rc = EXIT_SUCCESS;
@@ -752,20 +829,11 @@ static int
 cmd_quota(struct ctx *x, const struct args *a)
 {
 	const char *name = a->pos[0];
-	const struct user *u;
-	char desc[64], *password;
+	char desc[64];
 
-	if ((u = existing(x, name)) == NULL)
+	if (existing(x, name) == NULL)
 		return EXIT_FAILURE;
-	/* users_put frees the old password: do not hand it its own string. */
-	if ((password = strdup(u->password)) == NULL ||
-	    users_put(x->db, name, password, a->quota) == -1) {
-		fail("out of memory");
-		free(password);
-		return EXIT_FAILURE;
-	}
-	free(password);
-	if (save(x) == -1)
+	if (store_put(x, name, NULL, 1, a->quota, 0) == -1)
 		return EXIT_FAILURE;
 	describe_quota(x->cfg, a->quota, desc, sizeof(desc));
 	printf("quota of %s set to %s\n", name, desc);
@@ -783,7 +851,7 @@ cmd_list(struct ctx *x, const struct args *a)
 	char *home;
 
 	if (n == 0) {
-		printf("no users in %s\n", x->cfg->users_file);
+		printf("no users in %s\n", x->where);
 		return EXIT_SUCCESS;
 	}
 	for (i = 0; i < n; i++)
@@ -811,6 +879,57 @@ cmd_list(struct ctx *x, const struct args *a)
 	return rc;
 }
 
+static int
+cmd_init_db(struct ctx *x, const struct args *a)
+{
+	char err[512];
+	int from;
+
+	if (pgdb_init(x->pg, &from, err, sizeof(err)) == -1) {
+		fail("%s", err);
+		return EXIT_FAILURE;
+	}
+	if (from == SCHEMA_VERSION)
+		printf("the database schema is already at version %d\n",
+		    SCHEMA_VERSION);
+	else if (from == 0)
+		printf("created the Burrow tables, schema version %d\n",
+		    SCHEMA_VERSION);
+	else
+		printf("upgraded the database schema from version %d to %d\n",
+		    from, SCHEMA_VERSION);
+	return EXIT_SUCCESS;
+}
+
+/*
+ * Connects to the database of the config and, unless the command makes
+ * the tables, checks that they are the ones this program knows and loads
+ * the accounts. Returns 0 or -1 (reported).
+ */
+static int
+open_database(struct ctx *x, const struct command *c)
+{
+	char err[512];
+	int64_t gen;
+	int version;
+
+	x->where = "the database";
+	if ((x->pg = pgdb_connect(x->cfg->pg_conninfo, err, sizeof(err))) ==
+	    NULL) {
+		fail("%s: postgresql.conninfo: %s", x->cfg->path, err);
+		return -1;
+	}
+	if (c->db_only)
+		return 0;
+	if (pgdb_schema_version(x->pg, &version, err, sizeof(err)) == -1 ||
+	    schema_usable(version, err, sizeof(err)) == -1 ||
+	    (x->db = pgdb_load_users(x->pg, &gen, err, sizeof(err))) == NULL) {
+		fail("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -820,7 +939,7 @@ main(int argc, char **argv)
 	};
 	const char *cfgpath = NULL;
 	const struct command *c = NULL;
-	struct ctx x = { NULL, NULL, -1 };
+	struct ctx x = { NULL, NULL, -1, NULL, NULL };
 	struct args a;
 	char err[512];
 	size_t i;
@@ -863,16 +982,27 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	rc = EXIT_FAILURE;
-	if (c->edits && lock_users(&x) == -1)
+	if (conf_uses_postgresql(x.cfg)) {
+		if (open_database(&x, c) == -1)
+			goto out;
+	} else if (c->db_only) {
+		fail("%s: %s works on a database: set users_backend = "
+		    "\"postgresql\"", x.cfg->path, c->name);
 		goto out;
-	if ((x.db = users_load(x.cfg->users_file, 1, err, sizeof(err))) ==
-	    NULL) {
-		fail("%s", err);
-		goto out;
+	} else {
+		x.where = x.cfg->users_file;
+		if (c->edits && lock_users(&x) == -1)
+			goto out;
+		if ((x.db = users_load(x.cfg->users_file, 1, err,
+		    sizeof(err))) == NULL) {
+			fail("%s", err);
+			goto out;
+		}
 	}
 	rc = c->exec(&x, &a);
 out:
 	users_unref(x.db);
+	PQfinish(x.pg);
 	if (x.lockfd != -1)
 		close(x.lockfd);
 	conf_free(x.cfg);
