@@ -7,6 +7,7 @@
  *                           quota NAME SIZE|default
  *                           list
  *                           init-db
+ *                           rescan NAME
  *
  * It finds the accounts and the homes through burrowd's own config, so
  * the two never disagree about where accounts live. Each command is one
@@ -44,6 +45,8 @@
 #include "srv/auth.h"
 #include "srv/conf.h"
 #include "srv/pgdb.h"
+#include "srv/pgquota.h"
+#include "srv/quota.h"
 #include "srv/schema.h"
 #include "srv/users.h"
 
@@ -56,6 +59,10 @@
 #define OPT_QUOTA	0x1	/* --quota SIZE */
 #define OPT_STDIN	0x2	/* --stdin */
 #define ARG2_SIZE	0x4	/* the second positional argument is a SIZE */
+
+/* Commands for the database only. */
+#define DB_USE		1	/* its tables must be there, at our version */
+#define DB_TABLES	2	/* makes the tables (init-db) */
 
 /* A command line, split and checked for the command's function. */
 struct args {
@@ -81,7 +88,7 @@ struct command {
 	int		 npos;		/* positional arguments required */
 	int		 opts;		/* OPT_* and ARG2_SIZE */
 	int		 edits;		/* locks and saves the users file */
-	int		 db_only;	/* only with users_backend "postgresql" */
+	int		 db_only;	/* DB_* : only with users_backend "postgresql" */
 	int		 (*exec)(struct ctx *, const struct args *);
 };
 
@@ -91,6 +98,7 @@ static int cmd_passwd(struct ctx *, const struct args *);
 static int cmd_quota(struct ctx *, const struct args *);
 static int cmd_list(struct ctx *, const struct args *);
 static int cmd_init_db(struct ctx *, const struct args *);
+static int cmd_rescan(struct ctx *, const struct args *);
 
 static const struct command commands[] = {
 	{ "add", "NAME [--quota SIZE] [--stdin]",
@@ -106,7 +114,9 @@ static const struct command commands[] = {
 	{ "list", "", "show accounts, quotas and disk usage", 0, 0, 0, 0,
 	  cmd_list },
 	{ "init-db", "", "create or upgrade the PostgreSQL tables "
-	  "(users_backend = \"postgresql\")", 0, 0, 0, 1, cmd_init_db },
+	  "(users_backend = \"postgresql\")", 0, 0, 0, DB_TABLES, cmd_init_db },
+	{ "rescan", "NAME", "recompute the recorded quota usage of an account "
+	  "from its home (PostgreSQL)", 1, 0, 0, DB_USE, cmd_rescan },
 };
 
 /*
@@ -901,6 +911,38 @@ cmd_init_db(struct ctx *x, const struct args *a)
 	return EXIT_SUCCESS;
 }
 
+static int
+cmd_rescan(struct ctx *x, const struct args *a)
+{
+	const char *name = a->pos[0];
+	char err[512], size[32], *home;
+	uint64_t disk, used, held;
+	int fd, rc;
+
+	if (existing(x, name) == NULL || (home = home_of(x->cfg, name)) == NULL)
+		return EXIT_FAILURE;
+	disk = 0;
+	fd = open(home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if ((fd == -1 && errno != ENOENT) ||
+	    (fd != -1 && quota_measure(fd, &disk) == -1)) {
+		fail("%s: %s", home, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		free(home);
+		return EXIT_FAILURE;
+	}
+	if (fd != -1)
+		close(fd);
+	free(home);
+	rc = pgquota_rescan(x->pg, name, disk, &used, &held, err, sizeof(err));
+	if (db_result(x, rc, name, err, 1) == -1)
+		return EXIT_FAILURE;
+	format_size(used, size, sizeof(size));
+	printf("usage of %s set to %s: %" PRIu64 " bytes on disk, %" PRIu64
+	    " reserved by uploads in progress\n", name, size, disk, held);
+	return EXIT_SUCCESS;
+}
+
 /*
  * Connects to the database of the config and, unless the command makes
  * the tables, checks that they are the ones this program knows and loads
@@ -919,7 +961,7 @@ open_database(struct ctx *x, const struct command *c)
 		fail("%s: postgresql.conninfo: %s", x->cfg->path, err);
 		return -1;
 	}
-	if (c->db_only)
+	if (c->db_only == DB_TABLES)
 		return 0;
 	if (pgdb_schema_version(x->pg, &version, err, sizeof(err)) == -1 ||
 	    schema_usable(version, err, sizeof(err)) == -1 ||

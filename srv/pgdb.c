@@ -175,8 +175,8 @@ pgdb_put(struct pgdb *p, PGconn *c)
  * Runs sql with n text parameters. Returns the result when its status is
  * want, else NULL with err (the result cleared).
  */
-static PGresult *
-run(PGconn *c, const char *sql, int n, const char *const *values,
+PGresult *
+pgdb_run(PGconn *c, const char *sql, int n, const char *const *values,
     ExecStatusType want, char *err, size_t errlen)
 {
 	PGresult *r;
@@ -195,28 +195,28 @@ run(PGconn *c, const char *sql, int n, const char *const *values,
 }
 
 /* A statement without rows: returns 0 or -1 with err. */
-static int
-command(PGconn *c, const char *sql, int n, const char *const *values,
+int
+pgdb_command(PGconn *c, const char *sql, int n, const char *const *values,
     char *err, size_t errlen)
 {
 	PGresult *r;
 
-	if ((r = run(c, sql, n, values, PGRES_COMMAND_OK, err, errlen)) == NULL)
+	if ((r = pgdb_run(c, sql, n, values, PGRES_COMMAND_OK, err, errlen)) == NULL)
 		return -1;
 	PQclear(r);
 	return 0;
 }
 
 /* Ends a failed transaction; the connection stays usable if it can. */
-static void
-rollback(PGconn *c)
+void
+pgdb_rollback(PGconn *c)
 {
 	PQclear(PQexec(c, "ROLLBACK"));
 }
 
 /* Reads an integer column that the schema keeps NOT NULL. */
-static int
-get_int64(const PGresult *r, int row, int col, int64_t *out)
+int
+pgdb_int64(const PGresult *r, int row, int col, int64_t *out)
 {
 	long long v;
 
@@ -233,7 +233,7 @@ pgdb_schema_version(PGconn *c, int *version, char *err, size_t errlen)
 	PGresult *r;
 	int64_t v;
 
-	if ((r = run(c, "SELECT to_regclass('burrow_schema') IS NOT NULL", 0,
+	if ((r = pgdb_run(c, "SELECT to_regclass('burrow_schema') IS NOT NULL", 0,
 	    NULL, PGRES_TUPLES_OK, err, errlen)) == NULL)
 		return -1;
 	if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
@@ -242,10 +242,10 @@ pgdb_schema_version(PGconn *c, int *version, char *err, size_t errlen)
 		return 0;
 	}
 	PQclear(r);
-	if ((r = run(c, "SELECT version FROM burrow_schema", 0, NULL,
+	if ((r = pgdb_run(c, "SELECT version FROM burrow_schema", 0, NULL,
 	    PGRES_TUPLES_OK, err, errlen)) == NULL)
 		return -1;
-	if (PQntuples(r) != 1 || get_int64(r, 0, 0, &v) == -1 || v < 0 ||
+	if (PQntuples(r) != 1 || pgdb_int64(r, 0, 0, &v) == -1 || v < 0 ||
 	    v > INT32_MAX) {
 		snprintf(err, errlen, "database: burrow_schema must hold one "
 		    "row with a version");
@@ -265,9 +265,9 @@ pgdb_init(PGconn *c, int *from, char *err, size_t errlen)
 	PGresult *r;
 	int have, v;
 
-	if (command(c, "BEGIN", 0, NULL, err, errlen) == -1)
+	if (pgdb_command(c, "BEGIN", 0, NULL, err, errlen) == -1)
 		return -1;
-	if ((r = run(c, "SELECT pg_advisory_xact_lock(" INIT_LOCK_KEY ")", 0,
+	if ((r = pgdb_run(c, "SELECT pg_advisory_xact_lock(" INIT_LOCK_KEY ")", 0,
 	    NULL, PGRES_TUPLES_OK, err, errlen)) == NULL)
 		goto fail;
 	PQclear(r);
@@ -276,7 +276,7 @@ pgdb_init(PGconn *c, int *from, char *err, size_t errlen)
 	*from = have;
 	switch (schema_plan(have)) {
 	case SCHEMA_CURRENT:
-		rollback(c);
+		pgdb_rollback(c);
 		return 0;
 	case SCHEMA_TOO_NEW:
 	case SCHEMA_INVALID:
@@ -297,13 +297,13 @@ pgdb_init(PGconn *c, int *from, char *err, size_t errlen)
 		PQclear(r);
 	}
 	snprintf(version, sizeof(version), "%d", SCHEMA_VERSION);
-	if (command(c, "UPDATE burrow_schema SET version = $1::integer", 1,
+	if (pgdb_command(c, "UPDATE burrow_schema SET version = $1::integer", 1,
 	    values, err, errlen) == -1 ||
-	    command(c, "COMMIT", 0, NULL, err, errlen) == -1)
+	    pgdb_command(c, "COMMIT", 0, NULL, err, errlen) == -1)
 		goto fail;
 	return 0;
 fail:
-	rollback(c);
+	pgdb_rollback(c);
 	return -1;
 }
 
@@ -313,10 +313,10 @@ pgdb_generation(PGconn *c, int64_t *gen, char *err, size_t errlen)
 	PGresult *r;
 	int rc = 0;
 
-	if ((r = run(c, "SELECT users_generation FROM burrow_schema", 0, NULL,
+	if ((r = pgdb_run(c, "SELECT users_generation FROM burrow_schema", 0, NULL,
 	    PGRES_TUPLES_OK, err, errlen)) == NULL)
 		return -1;
-	if (PQntuples(r) != 1 || get_int64(r, 0, 0, gen) == -1) {
+	if (PQntuples(r) != 1 || pgdb_int64(r, 0, 0, gen) == -1) {
 		snprintf(err, errlen, "database: burrow_schema must hold one "
 		    "row");
 		rc = -1;
@@ -335,7 +335,7 @@ pgdb_load_users(PGconn *c, int64_t *gen, char *err, size_t errlen)
 	int i, n;
 
 	/* One statement: the generation and the rows of one snapshot. */
-	if ((r = run(c, "SELECT s.users_generation, u.name, u.password, "
+	if ((r = pgdb_run(c, "SELECT s.users_generation, u.name, u.password, "
 	    "u.quota FROM burrow_schema s LEFT JOIN burrow_users u ON true "
 	    "ORDER BY u.name", 0, NULL, PGRES_TUPLES_OK, err, errlen)) == NULL)
 		return NULL;
@@ -344,7 +344,7 @@ pgdb_load_users(PGconn *c, int64_t *gen, char *err, size_t errlen)
 		goto fail;
 	}
 	n = PQntuples(r);
-	if (n == 0 || get_int64(r, 0, 0, gen) == -1) {
+	if (n == 0 || pgdb_int64(r, 0, 0, gen) == -1) {
 		snprintf(err, errlen, "database: burrow_schema must hold one "
 		    "row");
 		goto fail;
@@ -353,7 +353,7 @@ pgdb_load_users(PGconn *c, int64_t *gen, char *err, size_t errlen)
 		if (PQgetisnull(r, i, 1))
 			continue;	/* no accounts at all */
 		name = PQgetvalue(r, i, 1);
-		if (get_int64(r, i, 3, &quota) == -1 ||
+		if (pgdb_int64(r, i, 3, &quota) == -1 ||
 		    users_find(db, name) != NULL ||
 		    users_put(db, name, PQgetvalue(r, i, 2), quota) == -1) {
 			snprintf(err, errlen, "database: burrow_users: the row "
@@ -381,18 +381,18 @@ change_commit(PGconn *c, const char *name, char *err, size_t errlen)
 	const char *values[2] = { SCHEMA_CHANNEL, name };
 	PGresult *r;
 
-	if (command(c, "UPDATE burrow_schema SET users_generation = "
+	if (pgdb_command(c, "UPDATE burrow_schema SET users_generation = "
 	    "users_generation + 1", 0, NULL, err, errlen) == -1)
 		goto fail;
-	if ((r = run(c, "SELECT pg_notify($1, $2)", 2, values,
+	if ((r = pgdb_run(c, "SELECT pg_notify($1, $2)", 2, values,
 	    PGRES_TUPLES_OK, err, errlen)) == NULL)
 		goto fail;
 	PQclear(r);
-	if (command(c, "COMMIT", 0, NULL, err, errlen) == -1)
+	if (pgdb_command(c, "COMMIT", 0, NULL, err, errlen) == -1)
 		goto fail;
 	return 0;
 fail:
-	rollback(c);
+	pgdb_rollback(c);
 	return -1;
 }
 
@@ -403,17 +403,17 @@ change(PGconn *c, const char *sql, int nparams, const char *const *values,
 {
 	PGresult *r;
 
-	if (command(c, "BEGIN", 0, NULL, err, errlen) == -1)
+	if (pgdb_command(c, "BEGIN", 0, NULL, err, errlen) == -1)
 		return -1;
-	if ((r = run(c, sql, nparams, values, PGRES_COMMAND_OK, err,
+	if ((r = pgdb_run(c, sql, nparams, values, PGRES_COMMAND_OK, err,
 	    errlen)) == NULL) {
-		rollback(c);
+		pgdb_rollback(c);
 		return -1;
 	}
 	*n = atoi(PQcmdTuples(r));
 	PQclear(r);
 	if (*n == 0)
-		rollback(c);
+		pgdb_rollback(c);
 	return 0;
 }
 

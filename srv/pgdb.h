@@ -79,6 +79,23 @@ int pgdb_user_set(PGconn *c, const char *name, const char *password,
 int pgdb_user_del(PGconn *c, const char *name, char *err, size_t errlen);
 
 /*
+ * Runs sql with n text parameters. Returns the result when its status is
+ * want, else NULL with err (the result cleared).
+ */
+PGresult *pgdb_run(PGconn *c, const char *sql, int n,
+    const char *const *values, ExecStatusType want, char *err, size_t errlen);
+
+/* pgdb_run of a statement without rows: returns 0 or -1 with err. */
+int pgdb_command(PGconn *c, const char *sql, int n,
+    const char *const *values, char *err, size_t errlen);
+
+/* Ends a failed transaction; the connection stays usable if it can. */
+void pgdb_rollback(PGconn *c);
+
+/* Reads a NOT NULL integer column; returns 0 or -1. */
+int pgdb_int64(const PGresult *r, int row, int col, int64_t *out);
+
+/*
  * The first line of the connection's last error, for a message (libpq's
  * end in a newline and may hold several lines).
  */

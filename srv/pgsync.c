@@ -12,17 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/util.h"
 #include "srv/conf.h"
 #include "srv/log.h"
 #include "srv/pgdb.h"
 #include "srv/pgsync.h"
+#include "srv/quota.h"
 #include "srv/schema.h"
 #include "srv/server.h"
 #include "srv/users.h"
 
 #define BACKOFF_FIRST_MS	100
 #define BACKOFF_MAX_MS		5000
-#define CHECK_MS		2000	/* the generation, should a NOTIFY be lost */
+#define CHECK_MS		1000	/* the generation, should a NOTIFY be lost,
+					   and the quota leases' heartbeat */
 
 struct pgsync {
 	struct server	*srv;
@@ -103,6 +106,7 @@ listen_on(struct pgsync *ps, PGconn *c)
 	PGnotify *n;
 	PGresult *r;
 	char err[512];
+	double next_beat = 0;
 	int changed;
 
 	r = PQexec(c, "LISTEN " SCHEMA_CHANNEL);
@@ -129,6 +133,10 @@ listen_on(struct pgsync *ps, PGconn *c)
 		}
 		if (atomic_load(&srv->stopping))
 			return 1;
+		if (now_mono() >= next_beat) {
+			quota_heartbeat(srv->quotas);
+			next_beat = now_mono() + CHECK_MS / 1000.0;
+		}
 		changed = 0;
 		if (pfd[0].revents != 0) {
 			if (PQconsumeInput(c) == 0)

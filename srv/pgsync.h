@@ -15,6 +15,10 @@
  * a login is always seen by it, whatever the notification's delay, and a
  * login while the database cannot be reached is refused (421) rather than
  * let in on a copy that may be stale.
+ *
+ * The same thread beats, about once a second, for the node's quota leases
+ * (quota_heartbeat): renews them and takes back the expired ones of any
+ * node.
  */
 #ifndef BURROW_PGSYNC_H
 #define BURROW_PGSYNC_H

@@ -1,7 +1,11 @@
 /*
  * schema: version 1 holds the accounts and a generation number that every
  * change of them raises in the same transaction as its NOTIFY, so that a
- * node can tell by one cheap query whether its copy is current. The tables
+ * node can tell by one cheap query whether its copy is current. Version 2
+ * adds each user's quota usage (one row, bytes on disk plus what uploads
+ * have reserved) and the leases that hold those reservations: a row per
+ * node and user, with an expiry its node renews; an expired lease's bytes
+ * go back to the usage (srv/pgquota.c). The tables
  * carry CHECK constraints matching what burrow-passwd validates, so that a
  * row written by hand cannot hold what a node would refuse to load.
  */
@@ -23,6 +27,18 @@ static const char *const steps[SCHEMA_VERSION] = {
 	"  CHECK (name ~ '^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}$'),"
 	" password text NOT NULL CHECK (password LIKE '$pbkdf2-sha256$%'),"
 	" quota bigint NOT NULL DEFAULT -1 CHECK (quota >= -1));",
+	/* 2: quota usage and reservations. */
+	"CREATE TABLE burrow_usage ("
+	" name text PRIMARY KEY"
+	"  REFERENCES burrow_users (name) ON DELETE CASCADE,"
+	" used bigint NOT NULL DEFAULT 0 CHECK (used >= 0));"
+	"CREATE TABLE burrow_leases ("
+	" id text PRIMARY KEY,"
+	" node text NOT NULL,"
+	" name text NOT NULL,"
+	" reserved bigint NOT NULL DEFAULT 0 CHECK (reserved >= 0),"
+	" expires timestamptz NOT NULL);"
+	"CREATE INDEX burrow_leases_expires ON burrow_leases (expires);",
 };
 
 const char *

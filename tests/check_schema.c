@@ -57,6 +57,9 @@ START_TEST(test_steps)
 	/* The first step makes the version table itself. */
 	ck_assert_ptr_nonnull(strstr(schema_step(1), "burrow_schema"));
 	ck_assert_ptr_nonnull(strstr(schema_step(1), "burrow_users"));
+	/* The second, the quota usage and its leases. */
+	ck_assert_ptr_nonnull(strstr(schema_step(2), "burrow_usage"));
+	ck_assert_ptr_nonnull(strstr(schema_step(2), "burrow_leases"));
 }
 END_TEST
 

@@ -1,18 +1,27 @@
 """e2e_pg: the PostgreSQL backend (users_backend = "postgresql") against a
 real PostgreSQL started by the test (tests/pg.py): burrow-passwd init-db
-(idempotent, refusing a newer schema); add, del, passwd, quota and list on
-the database; a user added through burrow-passwd logs in on a running
-burrowd at once, without a signal; a password change applies at once on
-two nodes; a removed account's session ends through LISTEN/NOTIFY; logins
-get 421 while the database is down and work again once it is back.
+(idempotent, upgrading an older schema, refusing a newer one); add, del,
+passwd, quota and list on the database; a user added through burrow-passwd
+logs in on a running burrowd at once, without a signal; a password change
+applies at once on two nodes; a removed account's session ends through
+LISTEN/NOTIFY; logins get 421 while the database is down and work again
+once it is back. Quotas across nodes: two sessions of one user on two
+nodes racing uploads past the quota (total on disk within it, recorded
+usage equal to the disk, 552 with the partial kept); overwrites, appends,
+renames and deletes through either node; a node killed mid-upload, whose
+reservation comes back when its lease expires; burrow-passwd rescan.
 Skips if PostgreSQL is not installed."""
 import ftplib
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, test, run, wait_until, BURROWD, PASSWD  # noqa: E402,E501
+from harness import (Server, test, run, wait_until, raw_upload,  # noqa: E402
+                     raw_avbl, BURROWD, PASSWD)
 from pg import Postgres, skip_without_postgres  # noqa: E402
 
 ENV = dict(os.environ, BURROW_PBKDF2_ITERATIONS="1000")
@@ -28,10 +37,12 @@ def pg():
     return _pg
 
 
-def node(db, home=None, **conf):
+def node(db, home=None, lease=None, **conf):
     """A burrowd on database db (not started); home: share another's."""
     c = {"users_backend": "postgresql",
          "postgresql": {"conninfo": pg().conninfo(db)}}
+    if lease is not None:
+        c["postgresql"]["lease"] = lease
     if home is not None:
         c["home_root"] = home
     c.update(conf)
@@ -77,8 +88,8 @@ def init_db_is_idempotent_and_refuses_a_newer_schema():
     out = passwd(srv, "init-db")
     assert b"created" in out.stdout, out
     out = passwd(srv, "init-db")
-    assert b"already at version 1" in out.stdout, out
-    assert pg().sql(db, "SELECT version FROM burrow_schema") == "1"
+    assert b"already at version 2" in out.stdout, out
+    assert pg().sql(db, "SELECT version FROM burrow_schema") == "2"
     pg().sql(db, "UPDATE burrow_schema SET version = 99")
     out = passwd(srv, "init-db", check=False)
     assert out.returncode == 1 and b"newer" in out.stderr, out
@@ -257,6 +268,205 @@ def bad_backend_values_are_reported_with_their_line():
     assert out.returncode != 0, out
     assert b"burrowd.conf:" in out.stderr and b"ldap" in out.stderr and \
         b"file|postgresql" in out.stderr, out
+
+
+def usage(db, user="harry"):
+    """(recorded usage, bytes reserved by live leases) of user."""
+    used = pg().sql(db, "SELECT used FROM burrow_usage WHERE name = '%s'"
+                    % user)
+    held = pg().sql(db, "SELECT COALESCE(sum(reserved), 0) FROM "
+                    "burrow_leases WHERE name = '%s'" % user)
+    return int(used), int(held)
+
+
+def disk(home):
+    """Bytes of the regular files below home."""
+    total = 0
+    for d, _, files in os.walk(home):
+        for f in files:
+            total += os.lstat(os.path.join(d, f)).st_size
+    return total
+
+
+def logged_in(srv, user="harry", password="pw"):
+    c = srv.raw()
+    c.expect(None, 220)
+    c.login(user, password)
+    c.expect("TYPE I", 200)
+    return c
+
+
+def kill9(srv):
+    """SIGKILL srv's burrowd: a node that dies, not one that stops."""
+    srv.proc.send_signal(signal.SIGKILL)
+    srv.proc.wait(10)
+    srv.proc = None
+    srv.logf.close()
+
+
+@test
+def init_db_upgrades_an_older_schema():
+    db, srv = fresh()
+    # What version 1 was: the accounts alone.
+    pg().sql(db, "DROP TABLE burrow_leases; DROP TABLE burrow_usage; "
+             "UPDATE burrow_schema SET version = 1")
+    out = passwd(srv, "list", check=False)
+    assert out.returncode == 1 and b"version 1" in out.stderr and \
+        b"init-db" in out.stderr, out
+    out = passwd(srv, "init-db")
+    assert b"upgraded the database schema from version 1 to 2" in \
+        out.stdout, out
+    assert pg().sql(db, "SELECT count(*) FROM burrow_usage") == "0"
+
+
+@test
+def two_nodes_racing_past_the_quota_stay_within_it():
+    quota = 2 << 20
+    db, a = fresh()
+    b = node(db, home=a.home_root)
+    passwd(a, "add", "harry", "--quota", str(quota), password="pw")
+    data = os.urandom(1536 * 1024)
+    with a, b:
+        ca, cb = logged_in(a), logged_in(b)
+        replies = {}
+
+        def up(c, name):
+            replies[name] = raw_upload(c, "STOR", name, data, chunk=16384,
+                                       pause=0.001)
+        ts = [threading.Thread(target=up, args=(c, n))
+              for c, n in ((ca, "f1"), (cb, "f2"))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        assert not any(t.is_alive() for t in ts)
+        # As on one node: whichever uploads are running when the quota
+        # fills stop there (here both, most often).
+        codes = sorted(r[:3] for r in replies.values())
+        assert "552" in codes and set(codes) <= {"226", "552"}, replies
+        home = a.home("harry")
+        sizes = [os.path.getsize(os.path.join(home, f)) for f in
+                 ("f1", "f2")]
+        total = sum(sizes)
+        assert total <= quota, sizes
+        # What did not fit is what the other node held: at most a chunk.
+        assert total > quota - 512 * 1024, sizes
+        assert min(sizes) > 0, sizes     # the partial is kept
+        assert wait_until(lambda: usage(db) == (total, 0), 5), \
+            (usage(db), total)
+        # Both nodes see the same room.
+        assert raw_avbl(ca) == raw_avbl(cb) == quota - total
+        ca.close()
+        cb.close()
+
+
+@test
+def overwrites_appends_renames_deletes_through_either_node():
+    db, a = fresh()
+    b = node(db, home=a.home_root)
+    passwd(a, "add", "harry", "--quota", "1M", password="pw")
+    home = a.home("harry")
+    with a, b:
+        ca, cb = logged_in(a), logged_in(b)
+        assert raw_upload(ca, "STOR", "x", b"a" * 300000).startswith("226")
+        assert usage(db) == (disk(home), 0) == (300000, 0)
+        assert raw_avbl(cb) == (1 << 20) - 300000
+        # An overwrite through the other node credits the old size.
+        assert raw_upload(cb, "STOR", "x", b"b" * 100000).startswith("226")
+        assert usage(db) == (disk(home), 0) == (100000, 0)
+        assert raw_upload(ca, "APPE", "x", b"c" * 50000).startswith("226")
+        assert usage(db) == (disk(home), 0) == (150000, 0)
+        # REST+STOR cuts the file where the upload starts.
+        assert raw_upload(cb, "STOR", "x", b"d" * 10, rest=1000) \
+            .startswith("226")
+        assert usage(db) == (disk(home), 0) == (1010, 0)
+        assert raw_upload(ca, "STOR", "y", b"e" * 5000).startswith("226")
+        cb.expect("RNFR y", 350)
+        cb.expect("RNTO x", 250)        # replaces x: its 1010 bytes go
+        assert usage(db) == (disk(home), 0) == (5000, 0)
+        ca.expect("DELE x", 250)
+        assert usage(db) == (disk(home), 0) == (0, 0)
+        # An upload past the quota stops with 552 and keeps what fitted.
+        r = raw_upload(cb, "STOR", "big", b"f" * (1200 * 1024), chunk=65536)
+        assert r.startswith("552"), r
+        assert os.path.getsize(os.path.join(home, "big")) == 1 << 20
+        assert usage(db) == (1 << 20, 0)
+        r = raw_upload(ca, "APPE", "big", b"g")
+        assert r.startswith("552"), r
+        ca.close()
+        cb.close()
+
+
+@test
+def killed_node_reservation_comes_back_after_its_lease():
+    db, a = fresh(lease=3)
+    b = node(db, home=a.home_root, lease=3)
+    passwd(a, "add", "harry", "--quota", "10M", password="pw")
+    home = a.home("harry")
+    with b:
+        a.start()
+        c = logged_in(a)
+        d = c.pasv_data()
+        assert c.cmd("STOR part").startswith(("125", "150"))
+        d.sendall(b"p" * 600000)
+        # Written and renewed by a heartbeat: the lease says what it holds.
+        assert wait_until(lambda: os.path.exists(os.path.join(home, "part"))
+                          and os.path.getsize(os.path.join(home, "part"))
+                          == 600000, 10)
+        time.sleep(1.5)
+        used, held = usage(db)
+        assert held > 0 and used == 600000 + held, (used, held)
+        kill9(a)
+        d.close()
+        c.close()
+        # The other node's heartbeat takes the dead node's lease back.
+        assert wait_until(lambda: usage(db) == (600000, 0), 15, 0.2), \
+            usage(db)
+        assert "expired leases" in b.log(), b.log()
+        assert disk(home) == 600000
+        cb = logged_in(b)
+        assert raw_avbl(cb) == (10 << 20) - 600000
+        cb.close()
+
+
+@test
+def rescan_recomputes_usage_from_the_disk():
+    db, srv = fresh()
+    passwd(srv, "add", "harry", "--quota", "10M", password="pw")
+    with srv:
+        c = logged_in(srv)
+        assert raw_upload(c, "STOR", "a", b"a" * 1000).startswith("226")
+        # Changed behind the server's back.
+        with open(os.path.join(srv.home("harry"), "b"), "wb") as f:
+            f.write(b"b" * 4096)
+        assert usage(db) == (1000, 0)
+        assert raw_avbl(c) == (10 << 20) - 1000
+        out = passwd(srv, "rescan", "harry")
+        assert b"5096 bytes on disk" in out.stdout, out
+        assert usage(db) == (5096, 0)
+        assert raw_avbl(c) == (10 << 20) - 5096
+        c.close()
+        out = passwd(srv, "rescan", "nobody", check=False)
+        assert out.returncode == 1 and b"no user named" in out.stderr, out
+
+
+@test
+def uploads_fail_while_the_database_is_down():
+    db, srv = fresh()
+    passwd(srv, "add", "harry", password="pw")
+    with srv:
+        c = logged_in(srv)
+        pg().stop()
+        try:
+            r = raw_upload(c, "STOR", "a", b"a" * 1000)
+        finally:
+            pg().start()
+        assert r[:1] in ("4", "5") and not r.startswith("226"), r
+        assert wait_until(lambda: raw_upload(c, "STOR", "a", b"a" * 10)
+                          .startswith("226"), 20, 0.3)
+        c.close()
+        assert wait_until(lambda: usage(db) == (disk(srv.home("harry")), 0),
+                          5), usage(db)
 
 
 skip_without_postgres()
