@@ -564,15 +564,16 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (srv.pg != NULL) {
-		char node[64], host[40];
+		char host[40];
 
 		/* A name no other process on any node will have. */
 		if (gethostname(host, sizeof(host)) == -1)
 			snprintf(host, sizeof(host), "node");
 		host[sizeof(host) - 1] = '\0';
-		snprintf(node, sizeof(node), "%s:%ld:%lx", host, (long)getpid(),
-		    (unsigned long)(now_mono() * 1e6));
-		quota_table_share(srv.quotas, srv.pg, node, srv.cfg->pg_lease);
+		snprintf(srv.node, sizeof(srv.node), "%s:%ld:%lx", host,
+		    (long)getpid(), (unsigned long)(now_mono() * 1e6));
+		quota_table_share(srv.quotas, srv.pg, srv.node,
+		    srv.cfg->pg_lease);
 	}
 	/*
 	 * A worker for each logged-in session, and a few more for logins

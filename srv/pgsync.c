@@ -16,6 +16,7 @@
 #include "srv/conf.h"
 #include "srv/log.h"
 #include "srv/pgdb.h"
+#include "srv/pgsessions.h"
 #include "srv/pgsync.h"
 #include "srv/quota.h"
 #include "srv/schema.h"
@@ -135,6 +136,9 @@ listen_on(struct pgsync *ps, PGconn *c)
 			return 1;
 		if (now_mono() >= next_beat) {
 			quota_heartbeat(srv->quotas);
+			if (pgsessions_beat(c, srv->node, srv->cfg->pg_lease,
+			    err, sizeof(err)) == -1)
+				log_warnx("sessions heartbeat: %s", err);
 			next_beat = now_mono() + CHECK_MS / 1000.0;
 		}
 		changed = 0;

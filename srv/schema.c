@@ -5,7 +5,8 @@
  * adds each user's quota usage (one row, bytes on disk plus what uploads
  * have reserved) and the leases that hold those reservations: a row per
  * node and user, with an expiry its node renews; an expired lease's bytes
- * go back to the usage (srv/pgquota.c). The tables
+ * go back to the usage (srv/pgquota.c). Version 3 adds the logged-in
+ * sessions of every node, each with an expiry (srv/pgsessions.c). The tables
  * carry CHECK constraints matching what burrow-passwd validates, so that a
  * row written by hand cannot hold what a node would refuse to load.
  */
@@ -39,6 +40,14 @@ static const char *const steps[SCHEMA_VERSION] = {
 	" reserved bigint NOT NULL DEFAULT 0 CHECK (reserved >= 0),"
 	" expires timestamptz NOT NULL);"
 	"CREATE INDEX burrow_leases_expires ON burrow_leases (expires);",
+	/* 3: sessions. */
+	"CREATE TABLE burrow_sessions ("
+	" id text PRIMARY KEY,"
+	" node text NOT NULL,"
+	" name text NOT NULL,"
+	" expires timestamptz NOT NULL);"
+	"CREATE INDEX burrow_sessions_name ON burrow_sessions (name);"
+	"CREATE INDEX burrow_sessions_node ON burrow_sessions (node);",
 };
 
 const char *

@@ -43,6 +43,8 @@ struct server {
 	struct xferlog		*xferlog;	/* NULL without xfer_log */
 	struct pgdb		*pg;		/* users_backend "postgresql" */
 	struct pgsync		*pgsync;	/* keeps users equal to pg */
+	char			 node[64];	/* pg: this process, in rows */
+	atomic_uint		 serial;	/* pg: numbers session rows */
 
 	/* users_lock guards users and users_gen. */
 	pthread_mutex_t		 users_lock;

@@ -60,6 +60,8 @@ START_TEST(test_steps)
 	/* The second, the quota usage and its leases. */
 	ck_assert_ptr_nonnull(strstr(schema_step(2), "burrow_usage"));
 	ck_assert_ptr_nonnull(strstr(schema_step(2), "burrow_leases"));
+	/* The third, the sessions of every node. */
+	ck_assert_ptr_nonnull(strstr(schema_step(3), "burrow_sessions"));
 }
 END_TEST
 

@@ -10,6 +10,8 @@ nodes racing uploads past the quota (total on disk within it, recorded
 usage equal to the disk, 552 with the partial kept); overwrites, appends,
 renames and deletes through either node; a node killed mid-upload, whose
 reservation comes back when its lease expires; burrow-passwd rescan.
+Sessions across nodes: max_sessions_per_user counts both nodes' sessions,
+and a dead node's sessions stop counting when their lease expires.
 Skips if PostgreSQL is not installed."""
 import ftplib
 import os
@@ -25,6 +27,7 @@ from harness import (Server, test, run, wait_until, raw_upload,  # noqa: E402
 from pg import Postgres, skip_without_postgres  # noqa: E402
 
 ENV = dict(os.environ, BURROW_PBKDF2_ITERATIONS="1000")
+VERSION = 3     # srv/schema.h SCHEMA_VERSION
 
 _pg = None
 
@@ -88,8 +91,8 @@ def init_db_is_idempotent_and_refuses_a_newer_schema():
     out = passwd(srv, "init-db")
     assert b"created" in out.stdout, out
     out = passwd(srv, "init-db")
-    assert b"already at version 2" in out.stdout, out
-    assert pg().sql(db, "SELECT version FROM burrow_schema") == "2"
+    assert b"already at version %d" % VERSION in out.stdout, out
+    assert pg().sql(db, "SELECT version FROM burrow_schema") == str(VERSION)
     pg().sql(db, "UPDATE burrow_schema SET version = 99")
     out = passwd(srv, "init-db", check=False)
     assert out.returncode == 1 and b"newer" in out.stderr, out
@@ -308,15 +311,16 @@ def kill9(srv):
 def init_db_upgrades_an_older_schema():
     db, srv = fresh()
     # What version 1 was: the accounts alone.
-    pg().sql(db, "DROP TABLE burrow_leases; DROP TABLE burrow_usage; "
-             "UPDATE burrow_schema SET version = 1")
+    pg().sql(db, "DROP TABLE burrow_sessions; DROP TABLE burrow_leases; "
+             "DROP TABLE burrow_usage; UPDATE burrow_schema SET version = 1")
     out = passwd(srv, "list", check=False)
     assert out.returncode == 1 and b"version 1" in out.stderr and \
         b"init-db" in out.stderr, out
     out = passwd(srv, "init-db")
-    assert b"upgraded the database schema from version 1 to 2" in \
-        out.stdout, out
+    assert b"upgraded the database schema from version 1 to %d" % VERSION \
+        in out.stdout, out
     assert pg().sql(db, "SELECT count(*) FROM burrow_usage") == "0"
+    assert pg().sql(db, "SELECT count(*) FROM burrow_sessions") == "0"
 
 
 @test
@@ -467,6 +471,60 @@ def uploads_fail_while_the_database_is_down():
         c.close()
         assert wait_until(lambda: usage(db) == (disk(srv.home("harry")), 0),
                           5), usage(db)
+
+
+def sessions(db, user="harry"):
+    return int(pg().sql(db, "SELECT count(*) FROM burrow_sessions WHERE "
+                        "name = '%s' AND expires >= now()" % user))
+
+
+@test
+def max_sessions_per_user_counts_every_node():
+    db, a = fresh(max_sessions_per_user=2)
+    b = node(db, home=a.home_root, max_sessions_per_user=2)
+    passwd(a, "add", "harry", password="pw")
+    with a, b:
+        ca, cb = logged_in(a), logged_in(b)
+        assert sessions(db) == 2
+        for srv in (a, b):
+            r = login_reply(srv, "harry", "pw")
+            assert r.startswith("421") and "Too many sessions" in r, r
+        assert "already 2 sessions on all nodes" in a.log(), a.log()
+        # Another user is not counted with harry.
+        passwd(a, "add", "beal", password="pw")
+        assert login_reply(a, "beal", "pw").startswith("230")
+        ca.expect("QUIT", 221)
+        ca.close()
+        assert wait_until(lambda: sessions(db) == 1, 5)
+        cb2 = logged_in(b)
+        assert sessions(db) == 2
+        assert login_reply(a, "harry", "pw").startswith("421")
+        cb.close()
+        cb2.close()
+        assert wait_until(lambda: sessions(db) == 0, 5)
+
+
+@test
+def dead_node_sessions_expire():
+    db, a = fresh(max_sessions_per_user=1, lease=3)
+    b = node(db, home=a.home_root, max_sessions_per_user=1, lease=3)
+    passwd(a, "add", "harry", password="pw")
+    with b:
+        a.start()
+        c = logged_in(a)
+        time.sleep(1.2)         # a heartbeat has renewed the row
+        assert login_reply(b, "harry", "pw").startswith("421")
+        kill9(a)
+        c.close()
+        # Still counted until the lease runs out, then no more.
+        t0 = time.monotonic()
+        assert wait_until(lambda: login_reply(b, "harry", "pw")
+                          .startswith("230"), 15, 0.3), b.log()
+        assert time.monotonic() - t0 < 10
+        # The next heartbeat of the live node removes the dead one's row.
+        assert wait_until(lambda: pg().sql(
+            db, "SELECT count(*) FROM burrow_sessions") == "0", 5), \
+            "the dead node's row was not removed"
 
 
 skip_without_postgres()
