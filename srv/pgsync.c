@@ -68,19 +68,31 @@ int
 pgsync_refresh(struct pgsync *ps, int force, char *err, size_t errlen)
 {
 	PGconn *c;
+	int64_t gen;
 	int rc, tries;
 
-	pthread_mutex_lock(&ps->lock);
 	/* An idle connection may have died with a restart: one more try. */
 	for (tries = 0, rc = -1; tries < 2 && rc == -1; tries++) {
 		if ((c = pgdb_get(ps->srv->pg, err, errlen)) == NULL)
 			break;
-		rc = refresh_on(ps, c, force, err, errlen);
+		/*
+		 * The usual case, a copy that is current, takes no lock, so
+		 * that logins do not queue behind each other's queries.
+		 */
+		if (!force && (rc = pgdb_generation(c, &gen, err, errlen)) == 0 &&
+		    gen != server_users_generation(ps->srv)) {
+			pthread_mutex_lock(&ps->lock);
+			rc = refresh_on(ps, c, 0, err, errlen);
+			pthread_mutex_unlock(&ps->lock);
+		} else if (force) {
+			pthread_mutex_lock(&ps->lock);
+			rc = refresh_on(ps, c, 1, err, errlen);
+			pthread_mutex_unlock(&ps->lock);
+		}
 		if (rc == -1 && PQstatus(c) == CONNECTION_OK)
 			tries = 2;	/* the database answered: no retry */
 		pgdb_put(ps->srv->pg, c);
 	}
-	pthread_mutex_unlock(&ps->lock);
 	return rc;
 }
 
