@@ -11,20 +11,25 @@ is not installed): a user added with burrow-passwd logs in through the
 balancer on either node at once, a password change applies on both, two
 sessions of one user landing on the two nodes race uploads past the quota
 (the total stays within it and the recorded usage equals the disk), and
-max_sessions_per_user counts both nodes' sessions."""
+max_sessions_per_user counts both nodes' sessions; a node killed with
+SIGKILL in the middle of an upload: the client reconnects through the
+balancer to the other node and resumes, and the dead node's reservation
+and session come back when their lease expires."""
 import ftplib
 import io
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Server, test, run, free_port, wait_until,  # noqa: E402
+from harness import (Server, test, run, wait_until,  # noqa: E402
                      PASSWD, RawClient, raw_upload)
 import pg as pgmod  # noqa: E402
 
@@ -56,10 +61,15 @@ def free_range(n=100, tries=50):
 
 class Cluster:
     def __init__(self, **conf):
-        self.port = free_port()
+        # Below the ephemeral range: the nodes' own connections (to
+        # PostgreSQL, say) cannot take the port before HAProxy binds it.
+        self.port = free_range(1)
         self.nodes = []
         home = None
-        base = free_range()
+        for _ in range(10):
+            base = free_range()
+            if not base <= self.port < base + 100:
+                break
         for i, addr in enumerate(NODES):
             low = base + i * 50
             c = {"listen": addr, "port": self.port,
@@ -242,7 +252,7 @@ def database():
     return _pg, _pg.new_database()
 
 
-def pg_cluster(**conf):
+def pg_cluster(lease=5, **conf):
     """A Cluster on the PostgreSQL backend, or None without PostgreSQL."""
     got = database()
     if got is None:
@@ -250,7 +260,8 @@ def pg_cluster(**conf):
         return None
     pg, db = got
     conf.update({"users_backend": "postgresql",
-                 "postgresql": {"conninfo": pg.conninfo(db), "lease": 5}})
+                 "postgresql": {"conninfo": pg.conninfo(db),
+                                "lease": lease}})
     cl = Cluster(**conf)
     cl.pg, cl.db = pg, db
     burrow_passwd(cl, "init-db")
@@ -358,6 +369,65 @@ def postgresql_max_sessions_per_user_across_the_balancer():
         fs.append(cl.ftp())
         for f in fs[1:]:
             f.quit()
+
+
+@test
+def postgresql_node_killed_mid_upload_client_resumes_on_the_other():
+    cl = pg_cluster(lease=3)
+    if cl is None:
+        return
+    data = os.urandom(1 << 20)
+    with cl:
+        cl.wait_both_up()
+        burrow_passwd(cl, "add", "harry", "--quota", "10M", password="pw")
+        home = os.path.join(cl.home, "harry")
+        part = os.path.join(home, "part")
+        c = cl.raw()
+        c.login("harry", "pw")
+        c.expect("TYPE I", 200)
+        dead = [srv for srv in cl.nodes
+                if "%s: login harry" % CLIENT in srv.log()][0]
+        live = [srv for srv in cl.nodes if srv is not dead][0]
+        d = c.pasv_data()
+        assert c.cmd("STOR part").startswith(("125", "150"))
+        d.sendall(data[:600000])
+        assert wait_until(lambda: os.path.exists(part) and
+                          os.path.getsize(part) == 600000, 10)
+        time.sleep(1.2)     # a heartbeat: the lease says what it holds
+        dead.proc.send_signal(signal.SIGKILL)
+        dead.proc.wait(10)
+        dead.proc = None
+        dead.logf.close()
+        d.close()
+        c.close()
+
+        # The client comes back through the balancer, which now sends it
+        # to the node left, and resumes where the file ends.
+        def again():
+            try:
+                f = cl.ftp()
+            except (OSError, EOFError, ftplib.Error):
+                return None
+            return f
+        f = wait_until(again, 20, 0.3)
+        assert f, "no login through the balancer after the node died"
+        assert "%s: login harry" % CLIENT in live.log()
+        have = f.size("part")
+        assert have == 600000, have
+        f.voidcmd("TYPE I")
+        f.storbinary("STOR part", io.BytesIO(data[have:]), rest=have)
+        with open(part, "rb") as fp:
+            assert fp.read() == data
+        f.quit()
+        # The dead node's reservation came back with its lease.
+        assert wait_until(lambda: cl.pg.sql(
+            cl.db, "SELECT used FROM burrow_usage WHERE name = 'harry'")
+            == str(len(data)), 15, 0.3), cl.pg.sql(
+            cl.db, "SELECT used FROM burrow_usage")
+        assert wait_until(lambda: cl.pg.sql(
+            cl.db, "SELECT count(*) FROM burrow_leases") == "0", 5)
+        assert wait_until(lambda: cl.pg.sql(
+            cl.db, "SELECT count(*) FROM burrow_sessions") == "0", 10)
 
 
 skip_without_haproxy()
