@@ -850,11 +850,31 @@ cmd_quota(struct ctx *x, const struct args *a)
 	return EXIT_SUCCESS;
 }
 
+/* The usage the nodes have recorded for name, "-" before its first login. */
+static int
+recorded(struct ctx *x, const char *name, char *buf, size_t len)
+{
+	char err[512];
+	uint64_t used;
+	int exists;
+
+	if (pgquota_used(x->pg, name, &used, &exists, err, sizeof(err)) == -1) {
+		fail("%s", err);
+		snprintf(buf, len, "?");
+		return -1;
+	}
+	if (exists)
+		format_size(used, buf, len);
+	else
+		snprintf(buf, len, "-");
+	return 0;
+}
+
 static int
 cmd_list(struct ctx *x, const struct args *a)
 {
 	const struct user *u;
-	char quota[64], used[32];
+	char quota[64], used[32], rec[32] = "";
 	uint64_t total;
 	size_t i, n = users_count(x->db);
 	int w = 4, fd, rc = EXIT_SUCCESS;
@@ -867,7 +887,12 @@ cmd_list(struct ctx *x, const struct args *a)
 	for (i = 0; i < n; i++)
 		if ((int)strlen(users_at(x->db, i)->name) > w)
 			w = (int)strlen(users_at(x->db, i)->name);
-	printf("%-*s  %-24s  %s\n", w, "NAME", "QUOTA", "USED");
+	/* With the database, also what the nodes count (burrow_usage). */
+	if (x->pg != NULL)
+		printf("%-*s  %-24s  %-10s  %s\n", w, "NAME", "QUOTA", "USED",
+		    "RECORDED");
+	else
+		printf("%-*s  %-24s  %s\n", w, "NAME", "QUOTA", "USED");
 	for (i = 0; i < n; i++) {
 		u = users_at(x->db, i);
 		describe_quota(x->cfg, u->quota, quota, sizeof(quota));
@@ -883,7 +908,14 @@ cmd_list(struct ctx *x, const struct args *a)
 			rc = EXIT_FAILURE;
 		} else
 			format_size(total, used, sizeof(used));
-		printf("%-*s  %-24s  %s\n", w, u->name, quota, used);
+		if (x->pg == NULL)
+			printf("%-*s  %-24s  %s\n", w, u->name, quota, used);
+		else {
+			if (recorded(x, u->name, rec, sizeof(rec)) == -1)
+				rc = EXIT_FAILURE;
+			printf("%-*s  %-24s  %-10s  %s\n", w, u->name, quota,
+			    used, rec);
+		}
 		free(home);
 	}
 	return rc;

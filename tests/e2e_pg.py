@@ -145,7 +145,7 @@ def add_del_passwd_quota_list_on_the_database():
                     "WHERE name = 'beal'") == str(1 << 30)
     out = passwd(srv, "list")
     lines = out.stdout.decode().splitlines()
-    assert lines[0].split() == ["NAME", "QUOTA", "USED"], lines
+    assert lines[0].split() == ["NAME", "QUOTA", "USED", "RECORDED"], lines
     assert lines[1].split()[:3] == ["beal", "1.0", "GiB"], lines
     assert lines[2].split()[:3] == ["harry", "20.0", "MiB"], lines
     out = passwd(srv, "del", "beal")
@@ -448,6 +448,8 @@ def rescan_recomputes_usage_from_the_disk():
         out = passwd(srv, "rescan", "harry")
         assert b"5096 bytes on disk" in out.stdout, out
         assert usage(db) == (5096, 0)
+        line = passwd(srv, "list").stdout.decode().splitlines()[1]
+        assert line.split()[-2:] == ["5.0", "KiB"], line
         assert raw_avbl(c) == (10 << 20) - 5096
         c.close()
         out = passwd(srv, "rescan", "nobody", check=False)
