@@ -1,7 +1,10 @@
 /*
  * pgsync: lock serialises reloads, so that two of them (the listener's and
  * a login's) cannot install their copies out of order; the copy itself and
- * its generation are the server's, under its users_lock.
+ * its generation are the server's, under its users_lock. Lock order:
+ * lock, then the quota table's and records' locks (an install sets the
+ * limits), then a pool connection; nothing holds a pool connection while
+ * it waits for one of those locks.
  */
 #include "config.h"
 
@@ -47,52 +50,91 @@ pgsync_new(struct server *srv)
 	return ps;
 }
 
-/* A refresh on connection c; the caller holds ps->lock. */
+/*
+ * Loads the accounts on c unless the database's generation is the copy's
+ * (or always, with force). Sets *db (NULL: the copy is current). The
+ * caller holds ps->lock. Returns 0 or -1 with err.
+ */
 static int
-refresh_on(struct pgsync *ps, PGconn *c, int force, char *err, size_t errlen)
+load_on(struct pgsync *ps, PGconn *c, int force, struct userdb **db,
+    int64_t *gen, char *err, size_t errlen)
+{
+	*db = NULL;
+	if (!force && (pgdb_generation(c, gen, err, errlen) == -1))
+		return -1;
+	if (!force && *gen == server_users_generation(ps->srv))
+		return 0;
+	if ((*db = pgdb_load_users(c, gen, err, errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* A refresh on the listener's own connection c. */
+static int
+refresh_on(struct pgsync *ps, PGconn *c, char *err, size_t errlen)
 {
 	struct userdb *db;
 	int64_t gen;
+	int rc;
 
-	if (!force && (pgdb_generation(c, &gen, err, errlen) == -1))
-		return -1;
-	if (!force && gen == server_users_generation(ps->srv))
-		return 0;
-	if ((db = pgdb_load_users(c, &gen, err, errlen)) == NULL)
-		return -1;
-	server_install_users(ps->srv, db, gen, "the database");
-	return 0;
+	pthread_mutex_lock(&ps->lock);
+	if ((rc = load_on(ps, c, 0, &db, &gen, err, errlen)) == 0 &&
+	    db != NULL)
+		server_install_users(ps->srv, db, gen, "the database");
+	pthread_mutex_unlock(&ps->lock);
+	return rc;
+}
+
+/*
+ * Runs load_on (or, without db, only reads the generation) on a
+ * connection of the pool, once more on a new one if an idle connection
+ * turns out to have died (the database restarted). The connection goes
+ * back before the caller installs anything: installing takes the quota
+ * records' locks, whose holders may be waiting for a connection.
+ */
+static int
+on_pool(struct pgsync *ps, int force, struct userdb **db, int64_t *gen,
+    char *err, size_t errlen)
+{
+	PGconn *c;
+	int rc = -1, tries;
+
+	for (tries = 0; tries < 2 && rc == -1; tries++) {
+		if ((c = pgdb_get(ps->srv->pg, err, errlen)) == NULL)
+			break;
+		if (db != NULL)
+			rc = load_on(ps, c, force, db, gen, err, errlen);
+		else
+			rc = pgdb_generation(c, gen, err, errlen);
+		if (rc == -1 && PQstatus(c) == CONNECTION_OK)
+			tries = 2;	/* the database answered: no retry */
+		pgdb_put(ps->srv->pg, c);
+	}
+	return rc;
 }
 
 int
 pgsync_refresh(struct pgsync *ps, int force, char *err, size_t errlen)
 {
-	PGconn *c;
+	struct userdb *db;
 	int64_t gen;
-	int rc, tries;
+	int rc;
 
-	/* An idle connection may have died with a restart: one more try. */
-	for (tries = 0, rc = -1; tries < 2 && rc == -1; tries++) {
-		if ((c = pgdb_get(ps->srv->pg, err, errlen)) == NULL)
-			break;
-		/*
-		 * The usual case, a copy that is current, takes no lock, so
-		 * that logins do not queue behind each other's queries.
-		 */
-		if (!force && (rc = pgdb_generation(c, &gen, err, errlen)) == 0 &&
-		    gen != server_users_generation(ps->srv)) {
-			pthread_mutex_lock(&ps->lock);
-			rc = refresh_on(ps, c, 0, err, errlen);
-			pthread_mutex_unlock(&ps->lock);
-		} else if (force) {
-			pthread_mutex_lock(&ps->lock);
-			rc = refresh_on(ps, c, 1, err, errlen);
-			pthread_mutex_unlock(&ps->lock);
-		}
-		if (rc == -1 && PQstatus(c) == CONNECTION_OK)
-			tries = 2;	/* the database answered: no retry */
-		pgdb_put(ps->srv->pg, c);
+	/*
+	 * The usual case, a copy that is current, takes no lock, so that
+	 * logins do not queue behind each other's queries.
+	 */
+	if (!force) {
+		if (on_pool(ps, 0, NULL, &gen, err, errlen) == -1)
+			return -1;
+		if (gen == server_users_generation(ps->srv))
+			return 0;
 	}
+	pthread_mutex_lock(&ps->lock);
+	if ((rc = on_pool(ps, force, &db, &gen, err, errlen)) == 0 &&
+	    db != NULL)
+		server_install_users(ps->srv, db, gen, "the database");
+	pthread_mutex_unlock(&ps->lock);
 	return rc;
 }
 
@@ -131,10 +173,8 @@ listen_on(struct pgsync *ps, PGconn *c)
 	}
 	PQclear(r);
 	/* Whatever changed while we were not listening. */
-	pthread_mutex_lock(&ps->lock);
-	if (refresh_on(ps, c, 0, err, sizeof(err)) == -1)
+	if (refresh_on(ps, c, err, sizeof(err)) == -1)
 		log_warnx("loading the accounts: %s", err);
-	pthread_mutex_unlock(&ps->lock);
 	for (;;) {
 		pfd[0].fd = PQsocket(c);
 		pfd[0].events = POLLIN;
@@ -163,10 +203,8 @@ listen_on(struct pgsync *ps, PGconn *c)
 			}
 		}
 		/* Without news, the cheap check still catches a lost one. */
-		pthread_mutex_lock(&ps->lock);
-		if (refresh_on(ps, c, 0, err, sizeof(err)) == -1 && changed)
+		if (refresh_on(ps, c, err, sizeof(err)) == -1 && changed)
 			log_warnx("reloading the accounts: %s", err);
-		pthread_mutex_unlock(&ps->lock);
 		if (PQstatus(c) != CONNECTION_OK)
 			return 0;
 	}

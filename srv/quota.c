@@ -498,18 +498,18 @@ quota_heartbeat(struct quota_table *t)
 		n = 0;
 	pthread_mutex_unlock(&t->lock);
 
-	if ((c = pgdb_get(t->pg, err, sizeof(err))) == NULL) {
-		for (i = 0; i < n; i++)
-			quota_put(t, held[i]);
-		free(held);
-		return;
-	}
+	/*
+	 * A record's lock, then a connection, as a write takes them: a
+	 * connection is never held while waiting for a record.
+	 */
 	for (i = 0; i < n; i++) {
 		q = held[i];
 		pthread_mutex_lock(&q->lock);
-		if (q->reserved > 0 || q->synced > 0) {
+		if ((q->reserved > 0 || q->synced > 0) &&
+		    (c = pgdb_get(t->pg, err, sizeof(err))) != NULL) {
 			rc = pgquota_renew(c, q->lease, q->reserved,
 			    t->lease_secs, err, sizeof(err));
+			pgdb_put(t->pg, c);
 			if (rc == 1) {
 				log_warnx("quota of %s: the lease expired, its %ju "
 				    "reserved bytes were taken back", q->user,
@@ -521,14 +521,16 @@ quota_heartbeat(struct quota_table *t)
 		}
 		pthread_mutex_unlock(&q->lock);
 	}
+	for (i = 0; i < n; i++)
+		quota_put(t, held[i]);
+	free(held);
+	if ((c = pgdb_get(t->pg, err, sizeof(err))) == NULL)
+		return;
 	if ((rc = pgquota_reap(c, err, sizeof(err))) > 0)
 		log_info("took back the reservations of %d expired leases", rc);
 	else if (rc == -1)
 		log_warnx("expired leases: %s", err);
 	pgdb_put(t->pg, c);
-	for (i = 0; i < n; i++)
-		quota_put(t, held[i]);
-	free(held);
 }
 
 struct quota *
