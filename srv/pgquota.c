@@ -60,27 +60,45 @@ pgquota_create(PGconn *c, const char *name, uint64_t used, char *err,
 	    errlen);
 }
 
-/* Sets the lease's reservation and expiry; the row is made if need be. */
+/*
+ * Adds got to the lease, which held before, and pushes its expiry. A
+ * lease that is gone though it held something expired meanwhile (its
+ * bytes went back to the usage): it starts again with got alone, and
+ * *lost says so. Returns 0 or -1.
+ */
 static int
-set_lease(PGconn *c, const char *id, const char *node, const char *name,
-    uint64_t held, int lease, char *err, size_t errlen)
+add_to_lease(PGconn *c, const char *id, const char *node, const char *name,
+    uint64_t held, uint64_t got, int lease, int *lost, char *err,
+    size_t errlen)
 {
 	char h[24], l[16];
 	const char *values[5] = { id, node, name, h, l };
+	PGresult *r;
+	int n;
 
-	NUM(h, held);
+	NUM(h, held + got);
 	snprintf(l, sizeof(l), "%d", lease);
+	if ((r = pgdb_run(c, "UPDATE burrow_leases SET reserved = $4::bigint, "
+	    "expires = now() + $5::integer * interval '1 second' WHERE id = $1 "
+	    "AND node = $2 AND name = $3", 5, values, PGRES_COMMAND_OK, err,
+	    errlen)) == NULL)
+		return -1;
+	n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (n == 1)
+		return 0;
+	*lost = held > 0;
+	NUM(h, got);
 	return pgdb_command(c, "INSERT INTO burrow_leases "
 	    "(id, node, name, reserved, expires) VALUES ($1, $2, $3, "
-	    "$4::bigint, now() + $5::integer * interval '1 second') "
-	    "ON CONFLICT (id) DO UPDATE SET reserved = EXCLUDED.reserved, "
-	    "expires = EXCLUDED.expires", 5, values, err, errlen);
+	    "$4::bigint, now() + $5::integer * interval '1 second')", 5, values,
+	    err, errlen);
 }
 
 int64_t
 pgquota_reserve(PGconn *c, const char *id, const char *node,
     const char *name, uint64_t n, uint64_t limit, int any, uint64_t held,
-    int lease, char *err, size_t errlen)
+    int lease, int *lost, char *err, size_t errlen)
 {
 	char nb[24], lb[24];
 	const char *values[3] = { name, nb, lb };
@@ -122,8 +140,9 @@ pgquota_reserve(PGconn *c, const char *id, const char *node,
 		pgdb_rollback(c);
 		return 0;
 	}
-	if (set_lease(c, id, node, name, held + got, lease, err, errlen) == -1 ||
-	    pgdb_command(c, "COMMIT", 0, NULL, err, errlen) == -1)
+	*lost = 0;
+	if (add_to_lease(c, id, node, name, held, got, lease, lost, err,
+	    errlen) == -1 || pgdb_command(c, "COMMIT", 0, NULL, err, errlen) == -1)
 		goto fail;
 	return (int64_t)got;
 fail:

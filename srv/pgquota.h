@@ -30,12 +30,14 @@ int pgquota_create(PGconn *c, const char *name, uint64_t used, char *err,
  * Reserves n bytes for lease id (node, name) if used + n stays within
  * limit (0: unlimited); with any set, reserves what is left below limit
  * if n does not fit. The lease's reservation becomes held + the bytes
- * reserved, its expiry now + lease seconds, in the same transaction.
- * Returns the bytes reserved (0: none fit), or -1 with err.
+ * reserved, its expiry now + lease seconds, in the same transaction;
+ * if the lease had expired meanwhile (held went back to the usage), it
+ * holds the new bytes alone and *lost is set. Returns the bytes reserved
+ * (0: none fit), or -1 with err.
  */
 int64_t pgquota_reserve(PGconn *c, const char *id, const char *node,
     const char *name, uint64_t n, uint64_t limit, int any, uint64_t held,
-    int lease, char *err, size_t errlen);
+    int lease, int *lost, char *err, size_t errlen);
 
 /*
  * Takes n bytes off the usage (a file shrank or went), and sets the

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/util.h"
 #include "srv/log.h"
 #include "srv/pgdb.h"
 #include "srv/pgquota.h"
@@ -45,6 +46,7 @@ struct quota {
 	uint64_t	 limit;
 	uint64_t	 reserved;	/* shared: reserved and not yet written */
 	uint64_t	 synced;	/* shared: reserved as the lease row says */
+	double		 synced_at;	/* shared: now_mono() of that */
 	char		 lease[128];	/* shared: the lease row's id */
 };
 
@@ -384,17 +386,18 @@ shared_reserve(struct quota *q, uint64_t need, uint64_t credit)
 	uint64_t want = need - q->reserved, chunk = QUOTA_CHUNK;
 	char err[512];
 	int64_t got = -1;
+	int lost = 0;
 	PGconn *c;
 
 	if ((c = pgdb_get(t->pg, err, sizeof(err))) != NULL) {
 		got = 0;
 		if (chunk > want)
 			got = pgquota_reserve(c, q->lease, t->node, q->user, chunk,
-			    limit, 0, q->reserved, t->lease_secs, err,
+			    limit, 0, q->reserved, t->lease_secs, &lost, err,
 			    sizeof(err));
 		if (got == 0)
 			got = pgquota_reserve(c, q->lease, t->node, q->user, want,
-			    limit, 1, q->reserved, t->lease_secs, err,
+			    limit, 1, q->reserved, t->lease_secs, &lost, err,
 			    sizeof(err));
 		pgdb_put(t->pg, c);
 	}
@@ -403,9 +406,20 @@ shared_reserve(struct quota *q, uint64_t need, uint64_t credit)
 		errno = EIO;
 		return -1;
 	}
+	if (lost) {
+		/* Silent longer than the lease: what it held went back. */
+		log_warnx("quota of %s: the lease expired, its %ju reserved "
+		    "bytes were taken back", q->user, (uintmax_t)q->reserved);
+		q->reserved = 0;
+	}
 	q->reserved += (uint64_t)got;
-	if (got > 0)
+	if (got > 0) {
 		q->synced = q->reserved;
+		q->synced_at = now_mono();
+	}
+	/* The lease is back: reserve again what it lost (once: it is there). */
+	if (lost && got > 0 && q->reserved < need)
+		return shared_reserve(q, need, credit);
 	return 0;
 }
 
@@ -429,9 +443,47 @@ shared_credit(struct quota *q, uint64_t n)
 		log_warnx("quota of %s: crediting %ju bytes: %s (burrow-passwd "
 		    "rescan %s sets it right)", q->user, (uintmax_t)n, err,
 		    q->user);
-	else
+	else {
 		q->synced = q->reserved;
+		q->synced_at = now_mono();
+	}
 	pgdb_put(t->pg, c);
+}
+
+/*
+ * Shared: before q spends a reservation, makes sure its lease still holds
+ * it when the last renewal is older than half a lease (the process was
+ * stopped, or the heartbeat could not reach the database): a lease that
+ * expired meanwhile has had its bytes taken back, which must not then be
+ * written uncounted. Lock held. Returns 0, or -1 with errno EIO.
+ */
+static int
+shared_check(struct quota *q)
+{
+	struct quota_table *t = q->table;
+	char err[512];
+	PGconn *c;
+	int rc = -1;
+
+	if (q->reserved == 0 || now_mono() - q->synced_at < t->lease_secs / 2.0)
+		return 0;
+	if ((c = pgdb_get(t->pg, err, sizeof(err))) != NULL)
+		rc = pgquota_renew(c, q->lease, q->reserved, t->lease_secs, err,
+		    sizeof(err));
+	pgdb_put(t->pg, c);
+	if (rc == -1) {
+		log_warnx("quota of %s: renewing: %s", q->user, err);
+		errno = EIO;
+		return -1;
+	}
+	if (rc == 1) {
+		log_warnx("quota of %s: the lease expired, its %ju reserved "
+		    "bytes were taken back", q->user, (uintmax_t)q->reserved);
+		q->reserved = 0;
+	}
+	q->synced = q->reserved;
+	q->synced_at = now_mono();
+	return 0;
 }
 
 /* Shared: reads the row's usage into q->used. Lock held. */
@@ -516,8 +568,10 @@ quota_heartbeat(struct quota_table *t)
 				    (uintmax_t)q->reserved);
 				q->reserved = 0;
 			}
-			if (rc != -1)
+			if (rc != -1) {
 				q->synced = q->reserved;
+				q->synced_at = now_mono();
+			}
 		}
 		pthread_mutex_unlock(&q->lock);
 	}
@@ -730,6 +784,8 @@ quota_write(struct quota *q, int fd, const void *buf, size_t n,
 	growth = end > size ? end - size : 0;
 	if (q->table->pg != NULL) {
 		/* Reserved first, in the database; written only what was. */
+		if (growth > 0 && shared_check(q) == -1)
+			goto fail;
 		if (growth > q->reserved &&
 		    shared_reserve(q, growth, credit) == -1)
 			goto fail;
@@ -777,6 +833,8 @@ quota_truncate(struct quota *q, int fd, off_t length)
 	if (fstat(fd, &st) == -1)
 		goto out;
 	growth = length > st.st_size ? (uint64_t)(length - st.st_size) : 0;
+	if (q->table->pg != NULL && growth > 0 && shared_check(q) == -1)
+		goto out;
 	if (q->table->pg != NULL && growth > q->reserved) {
 		if (shared_reserve(q, growth, 0) == -1)
 			goto out;

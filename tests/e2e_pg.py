@@ -434,6 +434,38 @@ def killed_node_reservation_comes_back_after_its_lease():
 
 
 @test
+def node_stopped_past_its_lease_counts_its_writes_again():
+    db, a = fresh(lease=2)
+    b = node(db, home=a.home_root, lease=2)
+    passwd(a, "add", "harry", "--quota", "10M", password="pw")
+    part = os.path.join(a.home("harry"), "part")
+    with a, b:
+        c = logged_in(a)
+        d = c.pasv_data()
+        assert c.cmd("STOR part").startswith(("125", "150"))
+        d.sendall(b"p" * 300000)
+        assert wait_until(lambda: os.path.exists(part) and
+                          os.path.getsize(part) == 300000, 10)
+        time.sleep(1.2)     # renewed: the lease says what it holds
+        assert usage(db)[1] > 0
+        a.proc.send_signal(signal.SIGSTOP)
+        try:
+            # The other node takes the silent node's reservation back.
+            assert wait_until(lambda: usage(db) == (300000, 0), 10, 0.2), \
+                usage(db)
+        finally:
+            a.proc.send_signal(signal.SIGCONT)
+        # Awake, the node finds its lease gone and reserves again before
+        # it writes: nothing is written uncounted.
+        d.sendall(b"q" * 300000)
+        d.close()
+        assert c.reply().startswith("226")
+        assert wait_until(lambda: usage(db) == (600000, 0), 5), usage(db)
+        assert "the lease expired" in a.log(), a.log()
+        c.close()
+
+
+@test
 def rescan_recomputes_usage_from_the_disk():
     db, srv = fresh()
     passwd(srv, "add", "harry", "--quota", "10M", password="pw")
