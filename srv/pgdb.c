@@ -171,6 +171,31 @@ pgdb_put(struct pgdb *p, PGconn *c)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void
+pgdb_drop_idle(struct pgdb *p)
+{
+	PGconn *idle[64];
+	unsigned i, n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->nidle < 64 ? p->nidle : 64;
+	for (i = 0; i < n; i++)
+		idle[i] = p->idle[--p->nidle];
+	p->nopen -= n;
+	pthread_cond_broadcast(&p->given);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < n; i++)
+		PQfinish(idle[i]);
+}
+
+void
+pgdb_back(struct pgdb *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->backoff = 0;
+	pthread_mutex_unlock(&p->lock);
+}
+
 /*
  * Runs sql with n text parameters. Returns the result when its status is
  * want, else NULL with err (the result cleared).

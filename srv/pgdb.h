@@ -41,6 +41,17 @@ PGconn *pgdb_get(struct pgdb *p, char *err, size_t errlen);
 void pgdb_put(struct pgdb *p, PGconn *c);
 
 /*
+ * Closes the idle connections: the database went away (the listener saw
+ * its own connection drop), so theirs are dead too, though libpq only
+ * finds out at their next statement. Taken ones close when given back
+ * broken.
+ */
+void pgdb_drop_idle(struct pgdb *p);
+
+/* The database answers again (the listener is back): no more backoff. */
+void pgdb_back(struct pgdb *p);
+
+/*
  * The version of the Burrow tables in the database (0: none). Returns 0,
  * or -1 with err.
  */

@@ -231,14 +231,18 @@ listener(void *arg)
 			done = stopping_within(srv, backoff);
 			continue;
 		}
-		if (backoff != 0)
+		if (backoff != 0) {
 			log_info("the database is back");
+			pgdb_back(srv->pg);
+		}
 		backoff = 0;
 		done = listen_on(ps, c);
-		if (!done)
+		if (!done) {
 			log_warnx("lost the database connection: %.*s",
 			    (int)strcspn(PQerrorMessage(c), "\n"),
 			    PQerrorMessage(c));
+			pgdb_drop_idle(srv->pg);
+		}
 		PQfinish(c);
 		if (!done) {
 			backoff = BACKOFF_FIRST_MS;
