@@ -27,7 +27,8 @@ mkdir -p "$log"
 
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
       libncurses-dev check curl lftp python3 valgrind openssl logrotate groff-base
-      tmux libwrap0 libsodium23 haproxy clang libclang-rt-14-dev)
+      tmux libwrap0 libsodium23 haproxy clang libclang-rt-14-dev
+      libpq-dev postgresql)
 missing=()
 for p in "${need[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -36,8 +37,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "== installing: ${missing[*]}"
 	sudo_cmd=""
 	[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+	# Debian's postgresql makes and starts a system cluster on port 5432
+	# when installed; the tests start their own (tests/pg.py), so none.
+	if [[ " ${missing[*]} " == *" postgresql "* ]] &&
+	    [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+		$sudo_cmd mkdir -p /etc/postgresql-common &&
+		echo "create_main_cluster = false" |
+		    $sudo_cmd tee /etc/postgresql-common/createcluster.conf >/dev/null
+	fi
 	$sudo_cmd apt-get update -qq &&
 	DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq \
+	    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 	    "${missing[@]}" >"$log/apt.log" 2>&1 ||
 	    { echo "apt-get install failed: see $log/apt.log"; tail -20 "$log/apt.log"; }
 fi

@@ -23,6 +23,9 @@
 #include "srv/conf.h"
 #include "srv/lobby.h"
 #include "srv/log.h"
+#include "srv/pgdb.h"
+#include "srv/pgsessions.h"
+#include "srv/pgsync.h"
 #include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -68,11 +71,38 @@ open_home(struct session *s)
 	return fd;
 }
 
+/*
+ * users_backend pg: counts the session in burrow_sessions, where
+ * max_sessions_per_user sees every node's. Returns 0, 1 if the user has
+ * max already, or -1 (logged) if the database fails.
+ */
+static int
+enter_everywhere(struct session *s, unsigned max)
+{
+	struct server *srv = s->srv;
+	char err[512];
+	PGconn *c;
+	int rc = -1;
+
+	snprintf(s->db_session, sizeof(s->db_session), "%s/%u", srv->node,
+	    atomic_fetch_add(&srv->serial, 1));
+	if ((c = pgdb_get(srv->pg, err, sizeof(err))) != NULL)
+		rc = pgsessions_enter(c, s->db_session, srv->node, s->user, max,
+		    srv->cfg->pg_lease, err, sizeof(err));
+	pgdb_put(srv->pg, c);
+	if (rc != 0)
+		s->db_session[0] = '\0';
+	if (rc == -1)
+		log_warnx("%s: login of %s: %s", s->peer, s->user, err);
+	return rc;
+}
+
 /* Opens the home and takes the user's quota record: the session begins. */
 static int
 login(struct session *s, uint64_t limit)
 {
 	unsigned max = (unsigned)s->srv->cfg->max_sessions_per_user;
+	int shared = s->srv->pg != NULL, rc;
 
 	/* How a reload or the shutdown reaches the session once logged in. */
 	if (s->wake_fd == -1 &&
@@ -84,8 +114,9 @@ login(struct session *s, uint64_t limit)
 	if ((s->rootfd = open_home(s)) == -1)
 		return session_reply(s, FTP_NOTLOGGED,
 		    "Home directory unavailable.");
+	/* Shared, the database counts the sessions of every node. */
 	s->quota = quota_get_limited(s->srv->quotas, s->user, limit, s->rootfd,
-	    max);
+	    shared ? 0 : max);
 	if (s->quota == NULL) {
 		int err = errno;
 		if (err == EUSERS)
@@ -105,6 +136,19 @@ login(struct session *s, uint64_t limit)
 		return session_reply(s, FTP_NOTLOGGED,
 		    "Home directory unavailable.");
 	}
+	if (shared && (rc = enter_everywhere(s, max)) != 0) {
+		session_enter(s, ST_USER);
+		if (rc == 1) {
+			log_info("%s: refused %s: already %u sessions on all "
+			    "nodes", s->peer, s->user, max);
+			session_reply(s, FTP_TOOMANY, "Too many sessions for this "
+			    "user (at most %u).", max);
+		} else
+			session_reply(s, FTP_CLOSING, "Service not available: the "
+			    "accounts database cannot be reached; try again "
+			    "later.");
+		return -1;
+	}
 	snprintf(s->cwd, sizeof(s->cwd), "/");
 	session_enter(s, ST_READY);
 	lobby_logged_in(s->srv->lobby, s);
@@ -121,6 +165,7 @@ cmd_pass(struct session *s, char *arg)
 	const struct user *u = NULL;
 	const char *pw = arg != NULL ? arg : "";
 	uint64_t limit = 0;
+	char why[512];
 	int ok;
 
 	if (session_tls_refuses_login(s)) {
@@ -133,6 +178,20 @@ cmd_pass(struct session *s, char *arg)
 		return session_reply(s, FTP_LOGINOK, "Already logged in.");
 	if (s->state != ST_PASS)
 		return session_reply(s, FTP_BADSEQ, "Log in with USER first.");
+	/*
+	 * With the accounts in PostgreSQL, this login sees every change
+	 * committed before it, and none is let in while the database cannot
+	 * say whether the account still stands.
+	 */
+	if (s->srv->pgsync != NULL &&
+	    pgsync_refresh(s->srv->pgsync, 0, why, sizeof(why)) == -1) {
+		wipe(arg, arg != NULL ? strlen(arg) : 0);
+		log_warnx("%s: login of \"%s\" refused: %s", s->peer, s->user,
+		    why);
+		session_reply(s, FTP_CLOSING, "Service not available: the "
+		    "accounts database cannot be reached; try again later.");
+		return -1;
+	}
 	db = server_users(s->srv);
 	if (s->user[0] != '\0' && users_valid_name(s->user))
 		u = users_find(db, s->user);

@@ -338,6 +338,8 @@ store(struct session *s, const char *arg, int append)
 	log_xfer(s, append ? "APPE" : "STOR", vpath, got, now_mono() - t0, r);
 	rc = data_finish(s, r, "Upload");
 out:
+	/* Shared quota: what the upload reserved and did not write goes back. */
+	quota_release(s->quota);
 	if (fd != -1)
 		close(fd);
 	if (rp.pfd != -1)

@@ -28,7 +28,7 @@
 #define DEFAULT_CONFIG SYSCONFDIR "/burrow/burrowd.conf"
 
 enum opt_type { OPT_INT, OPT_BOOL, OPT_STR, OPT_PATH, OPT_SIZE, OPT_RANGE,
-    OPT_NETS, OPT_MODE };
+    OPT_NETS, OPT_MODE, OPT_WORD };
 
 struct opt {
 	const char	*name;		/* "tls.cert" for settings in a group */
@@ -126,11 +126,28 @@ static const struct opt opts[] = {
 	  "seconds a trusted balancer may take to send the header" },
 	{ "proxy_protocol.data", OPT_BOOL, 0, 1, "false", F(proxy_data), 0,
 	  "passive data connections from a balancer begin with a header too" },
+	{ "users_backend", OPT_WORD, 0, 0, "file", F(users_backend), 0,
+	  "where the accounts live: the users file, or PostgreSQL" },
+	{ "postgresql.conninfo", OPT_STR, 0, 0, "", F(pg_conninfo), 0,
+	  "libpq connection string of the shared database" },
+	{ "postgresql.connections", OPT_INT, 1, 64, "4", F(pg_connections), 0,
+	  "connections a node keeps open to the database" },
+	{ "postgresql.lease", OPT_INT, 2, 3600, "15", F(pg_lease), 0,
+	  "seconds after which a silent node's sessions and reservations "
+	  "expire" },
+};
+
+/* The words an OPT_WORD setting accepts, "|"-separated. */
+static const struct {
+	const char	*name;
+	const char	*words;
+} words[] = {
+	{ "users_backend", "file|postgresql" },
 };
 
 #undef F
 
-static const char *const groups[] = { "tls", "proxy_protocol" };
+static const char *const groups[] = { "tls", "proxy_protocol", "postgresql" };
 
 static int *
 field_int(struct srv_config *cfg, size_t off)
@@ -302,6 +319,7 @@ set_default(struct srv_config *cfg, const struct opt *o)
 		*field_list(cfg, o->off) = NULL;
 		return 0;
 	case OPT_STR:
+	case OPT_WORD:
 	case OPT_PATH:
 		free(*field_str(cfg, o->off));
 		*field_str(cfg, o->off) = o->type == OPT_PATH ?
@@ -382,8 +400,46 @@ type_name(enum opt_type t)
 	case OPT_MODE: return "an octal mode in a string such as \"0777\"";
 	case OPT_NETS: return "a list of addresses such as [\"10.0.0.1\", "
 	    "\"10.1.0.0/16\"]";
+	case OPT_WORD: return "a string";
 	}
 	return "?";
+}
+
+/* The words setting name accepts, "a|b". */
+static const char *
+word_list(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i].name, name) == 0)
+			return words[i].words;
+	return "";
+}
+
+/* 1 if w is one of the words of setting name. */
+static int
+word_allowed(const char *name, const char *w)
+{
+	const char *p = word_list(name);
+	size_t n = strlen(w);
+
+	if (strchr(w, '|') != NULL)
+		return 0;
+	while (n > 0 && *p != '\0') {
+		if (strncmp(p, w, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return 1;
+		p += strcspn(p, "|");
+		if (*p == '|')
+			p++;
+	}
+	return 0;
+}
+
+int
+conf_uses_postgresql(const struct srv_config *cfg)
+{
+	return strcmp(cfg->users_backend, "postgresql") == 0;
 }
 
 static int
@@ -503,6 +559,16 @@ apply(struct srv_config *cfg, const struct opt *o, config_setting_t *s,
 		*field_list(cfg, o->off) = list;
 		return 0;
 	}
+	case OPT_WORD:
+		if (t != CONFIG_TYPE_STRING)
+			goto badtype;
+		if (!word_allowed(o->name, config_setting_get_string(s))) {
+			snprintf(why, whylen, "%s: \"%s\" is not one of %s",
+			    o->name, config_setting_get_string(s),
+			    word_list(o->name));
+			return -1;
+		}
+		/* FALLTHROUGH */
 	case OPT_STR:
 	case OPT_PATH:
 		if (t != CONFIG_TYPE_STRING)
@@ -608,7 +674,8 @@ conf_free(struct srv_config *cfg)
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (opts[i].type == OPT_STR || opts[i].type == OPT_PATH)
+		if (opts[i].type == OPT_STR || opts[i].type == OPT_PATH ||
+		    opts[i].type == OPT_WORD)
 			free(*field_str(cfg, opts[i].off));
 		else if (opts[i].type == OPT_NETS)
 			list_free(*field_list(cfg, opts[i].off));

@@ -53,7 +53,14 @@ struct srv_config {
 	char		**proxy_trusted;	/* NULL-terminated; NULL: none */
 	int		 proxy_timeout;	/* seconds to send the header */
 	int		 proxy_data;	/* passive data from a proxy has a header */
+	char		*users_backend;	/* "file" or "postgresql" */
+	char		*pg_conninfo;	/* libpq connection string */
+	int		 pg_connections;	/* pooled connections of a node */
+	int		 pg_lease;	/* seconds a node's rows outlive it */
 };
+
+/* 1 if the accounts live in PostgreSQL (users_backend = "postgresql"). */
+int conf_uses_postgresql(const struct srv_config *cfg);
 
 /*
  * Reads path (or, if NULL, the default SYSCONFDIR/burrow/burrowd.conf). Returns a

@@ -33,8 +33,11 @@
 #include "srv/jail.h"
 #include "srv/lobby.h"
 #include "srv/log.h"
+#include "srv/pgdb.h"
+#include "srv/pgsync.h"
 #include "srv/pool.h"
 #include "srv/quota.h"
+#include "srv/schema.h"
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
@@ -437,6 +440,53 @@ login_workers(void)
 	return n < 2 ? 2 : n > 16 ? 16 : n;
 }
 
+/*
+ * users_backend = "postgresql": the pool, and the accounts loaded from it.
+ * A database that answers with tables of another version is a
+ * configuration error. One that does not answer is an error for -t (a
+ * check must see the accounts), but a node may start before its database:
+ * it serves 421 to logins until the database is back.
+ */
+static int
+open_database(struct server *srv, int check, char *err, size_t errlen)
+{
+	char why[512];
+	PGconn *c;
+	int version;
+
+	srv->users_gen = -1;
+	if ((srv->pg = pgdb_new(srv->cfg->pg_conninfo,
+	    (unsigned)srv->cfg->pg_connections)) == NULL ||
+	    (srv->pgsync = pgsync_new(srv)) == NULL ||
+	    (srv->users = users_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((c = pgdb_get(srv->pg, why, sizeof(why))) == NULL) {
+		if (check) {
+			snprintf(err, errlen, "%s: postgresql.conninfo: %s",
+			    srv->cfg->path, why);
+			return -1;
+		}
+		fprintf(stderr, "burrowd: %s: postgresql.conninfo: %s; logins "
+		    "get 421 until it is reachable\n", srv->cfg->path, why);
+		return 0;
+	}
+	if (pgdb_schema_version(c, &version, why, sizeof(why)) == -1 ||
+	    schema_usable(version, why, sizeof(why)) == -1) {
+		pgdb_put(srv->pg, c);
+		snprintf(err, errlen, "%s: postgresql.conninfo: %s",
+		    srv->cfg->path, why);
+		return -1;
+	}
+	pgdb_put(srv->pg, c);
+	if (pgsync_refresh(srv->pgsync, 1, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
 /* Frees what main() set up; safe on a partly set-up server. */
 static void
 server_free(struct server *srv)
@@ -447,6 +497,8 @@ server_free(struct server *srv)
 		pool_destroy(srv->pool);
 	}
 	lobby_free(srv->lobby);
+	pgsync_free(srv->pgsync);
+	pgdb_free(srv->pg);
 	verifier_free(srv->verifier);
 	if (srv->users != NULL)
 		users_unref(srv->users);
@@ -490,11 +542,20 @@ main(int argc, char **argv)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.home_root_fd = srv.wake_fd = -1;
+	pthread_mutex_init(&srv.users_lock, NULL);
+	pthread_mutex_init(&srv.ip_lock, NULL);
+	pthread_mutex_init(&srv.sessions_lock, NULL);
+	pthread_mutex_init(&srv.ban_lock, NULL);
 	if ((srv.cfg = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "burrowd: %s\n", err);
 		goto out;
 	}
-	if ((srv.users = users_load(srv.cfg->users_file, 0, err,
+	if (conf_uses_postgresql(srv.cfg)) {
+		if (open_database(&srv, check, err, sizeof(err)) == -1) {
+			fprintf(stderr, "burrowd: %s\n", err);
+			goto out;
+		}
+	} else if ((srv.users = users_load(srv.cfg->users_file, 0, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "burrowd: %s\n", err);
 		goto out;
@@ -570,10 +631,18 @@ main(int argc, char **argv)
 		log_warn("quota table");
 		goto out;
 	}
-	pthread_mutex_init(&srv.users_lock, NULL);
-	pthread_mutex_init(&srv.ip_lock, NULL);
-	pthread_mutex_init(&srv.sessions_lock, NULL);
-	pthread_mutex_init(&srv.ban_lock, NULL);
+	if (srv.pg != NULL) {
+		char host[40];
+
+		/* A name no other process on any node will have. */
+		if (gethostname(host, sizeof(host)) == -1)
+			snprintf(host, sizeof(host), "node");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(srv.node, sizeof(srv.node), "%s:%ld:%lx", host,
+		    (long)getpid(), (unsigned long)(now_mono() * 1e6));
+		quota_table_share(srv.quotas, srv.pg, srv.node,
+		    srv.cfg->pg_lease);
+	}
 	/*
 	 * A worker for each logged-in session, and a few more for logins
 	 * (their password hashing is bounded by them); every session not
@@ -602,6 +671,10 @@ main(int argc, char **argv)
 	    workers);
 	if (ifd != -1)
 		log_info("implicit FTPS on port %d", srv.cfg->tls_implicit_port);
+	if (srv.pgsync != NULL && pgsync_start(srv.pgsync) == -1) {
+		log_warn("database listener");
+		goto out;
+	}
 
 	serve(&srv, lfd, ifd, sfd);
 	lfd = ifd = -1;	/* serve() closed them */

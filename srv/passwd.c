@@ -6,13 +6,18 @@
  *                           passwd NAME [--stdin]
  *                           quota NAME SIZE|default
  *                           list
+ *                           init-db
+ *                           rescan NAME
  *
- * It finds the users file and the homes through burrowd's own config, so
+ * It finds the accounts and the homes through burrowd's own config, so
  * the two never disagree about where accounts live. Each command is one
- * entry of a table naming its arguments and options. An edit is a whole
- * load, change and atomic save of the file, under a lock on the file's
- * folder so that two administrators cannot lose each other's changes; a
- * running burrowd picks the result up on SIGHUP. Passwords are read without
+ * entry of a table naming its arguments and options. With the users file,
+ * an edit is a whole load, change and atomic save of the file, under a
+ * lock on the file's folder so that two administrators cannot lose each
+ * other's changes; a running burrowd picks the result up on SIGHUP. With
+ * users_backend = "postgresql" an edit is one transaction on the account's
+ * row that also notifies every node, which applies it at once; init-db
+ * creates or upgrades the tables. Passwords are read without
  * echo from the terminal, or as one line from stdin for scripts, and are
  * wiped as soon as they are hashed.
  */
@@ -24,14 +29,12 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -39,17 +42,25 @@
 #include "proto/util.h"
 #include "srv/auth.h"
 #include "srv/conf.h"
+#include "srv/pgdb.h"
+#include "srv/pgquota.h"
+#include "srv/pwread.h"
+#include "srv/quota.h"
+#include "srv/schema.h"
 #include "srv/users.h"
 
 #define PROGNAME	"burrow-passwd"
 #define EXIT_USAGE	2
-#define PASSWORD_MAX	1024	/* bytes, with the terminating NUL */
 #define ITERATIONS_ENV	"BURROW_PBKDF2_ITERATIONS"
 
 /* What a command accepts besides its positional arguments. */
 #define OPT_QUOTA	0x1	/* --quota SIZE */
 #define OPT_STDIN	0x2	/* --stdin */
 #define ARG2_SIZE	0x4	/* the second positional argument is a SIZE */
+
+/* Commands for the database only. */
+#define DB_USE		1	/* its tables must be there, at our version */
+#define DB_TABLES	2	/* makes the tables (init-db) */
 
 /* A command line, split and checked for the command's function. */
 struct args {
@@ -62,8 +73,10 @@ struct args {
 /* What every command works on. */
 struct ctx {
 	struct srv_config	*cfg;
-	struct userdb		*db;
+	struct userdb		*db;		/* as loaded, for reading */
 	int			 lockfd;	/* the users file's folder */
+	PGconn			*pg;		/* users_backend "postgresql" */
+	const char		*where;		/* the accounts, for messages */
 };
 
 struct command {
@@ -73,6 +86,7 @@ struct command {
 	int		 npos;		/* positional arguments required */
 	int		 opts;		/* OPT_* and ARG2_SIZE */
 	int		 edits;		/* locks and saves the users file */
+	int		 db_only;	/* DB_* : only with users_backend "postgresql" */
 	int		 (*exec)(struct ctx *, const struct args *);
 };
 
@@ -81,27 +95,27 @@ static int cmd_del(struct ctx *, const struct args *);
 static int cmd_passwd(struct ctx *, const struct args *);
 static int cmd_quota(struct ctx *, const struct args *);
 static int cmd_list(struct ctx *, const struct args *);
+static int cmd_init_db(struct ctx *, const struct args *);
+static int cmd_rescan(struct ctx *, const struct args *);
 
 static const struct command commands[] = {
 	{ "add", "NAME [--quota SIZE] [--stdin]",
 	  "add an account and create its home", 1, OPT_QUOTA | OPT_STDIN, 1,
-	  cmd_add },
-	{ "del", "NAME", "remove an account (its home is kept)", 1, 0, 1,
+	  0, cmd_add },
+	{ "del", "NAME", "remove an account (its home is kept)", 1, 0, 1, 0,
 	  cmd_del },
-	{ "passwd", "NAME [--stdin]", "change a password", 1, OPT_STDIN, 1,
+	{ "passwd", "NAME [--stdin]", "change a password", 1, OPT_STDIN, 1, 0,
 	  cmd_passwd },
 	{ "quota", "NAME SIZE|default",
 	  "set a quota: 20M, 1G, 0 for unlimited, default for the server's", 2,
-	  ARG2_SIZE, 1, cmd_quota },
-	{ "list", "", "show accounts, quotas and disk usage", 0, 0, 0,
+	  ARG2_SIZE, 1, 0, cmd_quota },
+	{ "list", "", "show accounts, quotas and disk usage", 0, 0, 0, 0,
 	  cmd_list },
+	{ "init-db", "", "create or upgrade the PostgreSQL tables "
+	  "(users_backend = \"postgresql\")", 0, 0, 0, DB_TABLES, cmd_init_db },
+	{ "rescan", "NAME", "recompute the recorded quota usage of an account "
+	  "from its home (PostgreSQL)", 1, 0, 0, DB_USE, cmd_rescan },
 };
-
-/*
- * The signal that interrupted a password prompt. A handler can only leave a
- * note, so this one piece of state has to be global; nothing else is.
- */
-static volatile sig_atomic_t prompt_signal;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -129,7 +143,8 @@ usage_all(FILE *fp)
 		    commands[i].usage[0] ? " " : "", commands[i].usage,
 		    commands[i].help);
 	fprintf(fp, "\n  -c FILE  burrowd's config file, which names the users "
-	    "file and home_root\n           (default: the one burrowd reads)\n"
+	    "file (or the\n           database) and home_root (default: the one "
+	    "burrowd reads)\n"
 	    "  --stdin  read the password as one line from stdin instead of "
 	    "the terminal\n");
 }
@@ -238,182 +253,6 @@ describe_quota(const struct srv_config *cfg, int64_t quota, char *buf,
 		format_size((uint64_t)quota, buf, len);
 }
 
-static void
-on_signal(int sig)
-{
-	prompt_signal = sig;
-}
-
-/* Writes s to the terminal; a prompt that cannot be shown is no error. */
-static void
-tty_write(int tty, const char *s)
-{
-	size_t n = strlen(s);
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(tty, s, n)) > 0) {
-			s += w;
-			n -= (size_t)w;
-		} else if (w == 0 || errno != EINTR)
-			break;
-	}
-}
-
-/*
- * Reads one line from fd into buf, a byte at a time so that nothing past
- * the line is consumed (and no copy of it is left in a stdio buffer). The
- * newline, and a carriage return before it, are dropped. Returns the length,
- * or -1 with why set.
- */
-static ssize_t
-read_line(int fd, char *buf, size_t len, const char **why)
-{
-	size_t n = 0;
-	ssize_t r;
-	char c;
-
-	for (;;) {
-		if ((r = read(fd, &c, 1)) == -1) {
-			if (errno == EINTR && !prompt_signal)
-				continue;
-			*why = errno == EINTR ? "interrupted" : strerror(errno);
-			goto bad;
-		}
-		if (r == 0) {
-			if (n == 0) {
-				*why = "no password given";
-				goto bad;
-			}
-			break;
-		}
-		if (c == '\n')
-			break;
-		if (c == '\0') {
-			*why = "the password contains a NUL byte";
-			goto bad;
-		}
-		if (n + 1 >= len) {
-			*why = "the password is too long";
-			goto bad;
-		}
-		buf[n++] = c;
-	}
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	wipe(&c, sizeof(c));
-	return (ssize_t)n;
-bad:
-	wipe(buf, len);
-	wipe(&c, sizeof(c));
-	return -1;
-}
-
-/*
- * Prompts on the terminal tty with echo off. A signal that would kill us
- * while echo is off first gets the terminal back to how it was.
- */
-static int
-prompt(int tty, const char *text, char *buf, size_t len)
-{
-	static const int sigs[] = { SIGINT, SIGHUP, SIGQUIT, SIGTERM };
-	struct sigaction sa, old[sizeof(sigs) / sizeof(sigs[0])];
-	struct termios saved, quiet;
-	const char *why = NULL;
-	ssize_t n;
-	size_t i;
-
-	if (tcgetattr(tty, &saved) == -1) {
-		fail("/dev/tty: %s (use --stdin to read the password from "
-		    "stdin)", strerror(errno));
-		return -1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: read() must return */
-	sigemptyset(&sa.sa_mask);
-	prompt_signal = 0;
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		sigaction(sigs[i], &sa, &old[i]);
-		if (old[i].sa_handler == SIG_IGN)	/* e.g. under nohup */
-			sigaction(sigs[i], &old[i], NULL);
-	}
-
-	quiet = saved;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	quiet.c_lflag |= ECHONL;
-	tty_write(tty, text);
-	if (tcsetattr(tty, TCSAFLUSH, &quiet) == -1) {
-		why = strerror(errno);
-		n = -1;
-	} else {
-		n = read_line(tty, buf, len, &why);
-		(void)tcsetattr(tty, TCSAFLUSH, &saved);
-	}
-
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &old[i], NULL);
-	if (prompt_signal) {
-		wipe(buf, len);
-		tty_write(tty, "\n");
-		raise(prompt_signal);
-	}
-	if (n == -1) {
-		fail("%s", why);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Reads the new password for name into buf: from stdin, or asked twice on
- * the terminal. Refuses an empty one. Returns 0, or -1 with buf wiped.
- */
-static int
-read_password(const char *name, int use_stdin, char *buf, size_t len)
-{
-	char again[PASSWORD_MAX], text[128];
-	const char *why = NULL;
-	int tty = -1, rc = -1;
-
-	if (use_stdin) {
-		if (read_line(STDIN_FILENO, buf, len, &why) == -1) {
-			fail("stdin: %s", why);
-			return -1;
-		}
-	} else {
-		if ((tty = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1) {
-			fail("/dev/tty: %s (use --stdin to read the password "
-			    "from stdin)", strerror(errno));
-			return -1;
-		}
-		snprintf(text, sizeof(text), "New password for %s: ", name);
-		if (prompt(tty, text, buf, len) == -1)
-			goto out;
-		if (buf[0] != '\0') {
-			if (prompt(tty, "Retype the password: ", again,
-			    sizeof(again)) == -1)
-				goto out;
-			if (strcmp(buf, again) != 0) {
-				fail("the passwords do not match");
-				goto out;
-			}
-		}
-	}
-	if (buf[0] == '\0') {
-		fail("empty password refused");
-		goto out;
-	}
-	rc = 0;
-out:
-	if (tty != -1)
-		close(tty);
-	wipe(again, sizeof(again));
-	if (rc == -1)
-		wipe(buf, len);
-	return rc;
-}
-
 /* The PBKDF2 rounds: AUTH_DEFAULT_ITERATIONS unless the environment says. */
 static int
 iterations(unsigned *out)
@@ -439,12 +278,12 @@ iterations(unsigned *out)
 static int
 new_hash(const char *name, int use_stdin, char *enc, size_t enclen)
 {
-	char pw[PASSWORD_MAX];
+	char pw[PWREAD_MAX];
 	unsigned iter;
 	int rc;
 
 	if (iterations(&iter) == -1 ||
-	    read_password(name, use_stdin, pw, sizeof(pw)) == -1)
+	    pwread_new(name, use_stdin, pw, sizeof(pw)) == -1)
 		return -1;
 	rc = auth_hash(pw, iter, enc, enclen);
 	wipe(pw, sizeof(pw));
@@ -660,8 +499,81 @@ existing(struct ctx *x, const char *name)
 	const struct user *u;
 
 	if ((u = users_find(x->db, name)) == NULL)
-		fail("no user named \"%s\" in %s", name, x->cfg->users_file);
+		fail("no user named \"%s\" in %s", name, x->where);
 	return u;
+}
+
+/*
+ * The result of a change in the database: 0 done, else reported. missing
+ * says what rc 1 means.
+ */
+static int
+db_result(struct ctx *x, int rc, const char *name, const char *err,
+    int missing)
+{
+	if (rc == -1)
+		fail("%s", err);
+	else if (rc == 1 && missing)
+		fail("no user named \"%s\" in %s", name, x->where);
+	else if (rc == 1)
+		fail("user \"%s\" already exists (use passwd or quota to "
+		    "change it)", name);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Stores an account: a new one (is_new), else a change of the password
+ * (password not NULL) or the quota (set_quota). With the users file the
+ * whole file is saved; in the database only the row changes.
+ */
+static int
+store_put(struct ctx *x, const char *name, const char *password,
+    int set_quota, int64_t quota, int is_new)
+{
+	const struct user *u;
+	char err[512], *old = NULL;
+	int rc;
+
+	if (x->pg != NULL) {
+		if (is_new)
+			rc = pgdb_user_add(x->pg, name, password, quota, err,
+			    sizeof(err));
+		else
+			rc = pgdb_user_set(x->pg, name, password, set_quota,
+			    quota, err, sizeof(err));
+		return db_result(x, rc, name, err, !is_new);
+	}
+	if (!is_new && (u = users_find(x->db, name)) != NULL) {
+		if (!set_quota)
+			quota = u->quota;
+		/* users_put frees the old password: keep our own copy. */
+		if (password == NULL && (password = old = strdup(u->password)) ==
+		    NULL) {
+			fail("out of memory");
+			return -1;
+		}
+	}
+	rc = users_put(x->db, name, password, quota);
+	free(old);
+	if (rc == -1) {
+		fail("out of memory");
+		return -1;
+	}
+	return save(x);
+}
+
+/* Removes an account from the file or the database. */
+static int
+store_del(struct ctx *x, const char *name)
+{
+	char err[512];
+
+	if (x->pg != NULL)
+		return db_result(x, pgdb_user_del(x->pg, name, err,
+		    sizeof(err)), name, err, 1);
+	if (users_del(x->db, name) == -1)
+		return -1;
+	return save(x);
 }
 
 static int
@@ -683,11 +595,7 @@ cmd_add(struct ctx *x, const struct args *a)
 		goto out;
 	if (make_home(x->cfg, home, &created) == -1)
 		goto out;
-	if (users_put(x->db, name, enc, a->quota) == -1) {
-		fail("out of memory");
-		goto out;
-	}
-	if (save(x) == -1) {
+	if (store_put(x, name, enc, 1, a->quota, 1) == -1) {
 		/* An account that could not be saved keeps no new home. */
 		if (created && rmdir(home) == -1)
 			fail("rmdir %s: %s", home, strerror(errno));
@@ -714,7 +622,7 @@ cmd_del(struct ctx *x, const struct args *a)
 		return EXIT_FAILURE;
 	if ((home = home_of(x->cfg, name)) == NULL)
 		return EXIT_FAILURE;
-	if (users_del(x->db, name) == -1 || save(x) == -1) {
+	if (store_del(x, name) == -1) {
 		free(home);
 		return EXIT_FAILURE;
 	}
@@ -731,19 +639,14 @@ static int
 cmd_passwd(struct ctx *x, const struct args *a)
 {
 	const char *name = a->pos[0];
-	const struct user *u;
 	char enc[AUTH_ENCODED_MAX];
 	int rc = EXIT_FAILURE;
 
-	if ((u = existing(x, name)) == NULL)
+	if (existing(x, name) == NULL)
 		return EXIT_FAILURE;
 	if (new_hash(name, a->use_stdin, enc, sizeof(enc)) == -1)
 		goto out;
-	if (users_put(x->db, name, enc, u->quota) == -1) {
-		fail("out of memory");
-		goto out;
-	}
-	if (save(x) == -1)
+	if (store_put(x, name, enc, 0, 0, 0) == -1)
 		goto out;
 	printf("changed the password of %s\n", name);
 	rc = EXIT_SUCCESS;
@@ -756,44 +659,60 @@ static int
 cmd_quota(struct ctx *x, const struct args *a)
 {
 	const char *name = a->pos[0];
-	const struct user *u;
-	char desc[64], *password;
+	char desc[64];
 
-	if ((u = existing(x, name)) == NULL)
+	if (existing(x, name) == NULL)
 		return EXIT_FAILURE;
-	/* users_put frees the old password: do not hand it its own string. */
-	if ((password = strdup(u->password)) == NULL ||
-	    users_put(x->db, name, password, a->quota) == -1) {
-		fail("out of memory");
-		free(password);
-		return EXIT_FAILURE;
-	}
-	free(password);
-	if (save(x) == -1)
+	if (store_put(x, name, NULL, 1, a->quota, 0) == -1)
 		return EXIT_FAILURE;
 	describe_quota(x->cfg, a->quota, desc, sizeof(desc));
 	printf("quota of %s set to %s\n", name, desc);
 	return EXIT_SUCCESS;
 }
 
+/* The usage the nodes have recorded for name, "-" before its first login. */
+static int
+recorded(struct ctx *x, const char *name, char *buf, size_t len)
+{
+	char err[512];
+	uint64_t used;
+	int exists;
+
+	if (pgquota_used(x->pg, name, &used, &exists, err, sizeof(err)) == -1) {
+		fail("%s", err);
+		snprintf(buf, len, "?");
+		return -1;
+	}
+	if (exists)
+		format_size(used, buf, len);
+	else
+		snprintf(buf, len, "-");
+	return 0;
+}
+
 static int
 cmd_list(struct ctx *x, const struct args *a)
 {
 	const struct user *u;
-	char quota[64], used[32];
+	char quota[64], used[32], rec[32] = "";
 	uint64_t total;
 	size_t i, n = users_count(x->db);
 	int w = 4, fd, rc = EXIT_SUCCESS;
 	char *home;
 
 	if (n == 0) {
-		printf("no users in %s\n", x->cfg->users_file);
+		printf("no users in %s\n", x->where);
 		return EXIT_SUCCESS;
 	}
 	for (i = 0; i < n; i++)
 		if ((int)strlen(users_at(x->db, i)->name) > w)
 			w = (int)strlen(users_at(x->db, i)->name);
-	printf("%-*s  %-24s  %s\n", w, "NAME", "QUOTA", "USED");
+	/* With the database, also what the nodes count (burrow_usage). */
+	if (x->pg != NULL)
+		printf("%-*s  %-24s  %-10s  %s\n", w, "NAME", "QUOTA", "USED",
+		    "RECORDED");
+	else
+		printf("%-*s  %-24s  %s\n", w, "NAME", "QUOTA", "USED");
 	for (i = 0; i < n; i++) {
 		u = users_at(x->db, i);
 		describe_quota(x->cfg, u->quota, quota, sizeof(quota));
@@ -809,10 +728,100 @@ cmd_list(struct ctx *x, const struct args *a)
 			rc = EXIT_FAILURE;
 		} else
 			format_size(total, used, sizeof(used));
-		printf("%-*s  %-24s  %s\n", w, u->name, quota, used);
+		if (x->pg == NULL)
+			printf("%-*s  %-24s  %s\n", w, u->name, quota, used);
+		else {
+			if (recorded(x, u->name, rec, sizeof(rec)) == -1)
+				rc = EXIT_FAILURE;
+			printf("%-*s  %-24s  %-10s  %s\n", w, u->name, quota,
+			    used, rec);
+		}
 		free(home);
 	}
 	return rc;
+}
+
+static int
+cmd_init_db(struct ctx *x, const struct args *a)
+{
+	char err[512];
+	int from;
+
+	if (pgdb_init(x->pg, &from, err, sizeof(err)) == -1) {
+		fail("%s", err);
+		return EXIT_FAILURE;
+	}
+	if (from == SCHEMA_VERSION)
+		printf("the database schema is already at version %d\n",
+		    SCHEMA_VERSION);
+	else if (from == 0)
+		printf("created the Burrow tables, schema version %d\n",
+		    SCHEMA_VERSION);
+	else
+		printf("upgraded the database schema from version %d to %d\n",
+		    from, SCHEMA_VERSION);
+	return EXIT_SUCCESS;
+}
+
+static int
+cmd_rescan(struct ctx *x, const struct args *a)
+{
+	const char *name = a->pos[0];
+	char err[512], size[32], *home;
+	uint64_t disk, used, held;
+	int fd, rc;
+
+	if (existing(x, name) == NULL || (home = home_of(x->cfg, name)) == NULL)
+		return EXIT_FAILURE;
+	disk = 0;
+	fd = open(home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if ((fd == -1 && errno != ENOENT) ||
+	    (fd != -1 && quota_measure(fd, &disk) == -1)) {
+		fail("%s: %s", home, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		free(home);
+		return EXIT_FAILURE;
+	}
+	if (fd != -1)
+		close(fd);
+	free(home);
+	rc = pgquota_rescan(x->pg, name, disk, &used, &held, err, sizeof(err));
+	if (db_result(x, rc, name, err, 1) == -1)
+		return EXIT_FAILURE;
+	format_size(used, size, sizeof(size));
+	printf("usage of %s set to %s: %" PRIu64 " bytes on disk, %" PRIu64
+	    " reserved by uploads in progress\n", name, size, disk, held);
+	return EXIT_SUCCESS;
+}
+
+/*
+ * Connects to the database of the config and, unless the command makes
+ * the tables, checks that they are the ones this program knows and loads
+ * the accounts. Returns 0 or -1 (reported).
+ */
+static int
+open_database(struct ctx *x, const struct command *c)
+{
+	char err[512];
+	int64_t gen;
+	int version;
+
+	x->where = "the database";
+	if ((x->pg = pgdb_connect(x->cfg->pg_conninfo, err, sizeof(err))) ==
+	    NULL) {
+		fail("%s: postgresql.conninfo: %s", x->cfg->path, err);
+		return -1;
+	}
+	if (c->db_only == DB_TABLES)
+		return 0;
+	if (pgdb_schema_version(x->pg, &version, err, sizeof(err)) == -1 ||
+	    schema_usable(version, err, sizeof(err)) == -1 ||
+	    (x->db = pgdb_load_users(x->pg, &gen, err, sizeof(err))) == NULL) {
+		fail("%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -824,7 +833,7 @@ main(int argc, char **argv)
 	};
 	const char *cfgpath = NULL;
 	const struct command *c = NULL;
-	struct ctx x = { NULL, NULL, -1 };
+	struct ctx x = { NULL, NULL, -1, NULL, NULL };
 	struct args a;
 	char err[512];
 	size_t i;
@@ -867,16 +876,27 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	rc = EXIT_FAILURE;
-	if (c->edits && lock_users(&x) == -1)
+	if (conf_uses_postgresql(x.cfg)) {
+		if (open_database(&x, c) == -1)
+			goto out;
+	} else if (c->db_only) {
+		fail("%s: %s works on a database: set users_backend = "
+		    "\"postgresql\"", x.cfg->path, c->name);
 		goto out;
-	if ((x.db = users_load(x.cfg->users_file, 1, err, sizeof(err))) ==
-	    NULL) {
-		fail("%s", err);
-		goto out;
+	} else {
+		x.where = x.cfg->users_file;
+		if (c->edits && lock_users(&x) == -1)
+			goto out;
+		if ((x.db = users_load(x.cfg->users_file, 1, err,
+		    sizeof(err))) == NULL) {
+			fail("%s", err);
+			goto out;
+		}
 	}
 	rc = c->exec(&x, &a);
 out:
 	users_unref(x.db);
+	PQfinish(x.pg);
 	if (x.lockfd != -1)
 		close(x.lockfd);
 	conf_free(x.cfg);

@@ -4,6 +4,14 @@
  * held across the file operation that changes a size, so that the size
  * seen by fstat and the charge made for it cannot be separated by another
  * session's operation on the same file.
+ *
+ * Shared (quota_table_share), the usage is a row in PostgreSQL that every
+ * node changes (srv/pgquota.c) and the record holds this node's
+ * reservation of it: a write that grows a file first reserves, in chunks,
+ * enough for its growth, then consumes it; what shrinks or goes is
+ * credited to the row at once; what an upload did not use is given back
+ * when it ends. The record's lock is then also held across those
+ * statements, so that this node's lease row always says what it holds.
  */
 #include "config.h"
 
@@ -16,18 +24,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/util.h"
+#include "srv/log.h"
+#include "srv/pgdb.h"
+#include "srv/pgquota.h"
 #include "srv/quota.h"
 #include "srv/users.h"
+
+/* Bytes a shared record reserves at a time (more if one write needs it). */
+#define QUOTA_CHUNK	(256 * 1024)
 
 struct quota {
 	struct quota	*next;		/* table lock */
 	unsigned	 refs;		/* table lock */
 	int		 measuring;	/* table lock: the first walk runs */
 	char		 user[USER_NAME_MAX + 1];
-	/* lock guards used and limit. */
+	struct quota_table *table;
+	/* lock guards used, limit, reserved and synced. */
 	pthread_mutex_t	 lock;
-	uint64_t	 used;
+	uint64_t	 used;		/* shared: as last read */
 	uint64_t	 limit;
+	uint64_t	 reserved;	/* shared: reserved and not yet written */
+	uint64_t	 synced;	/* shared: reserved as the lease row says */
+	double		 synced_at;	/* shared: now_mono() of that */
+	char		 lease[128];	/* shared: the lease row's id */
 };
 
 struct quota_table {
@@ -35,6 +55,10 @@ struct quota_table {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 measured;	/* a record's measuring went to 0 */
 	struct quota	*list;
+	/* Set once before any record, then read only. */
+	struct pgdb	*pg;		/* shared: usage in PostgreSQL */
+	char		 node[64];	/* shared: this node's name */
+	int		 lease_secs;	/* shared: a lease's life */
 };
 
 struct quota_table *
@@ -47,6 +71,15 @@ quota_table_new(void)
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->measured, NULL);
 	return t;
+}
+
+void
+quota_table_share(struct quota_table *t, struct pgdb *pg, const char *node,
+    int lease_secs)
+{
+	t->pg = pg;
+	snprintf(t->node, sizeof(t->node), "%s", node);
+	t->lease_secs = lease_secs;
 }
 
 void
@@ -297,6 +330,263 @@ find(struct quota_table *t, const char *user)
 	return NULL;
 }
 
+/*
+ * Shared: the usage of a user seen for the first time on this node comes
+ * from its row; only a user without one (never logged in anywhere) has
+ * the home measured, and the first node to insert the row wins.
+ */
+static int
+shared_open(struct quota_table *t, const char *user, int rootfd,
+    uint64_t *used)
+{
+	char err[512];
+	PGconn *c;
+	uint64_t disk;
+	int exists, rc = -1;
+
+	if ((c = pgdb_get(t->pg, err, sizeof(err))) == NULL)
+		goto out;
+	if (pgquota_used(c, user, used, &exists, err, sizeof(err)) == -1)
+		goto out;
+	if (!exists) {
+		if (quota_measure(rootfd, &disk) == -1) {
+			pgdb_put(t->pg, c);
+			return -1;	/* errno from the walk */
+		}
+		if (pgquota_create(c, user, disk, err, sizeof(err)) == -1 ||
+		    pgquota_used(c, user, used, &exists, err, sizeof(err)) == -1)
+			goto out;
+		if (!exists) {
+			snprintf(err, sizeof(err), "no account %s", user);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	pgdb_put(t->pg, c);
+	if (rc == -1) {
+		log_warnx("quota of %s: %s", user, err);
+		errno = EIO;
+	}
+	return rc;
+}
+
+/*
+ * Shared: reserves until q holds need bytes or the limit (plus credit, a
+ * replacement's allowance) is reached: a chunk if it fits, else exactly
+ * what is missing, else what is left. Lock held. Returns 0 (q->reserved
+ * may still be short of need: the quota is reached), or -1 with errno EIO
+ * if the database fails.
+ */
+static int
+shared_reserve(struct quota *q, uint64_t need, uint64_t credit)
+{
+	struct quota_table *t = q->table;
+	uint64_t limit = q->limit == 0 ? 0 : q->limit + credit;
+	uint64_t want = need - q->reserved, chunk = QUOTA_CHUNK;
+	char err[512];
+	int64_t got = -1;
+	int lost = 0;
+	PGconn *c;
+
+	if ((c = pgdb_get(t->pg, err, sizeof(err))) != NULL) {
+		got = 0;
+		if (chunk > want)
+			got = pgquota_reserve(c, q->lease, t->node, q->user, chunk,
+			    limit, 0, q->reserved, t->lease_secs, &lost, err,
+			    sizeof(err));
+		if (got == 0)
+			got = pgquota_reserve(c, q->lease, t->node, q->user, want,
+			    limit, 1, q->reserved, t->lease_secs, &lost, err,
+			    sizeof(err));
+		pgdb_put(t->pg, c);
+	}
+	if (got < 0) {
+		log_warnx("quota of %s: reserving: %s", q->user, err);
+		errno = EIO;
+		return -1;
+	}
+	if (lost) {
+		/* Silent longer than the lease: what it held went back. */
+		log_warnx("quota of %s: the lease expired, its %ju reserved "
+		    "bytes were taken back", q->user, (uintmax_t)q->reserved);
+		q->reserved = 0;
+	}
+	q->reserved += (uint64_t)got;
+	if (got > 0) {
+		q->synced = q->reserved;
+		q->synced_at = now_mono();
+	}
+	/* The lease is back: reserve again what it lost (once: it is there). */
+	if (lost && got > 0 && q->reserved < need)
+		return shared_reserve(q, need, credit);
+	return 0;
+}
+
+/*
+ * Shared: credits n bytes to the row and writes q's reservation to the
+ * lease. Lock held. A failure is logged: the row then counts more than
+ * the disk until `burrow-passwd rescan`.
+ */
+static void
+shared_credit(struct quota *q, uint64_t n)
+{
+	struct quota_table *t = q->table;
+	char err[512];
+	PGconn *c;
+
+	if (n == 0 && q->reserved == q->synced)
+		return;
+	if ((c = pgdb_get(t->pg, err, sizeof(err))) == NULL ||
+	    pgquota_credit(c, q->lease, q->user, n, q->reserved, err,
+	    sizeof(err)) == -1)
+		log_warnx("quota of %s: crediting %ju bytes: %s (burrow-passwd "
+		    "rescan %s sets it right)", q->user, (uintmax_t)n, err,
+		    q->user);
+	else {
+		q->synced = q->reserved;
+		q->synced_at = now_mono();
+	}
+	pgdb_put(t->pg, c);
+}
+
+/*
+ * Shared: before q spends a reservation, makes sure its lease still holds
+ * it when the last renewal is older than half a lease (the process was
+ * stopped, or the heartbeat could not reach the database): a lease that
+ * expired meanwhile has had its bytes taken back, which must not then be
+ * written uncounted. Lock held. Returns 0, or -1 with errno EIO.
+ */
+static int
+shared_check(struct quota *q)
+{
+	struct quota_table *t = q->table;
+	char err[512];
+	PGconn *c;
+	int rc = -1;
+
+	if (q->reserved == 0 || now_mono() - q->synced_at < t->lease_secs / 2.0)
+		return 0;
+	if ((c = pgdb_get(t->pg, err, sizeof(err))) != NULL)
+		rc = pgquota_renew(c, q->lease, q->reserved, t->lease_secs, err,
+		    sizeof(err));
+	pgdb_put(t->pg, c);
+	if (rc == -1) {
+		log_warnx("quota of %s: renewing: %s", q->user, err);
+		errno = EIO;
+		return -1;
+	}
+	if (rc == 1) {
+		log_warnx("quota of %s: the lease expired, its %ju reserved "
+		    "bytes were taken back", q->user, (uintmax_t)q->reserved);
+		q->reserved = 0;
+	}
+	q->synced = q->reserved;
+	q->synced_at = now_mono();
+	return 0;
+}
+
+/* Shared: reads the row's usage into q->used. Lock held. */
+static int
+shared_read(struct quota *q)
+{
+	struct quota_table *t = q->table;
+	char err[512];
+	uint64_t used;
+	PGconn *c;
+	int exists = 0, rc = -1;
+
+	if ((c = pgdb_get(t->pg, err, sizeof(err))) != NULL &&
+	    pgquota_used(c, q->user, &used, &exists, err, sizeof(err)) == 0 &&
+	    exists) {
+		q->used = used;
+		rc = 0;
+	} else if (c != NULL && !exists)
+		snprintf(err, sizeof(err), "no usage row");
+	pgdb_put(t->pg, c);
+	if (rc == -1)
+		log_warnx("quota of %s: %s", q->user, err);
+	return rc;
+}
+
+void
+quota_release(struct quota *q)
+{
+	if (q == NULL || q->table->pg == NULL)
+		return;
+	pthread_mutex_lock(&q->lock);
+	if (q->reserved > 0) {
+		uint64_t n = q->reserved;
+		q->reserved = 0;
+		shared_credit(q, n);
+	} else
+		shared_credit(q, 0);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void
+quota_heartbeat(struct quota_table *t)
+{
+	struct quota *q, **held = NULL;
+	size_t n = 0, i;
+	char err[512];
+	PGconn *c;
+	int rc;
+
+	if (t->pg == NULL)
+		return;
+	/* References, so that no record goes while its lease is renewed. */
+	pthread_mutex_lock(&t->lock);
+	for (q = t->list; q != NULL; q = q->next)
+		n += !q->measuring;
+	if (n > 0 && (held = calloc(n, sizeof(*held))) != NULL) {
+		n = 0;
+		for (q = t->list; q != NULL; q = q->next)
+			if (!q->measuring) {
+				q->refs++;
+				held[n++] = q;
+			}
+	} else
+		n = 0;
+	pthread_mutex_unlock(&t->lock);
+
+	/*
+	 * A record's lock, then a connection, as a write takes them: a
+	 * connection is never held while waiting for a record.
+	 */
+	for (i = 0; i < n; i++) {
+		q = held[i];
+		pthread_mutex_lock(&q->lock);
+		if ((q->reserved > 0 || q->synced > 0) &&
+		    (c = pgdb_get(t->pg, err, sizeof(err))) != NULL) {
+			rc = pgquota_renew(c, q->lease, q->reserved,
+			    t->lease_secs, err, sizeof(err));
+			pgdb_put(t->pg, c);
+			if (rc == 1) {
+				log_warnx("quota of %s: the lease expired, its %ju "
+				    "reserved bytes were taken back", q->user,
+				    (uintmax_t)q->reserved);
+				q->reserved = 0;
+			}
+			if (rc != -1) {
+				q->synced = q->reserved;
+				q->synced_at = now_mono();
+			}
+		}
+		pthread_mutex_unlock(&q->lock);
+	}
+	for (i = 0; i < n; i++)
+		quota_put(t, held[i]);
+	free(held);
+	if ((c = pgdb_get(t->pg, err, sizeof(err))) == NULL)
+		return;
+	if ((rc = pgquota_reap(c, err, sizeof(err))) > 0)
+		log_info("took back the reservations of %d expired leases", rc);
+	else if (rc == -1)
+		log_warnx("expired leases: %s", err);
+	pgdb_put(t->pg, c);
+}
+
 struct quota *
 quota_get(struct quota_table *t, const char *user, uint64_t limit, int rootfd)
 {
@@ -342,6 +632,8 @@ quota_get_limited(struct quota_table *t, const char *user, uint64_t limit,
 		return NULL;
 	}
 	snprintf(q->user, sizeof(q->user), "%s", user);
+	snprintf(q->lease, sizeof(q->lease), "%s/%s", t->node, user);
+	q->table = t;
 	pthread_mutex_init(&q->lock, NULL);
 	q->limit = limit;
 	q->refs = 1;
@@ -350,7 +642,10 @@ quota_get_limited(struct quota_table *t, const char *user, uint64_t limit,
 	t->list = q;
 	pthread_mutex_unlock(&t->lock);
 
-	rc = quota_measure(rootfd, &used);
+	if (t->pg != NULL)
+		rc = shared_open(t, user, rootfd, &used);
+	else
+		rc = quota_measure(rootfd, &used);
 	err = errno;
 
 	pthread_mutex_lock(&t->lock);
@@ -388,10 +683,15 @@ quota_put(struct quota_table *t, struct quota *q)
 				*pp = q->next;
 				break;
 			}
-		pthread_mutex_destroy(&q->lock);
-		free(q);
-	}
+	} else
+		q = NULL;
 	pthread_mutex_unlock(&t->lock);
+	if (q == NULL)
+		return;
+	/* Off the list: what it still holds goes back, then it goes. */
+	quota_release(q);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
 }
 
 void
@@ -412,7 +712,13 @@ void
 quota_usage(struct quota *q, uint64_t *used, uint64_t *limit)
 {
 	pthread_mutex_lock(&q->lock);
+	/* Shared: what the last read said if the database fails now. */
+	if (q->table->pg != NULL)
+		(void)shared_read(q);
 	*used = q->used;
+	/* Our own unwritten reservation is room, not use. */
+	if (q->table->pg != NULL)
+		*used -= q->reserved < *used ? q->reserved : *used;
 	*limit = q->limit;
 	pthread_mutex_unlock(&q->lock);
 }
@@ -428,10 +734,22 @@ quota_available(struct quota *q)
 	return used < limit ? limit - used : 0;
 }
 
-/* Applies a size change of a file from old to new bytes. Lock held. */
+/*
+ * Applies a size change of a file from old to new bytes. Lock held.
+ * Shared, growth comes out of the reservation (made before it) and a
+ * shrink is credited to the row.
+ */
 static void
 charge(struct quota *q, uint64_t old, uint64_t new)
 {
+	if (q->table->pg != NULL) {
+		if (new >= old)
+			q->reserved -= new - old < q->reserved ? new - old :
+			    q->reserved;
+		else
+			shared_credit(q, old - new);
+		return;
+	}
 	if (new >= old)
 		q->used += new - old;
 	else
@@ -462,11 +780,22 @@ quota_write(struct quota *q, int fd, const void *buf, size_t n,
 	else
 		off = (uint64_t)cur;
 	want = n;
-	/* An unlinked file is not charged, but it is still limited. */
-	if (q->limit != 0) {
+	end = off + n;
+	growth = end > size ? end - size : 0;
+	if (q->table->pg != NULL) {
+		/* Reserved first, in the database; written only what was. */
+		if (growth > 0 && shared_check(q) == -1)
+			goto fail;
+		if (growth > q->reserved &&
+		    shared_reserve(q, growth, credit) == -1)
+			goto fail;
+		if (growth > q->reserved) {
+			uint64_t cut = growth - q->reserved;
+			want = cut >= n ? 0 : n - (size_t)cut;
+		}
+	} else if (q->limit != 0) {
+		/* An unlinked file is not charged, but it is still limited. */
 		room = q->limit + credit > q->used ? q->limit + credit - q->used : 0;
-		end = off + n;
-		growth = end > size ? end - size : 0;
 		if (growth > room) {
 			uint64_t cut = growth - room;
 			want = cut >= n ? 0 : n - (size_t)cut;
@@ -497,17 +826,33 @@ int
 quota_truncate(struct quota *q, int fd, off_t length)
 {
 	struct stat st;
+	uint64_t growth;
 	int rc = -1;
 
 	pthread_mutex_lock(&q->lock);
-	if (fstat(fd, &st) == 0 && length > st.st_size && q->limit != 0 &&
-	    q->used + (uint64_t)(length - st.st_size) > q->limit)
+	if (fstat(fd, &st) == -1)
+		goto out;
+	growth = length > st.st_size ? (uint64_t)(length - st.st_size) : 0;
+	if (q->table->pg != NULL && growth > 0 && shared_check(q) == -1)
+		goto out;
+	if (q->table->pg != NULL && growth > q->reserved) {
+		if (shared_reserve(q, growth, 0) == -1)
+			goto out;
+		if (growth > q->reserved) {
+			errno = EDQUOT;
+			goto out;
+		}
+	} else if (q->table->pg == NULL && growth > 0 && q->limit != 0 &&
+	    q->used + growth > q->limit) {
 		errno = EDQUOT;
-	else if (fstat(fd, &st) == 0 && ftruncate(fd, length) == 0) {
+		goto out;
+	}
+	if (ftruncate(fd, length) == 0) {
 		if (st.st_nlink > 0)
 			charge(q, (uint64_t)st.st_size, (uint64_t)length);
 		rc = 0;
 	}
+out:
 	pthread_mutex_unlock(&q->lock);
 	return rc;
 }
@@ -540,6 +885,17 @@ quota_rename(struct quota *q, int fdfd, const char *from, int tdfd,
 	    AT_SYMLINK_NOFOLLOW) == 0 && sf.st_dev == st.st_dev &&
 	    sf.st_ino == st.st_ino))
 		freed = (uint64_t)st.st_size;
+	if (check && q->limit != 0 && q->table->pg != NULL) {
+		/* Our own reservation is not usage: give it back first. */
+		uint64_t mine = q->reserved;
+		q->reserved = 0;
+		shared_credit(q, mine);
+		if (shared_read(q) == -1) {
+			pthread_mutex_unlock(&q->lock);
+			errno = EIO;
+			return -1;
+		}
+	}
 	if (check && q->limit != 0 && q->used - (freed < q->used ? freed :
 	    q->used) > q->limit) {
 		pthread_mutex_unlock(&q->lock);

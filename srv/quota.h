@@ -28,8 +28,33 @@
 struct quota;
 struct quota_table;
 
+struct pgdb;
+
 struct quota_table *quota_table_new(void);
 void quota_table_free(struct quota_table *t);
+
+/*
+ * Keeps the usage of every user in PostgreSQL (srv/pgquota.h) instead of
+ * this process, so that all nodes on the database share it exactly. node
+ * names this process in lease rows; a lease lives lease_secs unless
+ * quota_heartbeat() renews it. Called once, before any record exists.
+ * Shared, a write reserves before it grows a file and fails with EIO
+ * (nothing written) when the database cannot be reached.
+ */
+void quota_table_share(struct quota_table *t, struct pgdb *pg,
+    const char *node, int lease_secs);
+
+/*
+ * Shared: renews this node's leases and gives back the reservations of
+ * every expired lease (a node that died). Call about once a second.
+ */
+void quota_heartbeat(struct quota_table *t);
+
+/*
+ * Shared: gives back what q reserved and did not write (an upload ended).
+ * Nothing otherwise.
+ */
+void quota_release(struct quota *q);
 
 /*
  * The record of user, created on first use by measuring the home rootfd.

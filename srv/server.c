@@ -14,6 +14,7 @@
 #include "proto/util.h"
 #include "srv/conf.h"
 #include "srv/log.h"
+#include "srv/pgsync.h"
 #include "srv/quota.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -291,32 +292,60 @@ revoke_sessions(struct server *srv, const struct userdb *db)
 		    "changed password", removed, changed);
 }
 
+int64_t
+server_users_generation(struct server *srv)
+{
+	int64_t gen;
+
+	pthread_mutex_lock(&srv->users_lock);
+	gen = srv->users_gen;
+	pthread_mutex_unlock(&srv->users_lock);
+	return gen;
+}
+
 int
 server_reload_users(struct server *srv)
 {
-	struct userdb *db, *old;
+	struct userdb *db;
 	char err[512];
 
+	if (srv->pgsync != NULL) {
+		if (pgsync_refresh(srv->pgsync, 1, err, sizeof(err)) == -1) {
+			log_warnx("reload failed, keeping the current users: %s",
+			    err);
+			return -1;
+		}
+		return 0;
+	}
 	if ((db = users_load(srv->cfg->users_file, 0, err, sizeof(err))) == NULL) {
 		log_warnx("reload failed, keeping the current users: %s", err);
 		return -1;
 	}
+	server_install_users(srv, db, -1, srv->cfg->users_file);
+	return 0;
+}
+
+void
+server_install_users(struct server *srv, struct userdb *db, int64_t gen,
+    const char *from)
+{
+	struct userdb *old;
+
 	pthread_mutex_lock(&srv->users_lock);
 	old = srv->users;
 	srv->users = db;
+	srv->users_gen = gen;
 	pthread_mutex_unlock(&srv->users_lock);
 	users_unref(old);
 	if (srv->verifier != NULL)
 		verifier_forget(srv->verifier);
 	revoke_sessions(srv, db);
 	/* Running sessions see new quotas at once. */
-	for (size_t i = 0; i < users_count(db); i++) {
+	for (size_t i = 0; srv->quotas != NULL && i < users_count(db); i++) {
 		const struct user *u = users_at(db, i);
 		quota_set_limit(srv->quotas, u->name,
 		    u->quota == USER_QUOTA_DEFAULT ? srv->cfg->default_quota :
 		    (uint64_t)u->quota);
 	}
-	log_info("reloaded %s: %zu users", srv->cfg->users_file,
-	    users_count(db));
-	return 0;
+	log_info("reloaded %s: %zu users", from, users_count(db));
 }

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 struct srv_config;
@@ -18,6 +19,8 @@ struct session;
 struct quota_table;
 struct tls_ctx;
 struct xferlog;
+struct pgdb;
+struct pgsync;
 
 struct ip_slot {
 	struct sockaddr_storage	addr;
@@ -38,10 +41,15 @@ struct server {
 	struct quota_table	*quotas;	/* per-user usage, own locks */
 	struct tls_ctx		*tls;		/* NULL without a certificate */
 	struct xferlog		*xferlog;	/* NULL without xfer_log */
+	struct pgdb		*pg;		/* users_backend "postgresql" */
+	struct pgsync		*pgsync;	/* keeps users equal to pg */
+	char			 node[64];	/* pg: this process, in rows */
+	atomic_uint		 serial;	/* pg: numbers session rows */
 
-	/* users_lock guards users. */
+	/* users_lock guards users and users_gen. */
 	pthread_mutex_t		 users_lock;
 	struct userdb		*users;
+	int64_t			 users_gen;	/* pg's generation; -1 none */
 
 	/* sessions_lock guards the list of logged-in sessions. */
 	pthread_mutex_t		 sessions_lock;
@@ -120,5 +128,15 @@ struct userdb *server_users(struct server *srv);
  * logged in with a password that has changed. Returns 0 or -1.
  */
 int server_reload_users(struct server *srv);
+
+/*
+ * Puts db (whose reference it takes) in force as a reload does, with the
+ * database's generation gen; from names its source for the log.
+ */
+void server_install_users(struct server *srv, struct userdb *db,
+    int64_t gen, const char *from);
+
+/* The generation of the accounts in force (-1: none from a database). */
+int64_t server_users_generation(struct server *srv);
 
 #endif

@@ -26,6 +26,8 @@
 #include "srv/jail.h"
 #include "srv/lobby.h"
 #include "srv/log.h"
+#include "srv/pgdb.h"
+#include "srv/pgsessions.h"
 #include "srv/pool.h"
 #include "srv/prehash.h"
 #include "srv/proxied.h"
@@ -146,6 +148,21 @@ session_quote(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
+/* Takes the session's row out of burrow_sessions (users_backend pg). */
+static void
+session_db_leave(struct session *s)
+{
+	char err[512];
+	PGconn *c;
+
+	/* A row left behind stops counting when the node's lease expires. */
+	if ((c = pgdb_get(s->srv->pg, err, sizeof(err))) == NULL ||
+	    pgsessions_leave(c, s->db_session, err, sizeof(err)) == -1)
+		log_warnx("%s: session of %s: %s", s->peer, s->user, err);
+	pgdb_put(s->srv->pg, c);
+	s->db_session[0] = '\0';
+}
+
 void
 session_enter(struct session *s, enum session_state st)
 {
@@ -154,6 +171,8 @@ session_enter(struct session *s, enum session_state st)
 			quota_put(s->srv->quotas, s->quota);
 			s->quota = NULL;
 		}
+		if (s->db_session[0] != '\0')
+			session_db_leave(s);
 		s->user[0] = '\0';
 		if (s->rootfd != -1) {
 			close(s->rootfd);

@@ -104,6 +104,7 @@ struct session {
 	int			 wake_fd;	/* eventfd, -1 before login */
 	atomic_int		 revoked;	/* enum session_revoke */
 	char			*login_hash;	/* the password hash it logged in with */
+	char			 db_session[96];	/* its burrow_sessions row; "" none */
 };
 
 /* Why a reload ends a logged-in session. */

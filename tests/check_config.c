@@ -164,6 +164,11 @@ assert_defaults_but_tls(const struct srv_config *cfg)
 	ck_assert_int_eq(cfg->shutdown_grace, 10);
 	ck_assert_int_eq(cfg->tls_require_session_reuse, 1);
 	ck_assert_int_eq(cfg->tls_implicit_port, 0);
+	ck_assert_str_eq(cfg->users_backend, "file");
+	ck_assert_int_eq(conf_uses_postgresql(cfg), 0);
+	ck_assert_str_eq(cfg->pg_conninfo, "");
+	ck_assert_int_eq(cfg->pg_connections, 4);
+	ck_assert_int_eq(cfg->pg_lease, 15);
 }
 
 static void
@@ -758,6 +763,44 @@ START_TEST(test_err_missing_file)
 }
 END_TEST
 
+/* users_backend and the postgresql group. */
+START_TEST(test_postgresql)
+{
+	struct srv_config *cfg;
+
+	cfg = load_ok("users_backend = \"postgresql\";\n"
+	    "postgresql = { conninfo = \"host=127.0.0.1 dbname=burrow\"; "
+	    "connections = 8; lease = 30; };\n");
+	ck_assert_int_eq(conf_uses_postgresql(cfg), 1);
+	ck_assert_str_eq(cfg->pg_conninfo, "host=127.0.0.1 dbname=burrow");
+	ck_assert_int_eq(cfg->pg_connections, 8);
+	ck_assert_int_eq(cfg->pg_lease, 30);
+	conf_free(cfg);
+	cfg = load_ok("users_backend = \"file\";\n");
+	ck_assert_int_eq(conf_uses_postgresql(cfg), 0);
+	conf_free(cfg);
+
+	assert_refused("port = 21;\nusers_backend = \"ldap\";\n", 2,
+	    "users_backend: \"ldap\" is not one of file|postgresql");
+	/* A prefix of a word is not the word. */
+	assert_refused("users_backend = \"post\";\n", 1, "not one of");
+	assert_refused("users_backend = \"\";\n", 1, "not one of");
+	assert_refused("users_backend = \"file|postgresql\";\n", 1,
+	    "not one of");
+	assert_refused("users_backend = 1;\n", 1,
+	    "users_backend must be a string");
+	assert_refused("postgresql = {\n  conninfo = \"\";\n"
+	    "  connections = 0;\n};\n", 3,
+	    "postgresql.connections must be between 1 and 64");
+	assert_refused("postgresql = {\n  lease = 1;\n};\n", 2,
+	    "postgresql.lease must be between 2 and 3600");
+	assert_refused("postgresql = {\n  host = \"x\";\n};\n", 2,
+	    "unknown setting \"postgresql.host\"");
+	assert_refused("postgresql = \"host=x\";\n", 1,
+	    "postgresql must be a group");
+}
+END_TEST
+
 /* An error message is cut to errlen, never overflowed. */
 START_TEST(test_err_short_buffer)
 {
@@ -806,6 +849,7 @@ config_suite(void)
 	add(s, "err_size", test_err_size);
 	add(s, "err_pasv_ports", test_err_pasv_ports);
 	add(s, "err_tls_group", test_err_tls_group);
+	add(s, "postgresql", test_postgresql);
 	add(s, "err_tls_not_group", test_err_tls_not_group);
 	add(s, "err_syntax", test_err_syntax);
 	add(s, "err_missing_file", test_err_missing_file);

@@ -5,20 +5,33 @@ through the balancer with ftplib and curl, the clients' real address in
 the nodes' logs, health checks (v2 LOCAL), and a header from an untrusted
 address refused. Skips if haproxy is not installed.
 
-The PostgreSQL parts of issue 14 (shared users, quotas, sessions) are not
-implemented yet, so both nodes read the same users file here."""
+Most cases share a users file between the nodes; the last ones run both on
+the PostgreSQL backend (a real PostgreSQL from tests/pg.py, skipped if it
+is not installed): a user added with burrow-passwd logs in through the
+balancer on either node at once, a password change applies on both, two
+sessions of one user landing on the two nodes race uploads past the quota
+(the total stays within it and the recorded usage equals the disk), and
+max_sessions_per_user counts both nodes' sessions; a node killed with
+SIGKILL in the middle of an upload: the client reconnects through the
+balancer to the other node and resumes, and the dead node's reservation
+and session come back when their lease expires."""
 import ftplib
 import io
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, test, run, free_port, wait_until  # noqa: E402
+from harness import (Server, test, run, wait_until,  # noqa: E402
+                     PASSWD, RawClient, raw_upload)
+import pg as pgmod  # noqa: E402
 
 HAPROXY = shutil.which("haproxy") or (
     "/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None)
@@ -48,10 +61,15 @@ def free_range(n=100, tries=50):
 
 class Cluster:
     def __init__(self, **conf):
-        self.port = free_port()
+        # Below the ephemeral range: the nodes' own connections (to
+        # PostgreSQL, say) cannot take the port before HAProxy binds it.
+        self.port = free_range(1)
         self.nodes = []
         home = None
-        base = free_range()
+        for _ in range(10):
+            base = free_range()
+            if not base <= self.port < base + 100:
+                break
         for i, addr in enumerate(NODES):
             low = base + i * 50
             c = {"listen": addr, "port": self.port,
@@ -123,11 +141,22 @@ class Cluster:
                 srv.__exit__(*exc)
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def ftp(self):
+    def ftp(self, password="pw"):
         f = ftplib.FTP(source_address=(CLIENT, 0))
         f.connect("127.0.0.1", self.port, timeout=10)
-        f.login("harry", "pw")
+        f.login("harry", password)
         return f
+
+    def raw(self):
+        """A RawClient through the balancer, greeting read."""
+        c = RawClient(self.port, source=CLIENT)
+        c.expect(None, 220)
+        return c
+
+    def wait_both_up(self):
+        """Both nodes in service, or HAProxy sends all to one."""
+        for srv in self.nodes:
+            assert wait_until(lambda: "PROXY LOCAL" in srv.log(), 10)
 
 
 def skip_without_haproxy():
@@ -210,5 +239,200 @@ def untrusted_header_refused():
         s.close()
 
 
+_pg = None
+
+
+def database():
+    """A fresh database with the tables on this run's PostgreSQL."""
+    global _pg
+    if pgmod.bindir() is None or pgmod.psql_path() is None:
+        return None
+    if _pg is None:
+        _pg = pgmod.Postgres().start()
+    return _pg, _pg.new_database()
+
+
+def pg_cluster(lease=5, **conf):
+    """A Cluster on the PostgreSQL backend, or None without PostgreSQL."""
+    got = database()
+    if got is None:
+        print("# PostgreSQL is not installed: skipped")
+        return None
+    pg, db = got
+    conf.update({"users_backend": "postgresql",
+                 "postgresql": {"conninfo": pg.conninfo(db),
+                                "lease": lease}})
+    cl = Cluster(**conf)
+    cl.pg, cl.db = pg, db
+    burrow_passwd(cl, "init-db")
+    return cl
+
+
+def burrow_passwd(cl, *args, password=None):
+    out = subprocess.run(
+        [PASSWD, "-c", cl.nodes[0].conf_path] + list(args) +
+        (["--stdin"] if password is not None else []),
+        input=(password + "\n").encode() if password is not None else None,
+        capture_output=True, timeout=30,
+        env=dict(os.environ, BURROW_PBKDF2_ITERATIONS="1000"))
+    assert out.returncode == 0, (args, out)
+    return out
+
+
+@test
+def postgresql_accounts_through_the_balancer():
+    cl = pg_cluster()
+    if cl is None:
+        return
+    with cl:
+        cl.wait_both_up()
+        burrow_passwd(cl, "add", "harry", password="pw")
+        # At once, no signal: round robin lands on both nodes.
+        for _ in range(4):
+            cl.ftp().quit()
+        for srv in cl.nodes:
+            assert "%s: login harry" % CLIENT in srv.log(), srv.log()
+        burrow_passwd(cl, "passwd", "harry", password="new")
+        for _ in range(4):
+            try:
+                cl.ftp("pw")
+                raise AssertionError("the old password still works")
+            except ftplib.error_perm as e:
+                assert str(e).startswith("530"), e
+            cl.ftp("new").quit()
+
+
+@test
+def postgresql_quota_race_through_the_balancer():
+    cl = pg_cluster()
+    if cl is None:
+        return
+    quota = 2 << 20
+    data = os.urandom(1536 * 1024)
+    with cl:
+        cl.wait_both_up()
+        burrow_passwd(cl, "add", "harry", "--quota", str(quota),
+                      password="pw")
+        cs = []
+        for i in range(2):
+            c = cl.raw()
+            c.login("harry", "pw")
+            c.expect("TYPE I", 200)
+            cs.append(c)
+        # Round robin: one session on each node.
+        for srv in cl.nodes:
+            assert "%s: login harry" % CLIENT in srv.log()
+        replies = {}
+
+        def up(c, name):
+            replies[name] = raw_upload(c, "STOR", name, data, chunk=16384,
+                                       pause=0.001)
+        ts = [threading.Thread(target=up, args=(c, "f%d" % i))
+              for i, c in enumerate(cs)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        assert not any(t.is_alive() for t in ts)
+        assert "552" in [r[:3] for r in replies.values()], replies
+        home = os.path.join(cl.home, "harry")
+        total = sum(os.path.getsize(os.path.join(home, f))
+                    for f in os.listdir(home))
+        assert quota - 512 * 1024 < total <= quota, (total, replies)
+        assert wait_until(lambda: cl.pg.sql(
+            cl.db, "SELECT used FROM burrow_usage WHERE name = 'harry'")
+            == str(total), 5)
+        for c in cs:
+            c.close()
+
+
+@test
+def postgresql_max_sessions_per_user_across_the_balancer():
+    cl = pg_cluster(max_sessions_per_user=2)
+    if cl is None:
+        return
+    with cl:
+        cl.wait_both_up()
+        burrow_passwd(cl, "add", "harry", password="pw")
+        fs = [cl.ftp(), cl.ftp()]
+        for srv in cl.nodes:        # one on each node
+            assert "%s: login harry" % CLIENT in srv.log()
+        for _ in range(2):          # whichever node it lands on
+            try:
+                cl.ftp()
+                raise AssertionError("a third session was let in")
+            except ftplib.error_temp as e:
+                assert str(e).startswith("421 Too many sessions"), e
+        fs[0].quit()
+        assert wait_until(lambda: cl.pg.sql(
+            cl.db, "SELECT count(*) FROM burrow_sessions") == "1", 5)
+        fs.append(cl.ftp())
+        for f in fs[1:]:
+            f.quit()
+
+
+@test
+def postgresql_node_killed_mid_upload_client_resumes_on_the_other():
+    cl = pg_cluster(lease=3)
+    if cl is None:
+        return
+    data = os.urandom(1 << 20)
+    with cl:
+        cl.wait_both_up()
+        burrow_passwd(cl, "add", "harry", "--quota", "10M", password="pw")
+        home = os.path.join(cl.home, "harry")
+        part = os.path.join(home, "part")
+        c = cl.raw()
+        c.login("harry", "pw")
+        c.expect("TYPE I", 200)
+        dead = [srv for srv in cl.nodes
+                if "%s: login harry" % CLIENT in srv.log()][0]
+        live = [srv for srv in cl.nodes if srv is not dead][0]
+        d = c.pasv_data()
+        assert c.cmd("STOR part").startswith(("125", "150"))
+        d.sendall(data[:600000])
+        assert wait_until(lambda: os.path.exists(part) and
+                          os.path.getsize(part) == 600000, 10)
+        time.sleep(1.2)     # a heartbeat: the lease says what it holds
+        dead.proc.send_signal(signal.SIGKILL)
+        dead.proc.wait(10)
+        dead.proc = None
+        dead.logf.close()
+        d.close()
+        c.close()
+
+        # The client comes back through the balancer, which now sends it
+        # to the node left, and resumes where the file ends.
+        def again():
+            try:
+                f = cl.ftp()
+            except (OSError, EOFError, ftplib.Error):
+                return None
+            return f
+        f = wait_until(again, 20, 0.3)
+        assert f, "no login through the balancer after the node died"
+        assert "%s: login harry" % CLIENT in live.log()
+        have = f.size("part")
+        assert have == 600000, have
+        f.voidcmd("TYPE I")
+        f.storbinary("STOR part", io.BytesIO(data[have:]), rest=have)
+        with open(part, "rb") as fp:
+            assert fp.read() == data
+        f.quit()
+        # The dead node's reservation came back with its lease.
+        assert wait_until(lambda: cl.pg.sql(
+            cl.db, "SELECT used FROM burrow_usage WHERE name = 'harry'")
+            == str(len(data)), 15, 0.3), cl.pg.sql(
+            cl.db, "SELECT used FROM burrow_usage")
+        assert wait_until(lambda: cl.pg.sql(
+            cl.db, "SELECT count(*) FROM burrow_leases") == "0", 5)
+        assert wait_until(lambda: cl.pg.sql(
+            cl.db, "SELECT count(*) FROM burrow_sessions") == "0", 10)
+
+
 skip_without_haproxy()
-run()
+try:
+    run()
+finally:
+    if _pg is not None:
+        _pg.__exit__(None, None, None)
