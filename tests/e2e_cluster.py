@@ -1,7 +1,8 @@
 """e2e_cluster: two burrowd nodes on one shared home folder behind a real
 HAProxy (haproxy -db) that sends PROXY v2 on the control port and routes
 each node's passive range to it: logins, listings, uploads and downloads
-through the balancer with ftplib and curl, the clients' real address in
+through the balancer with ftplib and curl, and with lftp, curl and
+burrow --batch over FTP and FTPS alike, the clients' real address in
 the nodes' logs, health checks (v2 LOCAL), and a header from an untrusted
 address refused. Skips if haproxy is not installed.
 
@@ -30,7 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Server, test, run, wait_until,  # noqa: E402
-                     PASSWD, RawClient, raw_upload)
+                     PASSWD, RawClient, raw_upload, BUILDDIR)
 import pg as pgmod  # noqa: E402
 
 HAPROXY = shutil.which("haproxy") or (
@@ -196,6 +197,87 @@ def curl_through_the_balancer():
                  "ftp://harry:pw@127.0.0.1:%d/hello" % cl.port],
                 capture_output=True, timeout=30)
             assert out.returncode == 0 and out.stdout == b"hello\n", out
+
+
+@test
+def every_client_over_ftp_and_ftps_through_the_balancer():
+    """lftp, curl and burrow --batch through HAProxy, over FTP and over
+    FTPS (explicit TLS, protected data): folders made, files sent and
+    fetched, renamed, listed; each result checked on the shared home.
+    Their several connections go round robin to both nodes."""
+    with Cluster(tls={}) as cl:
+        cl.wait_both_up()
+        h = os.path.join(cl.home, "harry")
+        work = tempfile.mkdtemp(prefix="burrow-cluster-")
+        data = os.urandom(300000)
+        with open(os.path.join(work, "up.bin"), "wb") as f:
+            f.write(data)
+
+        def same(path):
+            with open(path, "rb") as f:
+                return f.read() == data
+
+        def call(cmd, env=None):
+            p = subprocess.run(cmd, cwd=work, capture_output=True,
+                               timeout=60, env=env, stdin=subprocess.DEVNULL)
+            assert p.returncode == 0, (cmd, p)
+            return p.stdout.decode(errors="replace")
+        try:
+            for tls in (False, True):
+                t = "s" if tls else "p"
+                # lftp
+                call(["lftp", "-c",
+                      "set net:max-retries 1; set net:timeout 10; "
+                      "set cmd:fail-exit yes; set xfer:clobber yes; "
+                      "set net:socket-bind-ipv4 %s; %s"
+                      "open -u harry,pw ftp://127.0.0.1:%d; mkdir l%s; "
+                      "put up.bin -o l%s/up.bin; get l%s/up.bin -o "
+                      "back-l%s.bin; mv l%s/up.bin l%s/moved.bin; ls l%s" % (
+                          CLIENT, "set ftp:ssl-force yes; "
+                          "set ftp:ssl-protect-data yes; "
+                          "set ssl:verify-certificate no; " if tls else
+                          "set ftp:ssl-allow no; ", cl.port,
+                          t, t, t, t, t, t, t)])
+                assert same(os.path.join(h, "l" + t, "moved.bin"))
+                assert same(os.path.join(work, "back-l%s.bin" % t))
+                # curl
+                base = "ftp://harry:pw@127.0.0.1:%d/" % cl.port
+                tlsargs = ["--ssl-reqd", "-k"] if tls else []
+                call(["curl", "-sS", "--max-time", "30", "--interface",
+                      CLIENT, "--ftp-create-dirs", "-T", "up.bin",
+                      base + "c%s/up.bin" % t] + tlsargs)
+                call(["curl", "-sS", "--max-time", "30", "--interface",
+                      CLIENT, "-o", "back-c%s.bin" % t,
+                      base + "c%s/up.bin" % t] + tlsargs)
+                listing = call(["curl", "-sS", "--max-time", "30",
+                                "--interface", CLIENT, "-l",
+                                base + "c%s/" % t] + tlsargs)
+                assert "up.bin" in listing, listing
+                assert same(os.path.join(h, "c" + t, "up.bin"))
+                assert same(os.path.join(work, "back-c%s.bin" % t))
+                # burrow --batch (a certificate seen first is pinned:
+                # both nodes have the same)
+                p = subprocess.run(
+                    [os.path.join(BUILDDIR, "burrow"), "--batch",
+                     "%s://harry@127.0.0.1:%d/" % ("ftps" if tls else "ftp",
+                                                    cl.port)],
+                    cwd=work, capture_output=True, timeout=60,
+                    env=dict(os.environ, HOME=work, BURROW_PASSWORD="pw"),
+                    input=("mkdir b%s\nput up.bin b%s/up.bin\nget b%s/up.bin "
+                           "back-b%s.bin\nrename b%s/up.bin b%s/moved.bin\n"
+                           "ls b%s\n" % ((t,) * 7)).encode())
+                out = p.stdout.decode(errors="replace")
+                assert p.returncode == 0, p
+                assert out.count("verified by SHA-256") == 2, out
+                assert "moved.bin" in out, out
+                assert same(os.path.join(h, "b" + t, "moved.bin"))
+                assert same(os.path.join(work, "back-b%s.bin" % t))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        for srv in cl.nodes:
+            log = srv.log()
+            assert "login harry" in log, log
+            assert "TLS on the control connection" in log, log
 
 
 @test
