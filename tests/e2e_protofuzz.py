@@ -43,7 +43,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import HOST, RawClient, Server, run, test  # noqa: E402
+from harness import (HOST, RawClient, Server, free_port, run,  # noqa: E402
+                     test)
 
 SECONDS = float(os.environ.get("BURROW_FUZZ_SECONDS") or 45)
 THREADS = int(os.environ.get("BURROW_FUZZ_THREADS") or 3)
@@ -192,6 +193,7 @@ class Control:
     def __init__(self, port, tr):
         self.tr = tr
         self.sock = socket.create_connection((HOST, port), 10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
         self.tls = False
         self.eof = False
@@ -501,7 +503,17 @@ class Fuzzer:
 
     def send(self, data):
         self.count(data)
-        self.c.send(data)
+        if len(data) > 2000 or self.rng.random() >= 0.1:
+            self.c.send(data)
+            return
+        # Dribbled: lines cut across many writes, a few short pauses.
+        i = 0
+        while i < len(data):
+            k = self.rng.randint(1, 40)
+            self.c.send(data[i:i + k])
+            i += k
+            if self.rng.random() < 0.05:
+                time.sleep(0.01)
 
     def expect_replies(self, n, what):
         """Exactly n replies, then the marker's."""
@@ -561,9 +573,8 @@ class Fuzzer:
         return self.sync(closing)
 
     def login(self):
-        if self.rng.random() < 0.3:
-            if not self.auth_tls():
-                return False
+        if not self.c.tls and self.rng.random() < 0.3:
+            self.auth_tls()
         self.send(b"USER %s\r\n" % USER.encode())
         rep = self.c.reply()
         if rep is None or rep[0] != 331:
@@ -573,7 +584,7 @@ class Fuzzer:
         if rep is None or rep[0] != 230:
             raise Finding("PASS: %r" % (rep,))
         self.logged_in = True
-        if self.c.tls:
+        if self.c.tls and self.rng.random() < 0.9:
             self.send(b"PBSZ 0\r\n")
             self.c.reply()
             prot = b"P" if self.rng.random() < 0.6 else b"C"
@@ -589,7 +600,6 @@ class Fuzzer:
             raise Finding("AUTH TLS: %r" % (rep,))
         self.c.starttls(self.ctx)
         self.stats["tls"] += 1
-        return True
 
     def data_socket(self, port):
         s = socket.create_connection((HOST, port), 5)
@@ -745,10 +755,13 @@ class Fuzzer:
                 dsock.append(self.data_socket(port))
             except OSError:
                 pass
-        abort = stat = None
+        abort = stat = quit_ = None
         if not pipelined and rng.random() < 0.3:
             r = rng.random()
-            if r < 0.25:
+            if r < 0.1:
+                # RFC 959 4.1.1: QUIT waits for the transfer's reply.
+                quit_ = b"QUIT\r\n"
+            elif r < 0.3:
                 abort = rng.choice([b"ABOR\r\n", b"\xff\xf4\xff\xf2ABOR\r\n",
                                     b"abor\r\n"])
             elif r < 0.4:
@@ -761,7 +774,7 @@ class Fuzzer:
                 self.tr.add(">", b"(urgent) IAC IP IAC DM")
                 self.c.sock.sendall(b"\xff\xf4\xff")
                 self.c.sock.send(b"\xf2", socket.MSG_OOB)
-            self.send(abort or stat or during)
+            self.send(abort or stat or quit_ or during)
         if plan in ("ctl_close", "ctl_reset_mid"):
             if dsock:
                 self.data_io(dsock[0], verb, rng.randint(1, 100000), plan)
@@ -786,6 +799,14 @@ class Fuzzer:
             raise Finding("second preliminary reply: %r" % rep[1][:200])
         self.outcome(verb, plan, rep[0])
         self.stats["strict"] += 1
+        if quit_:
+            rep = self.c.reply()
+            if rep is None or rep[0] != 221:
+                raise Finding("QUIT during a transfer: %r" % (rep,))
+            rep = self.c.reply(wait=5)
+            if rep is not None:
+                raise Finding("a reply after QUIT's: %r" % (rep,))
+            return False
         n = strict(during, True)
         self.expect_replies(n, "lines sent during a transfer")
         return True
@@ -834,32 +855,58 @@ class Fuzzer:
         except OSError:
             pass
 
+    def deep_step(self):
+        """Folders nested up to and past max_depth, with long names, then
+        moved, listed and left."""
+        rng = self.rng
+        name = self.pick([b"n", b"deep", b"x" * 200, b"\xff\xfe", b"226 d"])
+        levels = rng.choice([5, 50, 255, 256, 257, 300])
+        data = b"CWD /\r\n" + (b"MKD %s\r\nCWD %s\r\n" % (name, name)) * \
+            levels
+        data += b"".join(self.strict_line() for _ in range(rng.randint(0, 5)))
+        data += self.pick([b"PWD\r\n", b"CDUP\r\n", b"STAT\r\n",
+                           b"MLST\r\n", b"AVBL\r\n"])
+        n = strict(data)
+        self.send(data)
+        self.stats["strict"] += n
+        self.expect_replies(n, "a deep tree")
+        data = b"CWD /\r\nRNFR %s\r\nRNTO %s\r\nRNFR %s\r\nRNTO %s\r\n" % (
+            name, b"d/e/" + name, b"d/e/" + name, name)
+        self.send(data)
+        self.stats["strict"] += 5
+        self.expect_replies(5, "moves of a deep tree")
+        return True
+
     def chaos_step(self):
         """Ends the session abruptly: mid-line, with a reset, or QUIT."""
         r = self.rng.random()
-        if not self.logged_in and not self.c.tls and r < 0.2:
-            # A TLS handshake that goes wrong: plain text, a cut or
-            # garbled ClientHello, silence and a close.
-            self.send(b"AUTH TLS\r\n")
-            rep = self.c.reply()
-            if rep is None or rep[0] != 234:
-                raise Finding("AUTH TLS: %r" % (rep,))
-            self.send(self.pick([
-                b"NOOP\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
-                b"\x16\x03\x01\xff\xff" + os.urandom(300),
-                os.urandom(self.rng.randint(1, 2000)), b""]))
-            self.c.close(reset=self.rng.random() < 0.5)
-        elif r < 0.4:
-            line = self.line()
-            self.send(line[:self.rng.randint(0, max(0, len(line) - 2))])
-            self.c.close(reset=self.rng.random() < 0.5)
-        elif r < 0.6:
-            self.send(b"".join(self.line() for _ in range(5)))
-            self.c.close(reset=True)
-        else:
-            self.send(b"QUIT\r\n")
-            while self.c.reply() is not None:
-                pass
+        try:
+            if not self.c.tls and r < 0.2:
+                # A TLS handshake that goes wrong: plain text, a cut or
+                # garbled ClientHello, silence and a close.
+                self.send(b"AUTH TLS\r\n")
+                rep = self.c.reply()
+                if rep is None or rep[0] not in (234, 503):
+                    raise Finding("AUTH TLS: %r" % (rep,))
+                self.send(self.pick([
+                    b"NOOP\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03",
+                    b"\x16\x03\x01\xff\xff" + os.urandom(300),
+                    os.urandom(self.rng.randint(1, 2000)), b""]))
+                self.c.close(reset=self.rng.random() < 0.5)
+            elif r < 0.4:
+                line = self.line()
+                self.send(line[:self.rng.randint(0, max(0, len(line) - 2))])
+                self.c.close(reset=self.rng.random() < 0.5)
+            elif r < 0.6:
+                # QUIT among them may close first: the rest meets a reset.
+                self.send(b"".join(self.line() for _ in range(5)))
+                self.c.close(reset=True)
+            else:
+                self.send(b"QUIT\r\n")
+                while self.c.reply() is not None:
+                    pass
+        except (BrokenPipeError, ConnectionResetError):
+            pass
         return False
 
     def one_session(self):
@@ -872,8 +919,16 @@ class Fuzzer:
         with socket.socket() as s:
             s.bind((HOST, 0))
             self.closed_port = s.getsockname()[1]
-        self.c = Control(self.srv.port, self.tr)
+        implicit = self.rng.random() < 0.08
+        self.c = Control(self.srv.conf["tls"]["implicit_port"] if implicit
+                         else self.srv.port, self.tr)
         try:
+            if implicit:
+                # Implicit FTPS: TLS from the first byte, data protected.
+                self.tr.add(">", "(implicit TLS)")
+                self.c.starttls(self.ctx)
+                self.prot_p = True
+                self.stats["tls"] += 1
             rep = self.c.reply()
             while rep is not None and rep[0] == 120:
                 rep = self.c.reply()
@@ -881,9 +936,8 @@ class Fuzzer:
                 raise Finding("greeting: %r" % (rep,))
             want_login = self.rng.random() < 0.75
             if want_login:
-                if not self.login():
-                    return
-            elif self.rng.random() < 0.3:
+                self.login()
+            elif not self.c.tls and self.rng.random() < 0.3:
                 self.auth_tls()
             for _ in range(self.rng.randint(1, SESSION_STEPS)):
                 if self.stop.is_set() or time.monotonic() > self.deadline:
@@ -891,8 +945,10 @@ class Fuzzer:
                 r = self.rng.random()
                 if r < 0.5:
                     go = self.lines_step()
-                elif r < 0.9 and self.logged_in:
+                elif r < 0.87 and self.logged_in:
                     go = self.transfer_step()
+                elif r < 0.9 and self.logged_in:
+                    go = self.deep_step()
                 elif r < 0.96:
                     go = self.lines_step()
                 else:
@@ -980,7 +1036,7 @@ def relink(srv):
 
 def fuzz_server():
     return Server(users={USER: PASSWORD, "victim": "victimpw"},
-                  quotas={USER: "24M"}, tls={},
+                  quotas={USER: "24M"}, tls={"implicit_port": free_port()},
                   env={"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:"
                        "halt_on_error=1:print_stacktrace=1",
                        "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"},
