@@ -266,8 +266,8 @@ class Control:
         self.tr.add("<", whole)
         return int(code), whole
 
-    def starttls(self, ctx):
-        self.sock.settimeout(10)
+    def starttls(self, ctx, wait=10):
+        self.sock.settimeout(wait)
         self.sock = ctx.wrap_socket(self.sock, server_hostname=HOST)
         self.tls = True
 
@@ -303,8 +303,12 @@ def tls_context():
 class Fuzzer:
     """One thread's sessions, from its own random generator."""
 
-    def __init__(self, srv, seed, index, stop, stats):
+    def __init__(self, srv, seed, index, stop, stats, crowded=False):
         self.srv = srv
+        # Crowded: fewer places than threads, so connections queue (120)
+        # and logins wait for a place; sessions are kept short.
+        self.crowded = crowded
+        self.steps = 8 if crowded else SESSION_STEPS
         self.rng = random.Random(seed * 1000 + index)
         self.index = index
         self.stop = stop
@@ -580,7 +584,12 @@ class Fuzzer:
         if rep is None or rep[0] != 331:
             raise Finding("USER: %r" % (rep,))
         self.send(b"PASS %s\r\n" % PASSWORD.encode())
-        rep = self.c.reply()
+        rep = self.c.reply(60 if self.crowded else REPLY_WAIT)
+        if self.crowded and rep is not None and rep[0] == 421:
+            # The login's time ran out waiting for a place.
+            self.stats["refused"] += 1
+            self.c.eof = True
+            return
         if rep is None or rep[0] != 230:
             raise Finding("PASS: %r" % (rep,))
         self.logged_in = True
@@ -922,24 +931,20 @@ class Fuzzer:
         implicit = self.rng.random() < 0.08
         self.c = Control(self.srv.conf["tls"]["implicit_port"] if implicit
                          else self.srv.port, self.tr)
+        crowd = self.crowd() if self.rng.random() < 0.05 else []
         try:
-            if implicit:
-                # Implicit FTPS: TLS from the first byte, data protected.
-                self.tr.add(">", "(implicit TLS)")
-                self.c.starttls(self.ctx)
-                self.prot_p = True
-                self.stats["tls"] += 1
-            rep = self.c.reply()
-            while rep is not None and rep[0] == 120:
-                rep = self.c.reply()
-            if rep is None or rep[0] != 220:
-                raise Finding("greeting: %r" % (rep,))
+            if not self.greeting(implicit):
+                self.stats["refused"] += 1
+                time.sleep(0.1)		# a place may free meanwhile
+                return
             want_login = self.rng.random() < 0.75
             if want_login:
                 self.login()
             elif not self.c.tls and self.rng.random() < 0.3:
                 self.auth_tls()
-            for _ in range(self.rng.randint(1, SESSION_STEPS)):
+            if self.crowded and not self.logged_in and self.c.eof:
+                return
+            for _ in range(self.rng.randint(1, self.steps)):
                 if self.stop.is_set() or time.monotonic() > self.deadline:
                     break
                 r = self.rng.random()
@@ -959,6 +964,49 @@ class Fuzzer:
                 self.chaos_step()
         finally:
             self.c.close()
+            for c in crowd:
+                c.close(reset=self.rng.random() < 0.5)
+
+    def greeting(self, implicit):
+        """Waits for 220. False when a crowded server refused (421, or an
+        implicit FTPS connection closed unanswered: nothing in clear)."""
+        wait = 60 if self.crowded else REPLY_WAIT
+        try:
+            if implicit:
+                # Implicit FTPS: TLS from the first byte, data protected.
+                self.tr.add(">", "(implicit TLS)")
+                self.c.starttls(self.ctx, wait)
+                self.prot_p = True
+                self.stats["tls"] += 1
+            rep = self.c.reply(wait)
+            while rep is not None and rep[0] == 120:
+                rep = self.c.reply(wait)
+        except (OSError, ssl.SSLError):
+            if not self.crowded:
+                raise
+            return False
+        if self.crowded and (rep is None or rep[0] == 421):
+            return False
+        if rep is None or rep[0] != 220:
+            raise Finding("greeting: %r" % (rep,))
+        return True
+
+    def crowd(self):
+        """Connections that wait in the lobby beside the session: silent,
+        cut mid-line, mid-login, mid-handshake."""
+        out = []
+        for _ in range(self.rng.randint(2, 12)):
+            try:
+                c = Control(self.srv.port, Transcript())
+                c.send(self.pick([
+                    b"", b"USER", b"USER fuzz\r\n", b"USER fuzz\r\nPASS",
+                    b"AUTH TLS\r\n", b"AUTH TLS\r\n\x16\x03\x01\x00",
+                    b"NOOP\r\nNOOP\r\nNO", b"\xff\xf4", b"A" * 9000,
+                    b"USER victim\r\nPASS wrong\r\n"]))
+                out.append(c)
+            except OSError:
+                pass
+        return out
 
     def loop(self, deadline):
         self.deadline = deadline
@@ -1034,15 +1082,17 @@ def relink(srv):
             pass
 
 
-def fuzz_server():
+def fuzz_server(**conf):
+    settings = dict(data_timeout=2, idle_timeout=20, login_timeout=30,
+                    max_clients=32, queue_length=64, max_per_ip=0,
+                    ban_after=0, max_login_attempts=3, shutdown_grace=5)
+    settings.update(conf)
     return Server(users={USER: PASSWORD, "victim": "victimpw"},
                   quotas={USER: "24M"}, tls={"implicit_port": free_port()},
                   env={"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:"
                        "halt_on_error=1:print_stacktrace=1",
                        "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"},
-                  data_timeout=2, idle_timeout=20, login_timeout=30,
-                  max_clients=32, queue_length=64, max_per_ip=0,
-                  ban_after=0, max_login_attempts=3, shutdown_grace=5)
+                  **settings)
 
 
 def check_alive(srv):
@@ -1084,19 +1134,20 @@ def pass_without_a_password():
             c.expect("NOOP", 200)
 
 
-@test
-def protofuzz():
-    print("# protofuzz seed %d (replay: BURROW_FUZZ_SEED=%d), %d threads, "
-          "%.0f s" % (SEED, SEED, THREADS, SECONDS), flush=True)
-    with fuzz_server() as srv:
+def fuzz_run(name, seconds, crowded=False, **conf):
+    """THREADS fuzzers against one server for seconds, then the checks."""
+    print("# %s seed %d (replay: BURROW_FUZZ_SEED=%d), %d threads, "
+          "%.0f s" % (name, SEED, SEED, THREADS, seconds), flush=True)
+    with fuzz_server(**conf) as srv:
         populate(srv)
         keep = {os.path.join(srv.home_root, USER), srv.log_path}
         before = snapshot(srv.dir, keep)
         stop = threading.Event()
         stats = collections.Counter()
-        fuzzers = [Fuzzer(srv, SEED, i, stop, stats) for i in range(THREADS)]
+        fuzzers = [Fuzzer(srv, SEED, i, stop, stats, crowded)
+                   for i in range(THREADS)]
         failures = []
-        deadline = time.monotonic() + SECONDS
+        deadline = time.monotonic() + seconds
         t0 = time.monotonic()
 
         def body(fz):
@@ -1123,11 +1174,11 @@ def protofuzz():
         hung = [t for t in threads if t.is_alive()]
         stop.set()
         took = time.monotonic() - t0
-        print("# %d sessions (%d with TLS), %d lines sent, %d replies "
-              "counted strictly, %d transfers, %d bytes up, %d down, "
-              "%.1f s" % (stats["sessions"], stats["tls"], stats["lines"],
-                          stats["strict"], stats["transfers"], stats["up"],
-                          stats["down"], took), flush=True)
+        print("# %d sessions (%d with TLS, %d refused), %d lines sent, %d "
+              "replies counted strictly, %d transfers, %d bytes up, %d down, "
+              "%.1f s" % (stats["sessions"], stats["tls"], stats["refused"],
+                          stats["lines"], stats["strict"], stats["transfers"],
+                          stats["up"], stats["down"], took), flush=True)
         if os.environ.get("BURROW_FUZZ_VERBOSE", "0") != "0":
             for k, v in sorted(stats.items()):
                 print("#   %s: %d" % (k, v))
@@ -1160,6 +1211,20 @@ def protofuzz():
                          if before.get(p) != after.get(p))
         assert not changed, "seed %d: touched outside the home: %s" % (
             SEED, changed)
+
+
+@test
+def protofuzz():
+    fuzz_run("protofuzz", SECONDS)
+
+
+@test
+def protofuzz_crowded():
+    """Fewer places than fuzzers: the queue (120, 421) and logins that
+    wait for a place (srv/lobby.c) get their share."""
+    fuzz_run("protofuzz_crowded", max(10.0, SECONDS / 4), crowded=True,
+             max_clients=max(1, THREADS - 2), queue_length=2,
+             queue_timeout=15, login_timeout=20)
 
 
 run()
