@@ -264,6 +264,7 @@ class Control:
                 check_line(line, False)
         whole = b"".join(text)
         self.tr.add("<", whole)
+        leak(whole, "a reply")
         return int(code), whole
 
     def starttls(self, ctx, wait=10):
@@ -279,6 +280,27 @@ class Control:
             self.sock.close()
         except OSError:
             pass
+
+
+# In the files outside the home: a download or a reply that holds it, or
+# the digest HASH gives of such a file, has read through the jail.
+SECRET = b"outside-%d" % random.SystemRandom().randrange(10 ** 12)
+SECRET_DIGESTS = []
+
+
+def secret_file(path, who):
+    data = b"%s %s must not change\n" % (SECRET, who)
+    with open(path, "wb") as f:
+        f.write(data)
+    SECRET_DIGESTS.extend(h(data).hexdigest().encode() for h in (
+        hashlib.sha256, hashlib.sha512, hashlib.sha1, hashlib.md5))
+
+
+def leak(data, what):
+    low = data.lower()
+    if SECRET in data or any(d in low for d in SECRET_DIGESTS):
+        raise Finding("%s holds a file from outside the home: %r"
+                      % (what, data[:300]))
 
 
 def check_line(line, first):
@@ -538,6 +560,18 @@ class Fuzzer:
             raise Finding("more than %d replies to %s, or marker lost: %r"
                           % (n, what, rep and rep[1][:200]))
 
+    def send_loose(self, data):
+        """Sends lines whose replies are not counted, then syncs. A QUIT
+        among them may close before all is sent."""
+        closing = may_close(data)
+        try:
+            self.send(data)
+        except OSError:
+            if closing:
+                return False
+            raise Finding("control connection closed unexpectedly")
+        return self.sync(closing)
+
     def sync(self, closing):
         """Any number of well-formed replies, then the marker's; the
         session may end only when closing. Returns False at end of file."""
@@ -572,9 +606,7 @@ class Fuzzer:
             self.stats["strict"] += n
             self.expect_replies(n, "a burst of %d lines" % n)
             return True
-        closing = may_close(data)
-        self.send(data)
-        return self.sync(closing)
+        return self.send_loose(data)
 
     def login(self):
         if not self.c.tls and self.rng.random() < 0.3:
@@ -725,8 +757,7 @@ class Fuzzer:
         one = len(lines) == 1 and verb_of(lines[0]) == verb
         during = b""
         if not one:
-            self.send(cmd)
-            return self.sync(may_close(cmd))
+            return self.send_loose(cmd)
         if plan == "ctl_close" and rng.random() < 0.5:
             # The command cut mid-line, the connection closed.
             self.send(cmd[:rng.randint(0, len(cmd) - 1)])
@@ -830,7 +861,7 @@ class Fuzzer:
             if verb in ("STOR", "APPE"):
                 size = limit if limit is not None else \
                     self.rng.choice([0, 1, 100, 65536, 300000, 1 << 20])
-                chunk = os.urandom(min(size, 65536))
+                chunk = self.rng.randbytes(min(size, 65536))
                 sent = 0
                 while sent < size:
                     n = min(len(chunk), size - sent)
@@ -844,16 +875,18 @@ class Fuzzer:
                     while s.recv(65536):
                         pass
             else:
-                got = 0
+                got, tail = 0, b""
                 while limit is None or got < limit:
                     b = s.recv(65536)
                     if not b:
                         break
                     got += len(b)
+                    leak(tail + b, "a download")
+                    tail = b[-64:]
                 self.stats["down"] += got
         except (OSError, ssl.SSLError, ValueError):
             pass
-        if plan in ("reset_mid",):
+        if plan == "reset_mid":
             try:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                              struct.pack("ii", 1, 0))
@@ -1052,11 +1085,9 @@ def populate(srv):
     with open(os.path.join(home, "d", "e", "f.txt"), "w") as f:
         f.write("f\n")
     open(os.path.join(home, "empty"), "w").close()
-    canary = os.path.join(srv.home_root, "canary.txt")
-    with open(canary, "w") as f:
-        f.write("must not change\n")
-    with open(os.path.join(srv.home("victim"), "secret.txt"), "w") as f:
-        f.write("victim's\n")
+    secret_file(os.path.join(srv.home_root, "canary.txt"), b"canary")
+    secret_file(os.path.join(srv.home("victim"), "secret.txt"), b"victim")
+    secret_file(os.path.join(srv.dir, "beside.txt"), b"beside")
     relink(srv)
 
 
