@@ -34,6 +34,7 @@ import hashlib
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -1165,6 +1166,27 @@ def pass_without_a_password():
             c.expect("NOOP", 200)
 
 
+def report(srv, failure):
+    """Fails with the seed, why, and the failed session's transcript."""
+    fz, e = failure
+    msg = "seed %d: %s" % (SEED, e)
+    # A dead server ends every session: say why first.
+    time.sleep(0.5)
+    log = srv.log()
+    if srv.proc is not None and srv.proc.poll() is not None:
+        msg += "\nburrowd exited with %d" % srv.proc.returncode
+    for s in SANITIZER:
+        if s in log:
+            i = log.index(s)
+            msg += "\nsanitizer report:\n" + log[max(0, i - 200):i + 3000]
+            break
+    if fz is not None:
+        msg += "\nthread %d, session %d; its last lines:\n%s" % (
+            fz.index, fz.session, fz.tr.dump())
+    msg += "\n--- server log (end):\n" + log[-12000:]
+    raise AssertionError(msg)
+
+
 def fuzz_run(name, seconds, crowded=False, **conf):
     """THREADS fuzzers against one server for seconds, then the checks."""
     print("# %s seed %d (replay: BURROW_FUZZ_SEED=%d), %d threads, "
@@ -1214,24 +1236,7 @@ def fuzz_run(name, seconds, crowded=False, **conf):
             for k, v in sorted(stats.items()):
                 print("#   %s: %d" % (k, v))
         if failures or hung:
-            fz, e = failures[0] if failures else (None, "a thread hung")
-            msg = "seed %d: %s" % (SEED, e)
-            # A dead server ends every session: say why first.
-            time.sleep(0.5)
-            log = srv.log()
-            if srv.proc.poll() is not None:
-                msg += "\nburrowd exited with %d" % srv.proc.returncode
-            for s in SANITIZER:
-                if s in log:
-                    i = log.index(s)
-                    msg += "\nsanitizer report:\n" + log[max(0, i - 200):
-                                                          i + 3000]
-                    break
-            if fz is not None:
-                msg += "\nthread %d, session %d; its last lines:\n%s" % (
-                    fz.index, fz.session, fz.tr.dump())
-            msg += "\n--- server log (end):\n" + srv.log()[-12000:]
-            raise AssertionError(msg)
+            report(srv, failures[0] if failures else (None, "a thread hung"))
         try:
             check_alive(srv)
         except BaseException:
@@ -1250,6 +1255,55 @@ def protofuzz():
 
 
 @test
+def protofuzz_shutdown():
+    """SIGTERM in the middle of the sessions (transfers, TLS handshakes,
+    logins waiting for a place, the lobby's parked connections): burrowd
+    must exit 0 within its grace, leak nothing and report nothing."""
+    rng = random.Random(SEED)
+    cycles = max(2, min(6, int(SECONDS / 10)))
+    print("# protofuzz_shutdown seed %d, %d cycles" % (SEED, cycles),
+          flush=True)
+    for n in range(cycles):
+        srv = fuzz_server(max_clients=rng.choice([1, 2, 32]), queue_length=4,
+                          shutdown_grace=2)
+        srv.start()
+        try:
+            populate(srv)
+            stop, stopping = threading.Event(), threading.Event()
+            stats, failures = collections.Counter(), []
+            fuzzers = [Fuzzer(srv, SEED + n, i, stop, stats, True)
+                       for i in range(THREADS)]
+
+            def body(fz):
+                try:
+                    fz.loop(time.monotonic() + 60)
+                except Exception as e:
+                    if not stopping.is_set():
+                        failures.append((fz, e))
+
+            threads = [threading.Thread(target=body, args=(fz,),
+                                        daemon=True) for fz in fuzzers]
+            for t in threads:
+                t.start()
+            time.sleep(rng.uniform(1, 5))
+            if failures:
+                report(srv, failures[0])
+            stopping.set()
+            # SIGTERM; checks the exit status and the log.
+            srv.stop()
+            stop.set()
+            for t in threads:
+                t.join(30)
+            assert not any(t.is_alive() for t in threads), "a thread hung"
+        finally:
+            stop.set()
+            if srv.proc is not None:
+                srv.proc.kill()
+                srv.proc.wait(5)
+            shutil.rmtree(srv.dir, ignore_errors=True)
+
+
+@test
 def protofuzz_crowded():
     """Fewer places than fuzzers: the queue (120, 421) and logins that
     wait for a place (srv/lobby.c) get their share."""
@@ -1258,4 +1312,5 @@ def protofuzz_crowded():
              queue_timeout=15, login_timeout=20)
 
 
-run()
+if __name__ == "__main__":
+    run()
