@@ -724,7 +724,8 @@ class Fuzzer:
             if self.c.reply() is None:
                 raise Finding("end of file after REST")
         if rng.random() < 0.7:
-            arg = pick({"RETR": [b"big.bin", b"a.txt", b"empty"],
+            arg = pick({"RETR": [b"big.bin", b"a.txt", b"empty",
+                                 b"/ro/big.bin", b"/ro/big.bin", b"/ro/a.txt"],
                         "STOR": [b"new.txt", b"d/new.bin", b"up.bin"],
                         "APPE": [b"new.txt", b"app.bin"]}.get(verb, [b""]))
         else:
@@ -1103,7 +1104,11 @@ def relink(srv):
     """Symlinks in the home that point out of it (the jail keeps them in),
     and the files to download, again if a session removed them."""
     home = srv.home(USER)
-    for name, size in (("a.txt", 300), ("big.bin", 2 << 20)):
+    # ro/ is in no name the grammar makes up: its files stay for
+    # downloads, whatever the sessions do to the others.
+    os.makedirs(os.path.join(home, "ro"), exist_ok=True)
+    for name, size in (("a.txt", 300), ("big.bin", 2 << 20),
+                       ("ro/a.txt", 300), ("ro/big.bin", 2 << 20)):
         p = os.path.join(home, name)
         if not os.path.isfile(p):
             try:
