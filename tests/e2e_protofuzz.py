@@ -382,7 +382,8 @@ class Fuzzer:
             b"127,0,0,1,%s,1" % self.number(), b"0,0,0,0,%d,%d" % (p1, p2),
             b"127,0,0,01,%d,%d" % (p1, p2), b" 127,0,0,1,1,1",
             b"127,0,0,1,%d,%d " % (p1, p2), b"255,255,255,255,255,255",
-            b"10,0,0,1,0,21", b"127,000000000000000,0,1,1,1"])
+            b"10,0,0,1,0,21", b"127,000000000000000,0,1,1,1",
+            b"127,0,0,2,%d,%d" % (p1, p2)])
 
     def eprt_arg(self, port):
         return self.pick([
@@ -736,8 +737,18 @@ class Fuzzer:
         cmd += b"\r\n"
         plan = pick(["normal", "normal", "normal", "never", "drop_before",
                      "drop_mid", "reset_mid", "twice", "ctl_close",
-                     "ctl_reset_mid"])
+                     "ctl_reset_mid", "thief"])
         dsock = []
+        self.thief = None
+        if port is not None and plan == "thief":
+            # Another host (127.0.0.2 is loopback too) takes the passive
+            # port first: it must be refused and never see the data.
+            try:
+                self.thief = socket.create_connection(
+                    (HOST, port), 5, source_address=("127.0.0.2", 0))
+            except OSError:
+                pass
+            plan = "normal"
         if port is not None and plan in ("normal", "drop_mid", "reset_mid",
                                          "twice", "ctl_close",
                                          "ctl_reset_mid", "drop_before"):
@@ -751,9 +762,14 @@ class Fuzzer:
                         s.close()
                     dsock = []
         try:
-            return self._transfer(mode, port, listener, verb, cmd, plan,
-                                  dsock)
+            go = self._transfer(mode, port, listener, verb, cmd, plan,
+                                dsock)
+            if self.thief is not None:
+                self.thief_check()
+            return go
         finally:
+            if self.thief is not None:
+                self.thief.close()
             for s in dsock:
                 try:
                     s.close()
@@ -859,6 +875,17 @@ class Fuzzer:
         n = strict(during, True)
         self.expect_replies(n, "lines sent during a transfer")
         return True
+
+    def thief_check(self):
+        self.stats["thieves"] += 1
+        self.thief.settimeout(5)
+        try:
+            got = self.thief.recv(65536)
+        except OSError:
+            return
+        if got:
+            raise Finding("a data connection from 127.0.0.2 was served: %r"
+                          % got[:100])
 
     def outcome(self, verb, plan, code):
         self.stats["%s %s %d" % (verb, plan, code)] += 1
