@@ -983,7 +983,7 @@ class Fuzzer:
                 self.send(b"QUIT\r\n")
                 while self.c.reply() is not None:
                     pass
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:		# a reset, a pipe, TLS's EOF
             pass
         return False
 
