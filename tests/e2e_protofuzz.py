@@ -338,6 +338,7 @@ class Fuzzer:
         # Crowded: fewer places than threads, so connections queue (120)
         # and logins wait for a place; sessions are kept short.
         self.crowded = crowded
+        self.tls_required = srv.conf["tls"]["require"]
         self.steps = 8 if crowded else SESSION_STEPS
         self.rng = random.Random(seed * 1000 + index)
         self.index = index
@@ -618,7 +619,7 @@ class Fuzzer:
         return self.send_loose(data)
 
     def login(self):
-        if not self.c.tls and self.rng.random() < 0.3:
+        if not self.c.tls and (self.tls_required or self.rng.random() < 0.3):
             self.auth_tls()
         self.send(b"USER %s\r\n" % USER.encode())
         rep = self.c.reply()
@@ -1153,13 +1154,14 @@ def relink(srv):
             pass
 
 
-def fuzz_server(**conf):
+def fuzz_server(quota="24M", tls_require=False, **conf):
     settings = dict(data_timeout=2, idle_timeout=20, login_timeout=30,
                     max_clients=32, queue_length=64, max_per_ip=0,
                     ban_after=0, max_login_attempts=3, shutdown_grace=5)
     settings.update(conf)
     return Server(users={USER: PASSWORD, "victim": "victimpw"},
-                  quotas={USER: "24M"}, tls={"implicit_port": free_port()},
+                  quotas={USER: quota},
+                  tls={"implicit_port": free_port(), "require": tls_require},
                   env={"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:"
                        "halt_on_error=1:print_stacktrace=1",
                        "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"},
@@ -1167,20 +1169,31 @@ def fuzz_server(**conf):
 
 
 def check_alive(srv):
-    """The server runs, logs no sanitizer report and serves a fresh login."""
+    """The server runs, logs no sanitizer report and serves a fresh login
+    (over TLS when it requires TLS)."""
     assert srv.proc.poll() is None, "burrowd exited with %d:\n%s" % (
         srv.proc.returncode, srv.log()[-6000:])
     log = srv.log()
     for s in SANITIZER:
         assert s not in log, "sanitizer report in the log:\n" + log[-8000:]
-    with RawClient(srv.port, timeout=20) as c:
-        r = c.reply()
-        while r.startswith("120"):
-            r = c.reply()
-        assert r.startswith("220"), r
-        c.login(USER, PASSWORD)
-        c.expect("PWD", 257)
-        c.expect("QUIT", 221)
+    c = Control(srv.port, Transcript())
+    try:
+        rep = c.reply()
+        while rep is not None and rep[0] == 120:
+            rep = c.reply()
+        assert rep is not None and rep[0] == 220, rep
+        if srv.conf["tls"]["require"]:
+            c.send(b"AUTH TLS\r\n")
+            assert c.reply()[0] == 234
+            c.starttls(tls_context())
+        for line, code in ((b"USER " + USER.encode(), 331),
+                           (b"PASS " + PASSWORD.encode(), 230),
+                           (b"PWD", 257), (b"QUIT", 221)):
+            c.send(line + b"\r\n")
+            rep = c.reply()
+            assert rep is not None and rep[0] == code, (line, rep)
+    finally:
+        c.close()
 
 
 # --- what the fuzzer found, as deterministic cases -------------------------
@@ -1228,8 +1241,9 @@ def report(srv, failure):
 
 def fuzz_run(name, seconds, crowded=False, **conf):
     """THREADS fuzzers against one server for seconds, then the checks."""
-    print("# %s seed %d (replay: BURROW_FUZZ_SEED=%d), %d threads, "
-          "%.0f s" % (name, SEED, SEED, THREADS, seconds), flush=True)
+    settings = "".join(", %s %s" % kv for kv in sorted(conf.items()))
+    print("# %s seed %d (replay: BURROW_FUZZ_SEED=%d), %d threads, %.0f s%s"
+          % (name, SEED, SEED, THREADS, seconds, settings), flush=True)
     with fuzz_server(**conf) as srv:
         populate(srv)
         keep = {os.path.join(srv.home_root, USER), srv.log_path}
@@ -1290,7 +1304,15 @@ def fuzz_run(name, seconds, crowded=False, **conf):
 
 @test
 def protofuzz():
-    fuzz_run("protofuzz", SECONDS * 0.6)
+    # The seed also picks some settings, so a campaign of seeds covers
+    # them: digests kept or not, a shallow max_depth, a user already past
+    # a small quota, TLS required.
+    v = random.Random(SEED * 7 + 1)
+    fuzz_run("protofuzz", SECONDS * 0.6, hash_cache=v.random() < 0.7,
+             password_cache=v.random() < 0.8,
+             max_depth=v.choice([256, 256, 4]),
+             quota=v.choice(["24M", "24M", "600K"]),
+             tls_require=v.random() < 0.25)
 
 
 @test
