@@ -32,8 +32,9 @@ for a place), and 20% to servers stopped by SIGTERM mid-run
 replies must never hold a file from outside the home (each holds a
 random token).
 
-The seed is printed; BURROW_FUZZ_SEED=N replays it (BURROW_FUZZ_THREADS=1
-makes a replay deterministic up to timing). On a failure the seed, the
+The seed is printed, with the settings it picked for the plain run;
+BURROW_FUZZ_SEED=N replays it (BURROW_FUZZ_THREADS=1 makes a replay
+deterministic up to timing). On a failure the seed, the
 thread, the session number and that session's last lines are printed.
 """
 import collections
