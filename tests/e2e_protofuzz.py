@@ -64,6 +64,7 @@ USER, PASSWORD = "fuzz", "fuzzpw"
 LINE_MAX = 4096			# srv/session.h: line[CMD_LINE_MAX]
 REPLY_WAIT = 25.0		# longest wait for one reply (ASan, HASH, delays)
 MAX_REPLY = 4 << 20		# longest reply accepted
+MAX_DOWN = 64 << 20		# most read from one download
 SESSION_STEPS = 40		# steps of one session at most
 SANITIZER = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer",
              "ThreadSanitizer", "AddressSanitizer:DEADLYSIGNAL")
@@ -910,11 +911,12 @@ class Fuzzer:
                     if isinstance(s, ssl.SSLSocket):
                         s = s.unwrap()
                     s.shutdown(socket.SHUT_WR)
-                    while s.recv(65536):
-                        pass
+                    for _ in range(1000):	# the server closes first
+                        if not s.recv(65536):
+                            break
             else:
                 got, tail = 0, b""
-                while limit is None or got < limit:
+                while got < (limit if limit is not None else MAX_DOWN):
                     b = s.recv(65536)
                     if not b:
                         break
@@ -983,8 +985,9 @@ class Fuzzer:
                 self.c.close(reset=True)
             else:
                 self.send(b"QUIT\r\n")
-                while self.c.reply() is not None:
-                    pass
+                for _ in range(100):
+                    if self.c.reply() is None:
+                        break
         except OSError:		# a reset, a pipe, TLS's EOF
             pass
         return False
