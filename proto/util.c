@@ -129,6 +129,9 @@ format_size(uint64_t n, char *buf, size_t len)
 void
 wipe(void *p, size_t n)
 {
+	/* explicit_bzero() is declared nonnull: an absent secret is no work. */
+	if (n == 0)
+		return;
 #ifdef HAVE_EXPLICIT_BZERO
 	explicit_bzero(p, n);
 #else

@@ -47,7 +47,10 @@ void format_size(uint64_t n, char *buf, size_t len);
 void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Overwrites n bytes at p in a way the compiler cannot elide. */
+/*
+ * Overwrites n bytes at p in a way the compiler cannot elide; p may be
+ * NULL when n is 0 (PASS without a password).
+ */
 void wipe(void *p, size_t n);
 
 /* Monotonic clock in seconds. */

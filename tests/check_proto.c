@@ -291,6 +291,8 @@ START_TEST(test_wipe)
 		ck_assert_int_eq(secret[i], i >= 8 && i < 40 ? 0 : 'S');
 	wipe(secret, 0);
 	ck_assert_int_eq(secret[0], 'S');
+	/* No secret at all (PASS without an argument): nothing to do. */
+	wipe(NULL, 0);
 	wipe(secret, sizeof(secret));
 	for (i = 0; i < sizeof(secret); i++)
 		ck_assert_int_eq(secret[i], 0);
