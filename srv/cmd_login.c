@@ -131,9 +131,9 @@ open_pam_home(struct session *s)
 		s->ident_on = 0;
 	}
 	if (fd != -1 && s->ident_on)
-		log_info("%s: %s acts as uid %ld gid %ld (%d groups)", s->peer,
-		    s->user, (long)s->ident.uid, (long)s->ident.gid,
-		    s->ident.ngroups);
+		log_info("%s: %s acts as uid %ld gid %ld (%d groups) on "
+		    "thread %ld", s->peer, s->user, (long)s->ident.uid,
+		    (long)s->ident.gid, s->ident.ngroups, (long)gettid());
 	return fd;
 }
 
