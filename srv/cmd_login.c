@@ -98,7 +98,7 @@ open_pam_home(struct session *s)
 
 	if (ident_lookup(s->user, &s->ident, home, sizeof(home)) == -1) {
 		if (errno == ENOENT)
-			log_warnx("%s: %s passed PAM but has no account "
+			log_warnx("%s: %s has no account any more "
 			    "(getpwnam)", s->peer, s->user);
 		else
 			log_warn("%s: looking up the account %s", s->peer,
@@ -284,7 +284,7 @@ pass_pam(struct session *s, char *arg)
 	struct userdb *db;
 	const struct user *u;
 	uint64_t limit;
-	char why[256];
+	char why[256], home[PATH_MAX];
 	int ok;
 
 	ok = pamauth_check(s->srv->verifier, s->srv->cfg->pam_service,
@@ -294,6 +294,21 @@ pass_pam(struct session *s, char *arg)
 	if (ok == 1 && !users_valid_name(s->user)) {
 		ok = 0;
 		snprintf(why, sizeof(why), "not a name burrowd serves");
+	}
+	/*
+	 * Refused here, not after the 530 delay's bypass: a quick "no"
+	 * after PAM's yes would tell that the password was right.
+	 */
+	if (ok == 1 && ident_lookup(s->user, &s->ident, home,
+	    sizeof(home)) == -1) {
+		ok = 0;
+		snprintf(why, sizeof(why), "no such account (getpwnam%s%s)",
+		    errno == ENOENT ? "" : ": ", errno == ENOENT ? "" :
+		    strerror(errno));
+	}
+	if (ok == 1 && s->ident.uid == 0) {
+		ok = 0;
+		snprintf(why, sizeof(why), "uid 0 is not served");
 	}
 	if (ok != 1) {
 		if (ok == -1)

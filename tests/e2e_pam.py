@@ -31,8 +31,9 @@ PAM_MATRIX = os.path.join(LIBDIR, "pam_wrapper", "pam_matrix.so")
 
 UID = {"alice": 41001, "bob": 41002, "expired": 41003, "toor": 0}
 SHARED_GID = 41010      # a supplementary group of alice only
+# ghost: in PAM's passdb, not in the passwd file.
 PASSWORDS = {"alice": "alice-pw", "bob": "bob-pw", "expired": "exp-pw",
-             "toor": "toor-pw"}
+             "toor": "toor-pw", "ghost": "ghost-pw"}
 
 
 def have_wrappers():
@@ -131,13 +132,22 @@ def expired_account():
 
 
 @test
-def root_account_refused():
+def refused_after_pam_said_yes():
     if not have_wrappers():
         return skip("libpam-wrapper or libnss-wrapper missing")
     with PamServer() as srv:
-        r, _ = timed_login(srv, "toor", PASSWORDS["toor"])
-        assert r.startswith("530"), r
-        assert "uid 0 is not served" in srv.log(), srv.log()
+        # The same reply after the same delay as a wrong password: a
+        # right one must not show.
+        r, t = timed_login(srv, "toor", PASSWORDS["toor"])
+        bad, _ = timed_login(srv, "toor", "wrong")
+        assert r.startswith("530") and r == bad, (r, bad)
+        assert 0.4 < t < 1.5, t
+        assert 'PAM refused "toor": uid 0 is not served' in srv.log(), (
+            srv.log())
+        r, t = timed_login(srv, "ghost", PASSWORDS["ghost"])
+        assert r == bad and 0.4 < t < 1.5, (r, t)
+        assert 'PAM refused "ghost": no such account' in srv.log(), (
+            srv.log())
 
 
 @test
