@@ -296,8 +296,9 @@ pass_pam(struct session *s, char *arg)
 		snprintf(why, sizeof(why), "not a name burrowd serves");
 	}
 	/*
-	 * Refused here, not after the 530 delay's bypass: a quick "no"
-	 * after PAM's yes would tell that the password was right.
+	 * Refused here, after the same delay as a wrong password, rather
+	 * than when the home is opened: an immediate 530 after PAM's yes
+	 * would tell that the password was right.
 	 */
 	if (ok == 1 && ident_lookup(s->user, &s->ident, home,
 	    sizeof(home)) == -1) {
