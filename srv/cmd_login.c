@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -21,8 +22,10 @@
 #include "srv/auth.h"
 #include "srv/commands.h"
 #include "srv/conf.h"
+#include "srv/ident.h"
 #include "srv/lobby.h"
 #include "srv/log.h"
+#include "srv/pamauth.h"
 #include "srv/pgdb.h"
 #include "srv/pgsessions.h"
 #include "srv/pgsync.h"
@@ -50,9 +53,12 @@ cmd_user(struct session *s, char *arg)
 	return session_reply(s, FTP_GIVEPWORD, "Please specify the password.");
 }
 
-/* Opens (creating if needed) the home of s->user. */
+/*
+ * Opens (creating if needed) home_root/s->user. A home it creates is
+ * given to owner (a PAM account, when root) unless owner is NULL.
+ */
 static int
-open_home(struct session *s)
+open_root_home(struct session *s, const struct ident *owner)
 {
 	int fd, flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
@@ -65,10 +71,79 @@ open_home(struct session *s)
 		}
 		log_info("created home directory of %s", s->user);
 		fd = openat(s->srv->home_root_fd, s->user, flags);
+		if (fd != -1 && owner != NULL &&
+		    fchown(fd, owner->uid, owner->gid) == -1) {
+			log_warn("%s: fchown home of %s", s->peer, s->user);
+			close(fd);
+			return -1;
+		}
 	}
 	if (fd == -1)
 		log_warn("%s: open home of %s", s->peer, s->user);
 	return fd;
+}
+
+/*
+ * auth = "pam": the account's own home (pam_home = "account") or
+ * home_root/NAME. Run as root, the worker acts as the account from here
+ * on (s->ident_on), the home is opened as the account, and a failure
+ * leaves the worker as it was. Returns the home's fd or -1 (logged).
+ */
+static int
+open_pam_home(struct session *s)
+{
+	int as_account = geteuid() == 0, fd = -1;
+	int in_root = strcmp(s->srv->cfg->pam_home, "home_root") == 0;
+	char home[PATH_MAX];
+
+	if (ident_lookup(s->user, &s->ident, home, sizeof(home)) == -1) {
+		if (errno == ENOENT)
+			log_warnx("%s: %s has no account any more "
+			    "(getpwnam)", s->peer, s->user);
+		else
+			log_warn("%s: looking up the account %s", s->peer,
+			    s->user);
+		return -1;
+	}
+	if (s->ident.uid == 0) {
+		log_warnx("%s: refused %s: uid 0 is not served", s->peer,
+		    s->user);
+		return -1;
+	}
+	if (in_root && (fd = open_root_home(s, as_account ? &s->ident :
+	    NULL)) == -1)
+		return -1;
+	if (as_account) {
+		if (ident_enter(&s->ident) == -1) {
+			log_warn("%s: acting as %s (uid %ld)", s->peer, s->user,
+			    (long)s->ident.uid);
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
+		s->ident_on = 1;
+	}
+	if (!in_root && (fd = open(home, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		log_warn("%s: open home %s of %s", s->peer, home, s->user);
+	if (fd == -1 && s->ident_on) {
+		ident_leave();
+		s->ident_on = 0;
+	}
+	if (fd != -1 && s->ident_on)
+		log_info("%s: %s acts as uid %ld gid %ld (%d groups) on "
+		    "thread %ld", s->peer, s->user, (long)s->ident.uid,
+		    (long)s->ident.gid, s->ident.ngroups, (long)gettid());
+	return fd;
+}
+
+/* Opens the home of s->user, as the accounts are kept. */
+static int
+open_home(struct session *s)
+{
+	if (conf_uses_pam(s->srv->cfg))
+		return open_pam_home(s);
+	return open_root_home(s, NULL);
 }
 
 /*
@@ -158,6 +233,103 @@ login(struct session *s, uint64_t limit)
 	return session_reply(s, FTP_LOGINOK, "Login successful.");
 }
 
+/*
+ * A failed PASS: counted (bans too), and answered 530 after a delay that
+ * grows with each failure.
+ */
+static int
+login_failed(struct session *s)
+{
+	s->failed_logins++;
+	server_ban_fail(s->srv, &s->cl->peer);
+	log_info("%s: failed login for \"%s\" (attempt %d)", s->peer,
+	    s->user, s->failed_logins);
+	session_enter(s, ST_USER);
+	/*
+	 * The reply waits, longer after each failure; the session waits in
+	 * the lobby meanwhile, not on a worker (cmd_pass_delayed).
+	 */
+	s->delay_until = now_mono() + LOGIN_DELAY_MS *
+	    s->failed_logins / 1000.0;
+	s->delayed = s->failed_logins >= s->srv->cfg->max_login_attempts ?
+	    2 : 1;
+	return 0;
+}
+
+/* Waits for a seat if none is free, else logs in at once. */
+static int
+seat_and_login(struct session *s, uint64_t limit)
+{
+	/*
+	 * Every place taken: the login waits, unanswered, for one to free
+	 * (session.c, lobby.c), and completes then.
+	 */
+	s->held_limit = limit;
+	if (lobby_seat_take(s->srv->lobby, s) == -1) {
+		s->held_login = 1;
+		return 0;
+	}
+	return cmd_pass_seated(s);
+}
+
+/*
+ * PASS with auth = "pam". Every name goes to PAM, even one burrowd would
+ * not serve, so that it costs what a wrong password costs and gets the
+ * same reply after the same delay. The quota is the users file's for the
+ * name, if it has one, else default_quota.
+ */
+static int
+pass_pam(struct session *s, char *arg)
+{
+	struct userdb *db;
+	const struct user *u;
+	uint64_t limit;
+	char why[256], home[PATH_MAX];
+	int ok;
+
+	ok = pamauth_check(s->srv->verifier, s->srv->cfg->pam_service,
+	    s->user[0] != '\0' ? s->user : "-", arg != NULL ? arg : "",
+	    s->peer, why, sizeof(why));
+	wipe(arg, arg != NULL ? strlen(arg) : 0);
+	if (ok == 1 && !users_valid_name(s->user)) {
+		ok = 0;
+		snprintf(why, sizeof(why), "not a name burrowd serves");
+	}
+	/*
+	 * Refused here, after the same delay as a wrong password, rather
+	 * than when the home is opened: an immediate 530 after PAM's yes
+	 * would tell that the password was right.
+	 */
+	if (ok == 1 && ident_lookup(s->user, &s->ident, home,
+	    sizeof(home)) == -1) {
+		ok = 0;
+		snprintf(why, sizeof(why), "no such account (getpwnam%s%s)",
+		    errno == ENOENT ? "" : ": ", errno == ENOENT ? "" :
+		    strerror(errno));
+	}
+	if (ok == 1 && s->ident.uid == 0) {
+		ok = 0;
+		snprintf(why, sizeof(why), "uid 0 is not served");
+	}
+	if (ok != 1) {
+		if (ok == -1)
+			log_warnx("%s: PAM: %s", s->peer, why);
+		else
+			log_info("%s: PAM refused \"%s\": %s", s->peer,
+			    s->user, why);
+		return login_failed(s);
+	}
+	db = server_users(s->srv);
+	u = users_find(db, s->user);
+	limit = u == NULL || u->quota == USER_QUOTA_DEFAULT ?
+	    s->srv->cfg->default_quota : (uint64_t)u->quota;
+	users_unref(db);
+	free(s->login_hash);
+	s->login_hash = NULL;
+	s->login_cached = 0;
+	return seat_and_login(s, limit);
+}
+
 int
 cmd_pass(struct session *s, char *arg)
 {
@@ -178,6 +350,8 @@ cmd_pass(struct session *s, char *arg)
 		return session_reply(s, FTP_LOGINOK, "Already logged in.");
 	if (s->state != ST_PASS)
 		return session_reply(s, FTP_BADSEQ, "Log in with USER first.");
+	if (conf_uses_pam(s->srv->cfg))
+		return pass_pam(s, arg);
 	/*
 	 * With the accounts in PostgreSQL, this login sees every change
 	 * committed before it, and none is let in while the database cannot
@@ -216,33 +390,10 @@ cmd_pass(struct session *s, char *arg)
 	}
 	users_unref(db);
 
-	if (ok) {
-		/*
-		 * Every place taken: the login waits, unanswered, for one to
-		 * free (session.c, lobby.c), and completes then.
-		 */
-		s->held_limit = limit;
-		if (lobby_seat_take(s->srv->lobby, s) == -1) {
-			s->held_login = 1;
-			return 0;
-		}
-		return cmd_pass_seated(s);
-	}
+	if (ok)
+		return seat_and_login(s, limit);
 
-	s->failed_logins++;
-	server_ban_fail(s->srv, &s->cl->peer);
-	log_info("%s: failed login for \"%s\" (attempt %d)", s->peer,
-	    s->user, s->failed_logins);
-	session_enter(s, ST_USER);
-	/*
-	 * The reply waits, longer after each failure; the session waits in
-	 * the lobby meanwhile, not on a worker (cmd_pass_delayed).
-	 */
-	s->delay_until = now_mono() + LOGIN_DELAY_MS *
-	    s->failed_logins / 1000.0;
-	s->delayed = s->failed_logins >= s->srv->cfg->max_login_attempts ?
-	    2 : 1;
-	return 0;
+	return login_failed(s);
 }
 
 /*
@@ -253,10 +404,15 @@ cmd_pass(struct session *s, char *arg)
 static int
 still_valid(struct session *s)
 {
-	struct userdb *db = server_users(s->srv);
-	const struct user *u = users_find(db, s->user);
+	struct userdb *db;
+	const struct user *u;
 	int ok;
 
+	/* PAM has just said yes; the users file only gives quotas. */
+	if (conf_uses_pam(s->srv->cfg))
+		return 1;
+	db = server_users(s->srv);
+	u = users_find(db, s->user);
 	ok = u != NULL && s->login_hash != NULL &&
 	    strcmp(u->password, s->login_hash) == 0;
 	users_unref(db);

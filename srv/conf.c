@@ -135,6 +135,13 @@ static const struct opt opts[] = {
 	{ "postgresql.lease", OPT_INT, 2, 3600, "15", F(pg_lease), 0,
 	  "seconds after which a silent node's sessions and reservations "
 	  "expire" },
+	{ "auth", OPT_WORD, 0, 0, "file", F(auth), 0,
+	  "who checks passwords: the users file's hashes, or PAM (the "
+	  "machine's accounts)" },
+	{ "pam_service", OPT_STR, 0, 0, "burrow", F(pam_service), 0,
+	  "the PAM service of auth = \"pam\" (/etc/pam.d/NAME)" },
+	{ "pam_home", OPT_WORD, 0, 0, "account", F(pam_home), 0,
+	  "a PAM user's home: the account's own, or home_root/NAME" },
 };
 
 /* The words an OPT_WORD setting accepts, "|"-separated. */
@@ -143,6 +150,8 @@ static const struct {
 	const char	*words;
 } words[] = {
 	{ "users_backend", "file|postgresql" },
+	{ "auth", "file|pam" },
+	{ "pam_home", "account|home_root" },
 };
 
 #undef F
@@ -437,6 +446,12 @@ word_allowed(const char *name, const char *w)
 }
 
 int
+conf_uses_pam(const struct srv_config *cfg)
+{
+	return strcmp(cfg->auth, "pam") == 0;
+}
+
+int
 conf_uses_postgresql(const struct srv_config *cfg)
 {
 	return strcmp(cfg->users_backend, "postgresql") == 0;
@@ -656,6 +671,15 @@ conf_load(const char *path, char *err, size_t errlen)
 	    (cfg->tls_cert[0] == '\0' || cfg->tls_key[0] == '\0')) {
 		snprintf(err, errlen, "%s: tls.require and tls.implicit_port "
 		    "need tls.cert and tls.key", path);
+		goto fail;
+	}
+	if (conf_uses_pam(cfg) && conf_uses_postgresql(cfg)) {
+		snprintf(err, errlen, "%s: auth = \"pam\" needs users_backend "
+		    "= \"file\" (the users file then gives quotas only)", path);
+		goto fail;
+	}
+	if (conf_uses_pam(cfg) && cfg->pam_service[0] == '\0') {
+		snprintf(err, errlen, "%s: pam_service is empty", path);
 		goto fail;
 	}
 	config_destroy(&lc);

@@ -57,7 +57,13 @@ struct srv_config {
 	char		*pg_conninfo;	/* libpq connection string */
 	int		 pg_connections;	/* pooled connections of a node */
 	int		 pg_lease;	/* seconds a node's rows outlive it */
+	char		*auth;		/* "file" or "pam" */
+	char		*pam_service;	/* PAM service name (/etc/pam.d/NAME) */
+	char		*pam_home;	/* "account" or "home_root" */
 };
+
+/* 1 if passwords are checked by PAM (auth = "pam"). */
+int conf_uses_pam(const struct srv_config *cfg);
 
 /* 1 if the accounts live in PostgreSQL (users_backend = "postgresql"). */
 int conf_uses_postgresql(const struct srv_config *cfg);

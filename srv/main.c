@@ -30,9 +30,11 @@
 #include "proto/tls.h"
 #include "proto/util.h"
 #include "srv/conf.h"
+#include "srv/ident.h"
 #include "srv/jail.h"
 #include "srv/lobby.h"
 #include "srv/log.h"
+#include "srv/pamauth.h"
 #include "srv/pgdb.h"
 #include "srv/pgsync.h"
 #include "srv/pool.h"
@@ -371,6 +373,8 @@ drop_privileges(const struct srv_config *cfg, int foreground)
 			log_info("not root: user \"%s\" ignored", cfg->user);
 		return 0;
 	}
+	if (cfg->user[0] == '\0' && conf_uses_pam(cfg))
+		return 0;	/* each session acts as its account */
 	if (cfg->user[0] == '\0') {
 		/* Refused before detaching; -f only warns (tests, debugging). */
 		log_warnx("serving as root: set user in %s", cfg->path);
@@ -555,9 +559,15 @@ main(int argc, char **argv)
 			fprintf(stderr, "burrowd: %s\n", err);
 			goto out;
 		}
-	} else if ((srv.users = users_load(srv.cfg->users_file, 0, err,
-	    sizeof(err))) == NULL) {
+	} else if ((srv.users = users_load(srv.cfg->users_file,
+	    conf_uses_pam(srv.cfg), err, sizeof(err))) == NULL) {
 		fprintf(stderr, "burrowd: %s\n", err);
+		goto out;
+	}
+	if (conf_uses_pam(srv.cfg) && !pamauth_available()) {
+		fprintf(stderr, "burrowd: %s: auth = \"pam\", but this burrowd "
+		    "was built without PAM (configure --without-pam)\n",
+		    srv.cfg->path);
 		goto out;
 	}
 	if (srv.cfg->tls_cert[0] != '\0' && (srv.tls = tls_server_ctx(
@@ -597,7 +607,12 @@ main(int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
-	if (!foreground && geteuid() == 0 && srv.cfg->user[0] == '\0') {
+	/*
+	 * With PAM, root is what lets each session act as its own account
+	 * (srv/ident.h): no session is served with root's file access.
+	 */
+	if (!foreground && geteuid() == 0 && srv.cfg->user[0] == '\0' &&
+	    !conf_uses_pam(srv.cfg)) {
 		fprintf(stderr, "burrowd: refusing to serve as root: set user in "
 		    "%s\n", srv.cfg->path);
 		goto out;
@@ -615,6 +630,19 @@ main(int argc, char **argv)
 		write_pidfile(pidfd);
 	if (drop_privileges(srv.cfg, foreground) == -1)
 		goto out;
+	if (conf_uses_pam(srv.cfg)) {
+		if (ident_init() == -1) {
+			log_warn("getgroups");
+			goto out;
+		}
+		if (geteuid() == 0)
+			log_info("PAM service \"%s\": sessions act as their "
+			    "accounts", srv.cfg->pam_service);
+		else
+			log_info("PAM service \"%s\": not root, files are "
+			    "created as uid %ld", srv.cfg->pam_service,
+			    (long)geteuid());
+	}
 
 	/* Signals go to the signalfd only: workers inherit the mask. */
 	sigemptyset(&sigs);

@@ -194,6 +194,9 @@ revoke_reason(const struct server *srv, const struct userdb *db,
 {
 	const struct user *u;
 
+	/* PAM accounts are not the users file's to remove. */
+	if (conf_uses_pam(srv->cfg))
+		return REVOKE_NONE;
 	if ((u = users_find(db, s->user)) == NULL)
 		return REVOKE_REMOVED;
 	if (srv->cfg->end_sessions_on_password_change &&
@@ -317,7 +320,9 @@ server_reload_users(struct server *srv)
 		}
 		return 0;
 	}
-	if ((db = users_load(srv->cfg->users_file, 0, err, sizeof(err))) == NULL) {
+	/* With PAM the users file only gives quotas, and may be absent. */
+	if ((db = users_load(srv->cfg->users_file, conf_uses_pam(srv->cfg),
+	    err, sizeof(err))) == NULL) {
 		log_warnx("reload failed, keeping the current users: %s", err);
 		return -1;
 	}

@@ -23,6 +23,7 @@
 #include "proto/listing.h"
 #include "srv/commands.h"
 #include "srv/conf.h"
+#include "srv/ident.h"
 #include "srv/jail.h"
 #include "srv/lobby.h"
 #include "srv/log.h"
@@ -167,6 +168,11 @@ void
 session_enter(struct session *s, enum session_state st)
 {
 	if (st == ST_USER) {
+		/* Only the worker that put the identity on serves s now. */
+		if (s->ident_on) {
+			ident_leave();
+			s->ident_on = 0;
+		}
 		if (s->quota != NULL) {
 			quota_put(s->srv->quotas, s->quota);
 			s->quota = NULL;
@@ -613,6 +619,17 @@ session_end(struct session *s, const char *bye)
 	session_free(s, 0);
 }
 
+/* No worker goes on to another session as an account. */
+static void
+worker_check_ident(void)
+{
+	if (ident_active()) {
+		log_warnx("a worker still acted as an account after its "
+		    "session: reset");
+		ident_leave();
+	}
+}
+
 void
 session_serve(void *item, void *ctx)
 {
@@ -621,10 +638,12 @@ session_serve(void *item, void *ctx)
 
 	switch (session_prelogin(s)) {
 	case 0:
+		worker_check_ident();
 		return;		/* waits in the lobby or the pool */
 	case 1:
 		session_loop(s);
 		break;
 	}
 	session_free(s, 1000);
+	worker_check_ident();
 }

@@ -17,6 +17,7 @@
 #include "proto/netio.h"
 #include "proto/tls.h"
 #include "srv/data.h"
+#include "srv/ident.h"
 #include "srv/lobby.h"
 #include "srv/users.h"
 
@@ -105,6 +106,13 @@ struct session {
 	atomic_int		 revoked;	/* enum session_revoke */
 	char			*login_hash;	/* the password hash it logged in with */
 	char			 db_session[96];	/* its burrow_sessions row; "" none */
+
+	/*
+	 * auth = "pam" as root: the account this session's worker acts as
+	 * (srv/ident.h), from login to the session's end.
+	 */
+	struct ident		 ident;
+	int			 ident_on;	/* put on the serving thread */
 };
 
 /* Why a reload ends a logged-in session. */

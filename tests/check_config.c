@@ -801,6 +801,38 @@ START_TEST(test_postgresql)
 }
 END_TEST
 
+/* auth = "pam", its service and where its homes are. */
+START_TEST(test_pam)
+{
+	struct srv_config *cfg;
+
+	cfg = load_ok("port = 2100;\n");
+	ck_assert_int_eq(conf_uses_pam(cfg), 0);
+	ck_assert_str_eq(cfg->auth, "file");
+	ck_assert_str_eq(cfg->pam_service, "burrow");
+	ck_assert_str_eq(cfg->pam_home, "account");
+	conf_free(cfg);
+	cfg = load_ok("auth = \"pam\";\npam_service = \"ftp\";\n"
+	    "pam_home = \"home_root\";\n");
+	ck_assert_int_eq(conf_uses_pam(cfg), 1);
+	ck_assert_str_eq(cfg->pam_service, "ftp");
+	ck_assert_str_eq(cfg->pam_home, "home_root");
+	conf_free(cfg);
+
+	assert_refused("auth = \"ldap\";\n", 1,
+	    "auth: \"ldap\" is not one of file|pam");
+	assert_refused("pam_home = \"home\";\n", 1,
+	    "pam_home: \"home\" is not one of account|home_root");
+	/* Whole-file errors name the file, without a line. */
+	ck_assert_ptr_null(load("auth = \"pam\";\n"
+	    "users_backend = \"postgresql\";\n"));
+	ck_assert_msg(strstr(err, "auth = \"pam\" needs users_backend = "
+	    "\"file\"") != NULL, "%s", err);
+	ck_assert_ptr_null(load("auth = \"pam\";\npam_service = \"\";\n"));
+	ck_assert_msg(strstr(err, "pam_service is empty") != NULL, "%s", err);
+}
+END_TEST
+
 /* An error message is cut to errlen, never overflowed. */
 START_TEST(test_err_short_buffer)
 {
@@ -850,6 +882,7 @@ config_suite(void)
 	add(s, "err_pasv_ports", test_err_pasv_ports);
 	add(s, "err_tls_group", test_err_tls_group);
 	add(s, "postgresql", test_postgresql);
+	add(s, "pam", test_pam);
 	add(s, "err_tls_not_group", test_err_tls_not_group);
 	add(s, "err_syntax", test_err_syntax);
 	add(s, "err_missing_file", test_err_missing_file);
