@@ -6,7 +6,8 @@ put hash quota chmod lchmod mirror help exit) and its failure path;
 mirror both ways (byte-identical trees, times kept, a second run with
 nothing to do), --delete removing only what its plan listed and on the
 target only, --dry-run changing nothing, --checksum finding a same-size,
-same-time difference, an entry of another type kept or replaced; wildcards in
+same-time difference, an entry of another type kept or replaced,
+--time-offset for a server without MDTM listing in its own zone; wildcards in
 get, put, rm, chmod and lchmod; chmod refused (bad modes, the server's
 mask, links, SITE CHMOD disabled or unknown); rm -r (links removed, not followed; /, . and .. refused); the exit
 status; the transfer script (fresh, resumed and skipped downloads, resumed upload,
@@ -1523,6 +1524,40 @@ def mirror_usage():
         assert not os.path.exists(os.path.join(local, "dl"))
         r = ok(burrow(url(srv), "help\n", local))
         assert "mirror [-R]" in r.out, r
+
+
+@test
+def mirror_time_offset_for_a_server_listing_in_its_zone():
+    """A server without MDTM that lists in local time two hours ahead of
+    UTC (DOS lines, to the minute): the same file looks two hours newer
+    there, until --time-offset 2 says so."""
+    root = tmp()
+    local = tmp()
+    t = (int(time.time()) - 7200) // 60 * 60
+    for base in (os.path.join(root, "src"), os.path.join(local, "dl")):
+        write(os.path.join(base, "f.txt"), b"same bytes")
+        os.utime(os.path.join(base, "f.txt"), (t, t))
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "XXX-2"      # POSIX: two hours east of UTC
+    time.tzset()
+    try:
+        with FakeFtpd(root) as s:
+            r = burrow(s.url(), "mirror --dry-run src dl\n", local)
+            assert r.rc == 1 and "download f.txt (newer)" in r.out, r
+            r = ok(burrow(s.url(), "mirror --dry-run --time-offset 2 "
+                          "src dl\n", local))
+            assert "0 to copy" in r.out, r
+            r = ok(burrow(s.url(), "mirror --dry-run --time-offset +2:00 "
+                          "src dl\n", local))
+            r = burrow(s.url(), "mirror --dry-run --time-offset -2 "
+                       "src dl\n", local)
+            assert r.rc == 1, r
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
 
 
 if __name__ == "__main__":

@@ -65,7 +65,9 @@ void	mirror_count(const struct compare_item *items, size_t n,
 
 /* What mirror_run() did. */
 struct mirror_stats {
-	unsigned	 copied;	/* actions whose copy ended well */
+	unsigned	 copied;	/* copy actions run, less the files
+					   that failed in them (a tree's
+					   failures count one by one) */
 	unsigned	 deleted;	/* entries removed on the target */
 	unsigned	 failed;	/* actions that failed */
 	unsigned	 conflicts;	/* actions left as they are */
