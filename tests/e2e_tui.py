@@ -2911,6 +2911,48 @@ def compare_marks_and_the_sync_plan_runs():
         assert t.exited() == 0
 
 
+@test
+def compare_by_checksum_finds_a_same_size_same_time_difference():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        now = int(time.time()) - 600
+        for root, data in ((h, b"remote!"), (local, b"local!!")):
+            write(os.path.join(root, "c.bin"), data)
+            os.utime(os.path.join(root, "c.bin"), (now, now))
+            write(os.path.join(root, "same.txt"), b"same")
+            os.utime(os.path.join(root, "same.txt"), (now, now))
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["c.bin", "same.txt"])
+        t.keys("C-x", "d")
+        t.wait_status("Compared: the folders are the same")
+        t.keys("C-x", "D")
+        t.wait_for("by checksum (HASH)")
+        t.keys("C-u")
+        t.type("c")
+        t.keys("Enter")
+        t.wait_status("Compared and checksums: 1 differ")
+        for side in ("left", "right"):
+            r = row_of(t, side, "c.bin")
+            if r is None or "<content>" not in r or not r.startswith("*"):
+                t.fail("%s c.bin: want <content>: %r" % (side, r))
+            r = row_of(t, side, "same.txt")
+            if r is None or "<content>" in r:
+                t.fail("%s same.txt: no tag wanted: %r" % (side, r))
+        if "cmp: 1 content" not in t.footer("right"):
+            t.fail("the remote footer's count")
+        # Flipped to a download, the server's content wins.
+        t.keys("C-x", "s")
+        t.wait_for(re.compile(r"\[x\] upload +c\.bin +\(content differs\)"))
+        t.keys("f")
+        t.wait_for(re.compile(r"\[x\] download +c\.bin"))
+        t.keys("Enter")
+        panel(t, r"1 done, 0 skipped, 0 failed", timeout=10)
+        assert read(os.path.join(local, "c.bin")) == b"remote!"
+        t.keys("q")
+        assert t.exited() == 0
+
+
 if __name__ == "__main__":
     if TMUX is None:
         print("1..0 # SKIP tmux is not installed")

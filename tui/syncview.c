@@ -327,13 +327,16 @@ run_plan(struct app *a)
 		return;
 	}
 	for (i = 0; i < a->nplan; i++) {
-		const struct plan_action *p = &a->plan[i];
+		struct plan_action *p = &a->plan[i];
 		enum side to = p->from == PLAN_LEFT ? SIDE_REMOTE : SIDE_LOCAL;
 
 		if (!p->on || (p->op != PLAN_DELETE && p->op != PLAN_REPLACE))
 			continue;
 		if (fs_join(a->cmp_path[to], p->item->path, dst,
 		    sizeof(dst)) < 0 || rmtree(a->fs[to], dst, &cb) != 0) {
+			/* A replace whose old entry stayed is not copied
+			 * over it. */
+			p->on = 0;
 			bad++;
 			continue;
 		}
