@@ -159,6 +159,13 @@ START_TEST(test_missing_target_and_source)
 	ck_assert_int_ne(mirror_compare(rfs, rp, lfs, lp, &o, &it, &n, err,
 	    sizeof(err)), FS_OK);
 	ck_assert_ptr_null(it);
+	/* so is a file where a folder should be, on either side */
+	snprintf(rp, sizeof(rp), "%s/l/f.txt", root);
+	ck_assert_int_eq(mirror_compare(lfs, lp, rfs, rp, &o, &it, &n, err,
+	    sizeof(err)), FS_ERR);
+	ck_assert_ptr_nonnull(strstr(err, "not a folder"));
+	ck_assert_int_eq(mirror_compare(rfs, rp, lfs, lp, &o, &it, &n, err,
+	    sizeof(err)), FS_ERR);
 }
 END_TEST
 

@@ -1514,11 +1514,16 @@ def mirror_checksum_finds_same_size_same_time():
 def mirror_usage():
     with Server(users=USERS) as srv:
         local = tmp()
+        write(os.path.join(srv.home("harry"), "f.txt"), b"a file")
+        write(os.path.join(local, "lf.txt"), b"a local file")
         for line, want in (("mirror src\n", "a source and a target"),
                            ("mirror --bogus a b\n", "unknown option"),
                            ("mirror a b c\n", "wrong number"),
                            ("mirror --time-offset x a b\n", "hours ahead"),
-                           ("mirror nothere dl\n", "550")):
+                           ("mirror nothere dl\n", "550"),
+                           ("mirror f.txt dl\n", "f.txt: not a folder"),
+                           ("mirror -R lf.txt up\n",
+                            "lf.txt: not a folder")):
             r = burrow(url(srv), line, local)
             assert r.rc == 1 and want in r.err, (line, r)
         assert not os.path.exists(os.path.join(local, "dl"))

@@ -268,6 +268,25 @@ by_path(const void *a, const void *b)
 	    ((const struct compare_item *)b)->path);
 }
 
+/* FS_OK when path on fs is a folder (or, may_miss, not there at all). */
+static int
+top_is_folder(struct fs *fs, const char *path, int may_miss, char *err,
+    size_t errlen)
+{
+	struct listing_entry e;
+	int rc = fs_stat(fs, path, &e, err, errlen);
+
+	if (rc == FS_NOENT && may_miss)
+		return FS_OK;
+	if (rc != FS_OK)
+		return rc;
+	if (e.type != LISTING_DIR) {
+		set_err(err, errlen, "%s: not a folder", path);
+		return FS_ERR;
+	}
+	return FS_OK;
+}
+
 int
 mirror_compare(struct fs *left, const char *lpath, struct fs *right,
     const char *rpath, const struct mirror_opts *o,
@@ -301,6 +320,11 @@ mirror_compare(struct fs *left, const char *lpath, struct fs *right,
 		}
 		w.algo = rem->hash_algo;
 	}
+	/* Folders both, or the target not there: a LIST of a file lists
+	 * the file, which would pass for a folder holding it. */
+	if ((rc = top_is_folder(left, lpath, 0, err, errlen)) != FS_OK ||
+	    (rc = top_is_folder(right, rpath, 1, err, errlen)) != FS_OK)
+		return rc;
 	rc = walk_dir(&w, "", 0, items, n, &missing);
 	if (rc != FS_OK) {
 		free(*items);

@@ -50,7 +50,8 @@ struct mirror_opts {
  * Compares the folder lpath on left with rpath on right. A right folder
  * that is not there compares as empty, so that mirroring into a folder
  * yet to be made works (the left is the source: missing, it is an
- * error, lest an empty source delete a whole target). *items
+ * error, lest an empty source delete a whole target); either being a
+ * file is an error too. *items
  * (malloc'd, free() it) gets one item per name, sorted by path, *n their
  * number. Returns FS_OK, or an FS_* code with the reason in err
  * (FS_NOTSUP: checksum asked where a side cannot hash).
