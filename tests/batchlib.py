@@ -159,3 +159,71 @@ def transfer_script(url, remote_home, args=(), env=None, remote_dir="",
     assert tree(os.path.join(local, "tree")) == want, r
     assert tree(os.path.join(rbase, "tree2")) == want, r
     return local
+
+
+def times(root):
+    """{relative path: mtime in whole seconds} of every file under root."""
+    d = {}
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            d[os.path.relpath(p, root)] = mtime(p)
+    return d
+
+
+def folders(root):
+    """The relative paths of every folder under root."""
+    return sorted(os.path.relpath(os.path.join(d, s), root)
+                  for d, subs, _ in os.walk(root) for s in subs)
+
+
+def mirror_script(url, remote_home, args=(), put=None, mkdir=None):
+    """
+    mirror both ways, the script every server must pass: a remote tree
+    (nested folders, an empty one, a name with a space, times an hour and
+    a day old) downloaded into a folder yet to be made, then mirrored
+    again with nothing to do (the times compare equal, however roughly
+    the server lists them); then local changes (a file rewritten with
+    another size, a new file, a new folder) uploaded with -R, and again
+    nothing to do. Each time the trees end byte-identical and the exit
+    status is 0. put(rel, data) and mkdir(rel) write into remote_home
+    as the server's user would (default: write(), os.makedirs()).
+    Returns the local folder.
+    """
+    now = int(time.time())
+    files = {"a.txt": b"alpha\n", "docs/b.bin": os.urandom(70000),
+             "docs/deep/c.txt": b"deep", "sp ace.txt": b"spaced",
+             "old.txt": b"from yesterday"}
+    rbase = os.path.join(remote_home, "msrc")
+    for i, (rel, data) in enumerate(sorted(files.items())):
+        if put is not None:
+            put(os.path.join("msrc", rel), data)
+        else:
+            write(os.path.join(rbase, rel), data)
+        t = now - 86400 if rel == "old.txt" else now - 3600 - 7 * i
+        os.utime(os.path.join(rbase, rel), (t, t))
+    if mkdir is not None:
+        mkdir(os.path.join("msrc", "empty"))
+    else:
+        os.makedirs(os.path.join(rbase, "empty"))
+    local = tempfile.mkdtemp(prefix="burrow-mirror-")
+    dl = os.path.join(local, "dl")
+
+    r = ok(burrow(url, "mirror msrc dl\n", local, args=args))
+    assert tree(dl) == files, r
+    assert folders(dl) == folders(rbase), r
+    assert "the trees are the same" in r.out, r
+    assert times(dl) == times(rbase), (times(dl), times(rbase), r)
+    r = ok(burrow(url, "mirror msrc dl\n", local, args=args))
+    assert "0 to copy, 0 to delete" in r.out and "->" not in r.out, r
+
+    write(os.path.join(dl, "a.txt"), b"alpha, rewritten\n")
+    write(os.path.join(dl, "new.txt"), b"new")
+    write(os.path.join(dl, "newdir", "x.txt"), b"x")
+    r = ok(burrow(url, "mirror -R dl msrc\n", local, args=args))
+    assert "dl/a.txt -> msrc/a.txt: " in r.out, r
+    assert tree(rbase) == tree(dl), r
+    assert folders(rbase) == folders(dl), r
+    r = ok(burrow(url, "mirror -R dl msrc\n", local, args=args))
+    assert "0 to copy, 0 to delete" in r.out and "->" not in r.out, r
+    return local

@@ -74,9 +74,9 @@ START_TEST(test_split_errors)
 
 	ck_assert_int_eq(split("mkdir \"open"), -1);
 	ck_assert_str_eq(why, "unclosed quote");
-	ck_assert_int_eq(split("a b c d e f g h i"), -1);
+	ck_assert_int_eq(split("a b c d e f g h i j k l m"), -1);
 	ck_assert_str_eq(why, "too many words");
-	ck_assert_int_eq(split("a b c d e f g h"), 8);
+	ck_assert_int_eq(split("a b c d e f g h i j k l"), 12);
 	ck_assert_int_eq(batch_split("abcd", argv, 8, small, sizeof(small),
 	    &why), -1);
 	ck_assert_str_eq(why, "line too long");

@@ -556,6 +556,26 @@ START_TEST(test_mark_all)
 }
 END_TEST
 
+/* A compare marks entries by name, names with pattern bytes too. */
+START_TEST(test_mark_name)
+{
+	static const struct spec s[] = { F("a*"), F("ab"), D("d"), END };
+	struct pane p;
+
+	pane_init(&p);
+	set(&p, "/x", s);
+	ck_assert_int_eq(pane_set_mark_name(&p, "a*", 1), 0);
+	ck_assert_uint_eq(pane_marked_count(&p), 1);
+	ck_assert_int_eq(pane_is_marked(&p, (size_t)pane_find(&p, "ab")), 0);
+	ck_assert_int_eq(pane_set_mark_name(&p, "d", 1), 0);
+	ck_assert_int_eq(pane_set_mark_name(&p, "..", 1), -1);
+	ck_assert_int_eq(pane_set_mark_name(&p, "nope", 1), -1);
+	ck_assert_int_eq(pane_set_mark_name(&p, "a*", 0), 0);
+	ck_assert_uint_eq(pane_marked_count(&p), 1);
+	pane_free(&p);
+}
+END_TEST
+
 /* mc's '+', '-' and '*', and the marked entries' total size. */
 START_TEST(test_mark_matching)
 {
@@ -894,6 +914,7 @@ pane_suite(void)
 		{ "toggle_mark", test_toggle_mark },
 		{ "mark_all", test_mark_all },
 		{ "mark_matching", test_mark_matching },
+		{ "mark_name", test_mark_name },
 		{ "selection_marks", test_selection_marks },
 		{ "selection_cursor", test_selection_cursor },
 		{ "refresh_keeps", test_refresh_keeps },

@@ -817,6 +817,31 @@ START_TEST(test_conflict_overwrite)
 }
 END_TEST
 
+/* A sync plan's item overwrites without asking, even a target of the
+ * same size that the rules would skip. */
+START_TEST(test_replacing)
+{
+	struct env e;
+	struct queue *q = new_queue(&e);
+	struct queue_question qq;
+	struct queue_item_view *v;
+	char src[PATH_MAX], dst[PATH_MAX];
+	unsigned id;
+
+	put(at(src, ldir, "a.txt"), "new content");
+	put(at(dst, rdir, "a.txt"), "old content");	/* same size */
+	id = queue_add_replacing(q, QUEUE_UPLOAD, src, dst, 11);
+	wait_idle(q);
+	ck_assert_int_eq(queue_question(q, &qq), 0);
+	v = get(q, id);
+	ck_assert_int_eq(v->state, QUEUE_DONE);
+	ck_assert_uint_eq(v->files, 1);
+	free(v);
+	ck_assert(holds(dst, "new content"));
+	free_queue(&e);
+}
+END_TEST
+
 START_TEST(test_conflict_rename)
 {
 	struct env e;
@@ -1386,6 +1411,7 @@ queue_suite(void)
 		{ "cancel_question", test_cancel_question },
 		{ "conflict_skip", test_conflict_skip },
 		{ "conflict_overwrite", test_conflict_overwrite },
+		{ "replacing", test_replacing },
 		{ "conflict_rename", test_conflict_rename },
 		{ "for_all", test_for_all },
 		{ "rename_for_all", test_rename_for_all },

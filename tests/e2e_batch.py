@@ -2,7 +2,12 @@
 e2e_batch: `burrow --batch` against a real burrowd, over FTP and FTPS.
 
 Covered: every batch command (ls pwd cd lcd lpwd mkdir rmdir rm rename get
-put hash quota chmod lchmod help exit) and its failure path; wildcards in
+put hash quota chmod lchmod mirror help exit) and its failure path;
+mirror both ways (byte-identical trees, times kept, a second run with
+nothing to do), --delete removing only what its plan listed and on the
+target only, --dry-run changing nothing, --checksum finding a same-size,
+same-time difference, an entry of another type kept or replaced,
+--time-offset for a server without MDTM listing in its own zone; wildcards in
 get, put, rm, chmod and lchmod; chmod refused (bad modes, the server's
 mask, links, SITE CHMOD disabled or unknown); rm -r (links removed, not followed; /, . and .. refused); the exit
 status; the transfer script (fresh, resumed and skipped downloads, resumed upload,
@@ -32,8 +37,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import HOST, Server, run, test, wait_until  # noqa: E402
 from fake_ftpd import FakeFtpd  # noqa: E402
-from batchlib import (BURROW, burrow, ok, plant, read, same_times,  # noqa: E402,E501
-                      sha, transfer_script, utc, write)
+from batchlib import (BURROW, burrow, folders, mirror_script, ok,  # noqa: E402,E501
+                      plant, read, same_times, sha, times, transfer_script,
+                      utc, write)
+from batchlib import tree as files_of  # noqa: E402
 
 USERS = {"harry": "pw", "beal": "s3cret"}
 
@@ -1368,6 +1375,194 @@ def usage_errors():
                      "burrow(1)", "F1", "known_hosts"):
             assert want in out, (want, out)
         assert max(len(l) for l in out.splitlines()) <= 80, out
+
+
+@test
+def mirror_both_ways():
+    with Server(users=USERS) as srv:
+        mirror_script(url(srv), srv.home("harry"))
+
+
+@test
+def mirror_both_ways_tls():
+    with Server(users=USERS, tls={"require": True}) as srv:
+        mirror_script(url(srv, scheme="ftps"), srv.home("harry"),
+                      args=("--cafile", srv.cert, "--parallel", "3"))
+
+
+def mirror_pair(srv):
+    """A remote folder src and a local copy dl of it, with extras on the
+    local side and a sibling folder beside dl that nothing may touch."""
+    h = srv.home("harry")
+    for rel, data in (("a.txt", b"a"), ("d/b.txt", b"bb"),
+                      ("d/e/c.txt", b"ccc")):
+        write(os.path.join(h, "src", rel), data)
+    local = tmp()
+    ok(burrow(url(srv), "mirror src dl\n", local))
+    dl = os.path.join(local, "dl")
+    write(os.path.join(dl, "extra.txt"), b"extra")
+    write(os.path.join(dl, "d", "gone", "x.txt"), b"x")
+    write(os.path.join(dl, "d", "e", "stray.txt"), b"stray")
+    write(os.path.join(local, "sibling", "keep.txt"), b"keep")
+    return h, local, dl
+
+
+@test
+def mirror_delete_only_what_it_listed():
+    with Server(users=USERS) as srv:
+        h, local, dl = mirror_pair(srv)
+        before_remote = files_of(os.path.join(h, "src"))
+        # Without --delete the extras stay, and the trees still differ.
+        r = burrow(url(srv), "mirror src dl\n", local)
+        assert r.rc == 1 and "the trees differ" in r.err, r
+        assert os.path.exists(os.path.join(dl, "extra.txt")), r
+        r = burrow(url(srv), "mirror --dry-run --delete src dl\n", local)
+        assert r.rc == 1, r
+        listed = sorted(l.split()[2] for l in r.out.splitlines()
+                        if l.startswith("delete local "))
+        assert listed == ["d/e/stray.txt", "d/gone/", "extra.txt"], r
+        r = ok(burrow(url(srv), "mirror --delete src dl\n", local))
+        removed = [l[:-len(": removed")] for l in r.out.splitlines()
+                   if l.endswith(": removed")]
+        # Each removed entry is one of the listed ones or inside one.
+        for p in removed:
+            rel = os.path.relpath(p, "dl")
+            assert any(rel == x.rstrip("/") or rel.startswith(x)
+                       for x in listed), (p, listed, r)
+        assert "3 deleted" in r.out, r
+        assert files_of(dl) == before_remote, r
+        assert folders(dl) == folders(os.path.join(h, "src")), r
+        assert read(os.path.join(local, "sibling", "keep.txt")) == b"keep"
+        # the source side is never deleted from
+        assert files_of(os.path.join(h, "src")) == before_remote, r
+        # -R --delete removes on the server only, what the plan lists.
+        write(os.path.join(h, "src", "only-remote.txt"), b"r")
+        os.remove(os.path.join(dl, "a.txt"))
+        r = ok(burrow(url(srv), "mirror -R --delete dl src\n", local))
+        assert "src/only-remote.txt: removed" in r.out, r
+        assert "src/a.txt: removed" in r.out, r
+        assert not os.path.exists(os.path.join(h, "src", "a.txt")), r
+        assert files_of(os.path.join(h, "src")) == files_of(dl), r
+        # Another type: a conflict kept without --delete, replaced with it.
+        write(os.path.join(h, "src", "t", "in.txt"), b"in")
+        write(os.path.join(dl, "t"), b"a file here")
+        r = burrow(url(srv), "mirror src dl\n", local)
+        assert r.rc == 1 and "1 conflicts" in r.out, r
+        assert read(os.path.join(dl, "t")) == b"a file here", r
+        r = burrow(url(srv), "mirror --dry-run --delete src dl\n", local)
+        assert "replace local t/ (type differs)" in r.out, r
+        r = ok(burrow(url(srv), "mirror --delete src dl\n", local))
+        assert read(os.path.join(dl, "t", "in.txt")) == b"in", r
+
+
+@test
+def mirror_dry_run_changes_nothing():
+    with Server(users=USERS) as srv:
+        h, local, dl = mirror_pair(srv)
+        src = os.path.join(h, "src")
+        write(os.path.join(src, "new.txt"), b"new remote")
+        write(os.path.join(src, "d", "b.txt"), b"bb but longer")
+        write(os.path.join(dl, "a.txt"), b"A")      # same size, newer
+        os.utime(os.path.join(dl, "a.txt"), (time.time() + 120,) * 2)
+
+        def state():
+            return (files_of(src), times(src), folders(src), files_of(dl),
+                    times(dl), folders(dl))
+        before = state()
+        for opts in ("--dry-run", "--dry-run --delete",
+                     "--dry-run --checksum --delete"):
+            r = burrow(url(srv), "mirror %s src dl\n" % opts, local)
+            assert r.rc == 1, r
+            assert "download new.txt (new)" in r.out, r
+            assert "download d/b.txt (" in r.out, r
+            assert "download a.txt (older than the target)" in r.out, r
+            assert "dry run: nothing changed" in r.out, r
+            assert state() == before, (opts, r)
+        r = burrow(url(srv), "mirror -R --dry-run --delete dl src\n", local)
+        assert r.rc == 1 and "delete remote new.txt" in r.out, r
+        assert "upload extra.txt (new)" in r.out, r
+        assert state() == before, r
+
+
+@test
+def mirror_checksum_finds_same_size_same_time():
+    with Server(users=USERS) as srv:
+        h, local, dl = mirror_pair(srv)
+        ok(burrow(url(srv), "mirror --delete src dl\n", local))
+        t = int(time.time()) - 500
+        for root, data in ((os.path.join(h, "src"), b"remote!"),
+                           (dl, b"local!!")):
+            write(os.path.join(root, "d", "same.bin"), data)
+            os.utime(os.path.join(root, "d", "same.bin"), (t, t))
+        # By size and time they are the same.
+        r = ok(burrow(url(srv), "mirror --dry-run src dl\n", local))
+        assert "0 to copy" in r.out, r
+        r = burrow(url(srv), "mirror --dry-run --checksum src dl\n", local)
+        assert r.rc == 1, r
+        assert "download d/same.bin (content differs)" in r.out, r
+        r = ok(burrow(url(srv), "mirror --checksum src dl\n", local))
+        assert read(os.path.join(dl, "d", "same.bin")) == b"remote!", r
+        assert "the trees are the same" in r.out, r
+        # and upward
+        write(os.path.join(dl, "d", "same.bin"), b"LOCAL!!")
+        os.utime(os.path.join(dl, "d", "same.bin"), (t, t))
+        r = ok(burrow(url(srv), "mirror -R --checksum dl src\n", local))
+        assert read(os.path.join(h, "src", "d", "same.bin")) == b"LOCAL!!"
+
+
+@test
+def mirror_usage():
+    with Server(users=USERS) as srv:
+        local = tmp()
+        write(os.path.join(srv.home("harry"), "f.txt"), b"a file")
+        write(os.path.join(local, "lf.txt"), b"a local file")
+        for line, want in (("mirror src\n", "a source and a target"),
+                           ("mirror --bogus a b\n", "unknown option"),
+                           ("mirror a b c\n", "wrong number"),
+                           ("mirror --time-offset x a b\n", "hours ahead"),
+                           ("mirror nothere dl\n", "550"),
+                           ("mirror f.txt dl\n", "f.txt: not a folder"),
+                           ("mirror -R lf.txt up\n",
+                            "lf.txt: not a folder")):
+            r = burrow(url(srv), line, local)
+            assert r.rc == 1 and want in r.err, (line, r)
+        assert not os.path.exists(os.path.join(local, "dl"))
+        r = ok(burrow(url(srv), "help\n", local))
+        assert "mirror [-R]" in r.out, r
+
+
+@test
+def mirror_time_offset_for_a_server_listing_in_its_zone():
+    """A server without MDTM that lists in local time two hours ahead of
+    UTC (DOS lines, to the minute): the same file looks two hours newer
+    there, until --time-offset 2 says so."""
+    root = tmp()
+    local = tmp()
+    t = (int(time.time()) - 7200) // 60 * 60
+    for base in (os.path.join(root, "src"), os.path.join(local, "dl")):
+        write(os.path.join(base, "f.txt"), b"same bytes")
+        os.utime(os.path.join(base, "f.txt"), (t, t))
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "XXX-2"      # POSIX: two hours east of UTC
+    time.tzset()
+    try:
+        with FakeFtpd(root) as s:
+            r = burrow(s.url(), "mirror --dry-run src dl\n", local)
+            assert r.rc == 1 and "download f.txt (newer)" in r.out, r
+            r = ok(burrow(s.url(), "mirror --dry-run --time-offset 2 "
+                          "src dl\n", local))
+            assert "0 to copy" in r.out, r
+            r = ok(burrow(s.url(), "mirror --dry-run --time-offset +2:00 "
+                          "src dl\n", local))
+            r = burrow(s.url(), "mirror --dry-run --time-offset -2 "
+                       "src dl\n", local)
+            assert r.rc == 1, r
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ read from `ls -l` lines. Also: every batch command against each peer, and
 a name with spaces and UTF-8; modification times kept both ways (Pure-FTPd:
 MLSD's times, MFMT; vsftpd: MDTM to read a time, and MDTM with a time
 before the path, its mdtm_write, to set one); chmod by SITE CHMOD on both,
-and vsftpd with chmod_enable=NO reported as not offering it.
+and vsftpd with chmod_enable=NO reported as not offering it. mirror both
+ways against each (vsftpd's LIST tells minutes only: the second run finds
+nothing to do all the same).
 
 A peer that cannot be had here (not root, no package) is a TAP skip.
 """
@@ -22,8 +24,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import test  # noqa: E402
 from peers import PureFtpd, Vsftpd, run  # noqa: E402
-from batchlib import (burrow, ok, plant, read, same_times,  # noqa: E402
-                      transfer_script, utc)
+from batchlib import (burrow, mirror_script, ok, plant,  # noqa: E402
+                      read, same_times, transfer_script, utc)
 
 
 def url(peer, scheme="ftp"):
@@ -68,6 +70,30 @@ def pureftpd_plain():
 @test
 def pureftpd_tls():
     script(PureFtpd, True)
+
+
+def mirror(cls):
+    """mirror both ways; vsftpd lists by LIST alone, to the minute, so
+    the second run finding nothing to do shows the time rule (MDTM
+    asked for the files that could be the same)."""
+    with cls() as peer:
+        try:
+            mirror_script(url(peer), peer.home, put=peer.put,
+                          mkdir=peer.mkdir)
+        except Exception:
+            print("# log of %s:\n# %s" % (peer.name,
+                                          peer.log().replace("\n", "\n# ")))
+            raise
+
+
+@test
+def vsftpd_mirror():
+    mirror(Vsftpd)
+
+
+@test
+def pureftpd_mirror():
+    mirror(PureFtpd)
 
 
 def every_command(cls):

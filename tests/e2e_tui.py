@@ -15,7 +15,11 @@ F5 downloads and uploads of files and folder trees, checked byte for byte
 and "verified by SHA-256"; marks; progress, Esc canceling and a resume;
 F7, F6 (with Ctrl-U), F8 (y and n) on both sides; Ctrl-X c's chmod dialog
 on both sides (the cursor's entry, marked ones, bad modes, Esc, a server
-refusing bits or not offering SITE CHMOD); the conflict dialog's
+refusing bits or not offering SITE CHMOD); Ctrl-X d's compare (the
+differing entries marked and tagged in both panes, the footers' counts),
+Ctrl-X D going into folders, and the sync plan (an action turned off,
+one flipped to a deletion, one to the other direction, the deletion
+confirmed by count) run through the queue; the conflict dialog's
 skip, overwrite, rename and "for all"; the filter and the sort orders;
 resizing; help; quitting (with and without a transfer running); the
 login and connect dialogs (the password shown only as stars); UTF-8 and
@@ -1807,7 +1811,7 @@ def chmod_dialog_both_sides():
         # The server's listing gives the mode (burrowd's UNIX.mode fact).
         t.goto("right", "r.txt")
         t.keys("C-x")
-        t.wait_status("Ctrl-X: c changes the mode")
+        t.wait_status("Ctrl-X: c mode, d compare")
         t.keys("c")
         t.wait_for("Chmod")
         t.wait_for('Mode of "r.txt", in octal (it is now: 0644, rw-r--r--):')
@@ -1842,7 +1846,8 @@ def chmod_dialog_both_sides():
         assert mode(os.path.join(h, "r.txt")) == 0o600
         # Ctrl-X and a key that is none of its commands says so.
         t.keys("C-x", "z")
-        t.wait_status("Ctrl-X: c changes the mode (F1 lists the keys)")
+        t.wait_status("Ctrl-X: c mode, d compare, D compare (asking how), "
+                      "s sync (F1 lists the keys)")
         # The local side, on two marked files.
         t.goto("left", "a.sh")
         t.keys("Space", "Space")
@@ -2799,6 +2804,153 @@ def burrow_conf_sort_delete_and_colours():
         assert t.exited() == 2
         assert '%s:2: theme: "pink" is not one of' % path in t.stderr(), \
             t.stderr()
+
+
+def row_of(t, side, name, s=None):
+    """The pane row (its inner text) whose name starts with name."""
+    for r in t.rows(side, s):
+        if r[1:].startswith(name):
+            return r
+    return None
+
+
+@test
+def compare_marks_and_the_sync_plan_runs():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        now = int(time.time())
+        for root in (h, local):
+            write(os.path.join(root, "same.txt"), b"same")
+            os.utime(os.path.join(root, "same.txt"), (now - 900,) * 2)
+            os.makedirs(os.path.join(root, "d"))
+        write(os.path.join(h, "rnew.txt"), b"only on the server")
+        write(os.path.join(h, "newer.txt"), b"the server's, newer")
+        os.utime(os.path.join(h, "newer.txt"), (now - 100,) * 2)
+        write(os.path.join(local, "newer.txt"), b"old local")
+        os.utime(os.path.join(local, "newer.txt"), (now - 5000,) * 2)
+        write(os.path.join(h, "size.txt"), b"the server's size")
+        write(os.path.join(local, "size.txt"), b"local size")
+        for root in (h, local):
+            os.utime(os.path.join(root, "size.txt"), (now - 700,) * 2)
+        write(os.path.join(local, "lonly.txt"), b"only here")
+        write(os.path.join(local, "d", "inner.txt"), b"inside")
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["rnew.txt", "size.txt"])
+        t.wait_entries("left", ["lonly.txt", "size.txt"])
+
+        # Ctrl-X d: flat, by names, sizes and times.
+        t.keys("C-x", "d")
+        t.wait_status("Compared: 4 differ, marked")
+        s = t.last
+        for side, name, tag in (("left", "lonly.txt", "<only>"),
+                                ("left", "newer.txt", "<older>"),
+                                ("left", "size.txt", "<size>"),
+                                ("right", "rnew.txt", "<only>"),
+                                ("right", "newer.txt", "<newer>"),
+                                ("right", "size.txt", "<size>")):
+            r = row_of(t, side, name, s)
+            if r is None or tag not in r or not r.startswith("*"):
+                t.fail("%s %s: want %s, marked: %r" % (side, name, tag, r))
+        for side in ("left", "right"):
+            for name in ("same.txt", "d/"):
+                r = row_of(t, side, name, s)
+                if r is None or r.startswith("*") or re.search(
+                        r"<(only|newer|older|size|content|type|inside)>",
+                        r):
+                    t.fail("%s %s: no tag wanted: %r" % (side, name, r))
+        if "cmp: 1 only, 1 older, 1 size" not in t.footer("left", s) or \
+                "cmp: 1 only, 1 newer, 1 size" not in t.footer("right", s):
+            t.fail("the footers' counts")
+
+        # Ctrl-X D asks; r goes into d, whose content differs.
+        t.keys("C-x", "D")
+        t.wait_for("go into the folders both have")
+        t.keys("Enter")            # "r" is there already
+        t.wait_status("Compared with subfolders: 5 differ")
+        r = row_of(t, "left", "d/")
+        if r is None or "<inside>" not in r or not r.startswith("*"):
+            t.fail("d: want <inside>: %r" % r)
+
+        # The plan: one row an action, by path.
+        t.keys("C-x", "s")
+        t.wait_for("Sync plan: 5 actions, 5 to run, 0 deleting")
+        want = [r"\[x\] upload +d/inner\.txt +\(only local\)",
+                r"\[x\] upload +lonly\.txt +\(only local\)",
+                r"\[x\] download +newer\.txt +\(remote newer\)",
+                r"\[x\] download +rnew\.txt +\(only remote\)",
+                r"\[x\] upload +size\.txt +\(size differs\)"]
+        ls = t.lines(t.last)
+        for i, w in enumerate(want):
+            if not re.search(w, ls[1 + i]):
+                t.fail("plan row %d: want %s" % (i, w))
+        t.keys("Space")            # d/inner.txt off
+        t.wait_for("[ ] upload")
+        t.keys("f")                # lonly.txt: deleted here instead
+        t.wait_for(re.compile(r"\[x\] delete local +lonly\.txt"))
+        t.keys("Down", "Down", "Down", "f")    # size.txt: downloaded
+        t.wait_for(re.compile(r"\[x\] download +size\.txt"))
+        t.wait_for("4 to run, 1 deleting")
+        t.keys("Enter")
+        t.wait_for("This sync deletes 1 entry")
+        t.keys("y")
+        panel(t, r"3 done, 0 skipped, 0 failed", timeout=10)
+        assert not os.path.exists(os.path.join(local, "lonly.txt"))
+        for name in ("rnew.txt", "newer.txt", "size.txt", "same.txt"):
+            assert read(os.path.join(local, name)) == \
+                read(os.path.join(h, name)), name
+        # times kept: the downloads have the server's
+        assert int(os.stat(os.path.join(local, "newer.txt")).st_mtime) == \
+            now - 100
+        # the unmarked action did not run
+        assert not os.path.exists(os.path.join(h, "d", "inner.txt"))
+        t.wait_entries("left", ["rnew.txt"])
+        t.keys("C-x", "d")
+        t.wait_status("the folders are the same")
+        t.keys("q")
+        assert t.exited() == 0
+
+
+@test
+def compare_by_checksum_finds_a_same_size_same_time_difference():
+    with Server() as srv, Tui() as t:
+        h = srv.home("harry")
+        local = tmp()
+        now = int(time.time()) - 600
+        for root, data in ((h, b"remote!"), (local, b"local!!")):
+            write(os.path.join(root, "c.bin"), data)
+            os.utime(os.path.join(root, "c.bin"), (now, now))
+            write(os.path.join(root, "same.txt"), b"same")
+            os.utime(os.path.join(root, "same.txt"), (now, now))
+        t.start([url(srv)], local)
+        t.wait_entries("right", ["c.bin", "same.txt"])
+        t.keys("C-x", "d")
+        t.wait_status("Compared: the folders are the same")
+        t.keys("C-x", "D")
+        t.wait_for("by checksum (HASH)")
+        t.keys("C-u")
+        t.type("c")
+        t.keys("Enter")
+        t.wait_status("Compared and checksums: 1 differ")
+        for side in ("left", "right"):
+            r = row_of(t, side, "c.bin")
+            if r is None or "<content>" not in r or not r.startswith("*"):
+                t.fail("%s c.bin: want <content>: %r" % (side, r))
+            r = row_of(t, side, "same.txt")
+            if r is None or "<content>" in r:
+                t.fail("%s same.txt: no tag wanted: %r" % (side, r))
+        if "cmp: 1 content" not in t.footer("right"):
+            t.fail("the remote footer's count")
+        # Flipped to a download, the server's content wins.
+        t.keys("C-x", "s")
+        t.wait_for(re.compile(r"\[x\] upload +c\.bin +\(content differs\)"))
+        t.keys("f")
+        t.wait_for(re.compile(r"\[x\] download +c\.bin"))
+        t.keys("Enter")
+        panel(t, r"1 done, 0 skipped, 0 failed", timeout=10)
+        assert read(os.path.join(local, "c.bin")) == b"remote!"
+        t.keys("q")
+        assert t.exited() == 0
 
 
 if __name__ == "__main__":

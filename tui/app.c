@@ -29,6 +29,7 @@
 #include "tui/keys.h"
 #include "tui/remote.h"
 #include "tui/sitelist.h"
+#include "tui/syncview.h"
 #include "tui/xfer.h"
 
 #define POLL_MS		100
@@ -164,6 +165,7 @@ static void
 disconnect(struct app *a)
 {
 	edit_end(a);	/* it holds the remote fs */
+	syncview_clear(a);
 	/* What the queue has not finished stays in the journal, for the
 	 * next connection to this server. */
 	if (a->queue != NULL)
@@ -1506,6 +1508,10 @@ dialog_done(struct app *a, int r)
 	case DLG_FOR_SITE_DELETE:
 		(void)sitelist_dialog_done(a, p, r, text);
 		break;
+	case DLG_FOR_COMPARE:
+	case DLG_FOR_SYNC_DELETE:
+		(void)syncview_dialog_done(a, p, r, text);
+		break;
 	case DLG_FOR_CONFLICT:
 	case DLG_FOR_NOTHING:
 		break;
@@ -1648,12 +1654,16 @@ on_key(struct app *a, int key)
 		sitelist_key(a, key);
 		return;
 	}
+	if (a->plan_open) {
+		syncview_key(a, key);
+		return;
+	}
 	if (a->ctrl_x && !keys_is_resize(key)) {
 		a->ctrl_x = 0;
 		act = keys_ctrl_x_action(key);
 		if (act == ACT_NONE) {
-			status(a, 0, "Ctrl-X: c changes the mode (F1 lists the "
-			    "keys)");
+			status(a, 0, "Ctrl-X: c mode, d compare, D compare "
+			    "(asking how), s sync (F1 lists the keys)");
 			return;
 		}
 	} else
@@ -1714,12 +1724,16 @@ on_key(struct app *a, int key)
 	case ACT_LOG: act_log(a); break;
 	case ACT_CTRL_X:
 		a->ctrl_x = 1;
-		status(a, 0, "Ctrl-X: c changes the mode");
+		status(a, 0, "Ctrl-X: c mode, d compare, D compare (asking "
+		    "how), s sync");
 		break;
 	case ACT_CHMOD: act_chmod(a); break;
 	case ACT_VIEW: act_view(a, EDIT_VIEW); break;
 	case ACT_EDIT: act_view(a, EDIT_EDIT); break;
 	case ACT_SITES: sitelist_open(a); break;
+	case ACT_COMPARE: syncview_compare(a, 0); break;
+	case ACT_COMPARE_ASK: syncview_compare(a, 1); break;
+	case ACT_SYNC: syncview_plan_open(a); break;
 	case ACT_NONE:
 		/* A function key that does nothing says so (mc users try
 		 * the ones mc binds). */
@@ -1810,6 +1824,7 @@ static void
 app_free(struct app *a)
 {
 	edit_end(a);
+	syncview_clear(a);
 	queue_free(a->queue);
 	journal_close(a->journal);
 	journal_items_free(a->pending, a->npending);

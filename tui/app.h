@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "tui/client.h"
+#include "tui/compare.h"
 #include "tui/dialog.h"
 #include "tui/journal.h"
 #include "tui/edit.h"
@@ -113,6 +114,20 @@ struct app {
 	size_t			 log_top;
 	unsigned long		 log_added;	/* when log_v was copied */
 	unsigned long		 log_failed;
+
+	/* The last comparison of the panes' folders (tui/syncview.c): its
+	 * items (left: the local side), the folders it was of, how it was
+	 * made; and the sync plan's list while it is open. */
+	struct compare_item	*cmp;
+	size_t			 ncmp;
+	int			 cmp_done;
+	char			 cmp_path[2][FS_PATH_MAX];	/* [side] */
+	int			 cmp_recursive;
+	int			 cmp_checksum;
+	struct plan_action	*plan;
+	size_t			 nplan;
+	size_t			 plan_cursor;
+	int			 plan_open;
 };
 
 /* What tui/app.c offers the screen's other modules (tui/sitelist.c). */

@@ -13,6 +13,8 @@
 #include "proto/hash.h"
 #include "proto/util.h"
 #include "tui/batch.h"
+#include "tui/compare.h"
+#include "tui/mirror.h"
 #include "tui/progress.h"
 #include "tui/remote.h"
 #include "tui/rmtree.h"
@@ -622,13 +624,270 @@ cmd_rename(struct batch *b, const char *from, const char *to)
 	return 0;
 }
 
+/* mirror's words after the name. */
+struct mirror_args {
+	int		 upload;	/* -R */
+	int		 delete;
+	int		 dry_run;
+	struct mirror_opts mo;
+	const char	*src;		/* remote, or local with -R */
+	const char	*dst;
+};
+
+/* "[+-]H[:MM]" hours ahead of UTC into seconds; -1 when it is not one. */
+static int
+parse_offset(const char *s, long *out)
+{
+	long long h, m = 0;
+	char buf[16], *colon;
+	int neg = s[0] == '-';
+
+	if (snprintf(buf, sizeof(buf), "%s", s + (s[0] == '-' ||
+	    s[0] == '+')) >= (int)sizeof(buf))
+		return -1;
+	if ((colon = strchr(buf, ':')) != NULL) {
+		*colon = '\0';
+		if (parse_num(colon + 1, 0, 59, &m, NULL) < 0)
+			return -1;
+	}
+	if (parse_num(buf, 0, 26, &h, NULL) < 0)
+		return -1;
+	*out = (long)((h * 3600 + m * 60) * (neg ? -1 : 1));
+	return 0;
+}
+
+static int
+mirror_parse(struct batch *b, int argc, char **argv, struct mirror_args *m)
+{
+	int i, k = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->mo.recursive = 1;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-R") == 0)
+			m->upload = 1;
+		else if (strcmp(argv[i], "--delete") == 0)
+			m->delete = 1;
+		else if (strcmp(argv[i], "--dry-run") == 0)
+			m->dry_run = 1;
+		else if (strcmp(argv[i], "--checksum") == 0)
+			m->mo.checksum = 1;
+		else if (strcmp(argv[i], "--time-offset") == 0) {
+			if (++i == argc || parse_offset(argv[i],
+			    &m->mo.offset) < 0) {
+				fail(b, "--time-offset: hours ahead of UTC, "
+				    "such as 2, -5 or +5:30");
+				return -1;
+			}
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0' && k == 0) {
+			fail(b, "%s: unknown option (try help)", argv[i]);
+			return -1;
+		} else if (k == 0) {
+			m->src = argv[i];
+			k++;
+		} else if (k == 1) {
+			m->dst = argv[i];
+			k++;
+		} else {
+			fail(b, "wrong number of arguments (try help)");
+			return -1;
+		}
+	}
+	if (k != 2) {
+		fail(b, "mirror needs a source and a target folder (try "
+		    "help)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Why an action is there, said from the source's side. */
+static const char *
+mirror_why(const struct compare_item *it)
+{
+	switch (it->kind) {
+	case COMPARE_ONLY_LEFT:
+		return "new";
+	case COMPARE_ONLY_RIGHT:
+		return "not on the source";
+	case COMPARE_NEWER_LEFT:
+		return it->flags & COMPARE_F_SIZE ? "newer, size differs" :
+		    "newer";
+	case COMPARE_NEWER_RIGHT:
+		return it->flags & COMPARE_F_SIZE ?
+		    "older than the target, size differs" :
+		    "older than the target";
+	case COMPARE_SIZE:
+		return "size differs";
+	case COMPARE_CONTENT:
+		return "content differs";
+	case COMPARE_TYPE:
+		return "type differs";
+	default:
+		return "same";
+	}
+}
+
+/* The plan, one line an action. */
+static void
+mirror_print(struct batch *b, const struct mirror_args *m,
+    const struct plan_action *a, size_t na)
+{
+	const char *where = m->upload ? "remote" : "local";
+	size_t i;
+
+	for (i = 0; i < na; i++) {
+		const struct compare_item *it = a[i].item;
+		const struct compare_entry *e = it->in_left ? &it->left :
+		    &it->right;
+		const char *slash = e->type == LISTING_DIR ? "/" : "";
+
+		switch (a[i].op) {
+		case PLAN_COPY:
+			put_line(b->out, "%s %s%s (%s)", m->upload ? "upload" :
+			    "download", it->path, slash, mirror_why(it));
+			break;
+		case PLAN_DELETE:
+			put_line(b->out, "delete %s %s%s (%s)", where,
+			    it->path, slash, mirror_why(it));
+			break;
+		case PLAN_REPLACE:
+			put_line(b->out, "replace %s %s%s (%s)", where,
+			    it->path, slash, mirror_why(it));
+			break;
+		case PLAN_CONFLICT:
+			put_line(b->out, "conflict %s%s (%s; kept, --delete "
+			    "replaces it)", it->path, slash, mirror_why(it));
+			break;
+		}
+	}
+}
+
+/* How many entries still differ, each said; -1 (said) when the compare
+ * itself fails. */
+static long
+mirror_check(struct batch *b, struct fs *src, const char *sp, struct fs *dst,
+    const char *dp, const struct mirror_opts *mo)
+{
+	struct compare_item *it;
+	char err[1024];
+	size_t n, i;
+	long left = 0;
+
+	if (mirror_compare(src, sp, dst, dp, mo, &it, &n, err,
+	    sizeof(err)) != FS_OK) {
+		fail(b, "comparing again: %s", err);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (it[i].kind != COMPARE_SAME) {
+			put_line(b->out, "still differs: %s (%s)", it[i].path,
+			    mirror_why(&it[i]));
+			left++;
+		}
+	free(it);
+	return left;
+}
+
+static int
+cmd_mirror(struct batch *b, int argc, char **argv)
+{
+	struct mirror_args m;
+	struct compare_item *it = NULL;
+	struct plan_action *a = NULL;
+	struct mirror_stats st;
+	struct xfer_opts o;
+	const struct rmtree_cb cb = { on_removed, on_not_removed, b };
+	struct fs *src, *dst;
+	const char *sp, *dp;
+	char err[1024];
+	size_t n, na, i;
+	unsigned copies = 0, dels = 0, conflicts = 0;
+	long still;
+	int rc;
+
+	if (mirror_parse(b, argc, argv, &m) < 0)
+		return -1;
+	src = m.upload ? b->local : b->remote;
+	dst = m.upload ? b->remote : b->local;
+	sp = m.src;
+	dp = m.dst;
+	xfer_pool_warm(b->pool);
+	if ((rc = mirror_compare(src, sp, dst, dp, &m.mo, &it, &n, err,
+	    sizeof(err))) != FS_OK) {
+		fail(b, "%s", err);
+		return -1;
+	}
+	if ((a = calloc(n > 0 ? n : 1, sizeof(*a))) == NULL) {
+		free(it);
+		fail(b, "out of memory");
+		return -1;
+	}
+	na = plan_make(it, n, PLAN_LEFT, m.delete ? PLAN_DELETE_OK : 0, a);
+	for (i = 0; i < na; i++) {
+		copies += a[i].op == PLAN_COPY || a[i].op == PLAN_REPLACE;
+		dels += a[i].op == PLAN_DELETE || a[i].op == PLAN_REPLACE;
+		conflicts += a[i].op == PLAN_CONFLICT;
+	}
+	rc = 0;
+	if (m.dry_run || na == 0) {
+		mirror_print(b, &m, a, na);
+		put_line(b->out, "mirror: %u to copy, %u to delete, %u "
+		    "conflicts%s", copies, dels, conflicts,
+		    m.dry_run ? " (dry run: nothing changed)" : "");
+		/* The trees are the same only when nothing differs, extra
+		 * entries on the target included. */
+		for (i = 0; i < n && it[i].kind == COMPARE_SAME; i++)
+			;
+		if (i < n) {
+			fail(b, "the trees differ");
+			rc = -1;
+		} else
+			put_line(b->out, "mirror: the trees are the same");
+		free(a);
+		free(it);
+		return rc;
+	}
+	memset(&o, 0, sizeof(o));
+	o.resume_flags = RESUME_ALLOW;
+	o.verify = 1;
+	o.progress = on_progress;
+	o.event = on_event;
+	o.notice = on_notice;
+	o.pool = b->pool;
+	o.arg = b;
+	b->ev_failed = 0;
+	rc = mirror_run(src, sp, dst, dp, a, na, &o, &cb, &st, err,
+	    sizeof(err));
+	clear_bar(b);
+	put_line(b->out, "mirror: %u copied (%u files), %u deleted, %u "
+	    "failed, %u conflicts", st.copied, st.xfer.files, st.deleted,
+	    st.failed, st.conflicts);
+	if (rc != FS_OK && b->ev_failed == 0 && err[0] != '\0')
+		fail(b, "%s", err);
+	free(a);
+	free(it);
+	if ((still = mirror_check(b, src, sp, dst, dp, &m.mo)) == 0) {
+		put_line(b->out, "mirror: the trees are the same");
+		return rc == FS_OK ? 0 : -1;
+	}
+	if (still > 0)
+		fail(b, "%ld entries still differ", still);
+	return -1;
+}
+
 static const char usage[] =
     "ls [path]  pwd  cd path  lcd path  lpwd  mkdir path  rmdir path  "
     "rm [-r] path\nrename from to  get remote [local]  put local [remote]  "
     "hash path  quota  exit\n"
     "chmod mode path  lchmod mode path  (octal mode: chmod 644 notes.txt)\n"
     "get, put, rm, chmod and lchmod take wildcards in a path's last part: "
-    "get logs/*.log dir\n";
+    "get logs/*.log dir\n"
+    "mirror [-R] [--delete] [--dry-run] [--checksum] [--time-offset H] "
+    "src dst\n"
+    "  makes the local folder dst like the remote src (-R: the remote dst "
+    "like the\n  local src); --delete removes what src has not, "
+    "--dry-run prints the plan only,\n  --checksum compares contents too\n";
 
 /* The commands: name, words allowed (min, max, counting the name). */
 static const struct {
@@ -639,7 +898,7 @@ static const struct {
 	{ "lpwd", 1, 1 }, { "mkdir", 2, 2 }, { "rmdir", 2, 2 },
 	{ "rm", 2, 3 }, { "rename", 3, 3 }, { "get", 2, 3 }, { "put", 2, 3 },
 	{ "hash", 2, 2 }, { "quota", 1, 1 }, { "chmod", 3, 3 },
-	{ "lchmod", 3, 3 }, { "help", 1, 1 },
+	{ "lchmod", 3, 3 }, { "mirror", 1, BATCH_ARGS_MAX }, { "help", 1, 1 },
 	{ "exit", 1, 1 },
 };
 
@@ -692,6 +951,8 @@ run_one(struct batch *b, int argc, char **argv)
 		return cmd_chmod(b, b->remote, argv);
 	if (strcmp(c, "lchmod") == 0)
 		return cmd_chmod(b, b->local, argv);
+	if (strcmp(c, "mirror") == 0)
+		return cmd_mirror(b, argc, argv);
 	if (strcmp(c, "help") == 0) {
 		fputs(usage, b->out);
 		return 0;

@@ -45,7 +45,7 @@
 #include "tui/fs.h"
 #include "tui/xfer.h"
 
-#define BATCH_ARGS_MAX	8
+#define BATCH_ARGS_MAX	12
 
 /*
  * Splits line into at most max words, written one after the other (each

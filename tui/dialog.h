@@ -52,6 +52,8 @@ enum dialog_purpose {
 	DLG_FOR_SITE_RDIR,	/* edited; and "delete it?" */
 	DLG_FOR_SITE_LDIR,
 	DLG_FOR_SITE_DELETE,
+	DLG_FOR_COMPARE,	/* Ctrl-X D: how to compare (tui/syncview.c) */
+	DLG_FOR_SYNC_DELETE,	/* the sync plan's deletions: go on? */
 };
 
 /* dialog_key() results. */

@@ -24,6 +24,7 @@
 #include "tui/draw.h"
 #include "tui/keys.h"
 #include "tui/progress.h"
+#include "tui/syncview.h"
 #include "tui/text.h"
 
 enum {
@@ -315,7 +316,7 @@ short_date(const struct listing_entry *e, time_t now, char *buf, size_t len)
 
 static void
 draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
-    time_t now)
+    time_t now, const char *tag)
 {
 	const struct listing_entry *e = pane_entry(p, i);
 	char size[16], date[32], name[LISTING_NAME_MAX + LISTING_LINK_MAX + 8];
@@ -337,6 +338,8 @@ draw_row(const struct pane *p, size_t i, int y, int x, int iw, int active,
 	if (cursor)
 		at |= A_REVERSE;
 	short_date(e, now, date, sizeof(date));
+	if (tag != NULL)	/* what a compare found, in the date's place */
+		snprintf(date, sizeof(date), "<%s>", tag);
 	/* A folder ends in '/', a link shows where it points ("@" when
 	 * the listing does not say), as mc and ls -F do. */
 	if (e->type == LISTING_LINK)
@@ -367,6 +370,7 @@ footer(const struct app *a, enum side s, char *buf, size_t len)
 {
 	const struct pane *p = &a->pane[s];
 	char avbl[32] = "", marks[64] = "", filter[LISTING_NAME_MAX + 16] = "";
+	char cmp[128];
 
 	if (pane_marked_count(p) > 0) {
 		char bytes[32];
@@ -378,8 +382,9 @@ footer(const struct app *a, enum side s, char *buf, size_t len)
 	if (pane_filter(p)[0] != '\0')
 		snprintf(filter, sizeof(filter), " | filter: %s",
 		    pane_filter(p));
+	syncview_counts(a, s, cmp, sizeof(cmp));
 	if (s == SIDE_LOCAL) {
-		snprintf(buf, len, " %slocal | by %s%s ", marks,
+		snprintf(buf, len, " %s%slocal | by %s%s ", cmp, marks,
 		    pane_sort_name(pane_sort_key(p)), filter);
 		return;
 	}
@@ -391,8 +396,8 @@ footer(const struct app *a, enum side s, char *buf, size_t len)
 		short_size(a->avbl, avbl, sizeof(avbl) - 8);
 		strcat(avbl, " free | ");
 	}
-	snprintf(buf, len, " %s%s | %s%s%s ", marks, a->tls ? "TLS" : "no TLS",
-	    avbl, a->server, filter);
+	snprintf(buf, len, " %s%s%s | %s%s%s ", cmp, marks, a->tls ? "TLS" :
+	    "no TLS", avbl, a->server, filter);
 }
 
 static void
@@ -436,7 +441,8 @@ draw_pane(struct app *a, enum side s, int x, int w, int h, time_t now)
 			mvhline(1 + y, x + 1, ' ', iw);
 			continue;
 		}
-		draw_row(p, i, 1 + y, x + 1, iw, active, now);
+		draw_row(p, i, 1 + y, x + 1, iw, active, now,
+		    syncview_tag(a, s, pane_entry(p, i)->name));
 	}
 	if (s == SIDE_REMOTE && a->fs[SIDE_REMOTE] == NULL && rows > 2)
 		put_text(2, x + 3, "(not connected)", iw - 4);
@@ -836,6 +842,48 @@ draw_sites(const struct app *a)
 		put_text(LINES - 1, 0, line, COLS);
 }
 
+/* The sync plan over the whole screen: a title with the counts, a row
+ * an action (the cursor's reversed), the keys at the bottom. */
+static void
+draw_plan(const struct app *a)
+{
+	char line[3 * FS_PATH_MAX];
+	int rows = LINES - 2 > 1 ? LINES - 2 : 1, y;
+	size_t top, i, on = 0, del = 0;
+
+	for (i = 0; i < a->nplan; i++) {
+		on += a->plan[i].on != 0;
+		del += a->plan[i].on && (a->plan[i].op == PLAN_DELETE ||
+		    a->plan[i].op == PLAN_REPLACE);
+	}
+	snprintf(line, sizeof(line), " Sync plan: %zu actions, %zu to run, "
+	    "%zu deleting  (local %s, remote %s) ", a->nplan, on, del,
+	    a->cmp_path[SIDE_LOCAL], a->cmp_path[SIDE_REMOTE]);
+	attrset(color(C_TITLE, A_REVERSE) | A_BOLD);
+	mvhline(0, 0, ' ', COLS);
+	put_text(0, 0, line, COLS);
+	attrset(A_NORMAL);
+	top = a->plan_cursor >= (size_t)rows ? a->plan_cursor -
+	    (size_t)rows + 1 : 0;
+	for (i = top, y = 1; i < a->nplan && y <= rows; i++, y++) {
+		syncview_row(a, i, line, sizeof(line));
+		if (i == a->plan_cursor)
+			attrset(A_REVERSE);
+		mvhline(y, 0, ' ', COLS);
+		put_text(y, 0, line, COLS);
+		attrset(A_NORMAL);
+	}
+	mvhline(LINES - 1, 0, ' ', COLS);
+	if (a->status[0] != '\0') {
+		if (a->status_error)
+			attrset(color(C_ERROR, A_BOLD) | A_BOLD);
+		put_text(LINES - 1, 0, a->status, COLS);
+		attrset(A_NORMAL);
+	} else
+		put_text(LINES - 1, 0, "Space on/off  Tab flip direction  "
+		    "Enter run  Esc close", COLS);
+}
+
 void
 draw_app(struct app *a)
 {
@@ -853,11 +901,13 @@ draw_app(struct app *a)
 		refresh();
 		return;
 	}
-	if (a->log_open || a->sites_open) {
+	if (a->log_open || a->sites_open || a->plan_open) {
 		if (a->log_open)
 			draw_log(a);
-		else
+		else if (a->sites_open)
 			draw_sites(a);
+		else
+			draw_plan(a);
 		if (a->dlg.kind != DLG_NONE)
 			draw_dialog(a);
 		refresh();

@@ -52,6 +52,9 @@ static const struct {
 	enum action	act;
 } ctrl_x_map[] = {
 	{ 'c', ACT_CHMOD },
+	{ 'd', ACT_COMPARE },
+	{ 'D', ACT_COMPARE_ASK },
+	{ 's', ACT_SYNC },
 };
 
 int
@@ -104,6 +107,9 @@ static const struct keys_help help[] = {
 	{ "F7", "make a folder" },
 	{ "F8 Delete", "delete, after asking" },
 	{ "Ctrl-X c", "chmod marked entries (or the cursor's), octal mode" },
+	{ "Ctrl-X d", "compare the two folders: differences marked, tagged" },
+	{ "Ctrl-X D", "compare, asking: into subfolders, by checksum" },
+	{ "Ctrl-X s", "sync plan from the comparison: edit, then run" },
 	{ "Ctrl-R", "read both panes again" },
 	{ "/", "filter by a part of the name (Esc clears)" },
 	{ "s", "sort by name, size, time" },

@@ -47,6 +47,9 @@ enum action {
 	ACT_VIEW,		/* F3: the file in a pager */
 	ACT_EDIT,		/* F4: the file in an editor */
 	ACT_SITES,		/* Ctrl-\: the saved sites */
+	ACT_COMPARE,		/* Ctrl-X d: compare the panes' folders */
+	ACT_COMPARE_ASK,	/* Ctrl-X D: the same, asking how first */
+	ACT_SYNC,		/* Ctrl-X s: the sync plan */
 };
 
 /* The action of key after Ctrl-X (c: ACT_CHMOD), or ACT_NONE. */

@@ -597,6 +597,17 @@ pane_is_marked(const struct pane *p, size_t i)
 	return p->marked[index_of(p, p->view[i])];
 }
 
+int
+pane_set_mark_name(struct pane *p, const char *name, int on)
+{
+	ssize_t i = pane_find(p, name);
+
+	if (i < 0 || p->view[i] == &p->up)
+		return -1;
+	p->marked[index_of(p, p->view[i])] = on != 0;
+	return 0;
+}
+
 size_t
 pane_marked_count(const struct pane *p)
 {

@@ -169,6 +169,9 @@ int		 pane_toggle_mark(struct pane *p);
 void		 pane_mark_all(struct pane *p);
 void		 pane_unmark_all(struct pane *p);
 int		 pane_is_marked(const struct pane *p, size_t i);
+/* Marks (on 1) or unmarks the visible entry called name (never "..");
+ * 0, or -1 when there is none. */
+int		 pane_set_mark_name(struct pane *p, const char *name, int on);
 size_t		 pane_marked_count(const struct pane *p);
 
 /*

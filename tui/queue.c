@@ -60,6 +60,8 @@ struct item {
 	int			 measured;	/* size_hint is the total */
 	int			 resumed;	/* from the journal: resume
 						   without asking */
+	int			 replace;	/* a sync plan's: overwrite
+						   without asking */
 	/* While a run has it: */
 	int			 in_run;	/* taken by the running run */
 	int			 began;		/* a file of it moved or ended */
@@ -464,6 +466,8 @@ on_conflict(void *arg, const char *src, const char *dst,
 	}
 	if ((it = owner(r, src)) == NULL || q->stopping || it->cancel_req)
 		ans = XFER_ANS_SKIP;	/* the cancel flag does the rest */
+	else if (it->replace)
+		ans = XFER_ANS_OVERWRITE;	/* the plan found it differs */
 	else if (suggested == XFER_DECIDE_SKIP)
 		ans = XFER_ANS_AUTO;	/* identical: nothing to decide */
 	else if (it->resumed && suggested == XFER_DECIDE_RESUME &&
@@ -873,7 +877,7 @@ good_path(const char *p)
 
 static unsigned
 add(struct queue *q, enum queue_dir dir, const char *src, const char *dst,
-    uint64_t size_hint, int resumed)
+    uint64_t size_hint, int resumed, int replace)
 {
 	struct item *it;
 	unsigned id;
@@ -893,6 +897,7 @@ add(struct queue *q, enum queue_dir dir, const char *src, const char *dst,
 	it->size_hint = size_hint;
 	it->state = QUEUE_WAITING;
 	it->resumed = resumed;
+	it->replace = replace;
 	pthread_mutex_lock(&q->lock);
 	if (!q->started) {
 		if (start(q) < 0) {
@@ -928,14 +933,21 @@ unsigned
 queue_add(struct queue *q, enum queue_dir dir, const char *src,
     const char *dst, uint64_t size_hint)
 {
-	return add(q, dir, src, dst, size_hint, 0);
+	return add(q, dir, src, dst, size_hint, 0, 0);
+}
+
+unsigned
+queue_add_replacing(struct queue *q, enum queue_dir dir, const char *src,
+    const char *dst, uint64_t size_hint)
+{
+	return add(q, dir, src, dst, size_hint, 0, 1);
 }
 
 unsigned
 queue_add_resumed(struct queue *q, enum queue_dir dir, const char *src,
     const char *dst, uint64_t size_hint)
 {
-	return add(q, dir, src, dst, size_hint, 1);
+	return add(q, dir, src, dst, size_hint, 1, 0);
 }
 
 void

@@ -234,6 +234,15 @@ unsigned	 queue_add_resumed(struct queue *q, enum queue_dir dir,
 		    const char *src, const char *dst, uint64_t size_hint);
 
 /*
+ * queue_add() for an item of a sync plan (tui/compare.h): its target is
+ * known to differ from its source (newer, older, another size or
+ * content), so an existing target is overwritten without a question,
+ * even one the rules would skip as the same size.
+ */
+unsigned	 queue_add_replacing(struct queue *q, enum queue_dir dir,
+		    const char *src, const char *dst, uint64_t size_hint);
+
+/*
  * Holds the worker from starting a run until queue_release(), so that
  * items added one by one in between (a selection, the journal's) go
  * into one run, moved over all the logins at once: without it the
