@@ -688,14 +688,24 @@ def hash_after_a_download_is_computed_beside_it():
             data = pattern(4 * MiB + 3, 11)
             write(path, data)
             c = session(srv)
-            got, r = c.transfer("RETR big.bin")
-            assert got == data and r.startswith("226"), r
-            assert hash_ok(c, "big.bin")[3] == hashlib_of("SHA-256", data)
-            lines = hash_lines(srv)
-            assert len(lines) == 1, lines
             want = "(kept with the file)" if cache else \
                 "(computed beside the download)"
-            assert lines[0].endswith(want), lines
+            # Keeping refuses a digest whose attribute took longer than
+            # its 20 ms window to write (a thread descheduled on a busy
+            # machine): then it is computed beside, and the next try keeps.
+            for tries in range(5):
+                got, r = c.transfer("RETR big.bin")
+                assert got == data and r.startswith("226"), r
+                assert hash_ok(c, "big.bin")[3] == \
+                    hashlib_of("SHA-256", data)
+                lines = hash_lines(srv)
+                assert len(lines) == tries + 1, lines
+                if lines[-1].endswith(want):
+                    break
+                assert cache and lines[-1].endswith(
+                    "(computed beside the download)"), lines
+                past_window()
+            assert lines[-1].endswith(want), lines
             assert (kept(path) is not None) == cache
             # Changed after the download: the answer is of the new bytes.
             past_window()
