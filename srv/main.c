@@ -37,6 +37,7 @@
 #include "srv/pgsync.h"
 #include "srv/pool.h"
 #include "srv/quota.h"
+#include "srv/rate.h"
 #include "srv/schema.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -503,6 +504,7 @@ server_free(struct server *srv)
 	if (srv->users != NULL)
 		users_unref(srv->users);
 	quota_table_free(srv->quotas);
+	rate_table_free(srv->rates);
 	free(srv->ips);
 	free(srv->bans);
 	if (srv->home_root_fd != -1)
@@ -625,6 +627,10 @@ main(int argc, char **argv)
 	if ((sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1 ||
 	    (srv.wake_fd = eventfd(0, EFD_CLOEXEC)) == -1) {
 		log_warn("signalfd/eventfd");
+		goto out;
+	}
+	if ((srv.rates = rate_table_new()) == NULL) {
+		log_warn("rate table");
 		goto out;
 	}
 	if ((srv.quotas = quota_table_new()) == NULL) {

@@ -16,6 +16,7 @@
 #include "srv/log.h"
 #include "srv/pgsync.h"
 #include "srv/quota.h"
+#include "srv/rate.h"
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
@@ -346,6 +347,13 @@ server_install_users(struct server *srv, struct userdb *db, int64_t gen,
 		quota_set_limit(srv->quotas, u->name,
 		    u->quota == USER_QUOTA_DEFAULT ? srv->cfg->default_quota :
 		    (uint64_t)u->quota);
+	}
+	/* And new bandwidth limits, shared by all of a user's sessions. */
+	for (size_t i = 0; srv->rates != NULL && i < users_count(db); i++) {
+		const struct user *u = users_at(db, i);
+		rate_set(srv->rates, u->name,
+		    users_rate_down(u, srv->cfg->rate_down),
+		    users_rate_up(u, srv->cfg->rate_up));
 	}
 	log_info("reloaded %s: %zu users", from, users_count(db));
 }

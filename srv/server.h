@@ -17,6 +17,7 @@ struct lobby;
 struct verifier;
 struct session;
 struct quota_table;
+struct rate_table;
 struct tls_ctx;
 struct xferlog;
 struct pgdb;
@@ -39,6 +40,7 @@ struct server {
 	struct lobby		*lobby;		/* sessions not logged in */
 	struct verifier		*verifier;	/* password checks, own locks */
 	struct quota_table	*quotas;	/* per-user usage, own locks */
+	struct rate_table	*rates;		/* per-user bandwidth, own locks */
 	struct tls_ctx		*tls;		/* NULL without a certificate */
 	struct xferlog		*xferlog;	/* NULL without xfer_log */
 	struct pgdb		*pg;		/* users_backend "postgresql" */

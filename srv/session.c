@@ -32,6 +32,7 @@
 #include "srv/prehash.h"
 #include "srv/proxied.h"
 #include "srv/quota.h"
+#include "srv/rate.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -170,6 +171,10 @@ session_enter(struct session *s, enum session_state st)
 		if (s->quota != NULL) {
 			quota_put(s->srv->quotas, s->quota);
 			s->quota = NULL;
+		}
+		if (s->rate != NULL) {
+			rate_put(s->srv->rates, s->rate);
+			s->rate = NULL;
 		}
 		if (s->db_session[0] != '\0')
 			session_db_leave(s);

@@ -24,6 +24,7 @@ struct hash_alg;
 struct prehash;
 struct proxied;
 struct quota;
+struct rate;
 
 #define VPATH_MAX	4096
 
@@ -47,6 +48,7 @@ struct session {
 	int			 failed_logins;
 	int			 rootfd;	/* the home, -1 before login */
 	struct quota		*quota;		/* the user's record, once logged in */
+	struct rate		*rate;		/* the user's bandwidth, likewise */
 	char			 cwd[VPATH_MAX];
 	char			 rnfr[VPATH_MAX];	/* "" when none pending */
 	off_t			 rest;		/* REST offset for the next transfer */
