@@ -40,7 +40,7 @@ cmd_feat(struct session *s, char *arg)
 	hash_feat(s->hash_alg, hashes, sizeof(hashes));
 	return session_reply(s, FTP_FEAT, "Features:\n%s"
 	    " AVBL\n EPRT\n EPSV\n HASH %s\n MDTM\n MFMT\n MLST %s\n PASV\n"
-	    " PIPELINING\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd", s->srv->tls != NULL ?
+	    " PIPELINING\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd", s->srv->tls_on ?
 	    " AUTH TLS\n PBSZ\n PROT\n" : "", hashes, facts);
 }
 

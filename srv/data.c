@@ -367,7 +367,7 @@ data_tls(struct session *s)
 	struct data *d = &s->data;
 	char err[256];
 
-	d->tls = tls_accept(s->srv->tls, &d->conn, &s->sid, session_data_ms(s),
+	d->tls = tls_accept(s->tls_ctx, &d->conn, &s->sid, session_data_ms(s),
 	    err, sizeof(err));
 	if (d->tls == NULL) {
 		log_warnx("%s: data connection TLS handshake failed: %s",

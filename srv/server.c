@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proto/addr.h"
+#include "proto/tls.h"
 #include "proto/util.h"
 #include "srv/conf.h"
 #include "srv/log.h"
@@ -291,6 +293,45 @@ revoke_sessions(struct server *srv, const struct userdb *db)
 	if (removed + changed > 0)
 		log_info("reload ended %u sessions of removed users, %u with a "
 		    "changed password", removed, changed);
+}
+
+struct tls_ctx *
+server_tls(struct server *srv)
+{
+	struct tls_ctx *ctx;
+
+	pthread_mutex_lock(&srv->tls_lock);
+	ctx = srv->tls != NULL ? tls_ctx_ref(srv->tls) : NULL;
+	pthread_mutex_unlock(&srv->tls_lock);
+	return ctx;
+}
+
+int
+server_reload_tls(struct server *srv)
+{
+	struct tls_ctx *ctx, *old;
+	char err[1024], fp[TLS_FP_LEN];
+
+	if (!srv->tls_on)
+		return 0;
+	/* Built outside the lock: new sessions go on with the old one. */
+	if ((ctx = tls_server_ctx(srv->cfg->tls_cert, srv->cfg->tls_key, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("TLS reload failed, keeping the current certificate: "
+		    "%s", err);
+		return -1;
+	}
+	pthread_mutex_lock(&srv->tls_lock);
+	old = srv->tls;
+	srv->tls = ctx;
+	pthread_mutex_unlock(&srv->tls_lock);
+	/* Sessions holding the old one keep it until they end. */
+	tls_ctx_free(old);
+	if (tls_ctx_fingerprint(ctx, fp, sizeof(fp)) == -1)
+		snprintf(fp, sizeof(fp), "?");
+	log_info("reloaded TLS certificate %s (SHA-256 %s)", srv->cfg->tls_cert,
+	    fp);
+	return 0;
 }
 
 int64_t

@@ -586,6 +586,7 @@ session_free(struct session *s, int wait_ms)
 	session_enter(s, ST_USER);
 	if (s->tls != NULL)
 		tls_close(s->tls, s->handshaking ? 0 : wait_ms);
+	tls_ctx_free(s->tls_ctx);
 	/*
 	 * Said before the seat is given up, so the log never shows the next
 	 * session's login ahead of this one's end (the log is how operators

@@ -39,6 +39,7 @@ struct session {
 	struct client		*cl;
 	struct conn		 ctl;
 	struct tls		*tls;		/* control TLS, NULL in clear */
+	struct tls_ctx		*tls_ctx;	/* the context it began with */
 	struct tls_sid		 sid;		/* shared with our data connections */
 	int			 pbsz;		/* PBSZ seen */
 	int			 prot_p;	/* PROT P: protect data connections */
