@@ -25,7 +25,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BURROWD, HOST, Server, ftp_expect, pbkdf2_hash,  # noqa: E402
+from harness import (BURROWD, HOST, PASSWD, Server, pbkdf2_hash,  # noqa: E402
                      run, test, wait_until)
 
 MiB = 1024 * 1024
@@ -262,6 +262,34 @@ def stat_shows_rate_and_listings_go_free():
         conn.close()
         assert f.voidresp().startswith("226")
         f.quit()
+
+
+@test
+def burrow_passwd_sets_rates():
+    srv = Server(users=USERS, rate_down="1M")
+
+    def bp(*args):
+        return subprocess.run([PASSWD, "-c", srv.conf_path] + list(args),
+                              capture_output=True, text=True, timeout=20)
+    p = bp("rate", "beal", "4M", "default")
+    assert p.returncode == 0, p
+    assert "rates of beal set to 4.0 MiB/s down, default (unlimited) up" \
+        in p.stdout, p.stdout
+    users = open(os.path.join(srv.dir, "users.conf")).read()
+    assert 'rate_down = "4M";' in users and "rate_up" not in users, users
+    p = bp("rate", "beal", "fast", "0")
+    assert p.returncode == 2 and 'invalid size "fast"' in p.stderr, p
+    p = bp("rate", "nobody", "1M", "1M")
+    assert p.returncode == 1 and "no user named" in p.stderr, p
+    with srv:
+        put_file(srv, "beal", "b.bin", 8 * MiB)
+        g = srv.ftp("beal")
+        took = timed(lambda: download(g, "b.bin"))
+        assert 1.6 <= took <= 2.6, took
+        g.quit()
+        p = bp("rate", "beal", "default", "default")
+        assert p.returncode == 0, p
+        assert "rate_" not in open(os.path.join(srv.dir, "users.conf")).read()
 
 
 def check_refused(conf_lines, users_extra, want):
