@@ -114,7 +114,7 @@ static const struct command commands[] = {
 	{ "rate", "NAME DOWN|default UP|default",
 	  "set bandwidth limits in bytes per second, shared by all of the "
 	  "user's sessions: 2M, 0 for unlimited, default for the server's "
-	  "rate_down and rate_up (users file only)", 3, 0, 1, 0, cmd_rate },
+	  "rate_down and rate_up", 3, 0, 1, 0, cmd_rate },
 	{ "list", "", "show accounts, quotas and disk usage", 0, 0, 0, 0,
 	  cmd_list },
 	{ "init-db", "", "create or upgrade the PostgreSQL tables "
@@ -702,25 +702,22 @@ cmd_rate(struct ctx *x, const struct args *a)
 {
 	const char *name = a->pos[0];
 	int64_t down, up;
-	char d[64], u[64];
+	char d[64], u[64], err[512];
 
-	if (x->pg != NULL) {
-		fail("per-user rates are kept in the users file only; with "
-		    "users_backend = \"postgresql\" burrowd.conf's rate_down "
-		    "and rate_up apply to every user");
-		return EXIT_FAILURE;
-	}
 	/* parse_quota's "default" is USER_QUOTA_DEFAULT, as USER_RATE_DEFAULT. */
 	if (parse_quota(a->pos[1], &down) == -1 ||
 	    parse_quota(a->pos[2], &up) == -1)
 		return EXIT_USAGE;
 	if (existing(x, name) == NULL)
 		return EXIT_FAILURE;
-	if (users_set_rates(x->db, name, down, up) == -1) {
+	if (x->pg != NULL) {
+		if (db_result(x, pgdb_user_set_rates(x->pg, name, down, up, err,
+		    sizeof(err)), name, err, 1) == -1)
+			return EXIT_FAILURE;
+	} else if (users_set_rates(x->db, name, down, up) == -1) {
 		fail("%s: %s", name, strerror(errno));
 		return EXIT_FAILURE;
-	}
-	if (save(x) == -1)
+	} else if (save(x) == -1)
 		return EXIT_FAILURE;
 	describe_rate(x->cfg->rate_down, down, d, sizeof(d));
 	describe_rate(x->cfg->rate_up, up, u, sizeof(u));
