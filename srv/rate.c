@@ -1,12 +1,15 @@
 /*
  * rate: per-user token buckets. The table's lock guards the list and the
  * reference counts, as in srv/quota.c; each record's lock guards its
- * limits and buckets, and is held only for the arithmetic of one charge,
- * never while a session sleeps.
+ * buckets, and is held only for the arithmetic of one charge, never while
+ * a session sleeps. The limits are atomics, written under the lock too:
+ * an unlimited transfer reads one and takes no lock at all, so the
+ * sessions of a user without a limit never contend.
  */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +24,9 @@ struct rate {
 	struct rate	*next;		/* table lock */
 	unsigned	 refs;		/* table lock */
 	char		 user[USER_NAME_MAX + 1];
-	/* lock guards limit and bucket. */
+	/* lock guards bucket, and the writes of limit. */
 	pthread_mutex_t	 lock;
-	uint64_t	 limit[2];	/* by enum rate_dir; 0: none */
+	_Atomic uint64_t limit[2];	/* by enum rate_dir; 0: none */
 	struct rate_bucket bucket[2];
 };
 
@@ -129,8 +132,8 @@ rate_get(struct rate_table *t, const char *user, uint64_t down, uint64_t up)
 	if ((r = calloc(1, sizeof(*r))) != NULL) {
 		snprintf(r->user, sizeof(r->user), "%s", user);
 		pthread_mutex_init(&r->lock, NULL);
-		r->limit[RATE_DOWN] = down;
-		r->limit[RATE_UP] = up;
+		atomic_init(&r->limit[RATE_DOWN], down);
+		atomic_init(&r->limit[RATE_UP], up);
 		rate_bucket_init(&r->bucket[RATE_DOWN], down, now);
 		rate_bucket_init(&r->bucket[RATE_UP], up, now);
 		r->refs = 1;
@@ -172,8 +175,10 @@ rate_set(struct rate_table *t, const char *user, uint64_t down, uint64_t up)
 	pthread_mutex_lock(&t->lock);
 	if ((r = find(t, user)) != NULL) {
 		pthread_mutex_lock(&r->lock);
-		r->limit[RATE_DOWN] = down;
-		r->limit[RATE_UP] = up;
+		atomic_store_explicit(&r->limit[RATE_DOWN], down,
+		    memory_order_relaxed);
+		atomic_store_explicit(&r->limit[RATE_UP], up,
+		    memory_order_relaxed);
 		pthread_mutex_unlock(&r->lock);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -182,14 +187,9 @@ rate_set(struct rate_table *t, const char *user, uint64_t down, uint64_t up)
 uint64_t
 rate_limit(struct rate *r, enum rate_dir dir)
 {
-	uint64_t v;
-
 	if (r == NULL)
 		return 0;
-	pthread_mutex_lock(&r->lock);
-	v = r->limit[dir];
-	pthread_mutex_unlock(&r->lock);
-	return v;
+	return atomic_load_explicit(&r->limit[dir], memory_order_relaxed);
 }
 
 double
@@ -197,10 +197,12 @@ rate_charge(struct rate *r, enum rate_dir dir, uint64_t n)
 {
 	double wait;
 
-	if (r == NULL)
+	if (r == NULL || rate_limit(r, dir) == 0)
 		return 0;
 	pthread_mutex_lock(&r->lock);
-	wait = rate_bucket_take(&r->bucket[dir], r->limit[dir], now_mono(), n);
+	/* Read again under the lock: a reload may have changed it. */
+	wait = rate_bucket_take(&r->bucket[dir], rate_limit(r, dir),
+	    now_mono(), n);
 	pthread_mutex_unlock(&r->lock);
 	return wait;
 }

@@ -10,8 +10,10 @@ of 5 MiB on two sessions at once, and the two sessions finish together
 the users file overrides the global one, 0 there means unlimited even
 under a global limit, and a reload changes the limit of a running
 session. Listings are not limited. STAT during a limited transfer shows
-its current rate and the limit. Bad values are refused with the file and
-line, in burrowd.conf and in the users file.
+its current rate and the limit, STAT outside one the user's limits, and
+ABOR is answered at once while a session pauses for its limit.
+burrow-passwd rate writes the users file. Bad values are refused with the
+file and line, in burrowd.conf and in the users file.
 """
 import ftplib
 import io
@@ -290,6 +292,27 @@ def burrow_passwd_sets_rates():
         p = bp("rate", "beal", "default", "default")
         assert p.returncode == 0, p
         assert "rate_" not in open(os.path.join(srv.dir, "users.conf")).read()
+
+
+@test
+def abor_and_stat_while_held_back():
+    with Server(users=USERS, rate_down="256K", rate_up="1M") as srv:
+        put_file(srv, "harry", "big.bin", 8 * MiB)
+        f = srv.ftp("harry")
+        r = f.sendcmd("STAT")
+        assert " Bandwidth: down 256.0 KiB/s, up 1.0 MiB/s" in r, r
+        conn = f.transfercmd("RETR big.bin")
+        conn.recv(65536)
+        time.sleep(0.5)
+        # The session is pausing for the limit: ABOR is answered at once.
+        t0 = time.monotonic()
+        f.sock.sendall(b"ABOR\r\n")
+        r = f.getmultiline()
+        assert r.startswith("426"), r
+        assert f.getmultiline().startswith("226")
+        assert time.monotonic() - t0 < 1.0
+        conn.close()
+        f.quit()
 
 
 def check_refused(conf_lines, users_extra, want):
