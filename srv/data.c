@@ -2,7 +2,9 @@
  * data: PASV/EPSV/PORT/EPRT and the transfer loops. Every wait polls the
  * data socket and the control connection together, with data_timeout as
  * the limit for a stall, so that ABOR is seen while data flows and a dead
- * peer cannot hold a worker.
+ * peer cannot hold a worker. A user's bandwidth limit (srv/rate.h) is a
+ * pause between slices of RETR, STOR and APPE in that same wait, so ABOR
+ * and STAT are answered during it too; listings are not limited.
  */
 #include "config.h"
 
@@ -538,11 +540,11 @@ wait_until(struct session *s, short events, double until)
 {
 	struct server *srv = s->srv;
 	struct pollfd pfd[3];
-	double deadline = events != 0 ? now_mono() + srv->cfg->data_timeout :
-	    until, now;
+	double deadline, now;
 	enum xfer_result r;
 	int n, timeout, stopping, partial = 0;
 
+	deadline = events != 0 ? now_mono() + srv->cfg->data_timeout : until;
 	for (;;) {
 		/* A whole line may be buffered; half of one waits for poll. */
 		if (!partial && control_open(s) && conn_readable_now(&s->ctl)) {
