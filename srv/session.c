@@ -583,6 +583,12 @@ session_free(struct session *s, int wait_ms)
 
 	data_reset(&s->data);
 	prehash_stop(s);
+	/*
+	 * Off the server's list before session_enter() clears the user: a
+	 * reload walking the list reads it (a data race, and a session
+	 * "of" nobody revoked as removed).
+	 */
+	server_session_del(s->srv, s);
 	session_enter(s, ST_USER);
 	if (s->tls != NULL)
 		tls_close(s->tls, s->handshaking ? 0 : wait_ms);
@@ -594,7 +600,6 @@ session_free(struct session *s, int wait_ms)
 	 */
 	log_info("%s: disconnected", s->peer);
 	lobby_gone(s->srv->lobby, s);
-	server_session_del(s->srv, s);
 	if (s->wake_fd != -1)
 		close(s->wake_fd);
 	free(s->login_hash);
