@@ -341,7 +341,8 @@ tls_server_ctx(const char *cert, const char *key, char *err, size_t errlen)
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx->ssl, key, SSL_FILETYPE_PEM) != 1) {
-		snprintf(what, sizeof(what), "key %s", key);
+		/* A key of another certificate fails here: name both. */
+		snprintf(what, sizeof(what), "key %s (for cert %s)", key, cert);
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx->ssl) != 1) {
@@ -874,18 +875,18 @@ tls_peer_verified(const struct tls *t)
 	return t->verified;
 }
 
-int
-tls_peer_fingerprint(const struct tls *t, char *fp, size_t len)
+/* The SHA-256 of cert's DER as "AB:CD:..." into fp; 0 or -1. */
+static int
+cert_fingerprint(const X509 *cert, char *fp, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
-	X509 *cert;
 
 	if (len == 0)
 		return -1;
 	fp[0] = '\0';
-	if ((cert = SSL_get0_peer_certificate(t->ssl)) == NULL)
+	if (cert == NULL)
 		return -1;
 	if (X509_digest(cert, EVP_sha256(), md, &mdlen) != 1) {
 		ERR_clear_error();
@@ -899,6 +900,22 @@ tls_peer_fingerprint(const struct tls *t, char *fp, size_t len)
 		fp[i * 3 + 2] = i + 1 < mdlen ? ':' : '\0';
 	}
 	return 0;
+}
+
+int
+tls_peer_fingerprint(const struct tls *t, char *fp, size_t len)
+{
+	if (len > 0)
+		fp[0] = '\0';
+	return cert_fingerprint(SSL_get0_peer_certificate(t->ssl), fp, len);
+}
+
+int
+tls_ctx_fingerprint(struct tls_ctx *ctx, char *fp, size_t len)
+{
+	if (len > 0)
+		fp[0] = '\0';
+	return cert_fingerprint(SSL_CTX_get0_certificate(ctx->ssl), fp, len);
 }
 
 const char *

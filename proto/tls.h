@@ -184,6 +184,12 @@ int		 tls_peer_verified(const struct tls *t);
 int		 tls_peer_fingerprint(const struct tls *t, char *fp,
 		    size_t len);
 
+/*
+ * Server context: the SHA-256 fingerprint of its own certificate, as
+ * tls_peer_fingerprint() writes it (for the log of a reload). 0 or -1.
+ */
+int		 tls_ctx_fingerprint(struct tls_ctx *ctx, char *fp, size_t len);
+
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384" into buf, for logs; returns buf. */
 const char	*tls_describe(const struct tls *t, char *buf, size_t len);
 

@@ -14,8 +14,10 @@
 #include "proto/hash.h"
 #include "proto/listing.h"
 #include "proto/reply.h"
+#include "proto/util.h"
 #include "srv/commands.h"
 #include "srv/conf.h"
+#include "srv/rate.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -40,7 +42,7 @@ cmd_feat(struct session *s, char *arg)
 	hash_feat(s->hash_alg, hashes, sizeof(hashes));
 	return session_reply(s, FTP_FEAT, "Features:\n%s"
 	    " AVBL\n EPRT\n EPSV\n HASH %s\n MDTM\n MFMT\n MLST %s\n PASV\n"
-	    " PIPELINING\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd", s->srv->tls != NULL ?
+	    " PIPELINING\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd", s->srv->tls_on ?
 	    " AUTH TLS\n PBSZ\n PROT\n" : "", hashes, facts);
 }
 
@@ -72,20 +74,44 @@ cmd_opts(struct session *s, char *arg)
 	return session_reply(s, FTP_BADARG, "Option not understood.");
 }
 
+/* " Bandwidth: down 2.0 MiB/s, up no limit\n" for STAT, shared per user. */
+static void
+describe_rates(struct session *s, char *buf, size_t len)
+{
+	uint64_t v[2] = { rate_limit(s->rate, RATE_DOWN),
+	    rate_limit(s->rate, RATE_UP) };
+	char text[2][32];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (v[i] == 0)
+			snprintf(text[i], sizeof(text[i]), "no limit");
+		else {
+			format_size(v[i], text[i], sizeof(text[i]));
+			strncat(text[i], "/s", sizeof(text[i]) - strlen(text[i]) -
+			    1);
+		}
+	}
+	snprintf(buf, len, " Bandwidth: down %s, up %s\n", text[0], text[1]);
+}
+
 int
 cmd_stat(struct session *s, char *arg)
 {
-	char vpath[VPATH_MAX], *text;
+	char vpath[VPATH_MAX], *text, rates[96] = "";
 	size_t len;
 	int rc;
 
-	if (arg == NULL || *arg == '\0')
+	if (arg == NULL || *arg == '\0') {
+		if (s->state == ST_READY)
+			describe_rates(s, rates, sizeof(rates));
 		return session_reply(s, FTP_STATOK, "Burrow FTP server status:\n"
-		    " Connected from %s\n %s%s\n TYPE: %s, STRU: File, "
+		    " Connected from %s\n %s%s\n%s TYPE: %s, STRU: File, "
 		    "MODE: Stream\n No data connection\nEnd of status",
 		    s->peer, s->state == ST_READY ? "Logged in as " :
-		    "Not logged in", s->state == ST_READY ? s->user : "",
+		    "Not logged in", s->state == ST_READY ? s->user : "", rates,
 		    s->ascii ? "ASCII" : "BINARY");
+	}
 	if (s->state != ST_READY)
 		return session_reply(s, FTP_NOTLOGGED,
 		    "Please log in with USER and PASS.");

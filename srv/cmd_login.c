@@ -30,6 +30,7 @@
 #include "srv/pgsessions.h"
 #include "srv/pgsync.h"
 #include "srv/quota.h"
+#include "srv/rate.h"
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
@@ -172,6 +173,29 @@ enter_everywhere(struct session *s, unsigned max)
 	return rc;
 }
 
+/*
+ * Takes the user's bandwidth record, with the limits of the accounts in
+ * force now (a user gone meanwhile gets the defaults; the reload that
+ * removed it ends the session anyway).
+ */
+static struct rate *
+user_rate(struct session *s)
+{
+	const struct srv_config *cfg = s->srv->cfg;
+	struct userdb *db = server_users(s->srv);
+	const struct user *u = users_find(db, s->user);
+	uint64_t down = cfg->rate_down, up = cfg->rate_up;
+	struct rate *r;
+
+	if (u != NULL) {
+		down = users_rate_down(u, down);
+		up = users_rate_up(u, up);
+	}
+	r = rate_get(s->srv->rates, s->user, down, up);
+	users_unref(db);
+	return r;
+}
+
 /* Opens the home and takes the user's quota record: the session begins. */
 static int
 login(struct session *s, uint64_t limit)
@@ -210,6 +234,12 @@ login(struct session *s, uint64_t limit)
 		}
 		return session_reply(s, FTP_NOTLOGGED,
 		    "Home directory unavailable.");
+	}
+	if (s->srv->rates != NULL && (s->rate = user_rate(s)) == NULL) {
+		log_warn("%s: rate record of %s", s->peer, s->user);
+		session_enter(s, ST_USER);
+		return session_reply(s, FTP_NOTLOGGED, "Out of resources; try "
+		    "again later.");
 	}
 	if (shared && (rc = enter_everywhere(s, max)) != 0) {
 		session_enter(s, ST_USER);

@@ -28,7 +28,12 @@ session_tls_begin(struct session *s)
 	char err[256];
 
 	tls_sid_new(&s->sid);
-	s->tls = tls_accept_begin(s->srv->tls, &s->ctl, &s->sid, err,
+	/* Kept to the end: a reload does not change a running session's. */
+	if (s->tls_ctx == NULL && (s->tls_ctx = server_tls(s->srv)) == NULL) {
+		log_warnx("%s: TLS is not available", s->peer);
+		return -1;
+	}
+	s->tls = tls_accept_begin(s->tls_ctx, &s->ctl, &s->sid, err,
 	    sizeof(err));
 	if (s->tls == NULL) {
 		log_warnx("%s: TLS handshake failed: %s", s->peer, err);
@@ -45,7 +50,7 @@ session_tls_begin(struct session *s)
 int
 cmd_auth(struct session *s, char *arg)
 {
-	if (s->srv->tls == NULL)
+	if (!s->srv->tls_on)
 		return session_reply(s, FTP_NOTIMPL, "AUTH TLS is not available: "
 		    "the server has no certificate.");
 	if (strcasecmp(arg, "TLS") != 0 && strcasecmp(arg, "TLS-C") != 0 &&
@@ -81,7 +86,7 @@ no_tls(struct session *s, const char *verb)
 int
 cmd_pbsz(struct session *s, char *arg)
 {
-	if (s->srv->tls == NULL)
+	if (!s->srv->tls_on)
 		return no_tls(s, "PBSZ");
 	if (s->tls == NULL)
 		return session_reply(s, FTP_BADSEQ, "PBSZ needs AUTH TLS first.");
@@ -93,7 +98,7 @@ cmd_pbsz(struct session *s, char *arg)
 int
 cmd_prot(struct session *s, char *arg)
 {
-	if (s->srv->tls == NULL)
+	if (!s->srv->tls_on)
 		return no_tls(s, "PROT");
 	if (s->tls == NULL || !s->pbsz)
 		return session_reply(s, FTP_BADSEQ, "PROT needs AUTH TLS and "

@@ -72,6 +72,12 @@ static const struct opt opts[] = {
 	  "folder holding one home directory per user" },
 	{ "default_quota", OPT_SIZE, 0, 0, "10M", F(default_quota), 0,
 	  "quota of users without their own, 0 for unlimited" },
+	{ "rate_down", OPT_SIZE, 0, 0, "0", F(rate_down), 0,
+	  "bytes per second all of a user's downloads share (K, M, G "
+	  "suffixes), for users without their own; 0 for no limit" },
+	{ "rate_up", OPT_SIZE, 0, 0, "0", F(rate_up), 0,
+	  "bytes per second all of a user's uploads share, for users "
+	  "without their own; 0 for no limit" },
 	{ "max_depth", OPT_INT, 0, 2048, "256", F(max_depth), 0,
 	  "folder levels below the home that MKD and RNTO may make, 0 for no "
 	  "limit" },

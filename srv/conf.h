@@ -29,6 +29,8 @@ struct srv_config {
 	char		*users_file;	/* absolute */
 	char		*home_root;	/* absolute */
 	uint64_t	 default_quota;
+	uint64_t	 rate_down;	/* bytes/s a user's downloads share; 0: none */
+	uint64_t	 rate_up;	/* bytes/s a user's uploads share; 0: none */
 	int		 max_depth;	/* folder levels below a home; 0: no limit */
 	int		 site_chmod;	/* SITE CHMOD is offered */
 	int		 chmod_mask;	/* the mode bits SITE CHMOD may set */

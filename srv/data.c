@@ -2,7 +2,9 @@
  * data: PASV/EPSV/PORT/EPRT and the transfer loops. Every wait polls the
  * data socket and the control connection together, with data_timeout as
  * the limit for a stall, so that ABOR is seen while data flows and a dead
- * peer cannot hold a worker.
+ * peer cannot hold a worker. A user's bandwidth limit (srv/rate.h) is a
+ * pause between slices of RETR, STOR and APPE in that same wait, so ABOR
+ * and STAT are answered during it too; listings are not limited.
  */
 #include "config.h"
 
@@ -32,6 +34,7 @@
 #include "srv/log.h"
 #include "srv/proxied.h"
 #include "srv/quota.h"
+#include "srv/rate.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -366,7 +369,7 @@ data_tls(struct session *s)
 	struct data *d = &s->data;
 	char err[256];
 
-	d->tls = tls_accept(s->srv->tls, &d->conn, &s->sid, session_data_ms(s),
+	d->tls = tls_accept(s->tls_ctx, &d->conn, &s->sid, session_data_ms(s),
 	    err, sizeof(err));
 	if (d->tls == NULL) {
 		log_warnx("%s: data connection TLS handshake failed: %s",
@@ -418,6 +421,9 @@ data_open(struct session *s, const char *text)
 	conn_init(&d->conn, fd);
 	d->done = 0;
 	d->err = 0;
+	d->dir = -1;
+	d->mark_t = d->prev_t = now_mono();
+	d->mark_done = d->prev_done = 0;
 	if (session_reply(s, FTP_DATACONN, "%s", text) == -1) {
 		data_close(s);
 		return -2;
@@ -441,6 +447,42 @@ data_close(struct session *s)
 		close(s->data.fd);
 		s->data.fd = -1;
 	}
+}
+
+/* Sets how far the transfer is, keeping samples a second or two old. */
+static void
+progress(struct data *d, uint64_t done)
+{
+	double now = now_mono();
+
+	d->done = done;
+	if (now - d->mark_t >= 1.0) {
+		d->prev_t = d->mark_t;
+		d->prev_done = d->mark_done;
+		d->mark_t = now;
+		d->mark_done = done;
+	}
+}
+
+/*
+ * STAT during a transfer: how far it is, its rate over the last second
+ * or two, and the user's limit for that direction.
+ */
+static int
+stat_during(struct session *s)
+{
+	const struct data *d = &s->data;
+	double span = now_mono() - d->prev_t;
+	uint64_t limit = d->dir >= 0 ? rate_limit(s->rate, d->dir) : 0;
+	char cur[32], lim[32];
+
+	format_size(span > 0.01 ? (uint64_t)((double)(d->done -
+	    d->prev_done) / span) : 0, cur, sizeof(cur));
+	format_size(limit, lim, sizeof(lim));
+	return session_reply(s, FTP_STATOK, "Status:\n %s: %ju bytes so far, "
+	    "%s/s now.\n Limit: %s%s.\nEnd of status", d->what ? d->what :
+	    "transfer", (uintmax_t)d->done, cur, limit == 0 ? "none" : lim,
+	    limit == 0 ? "" : "/s shared by all of this user's sessions");
 }
 
 /*
@@ -474,10 +516,7 @@ control_during(struct session *s, int *partial)
 		if (strcmp(verb, "ABOR") == 0)
 			return XFER_ABORTED;
 		if (strcmp(verb, "STAT") == 0 && arg == NULL)
-			return session_reply(s, FTP_STATOK, "Status:\n %s: %ju "
-			    "bytes so far.\nEnd of status", s->data.what ?
-			    s->data.what : "transfer",
-			    (uintmax_t)s->data.done) ? XFER_CTLERR : XFER_OK;
+			return stat_during(s) ? XFER_CTLERR : XFER_OK;
 	}
 	(void)session_hold(s, line, n);	/* never full here */
 	return XFER_OK;
@@ -492,17 +531,20 @@ control_open(const struct session *s)
 
 /*
  * Waits until the data socket is ready for events, answering the control
- * connection meanwhile. Returns XFER_OK when ready.
+ * connection meanwhile. Returns XFER_OK when ready. With events 0, waits
+ * for nothing but the time until (now_mono()) instead: a rate limit's
+ * pause, which returns XFER_OK then.
  */
 static enum xfer_result
-wait_io(struct session *s, short events)
+wait_until(struct session *s, short events, double until)
 {
 	struct server *srv = s->srv;
 	struct pollfd pfd[3];
-	double deadline = now_mono() + srv->cfg->data_timeout, now;
+	double deadline, now;
 	enum xfer_result r;
 	int n, timeout, stopping, partial = 0;
 
+	deadline = events != 0 ? now_mono() + srv->cfg->data_timeout : until;
 	for (;;) {
 		/* A whole line may be buffered; half of one waits for poll. */
 		if (!partial && control_open(s) && conn_readable_now(&s->ctl)) {
@@ -517,11 +559,12 @@ wait_io(struct session *s, short events)
 		if (stopping && now >= srv->stop_deadline)
 			return XFER_SHUTDOWN;
 		if (now >= deadline)
-			return XFER_TIMEOUT;
+			return events != 0 ? XFER_TIMEOUT : XFER_OK;
 		timeout = (int)((deadline - now) * 1000) + 1;
 		if (stopping && (srv->stop_deadline - now) * 1000 < timeout)
 			timeout = (int)((srv->stop_deadline - now) * 1000) + 1;
-		pfd[0] = (struct pollfd){ .fd = s->data.fd, .events = events };
+		pfd[0] = (struct pollfd){ .fd = events != 0 ? s->data.fd : -1,
+		    .events = events };
 		/* With the held commands full, the client waits for us. */
 		pfd[1] = (struct pollfd){ .fd = control_open(s) ? s->ctl.fd :
 		    -1, .events = POLLIN };
@@ -541,23 +584,62 @@ wait_io(struct session *s, short events)
 	}
 }
 
-enum xfer_result
-data_send_buf(struct session *s, const char *buf, size_t len)
+static enum xfer_result
+wait_io(struct session *s, short events)
+{
+	return wait_until(s, events, 0);
+}
+
+/*
+ * Charges n bytes moved in direction dir to the user's bandwidth and
+ * pauses as long as the limit says (see srv/rate.h).
+ */
+static enum xfer_result
+throttle(struct session *s, enum rate_dir dir, uint64_t n)
+{
+	double wait = rate_charge(s->rate, dir, n);
+
+	return wait > 0 ? wait_until(s, 0, now_mono() + wait) : XFER_OK;
+}
+
+/* The most to move before the next charge in direction dir. */
+static size_t
+slice(struct session *s, enum rate_dir dir, size_t max)
+{
+	return rate_slice(rate_limit(s->rate, dir), max);
+}
+
+/*
+ * Sends buf in slices; limited, each slice is charged to the user's
+ * download rate. Listings are not: they are small, and browsing should
+ * not wait behind the user's own downloads.
+ */
+static enum xfer_result
+send_buf(struct session *s, const char *buf, size_t len, int limited)
 {
 	enum xfer_result r;
-	size_t n;
+	size_t n, most;
 
 	while (len > 0) {
 		if ((r = wait_io(s, POLLOUT)) != XFER_OK)
 			return r;
-		n = len < XFER_SLICE ? len : XFER_SLICE;
+		most = limited ? slice(s, RATE_DOWN, XFER_SLICE) : XFER_SLICE;
+		n = len < most ? len : most;
 		if (conn_write(&s->data.conn, buf, n, session_data_ms(s)) == -1)
 			return errno == ETIMEDOUT ? XFER_TIMEOUT : XFER_NETERR;
 		buf += n;
 		len -= n;
-		s->data.done += n;
+		progress(&s->data, s->data.done + n);
+		if (limited && (r = throttle(s, RATE_DOWN, n)) != XFER_OK)
+			return r;
 	}
 	return XFER_OK;
+}
+
+enum xfer_result
+data_send_buf(struct session *s, const char *buf, size_t len)
+{
+	return send_buf(s, buf, len, 0);
 }
 
 /* LF to CRLF from in[0..n) into out (2n bytes); returns the new length. */
@@ -584,13 +666,15 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 	int partial = 0;
 
 	*sent = 0;
+	s->data.dir = RATE_DOWN;
 #ifdef HAVE_SENDFILE
 	if (!s->ascii && s->data.conn.ops == NULL) {
 		for (;;) {
-			n = sendfile(s->data.fd, fd, &offset, SENDFILE_CHUNK);
+			n = sendfile(s->data.fd, fd, &offset,
+			    slice(s, RATE_DOWN, SENDFILE_CHUNK));
 			if (n > 0) {
 				*sent += (uint64_t)n;
-				s->data.done = *sent;
+				progress(&s->data, *sent);
 				/*
 				 * Stay responsive to ABOR between chunks, also
 				 * one sent in the same packet as the RETR.
@@ -602,6 +686,9 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 					return r;
 				if (atomic_load(&s->revoked) != REVOKE_NONE)
 					return XFER_REVOKED;
+				if ((r = throttle(s, RATE_DOWN, (uint64_t)n)) !=
+				    XFER_OK)
+					return r;
 				continue;
 			}
 			if (n == 0)
@@ -637,7 +724,7 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 		}
 		offset += n;
 		len = s->ascii ? to_crlf(buf, (size_t)n, conv) : (size_t)n;
-		r = data_send_buf(s, s->ascii ? conv : buf, len);
+		r = send_buf(s, s->ascii ? conv : buf, len, 1);
 		if (r == XFER_OK)
 			*sent += (uint64_t)n;
 	}
@@ -685,6 +772,7 @@ data_recv_file(struct session *s, int fd, const struct data_sink *to,
 	int cr = 0;	/* ASCII: a CR ended the previous chunk */
 
 	*got = 0;
+	s->data.dir = RATE_UP;
 	if ((buf = malloc(XFER_CHUNK + 1)) == NULL) {
 		s->data.err = ENOMEM;
 		return XFER_FILEERR;
@@ -698,7 +786,8 @@ data_recv_file(struct session *s, int fd, const struct data_sink *to,
 		if (!conn_readable_now(&s->data.conn) &&
 		    (r = wait_io(s, POLLIN)) != XFER_OK)
 			break;
-		n = conn_read(&s->data.conn, in, XFER_CHUNK, 0);
+		n = conn_read(&s->data.conn, in, slice(s, RATE_UP, XFER_CHUNK),
+		    0);
 		if (n == 0 && s->data.tls != NULL && !tls_eof_clean(s->data.tls)) {
 			/* No close_notify: the stream may have been cut. */
 			log_warnx("%s: TLS upload ended without close_notify",
@@ -738,7 +827,9 @@ data_recv_file(struct session *s, int fd, const struct data_sink *to,
 		}
 		if (to->hp != NULL && !s->ascii)
 			hashpipe_put(to->hp, m);
-		s->data.done = *got;
+		progress(&s->data, *got);
+		if ((r = throttle(s, RATE_UP, m)) != XFER_OK)
+			break;
 	}
 	if (r == XFER_OK && cr && sink(s, fd, "\r", 1, to, got) == -1)
 		r = XFER_FILEERR;

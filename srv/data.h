@@ -30,6 +30,10 @@ struct data {
 	const char		*what;
 	uint64_t		 done;
 	int			 err;		/* errno of XFER_FILEERR */
+	int			 dir;		/* enum rate_dir; -1: a listing */
+	/* Samples of done, for the current rate STAT tells. */
+	double			 mark_t, prev_t;
+	uint64_t		 mark_done, prev_done;
 };
 
 /* Outcome of a transfer. */

@@ -39,6 +39,7 @@
 #include "srv/pgsync.h"
 #include "srv/pool.h"
 #include "srv/quota.h"
+#include "srv/rate.h"
 #include "srv/schema.h"
 #include "srv/server.h"
 #include "srv/session.h"
@@ -329,8 +330,10 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 		if (pfd[1].revents & POLLIN &&
 		    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
-				log_info("SIGHUP: reloading users");
+				log_info("SIGHUP: reloading users and "
+				    "certificate");
 				server_reload_users(srv);
+				server_reload_tls(srv);
 				log_reopen();
 				xferlog_reopen(srv->xferlog);
 			} else {
@@ -507,6 +510,7 @@ server_free(struct server *srv)
 	if (srv->users != NULL)
 		users_unref(srv->users);
 	quota_table_free(srv->quotas);
+	rate_table_free(srv->rates);
 	free(srv->ips);
 	free(srv->bans);
 	if (srv->home_root_fd != -1)
@@ -514,6 +518,7 @@ server_free(struct server *srv)
 	if (srv->wake_fd != -1)
 		close(srv->wake_fd);
 	tls_ctx_free(srv->tls);
+	srv->tls = NULL;
 	xferlog_close(srv->xferlog);
 	conf_free(srv->cfg);
 }
@@ -547,6 +552,7 @@ main(int argc, char **argv)
 	memset(&srv, 0, sizeof(srv));
 	srv.home_root_fd = srv.wake_fd = -1;
 	pthread_mutex_init(&srv.users_lock, NULL);
+	pthread_mutex_init(&srv.tls_lock, NULL);
 	pthread_mutex_init(&srv.ip_lock, NULL);
 	pthread_mutex_init(&srv.sessions_lock, NULL);
 	pthread_mutex_init(&srv.ban_lock, NULL);
@@ -575,6 +581,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "burrowd: %s: %s\n", srv.cfg->path, err);
 		goto out;
 	}
+	srv.tls_on = srv.tls != NULL;
 	if ((srv.home_root_fd = open(srv.cfg->home_root, O_RDONLY |
 	    O_DIRECTORY | O_CLOEXEC)) == -1) {
 		fprintf(stderr, "burrowd: home_root %s: %s\n",
@@ -655,6 +662,10 @@ main(int argc, char **argv)
 		log_warn("signalfd/eventfd");
 		goto out;
 	}
+	if ((srv.rates = rate_table_new()) == NULL) {
+		log_warn("rate table");
+		goto out;
+	}
 	if ((srv.quotas = quota_table_new()) == NULL) {
 		log_warn("quota table");
 		goto out;
@@ -694,7 +705,7 @@ main(int argc, char **argv)
 	}
 	log_info("burrowd %s listening on %s port %d%s, %d sessions, queue %d, "
 	    "%u workers", PACKAGE_VERSION, srv.cfg->listen, srv.cfg->port,
-	    srv.tls == NULL ? "" : srv.cfg->tls_require ? " (TLS required)" :
+	    !srv.tls_on ? "" : srv.cfg->tls_require ? " (TLS required)" :
 	    " (TLS available)", srv.cfg->max_clients, srv.cfg->queue_length,
 	    workers);
 	if (ifd != -1)

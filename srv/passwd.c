@@ -5,6 +5,7 @@
  *                           del NAME
  *                           passwd NAME [--stdin]
  *                           quota NAME SIZE|default
+ *                           rate NAME DOWN|default UP|default
  *                           list
  *                           init-db
  *                           rescan NAME
@@ -64,7 +65,7 @@
 
 /* A command line, split and checked for the command's function. */
 struct args {
-	const char	*pos[2];	/* positional arguments */
+	const char	*pos[3];	/* positional arguments */
 	int		 npos;
 	int64_t		 quota;		/* --quota or the SIZE argument */
 	int		 use_stdin;	/* --stdin */
@@ -94,6 +95,7 @@ static int cmd_add(struct ctx *, const struct args *);
 static int cmd_del(struct ctx *, const struct args *);
 static int cmd_passwd(struct ctx *, const struct args *);
 static int cmd_quota(struct ctx *, const struct args *);
+static int cmd_rate(struct ctx *, const struct args *);
 static int cmd_list(struct ctx *, const struct args *);
 static int cmd_init_db(struct ctx *, const struct args *);
 static int cmd_rescan(struct ctx *, const struct args *);
@@ -109,6 +111,10 @@ static const struct command commands[] = {
 	{ "quota", "NAME SIZE|default",
 	  "set a quota: 20M, 1G, 0 for unlimited, default for the server's", 2,
 	  ARG2_SIZE, 1, 0, cmd_quota },
+	{ "rate", "NAME DOWN|default UP|default",
+	  "set bandwidth limits in bytes per second, shared by all of the "
+	  "user's sessions: 2M, 0 for unlimited, default for the server's "
+	  "rate_down and rate_up", 3, 0, 1, 0, cmd_rate },
 	{ "list", "", "show accounts, quotas and disk usage", 0, 0, 0, 0,
 	  cmd_list },
 	{ "init-db", "", "create or upgrade the PostgreSQL tables "
@@ -667,6 +673,55 @@ cmd_quota(struct ctx *x, const struct args *a)
 		return EXIT_FAILURE;
 	describe_quota(x->cfg, a->quota, desc, sizeof(desc));
 	printf("quota of %s set to %s\n", name, desc);
+	return EXIT_SUCCESS;
+}
+
+/* Describes a rate: "2.0 MiB/s", "unlimited", "default (...)". */
+static void
+describe_rate(uint64_t dflt, int64_t rate, char *buf, size_t len)
+{
+	char size[32];
+
+	if (rate == USER_RATE_DEFAULT) {
+		if (dflt == 0)
+			snprintf(buf, len, "default (unlimited)");
+		else {
+			format_size(dflt, size, sizeof(size));
+			snprintf(buf, len, "default (%s/s)", size);
+		}
+	} else if (rate == 0)
+		snprintf(buf, len, "unlimited");
+	else {
+		format_size((uint64_t)rate, size, sizeof(size));
+		snprintf(buf, len, "%s/s", size);
+	}
+}
+
+static int
+cmd_rate(struct ctx *x, const struct args *a)
+{
+	const char *name = a->pos[0];
+	int64_t down, up;
+	char d[64], u[64], err[512];
+
+	/* parse_quota's "default" is USER_QUOTA_DEFAULT, as USER_RATE_DEFAULT. */
+	if (parse_quota(a->pos[1], &down) == -1 ||
+	    parse_quota(a->pos[2], &up) == -1)
+		return EXIT_USAGE;
+	if (existing(x, name) == NULL)
+		return EXIT_FAILURE;
+	if (x->pg != NULL) {
+		if (db_result(x, pgdb_user_set_rates(x->pg, name, down, up, err,
+		    sizeof(err)), name, err, 1) == -1)
+			return EXIT_FAILURE;
+	} else if (users_set_rates(x->db, name, down, up) == -1) {
+		fail("%s: %s", name, strerror(errno));
+		return EXIT_FAILURE;
+	} else if (save(x) == -1)
+		return EXIT_FAILURE;
+	describe_rate(x->cfg->rate_down, down, d, sizeof(d));
+	describe_rate(x->cfg->rate_up, up, u, sizeof(u));
+	printf("rates of %s set to %s down, %s up\n", name, d, u);
 	return EXIT_SUCCESS;
 }
 

@@ -356,12 +356,13 @@ pgdb_load_users(PGconn *c, int64_t *gen, char *err, size_t errlen)
 	struct userdb *db;
 	PGresult *r;
 	const char *name;
-	int64_t quota;
+	int64_t quota, down, up;
 	int i, n;
 
 	/* One statement: the generation and the rows of one snapshot. */
 	if ((r = pgdb_run(c, "SELECT s.users_generation, u.name, u.password, "
-	    "u.quota FROM burrow_schema s LEFT JOIN burrow_users u ON true "
+	    "u.quota, u.rate_down, u.rate_up FROM burrow_schema s "
+	    "LEFT JOIN burrow_users u ON true "
 	    "ORDER BY u.name", 0, NULL, PGRES_TUPLES_OK, err, errlen)) == NULL)
 		return NULL;
 	if ((db = users_new()) == NULL) {
@@ -379,8 +380,11 @@ pgdb_load_users(PGconn *c, int64_t *gen, char *err, size_t errlen)
 			continue;	/* no accounts at all */
 		name = PQgetvalue(r, i, 1);
 		if (pgdb_int64(r, i, 3, &quota) == -1 ||
+		    pgdb_int64(r, i, 4, &down) == -1 ||
+		    pgdb_int64(r, i, 5, &up) == -1 ||
 		    users_find(db, name) != NULL ||
-		    users_put(db, name, PQgetvalue(r, i, 2), quota) == -1) {
+		    users_put(db, name, PQgetvalue(r, i, 2), quota) == -1 ||
+		    users_set_rates(db, name, down, up) == -1) {
 			snprintf(err, errlen, "database: burrow_users: the row "
 			    "of \"%.*s\" is not a valid account", USER_NAME_MAX,
 			    name);
@@ -473,6 +477,25 @@ pgdb_user_set(PGconn *c, const char *name, const char *password,
 	    "password = COALESCE($2, password), "
 	    "quota = CASE WHEN $3::boolean THEN $4::bigint ELSE quota END "
 	    "WHERE name = $1", 4, values, &n, err, errlen) == -1)
+		return -1;
+	if (n == 0)
+		return 1;
+	return change_commit(c, name, err, errlen);
+}
+
+int
+pgdb_user_set_rates(PGconn *c, const char *name, int64_t down, int64_t up,
+    char *err, size_t errlen)
+{
+	char d[24], u[24];
+	const char *values[3] = { name, d, u };
+	int n;
+
+	snprintf(d, sizeof(d), "%" PRId64, down);
+	snprintf(u, sizeof(u), "%" PRId64, up);
+	if (change(c, "UPDATE burrow_users SET rate_down = $2::bigint, "
+	    "rate_up = $3::bigint WHERE name = $1", 3, values, &n, err,
+	    errlen) == -1)
 		return -1;
 	if (n == 0)
 		return 1;

@@ -81,12 +81,15 @@ struct userdb *pgdb_load_users(PGconn *c, int64_t *gen, char *err,
  * generation and notifies SCHEMA_CHANNEL. Return 0, 1 when the account
  * already exists (add) or does not (the others), or -1 with err.
  * pgdb_user_set changes the password unless it is NULL and the quota
- * unless set_quota is 0.
+ * unless set_quota is 0; pgdb_user_set_rates the bandwidth limits (bytes
+ * per second, 0 none, USER_RATE_DEFAULT for burrowd.conf's).
  */
 int pgdb_user_add(PGconn *c, const char *name, const char *password,
     int64_t quota, char *err, size_t errlen);
 int pgdb_user_set(PGconn *c, const char *name, const char *password,
     int set_quota, int64_t quota, char *err, size_t errlen);
+int pgdb_user_set_rates(PGconn *c, const char *name, int64_t down,
+    int64_t up, char *err, size_t errlen);
 int pgdb_user_del(PGconn *c, const char *name, char *err, size_t errlen);
 
 /*

@@ -48,6 +48,12 @@ static const char *const steps[SCHEMA_VERSION] = {
 	" expires timestamptz NOT NULL);"
 	"CREATE INDEX burrow_sessions_name ON burrow_sessions (name);"
 	"CREATE INDEX burrow_sessions_node ON burrow_sessions (node);",
+	/* 4: bandwidth limits per user, -1 for burrowd.conf's. */
+	"ALTER TABLE burrow_users"
+	" ADD COLUMN rate_down bigint NOT NULL DEFAULT -1"
+	"  CHECK (rate_down >= -1),"
+	" ADD COLUMN rate_up bigint NOT NULL DEFAULT -1"
+	"  CHECK (rate_up >= -1);",
 };
 
 const char *

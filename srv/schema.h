@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 /* The version this program reads and writes. */
-#define SCHEMA_VERSION	3
+#define SCHEMA_VERSION	4
 
 /* The channel burrow-passwd notifies and every burrowd listens on. */
 #define SCHEMA_CHANNEL	"burrow_users"

@@ -6,16 +6,19 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proto/addr.h"
+#include "proto/tls.h"
 #include "proto/util.h"
 #include "srv/conf.h"
 #include "srv/log.h"
 #include "srv/pgsync.h"
 #include "srv/quota.h"
+#include "srv/rate.h"
 #include "srv/server.h"
 #include "srv/session.h"
 #include "srv/users.h"
@@ -295,6 +298,45 @@ revoke_sessions(struct server *srv, const struct userdb *db)
 		    "changed password", removed, changed);
 }
 
+struct tls_ctx *
+server_tls(struct server *srv)
+{
+	struct tls_ctx *ctx;
+
+	pthread_mutex_lock(&srv->tls_lock);
+	ctx = srv->tls != NULL ? tls_ctx_ref(srv->tls) : NULL;
+	pthread_mutex_unlock(&srv->tls_lock);
+	return ctx;
+}
+
+int
+server_reload_tls(struct server *srv)
+{
+	struct tls_ctx *ctx, *old;
+	char err[1024], fp[TLS_FP_LEN];
+
+	if (!srv->tls_on)
+		return 0;
+	/* Built outside the lock: new sessions go on with the old one. */
+	if ((ctx = tls_server_ctx(srv->cfg->tls_cert, srv->cfg->tls_key, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("TLS reload failed, keeping the current certificate: "
+		    "%s", err);
+		return -1;
+	}
+	pthread_mutex_lock(&srv->tls_lock);
+	old = srv->tls;
+	srv->tls = ctx;
+	pthread_mutex_unlock(&srv->tls_lock);
+	/* Sessions holding the old one keep it until they end. */
+	tls_ctx_free(old);
+	if (tls_ctx_fingerprint(ctx, fp, sizeof(fp)) == -1)
+		snprintf(fp, sizeof(fp), "?");
+	log_info("reloaded TLS certificate %s (SHA-256 %s)", srv->cfg->tls_cert,
+	    fp);
+	return 0;
+}
+
 int64_t
 server_users_generation(struct server *srv)
 {
@@ -351,6 +393,13 @@ server_install_users(struct server *srv, struct userdb *db, int64_t gen,
 		quota_set_limit(srv->quotas, u->name,
 		    u->quota == USER_QUOTA_DEFAULT ? srv->cfg->default_quota :
 		    (uint64_t)u->quota);
+	}
+	/* And new bandwidth limits, shared by all of a user's sessions. */
+	for (size_t i = 0; srv->rates != NULL && i < users_count(db); i++) {
+		const struct user *u = users_at(db, i);
+		rate_set(srv->rates, u->name,
+		    users_rate_down(u, srv->cfg->rate_down),
+		    users_rate_up(u, srv->cfg->rate_up));
 	}
 	log_info("reloaded %s: %zu users", from, users_count(db));
 }

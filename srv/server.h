@@ -17,6 +17,7 @@ struct lobby;
 struct verifier;
 struct session;
 struct quota_table;
+struct rate_table;
 struct tls_ctx;
 struct xferlog;
 struct pgdb;
@@ -39,12 +40,20 @@ struct server {
 	struct lobby		*lobby;		/* sessions not logged in */
 	struct verifier		*verifier;	/* password checks, own locks */
 	struct quota_table	*quotas;	/* per-user usage, own locks */
-	struct tls_ctx		*tls;		/* NULL without a certificate */
+	struct rate_table	*rates;		/* per-user bandwidth, own locks */
+	int			 tls_on;	/* a certificate: AUTH TLS offered */
 	struct xferlog		*xferlog;	/* NULL without xfer_log */
 	struct pgdb		*pg;		/* users_backend "postgresql" */
 	struct pgsync		*pgsync;	/* keeps users equal to pg */
 	char			 node[64];	/* pg: this process, in rows */
 	atomic_uint		 serial;	/* pg: numbers session rows */
+
+	/*
+	 * tls_lock guards tls, the context new sessions take (NULL without
+	 * a certificate); a reload replaces it (server_tls()).
+	 */
+	pthread_mutex_t		 tls_lock;
+	struct tls_ctx		*tls;
 
 	/* users_lock guards users and users_gen. */
 	pthread_mutex_t		 users_lock;
@@ -135,6 +144,23 @@ int server_reload_users(struct server *srv);
  */
 void server_install_users(struct server *srv, struct userdb *db,
     int64_t gen, const char *from);
+
+/*
+ * A reference to the TLS context new sessions use (NULL without a
+ * certificate); tls_ctx_free() it. A session keeps the one it began with
+ * for all its data connections: they resume the control connection's
+ * TLS session, which lives in that context.
+ */
+struct tls_ctx *server_tls(struct server *srv);
+
+/*
+ * SIGHUP: re-reads tls.cert and tls.key into a new context for new
+ * sessions; running sessions keep theirs. A pair that cannot be loaded
+ * (unreadable, broken, a key that is not the certificate's) is logged
+ * with its file names and the current one stays. Nothing without TLS.
+ * Returns 0 or -1.
+ */
+int server_reload_tls(struct server *srv);
 
 /* The generation of the accounts in force (-1: none from a database). */
 int64_t server_users_generation(struct server *srv);

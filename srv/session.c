@@ -33,6 +33,7 @@
 #include "srv/prehash.h"
 #include "srv/proxied.h"
 #include "srv/quota.h"
+#include "srv/rate.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -176,6 +177,10 @@ session_enter(struct session *s, enum session_state st)
 		if (s->quota != NULL) {
 			quota_put(s->srv->quotas, s->quota);
 			s->quota = NULL;
+		}
+		if (s->rate != NULL) {
+			rate_put(s->srv->rates, s->rate);
+			s->rate = NULL;
 		}
 		if (s->db_session[0] != '\0')
 			session_db_leave(s);
@@ -584,9 +589,16 @@ session_free(struct session *s, int wait_ms)
 
 	data_reset(&s->data);
 	prehash_stop(s);
+	/*
+	 * Off the server's list before session_enter() clears the user: a
+	 * reload walking the list reads it (a data race, and a session
+	 * "of" nobody revoked as removed).
+	 */
+	server_session_del(s->srv, s);
 	session_enter(s, ST_USER);
 	if (s->tls != NULL)
 		tls_close(s->tls, s->handshaking ? 0 : wait_ms);
+	tls_ctx_free(s->tls_ctx);
 	/*
 	 * Said before the seat is given up, so the log never shows the next
 	 * session's login ahead of this one's end (the log is how operators
@@ -594,7 +606,6 @@ session_free(struct session *s, int wait_ms)
 	 */
 	log_info("%s: disconnected", s->peer);
 	lobby_gone(s->srv->lobby, s);
-	server_session_del(s->srv, s);
 	if (s->wake_fd != -1)
 		close(s->wake_fd);
 	free(s->login_hash);

@@ -25,6 +25,7 @@ struct hash_alg;
 struct prehash;
 struct proxied;
 struct quota;
+struct rate;
 
 #define VPATH_MAX	4096
 
@@ -39,6 +40,7 @@ struct session {
 	struct client		*cl;
 	struct conn		 ctl;
 	struct tls		*tls;		/* control TLS, NULL in clear */
+	struct tls_ctx		*tls_ctx;	/* the context it began with */
 	struct tls_sid		 sid;		/* shared with our data connections */
 	int			 pbsz;		/* PBSZ seen */
 	int			 prot_p;	/* PROT P: protect data connections */
@@ -48,6 +50,7 @@ struct session {
 	int			 failed_logins;
 	int			 rootfd;	/* the home, -1 before login */
 	struct quota		*quota;		/* the user's record, once logged in */
+	struct rate		*rate;		/* the user's bandwidth, likewise */
 	char			 cwd[VPATH_MAX];
 	char			 rnfr[VPATH_MAX];	/* "" when none pending */
 	off_t			 rest;		/* REST offset for the next transfer */

@@ -173,6 +173,7 @@ users_put(struct userdb *db, const char *name, const char *password,
 		goto fail;
 	u->password = pw;
 	u->quota = quota;
+	u->rate_down = u->rate_up = USER_RATE_DEFAULT;
 	db->count++;
 	return 0;
 fail:
@@ -180,6 +181,34 @@ fail:
 	free(pw);
 	errno = ENOMEM;
 	return -1;
+}
+
+int
+users_set_rates(struct userdb *db, const char *name, int64_t down, int64_t up)
+{
+	struct user *u;
+
+	if ((u = find(db, name)) == NULL || down < USER_RATE_DEFAULT ||
+	    up < USER_RATE_DEFAULT) {
+		errno = EINVAL;
+		return -1;
+	}
+	u->rate_down = down;
+	u->rate_up = up;
+	return 0;
+}
+
+uint64_t
+users_rate_down(const struct user *u, uint64_t dflt)
+{
+	return u->rate_down == USER_RATE_DEFAULT ? dflt :
+	    (uint64_t)u->rate_down;
+}
+
+uint64_t
+users_rate_up(const struct user *u, uint64_t dflt)
+{
+	return u->rate_up == USER_RATE_DEFAULT ? dflt : (uint64_t)u->rate_up;
 }
 
 int
@@ -253,6 +282,7 @@ load_user(struct userdb *db, const config_setting_t *g, const char *path,
 	const config_setting_t *s, *name = NULL, *password = NULL;
 	const char *key, *str;
 	int64_t quota = USER_QUOTA_DEFAULT;
+	int64_t rate[2] = { USER_RATE_DEFAULT, USER_RATE_DEFAULT };
 	int i, n;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -295,9 +325,21 @@ load_user(struct userdb *db, const config_setting_t *g, const char *path,
 				    "for unlimited");
 				return -1;
 			}
+		} else if (strcmp(key, "rate_down") == 0 ||
+		    strcmp(key, "rate_up") == 0) {
+			/* The same syntax as a quota: "2M", or bytes. */
+			int up = strcmp(key, "rate_up") == 0;
+
+			if (read_quota(s, &rate[up]) == -1) {
+				setting_error(err, errlen, path, s, "%s must be "
+				    "bytes per second such as \"2M\"; 0 for "
+				    "unlimited", key);
+				return -1;
+			}
 		} else {
 			setting_error(err, errlen, path, s, "unknown setting "
-			    "\"%s\" in a user (name, password, quota)", key);
+			    "\"%s\" in a user (name, password, quota, "
+			    "rate_down, rate_up)", key);
 			return -1;
 		}
 	}
@@ -313,7 +355,7 @@ load_user(struct userdb *db, const config_setting_t *g, const char *path,
 		return -1;
 	}
 	if (users_put(db, str, config_setting_get_string(password), quota) ==
-	    -1) {
+	    -1 || users_set_rates(db, str, rate[0], rate[1]) == -1) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
@@ -476,6 +518,14 @@ write_db(const struct userdb *db, FILE *fp)
 		if (u->quota != USER_QUOTA_DEFAULT) {
 			quota_string(u->quota, quota, sizeof(quota));
 			fprintf(fp, " quota = \"%s\";", quota);
+		}
+		if (u->rate_down != USER_RATE_DEFAULT) {
+			quota_string(u->rate_down, quota, sizeof(quota));
+			fprintf(fp, " rate_down = \"%s\";", quota);
+		}
+		if (u->rate_up != USER_RATE_DEFAULT) {
+			quota_string(u->rate_up, quota, sizeof(quota));
+			fprintf(fp, " rate_up = \"%s\";", quota);
 		}
 		fprintf(fp, " }%s\n", i + 1 < db->count ? "," : "");
 	}

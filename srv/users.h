@@ -2,7 +2,8 @@
  * users: the users file (libconfig), a list of accounts:
  *
  *   users = ( { name = "harry"; password = "$pbkdf2-sha256$..."; quota = "20M"; },
- *             { name = "beal";  password = "$pbkdf2-sha256$..."; } );
+ *             { name = "beal";  password = "$pbkdf2-sha256$...";
+ *               rate_down = "2M"; rate_up = "512K"; } );
  *
  * A loaded database is immutable and reference-counted so that a reload can
  * replace it while sessions still hold the old one.
@@ -15,11 +16,14 @@
 
 #define USER_NAME_MAX	32
 #define USER_QUOTA_DEFAULT	(-1)	/* use the server's default_quota */
+#define USER_RATE_DEFAULT	(-1)	/* use the server's rate_down/rate_up */
 
 struct user {
 	char	*name;
 	char	*password;	/* encoded hash, see auth.h */
 	int64_t	 quota;		/* bytes; 0 unlimited; USER_QUOTA_DEFAULT */
+	int64_t	 rate_down;	/* bytes/s; 0 unlimited; USER_RATE_DEFAULT */
+	int64_t	 rate_up;	/* likewise for uploads */
 };
 
 struct userdb;
@@ -46,6 +50,18 @@ const struct user *users_at(const struct userdb *db, size_t i);
 /* Adds or replaces an account (burrow-passwd). Returns 0 or -1 (ENOMEM). */
 int users_put(struct userdb *db, const char *name, const char *password,
     int64_t quota);
+/*
+ * Sets the bandwidth limits of an existing account (bytes per second, 0
+ * unlimited, USER_RATE_DEFAULT). A new account from users_put() has the
+ * defaults. Returns 0, or -1 (EINVAL: no such account or a bad value).
+ */
+int users_set_rates(struct userdb *db, const char *name, int64_t down,
+    int64_t up);
+
+/* The limits in force for u, given the server's rate_down and rate_up. */
+uint64_t users_rate_down(const struct user *u, uint64_t dflt);
+uint64_t users_rate_up(const struct user *u, uint64_t dflt);
+
 /* Removes an account. Returns 0, or -1 if there is none by that name. */
 int users_del(struct userdb *db, const char *name);
 

@@ -62,6 +62,9 @@ START_TEST(test_steps)
 	ck_assert_ptr_nonnull(strstr(schema_step(2), "burrow_leases"));
 	/* The third, the sessions of every node. */
 	ck_assert_ptr_nonnull(strstr(schema_step(3), "burrow_sessions"));
+	/* The fourth, bandwidth limits per user. */
+	ck_assert_ptr_nonnull(strstr(schema_step(4), "rate_down"));
+	ck_assert_ptr_nonnull(strstr(schema_step(4), "rate_up"));
 }
 END_TEST
 

@@ -137,6 +137,63 @@ START_TEST(test_load_valid)
 }
 END_TEST
 
+START_TEST(test_rates)
+{
+	const char *path = write_users(
+	    "users = (\n"
+	    "  { name = \"harry\"; password = \"HASH\"; rate_down = \"2M\"; "
+	    "rate_up = 1000; },\n"
+	    "  { name = \"beal\"; password = \"HASH\"; rate_down = \"0\"; },\n"
+	    "  { name = \"plain\"; password = \"HASH\"; }\n"
+	    ");\n");
+	char err[256] = "", line[512];
+	struct userdb *db, *back;
+	const struct user *u;
+	FILE *fp;
+
+	db = users_load(path, 0, err, sizeof(err));
+	ck_assert_msg(db != NULL, "%s", err);
+	u = users_find(db, "harry");
+	ck_assert_int_eq(u->rate_down, 2 << 20);
+	ck_assert_int_eq(u->rate_up, 1000);
+	ck_assert_uint_eq(users_rate_down(u, 7), 2 << 20);
+	u = users_find(db, "beal");
+	ck_assert_int_eq(u->rate_down, 0);
+	ck_assert_int_eq(u->rate_up, USER_RATE_DEFAULT);
+	/* 0 is no limit, whatever the default; unset follows it. */
+	ck_assert_uint_eq(users_rate_down(u, 7), 0);
+	ck_assert_uint_eq(users_rate_up(u, 7), 7);
+	u = users_find(db, "plain");
+	ck_assert_uint_eq(users_rate_up(u, 9), 9);
+	ck_assert_int_eq(users_set_rates(db, "nobody", 1, 1), -1);
+	ck_assert_int_eq(users_set_rates(db, "plain", -2, 1), -1);
+	ck_assert_int_eq(users_set_rates(db, "plain", 512 << 10, 0), 0);
+	/* A new password keeps the rates. */
+	ck_assert_int_eq(users_put(db, "plain", hash2, 5), 0);
+	ck_assert_int_eq(users_find(db, "plain")->rate_down, 512 << 10);
+
+	ck_assert_msg(users_save(db, path, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, "\"plain\"") != NULL)
+			ck_assert_ptr_nonnull(strstr(line, "rate_down = \"512K\"; "
+			    "rate_up = \"0\";"));
+		else if (strstr(line, "\"beal\"") != NULL)
+			ck_assert_ptr_null(strstr(line, "rate_up"));
+	fclose(fp);
+	back = users_load(path, 0, err, sizeof(err));
+	ck_assert_msg(back != NULL, "%s", err);
+	for (size_t i = 0; i < users_count(db); i++) {
+		ck_assert_int_eq(users_at(db, i)->rate_down,
+		    users_at(back, i)->rate_down);
+		ck_assert_int_eq(users_at(db, i)->rate_up,
+		    users_at(back, i)->rate_up);
+	}
+	users_unref(back);
+	users_unref(db);
+}
+END_TEST
+
 START_TEST(test_load_empty)
 {
 	static const char *const texts[] = {
@@ -278,6 +335,14 @@ static const struct bad_file bad_files[] = {
 	  "   quota = \"9223372036854775808\"; }\n);\n", 3, "quota must be" },
 	{ "users = (\n { name = \"a\"; password = \"HASH\";\n"
 	  "   quota = \"8388608T\"; }\n);\n", 3, "quota must be" },
+	{ "users = (\n { name = \"a\"; password = \"HASH\";\n"
+	  "   rate_down = \"2X\"; }\n);\n", 3, "rate_down must be bytes" },
+	{ "users = (\n { name = \"a\"; password = \"HASH\";\n\n"
+	  "   rate_up = -1; }\n);\n", 4, "rate_up must be bytes" },
+	{ "users = (\n { name = \"a\"; password = \"HASH\";\n"
+	  "   rate_up = true; }\n);\n", 3, "rate_up must be bytes" },
+	{ "users = (\n { name = \"a\"; password = \"HASH\";\n"
+	  "   rate = \"1M\"; }\n);\n", 3, "rate_down, rate_up)" },
 	{ "users = (\n { name = \"a\"; password = \"HASH\"; },\n"
 	  " { name = \"b\"; password = \"HASH\"; },\n"
 	  " { password = \"HASH\";\n   name = \"a\"; }\n);\n", 5,
@@ -534,6 +599,7 @@ users_suite(void)
 	tc = tcase_create("load");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_load_valid);
+	tcase_add_test(tc, test_rates);
 	tcase_add_test(tc, test_load_empty);
 	tcase_add_test(tc, test_missing);
 	tcase_add_test(tc, test_not_regular);

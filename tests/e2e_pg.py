@@ -27,7 +27,7 @@ from harness import (Server, test, run, wait_until, raw_upload,  # noqa: E402
 from pg import Postgres, skip_without_postgres  # noqa: E402
 
 ENV = dict(os.environ, BURROW_PBKDF2_ITERATIONS="1000")
-VERSION = 3     # srv/schema.h SCHEMA_VERSION
+VERSION = 4     # srv/schema.h SCHEMA_VERSION
 
 _pg = None
 
@@ -186,6 +186,34 @@ def user_added_logs_in_at_once_without_a_signal():
 
 
 @test
+def rates_on_the_database_apply_without_a_signal():
+    db, srv = fresh(rate_down="1M")
+    passwd(srv, "add", "harry", password="pw")
+    out = passwd(srv, "rate", "harry", "4M", "default")
+    assert b"rates of harry set to 4.0 MiB/s down, default (unlimited) up" \
+        in out.stdout, out
+    assert pg().sql(db, "SELECT rate_down, rate_up FROM burrow_users "
+                    "WHERE name = 'harry'") == "4194304|-1"
+    out = passwd(srv, "rate", "harry", "fast", "0", check=False)
+    assert out.returncode == 2, out
+    with srv:
+        with open(os.path.join(srv.home("harry"), "b.bin"), "wb") as f:
+            f.write(os.urandom(8 << 20))
+
+        def took(f):
+            t0 = time.monotonic()
+            f.retrbinary("RETR b.bin", lambda b: None)
+            return time.monotonic() - t0
+        f = srv.ftp("harry", "pw")
+        t = took(f)
+        assert 1.6 <= t <= 2.6, t
+        # 0 on the row: unlimited, for the running session too.
+        passwd(srv, "rate", "harry", "0", "default")
+        assert wait_until(lambda: took(f) < 1.0, 10)
+        f.quit()
+
+
+@test
 def password_change_applies_at_once_on_two_nodes():
     db, a = fresh()
     b = node(db, home=a.home_root)
@@ -312,7 +340,9 @@ def init_db_upgrades_an_older_schema():
     db, srv = fresh()
     # What version 1 was: the accounts alone.
     pg().sql(db, "DROP TABLE burrow_sessions; DROP TABLE burrow_leases; "
-             "DROP TABLE burrow_usage; UPDATE burrow_schema SET version = 1")
+             "DROP TABLE burrow_usage; ALTER TABLE burrow_users "
+             "DROP COLUMN rate_down, DROP COLUMN rate_up; "
+             "UPDATE burrow_schema SET version = 1")
     out = passwd(srv, "list", check=False)
     assert out.returncode == 1 and b"version 1" in out.stderr and \
         b"init-db" in out.stderr, out
