@@ -7,7 +7,8 @@ failed login (which bans the address with ban_after = 1), a 1 MiB upload
 and download, an upload stopped by a small quota (whose bytes received lie
 between what fitted and what was sent), an FTPS download whose control and
 data connections each count a TLS handshake, and a TLS handshake that
-fails. The gauges show the session served while it is. Only GET /metrics
+fails. The gauges show the session served while it is, and one queued
+behind max_clients. Only GET /metrics
 answers 200 (HEAD too, without a body), in the 0.0.4 text format; other
 paths get 404, other methods 405. Without metrics_listen nothing more
 listens; with it, only on the address given (IPv4 or IPv6). A bad value is
@@ -258,6 +259,25 @@ def login_failure_reasons():
             "burrow_login_failures_total{reason=\"unknown_user\"}": 1,
             "burrow_login_failures_total{reason=\"session_limit\"}": 1,
         }, d
+
+
+@test
+def gauges_served_and_queued():
+    """With max_clients = 1, a second connection waits in the queue."""
+    srv = metrics_server(users={"harry": "pw"}, max_clients=1)
+    with srv:
+        first = srv.ftp("harry", "pw")
+        with RawClient(srv.port) as c:
+            assert c.reply().startswith("120"), "not queued"
+            m = scrape(srv.maddr)
+            assert (m["burrow_sessions_served"],
+                    m["burrow_sessions_queued"]) == (1, 1), m
+            first.quit()
+            assert c.reply().startswith("220")
+            m = scrape(srv.maddr)
+            assert m["burrow_sessions_queued"] == 0, m
+        assert wait_until(lambda: scrape(srv.maddr)[
+            "burrow_sessions_served"] == 0)
 
 
 @test
