@@ -25,8 +25,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BURROWD, HOST, RawClient, Server, free_port,  # noqa: E402
-                     run, test, wait_until)
+from harness import (BUILDDIR, BURROWD, HOST, RawClient, Server,  # noqa: E402
+                     free_port, run, test, wait_until)
 
 MiB = 1024 * 1024
 CONTENT_TYPE = "text/plain; version=0.0.4"
@@ -388,4 +388,12 @@ def address_in_use_at_startup():
             in err, err
 
 
+def built_with_metrics():
+    with open(os.path.join(BUILDDIR, "config.h")) as f:
+        return "#define HAVE_METRICS 1" in f.read()
+
+
+if not built_with_metrics():
+    print("1..0 # SKIP built without metrics (configure --without-metrics)")
+    sys.exit(0)
 run()
