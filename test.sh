@@ -28,6 +28,7 @@ mkdir -p "$log"
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
       libncurses-dev check curl lftp python3 valgrind openssl logrotate groff-base
       tmux libwrap0 libsodium23 haproxy clang libclang-rt-14-dev
+      libmicrohttpd-dev
       libpq-dev postgresql
       libpam0g-dev libpam-wrapper libnss-wrapper)
 missing=()
@@ -176,11 +177,11 @@ if [ $quick -eq 0 ]; then
 		fi
 	done
 
-	echo "== ThreadSanitizer (the server's pool and password gate, the client's transfer queue, the hashing pipe)"
+	echo "== ThreadSanitizer (the server's pool, password gate and metrics counters, the client's transfer queue, the hashing pipe)"
 	mkdir -p build/tsan
 	if ( cd build/tsan && ../../configure -q --enable-tsan --disable-hardening >"$log/configure-tsan.log" 2>&1 &&
-	     make -j2 tests/check_pool tests/check_queue tests/check_xlog tests/check_parallel tests/check_verify tests/check_hcache >"$log/make-tsan.log" 2>&1 ); then
-		for t in check_pool check_queue check_xlog check_parallel check_verify check_hcache; do
+	     make -j2 tests/check_pool tests/check_queue tests/check_xlog tests/check_parallel tests/check_verify tests/check_hcache tests/check_metrics >"$log/make-tsan.log" 2>&1 ); then
+		for t in check_pool check_queue check_xlog check_parallel check_verify check_hcache check_metrics; do
 			if CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/tests/$t >"$log/tsan-$t.log" 2>&1; then
 				passed=$((passed + 1))
 			else

@@ -26,6 +26,7 @@
 #include "srv/lobby.h"
 #include "srv/log.h"
 #include "srv/pamauth.h"
+#include "srv/metrics.h"
 #include "srv/pgdb.h"
 #include "srv/pgsessions.h"
 #include "srv/pgsync.h"
@@ -207,12 +208,15 @@ login(struct session *s, uint64_t limit)
 	if (s->wake_fd == -1 &&
 	    (s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
 		log_warn("%s: eventfd", s->peer);
+		metrics_count(&s->srv->metrics, MC_LOGIN_FAIL_UNAVAILABLE);
 		return session_reply(s, FTP_NOTLOGGED, "Out of resources; try "
 		    "again later.");
 	}
-	if ((s->rootfd = open_home(s)) == -1)
+	if ((s->rootfd = open_home(s)) == -1) {
+		metrics_count(&s->srv->metrics, MC_LOGIN_FAIL_UNAVAILABLE);
 		return session_reply(s, FTP_NOTLOGGED,
 		    "Home directory unavailable.");
+	}
 	/* Shared, the database counts the sessions of every node. */
 	s->quota = quota_get_limited(s->srv->quotas, s->user, limit, s->rootfd,
 	    shared ? 0 : max);
@@ -227,6 +231,8 @@ login(struct session *s, uint64_t limit)
 			    s->user);
 		}
 		session_enter(s, ST_USER);
+		metrics_count(&s->srv->metrics, err == EUSERS ?
+		    MC_LOGIN_FAIL_SESSIONS : MC_LOGIN_FAIL_UNAVAILABLE);
 		if (err == EUSERS) {
 			session_reply(s, FTP_TOOMANY, "Too many sessions for this "
 			    "user (at most %u).", max);
@@ -243,6 +249,8 @@ login(struct session *s, uint64_t limit)
 	}
 	if (shared && (rc = enter_everywhere(s, max)) != 0) {
 		session_enter(s, ST_USER);
+		metrics_count(&s->srv->metrics, rc == 1 ?
+		    MC_LOGIN_FAIL_SESSIONS : MC_LOGIN_FAIL_UNAVAILABLE);
 		if (rc == 1) {
 			log_info("%s: refused %s: already %u sessions on all "
 			    "nodes", s->peer, s->user, max);
@@ -258,6 +266,7 @@ login(struct session *s, uint64_t limit)
 	session_enter(s, ST_READY);
 	lobby_logged_in(s->srv->lobby, s);
 	server_session_add(s->srv, s);
+	metrics_count(&s->srv->metrics, MC_LOGINS);
 	log_info("%s: login %s%s", s->peer, s->user, s->login_cached ?
 	    " (password remembered)" : "");
 	return session_reply(s, FTP_LOGINOK, "Login successful.");
@@ -268,9 +277,11 @@ login(struct session *s, uint64_t limit)
  * grows with each failure.
  */
 static int
-login_failed(struct session *s)
+login_failed(struct session *s, enum metrics_counter mc)
 {
 	s->failed_logins++;
+	/* The client cannot tell the reasons apart; the operator may. */
+	metrics_count(&s->srv->metrics, mc);
 	server_ban_fail(s->srv, &s->cl->peer);
 	log_info("%s: failed login for \"%s\" (attempt %d)", s->peer,
 	    s->user, s->failed_logins);
@@ -347,7 +358,9 @@ pass_pam(struct session *s, char *arg)
 		else
 			log_info("%s: PAM refused \"%s\": %s", s->peer,
 			    s->user, why);
-		return login_failed(s);
+		/* PAM does not say whether the name or the password was
+		 * wrong; neither does the count. */
+		return login_failed(s, MC_LOGIN_FAIL_PASSWORD);
 	}
 	db = server_users(s->srv);
 	u = users_find(db, s->user);
@@ -368,7 +381,7 @@ cmd_pass(struct session *s, char *arg)
 	const char *pw = arg != NULL ? arg : "";
 	uint64_t limit = 0;
 	char why[512];
-	int ok;
+	int ok, known;
 
 	if (session_tls_refuses_login(s)) {
 		/* A password sent in clear goes no further than this. */
@@ -390,6 +403,7 @@ cmd_pass(struct session *s, char *arg)
 	if (s->srv->pgsync != NULL &&
 	    pgsync_refresh(s->srv->pgsync, 0, why, sizeof(why)) == -1) {
 		wipe(arg, arg != NULL ? strlen(arg) : 0);
+		metrics_count(&s->srv->metrics, MC_LOGIN_FAIL_UNAVAILABLE);
 		log_warnx("%s: login of \"%s\" refused: %s", s->peer, s->user,
 		    why);
 		session_reply(s, FTP_CLOSING, "Service not available: the "
@@ -399,6 +413,7 @@ cmd_pass(struct session *s, char *arg)
 	db = server_users(s->srv);
 	if (s->user[0] != '\0' && users_valid_name(s->user))
 		u = users_find(db, s->user);
+	known = u != NULL;
 	/*
 	 * An unknown user costs the same as a known one: the password is
 	 * checked against another account's hash (same iteration count as
@@ -423,7 +438,8 @@ cmd_pass(struct session *s, char *arg)
 	if (ok)
 		return seat_and_login(s, limit);
 
-	return login_failed(s);
+	return login_failed(s, known ? MC_LOGIN_FAIL_PASSWORD :
+	    MC_LOGIN_FAIL_UNKNOWN);
 }
 
 /*
@@ -456,6 +472,7 @@ cmd_pass_seated(struct session *s)
 	if (!still_valid(s)) {
 		log_info("%s: login of %s refused: the account changed while "
 		    "it waited for a seat", s->peer, s->user);
+		metrics_count(&s->srv->metrics, MC_LOGIN_FAIL_UNAVAILABLE);
 		session_enter(s, ST_USER);
 		lobby_seat_give(s->srv->lobby, s);
 		return session_reply(s, FTP_NOTLOGGED, "Login incorrect.");

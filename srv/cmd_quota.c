@@ -19,7 +19,9 @@
 #include "proto/util.h"
 #include "srv/commands.h"
 #include "srv/jail.h"
+#include "srv/metrics.h"
 #include "srv/quota.h"
+#include "srv/server.h"
 #include "srv/session.h"
 
 /* What may still be stored: the quota's room, bounded by the disk's. */
@@ -54,6 +56,7 @@ cmd_allo(struct session *s, char *arg)
 		return session_reply(s, FTP_BADARG, "ALLO needs a size in bytes.");
 	room = available(s);
 	if ((uint64_t)n > room) {
+		metrics_count(&s->srv->metrics, MC_QUOTA_REFUSALS);
 		format_size((uint64_t)n, want, sizeof(want));
 		format_size(room, have, sizeof(have));
 		return session_reply(s, FTP_QUOTA, "Cannot allocate %s: only %s "

@@ -19,6 +19,7 @@
 #include "srv/commands.h"
 #include "srv/conf.h"
 #include "srv/log.h"
+#include "srv/metrics.h"
 #include "srv/server.h"
 #include "srv/session.h"
 
@@ -36,6 +37,7 @@ session_tls_begin(struct session *s)
 	s->tls = tls_accept_begin(s->tls_ctx, &s->ctl, &s->sid, err,
 	    sizeof(err));
 	if (s->tls == NULL) {
+		metrics_count(&s->srv->metrics, MC_TLS_CONTROL_FAILED);
 		log_warnx("%s: TLS handshake failed: %s", s->peer, err);
 		return -1;
 	}

@@ -26,6 +26,7 @@
 #include "srv/jail.h"
 #include "srv/conf.h"
 #include "srv/log.h"
+#include "srv/metrics.h"
 #include "srv/prehash.h"
 #include "srv/quota.h"
 #include "srv/server.h"
@@ -46,6 +47,40 @@ cmd_rest(struct session *s, char *arg)
 	    "APPE or RETR to go on.", off);
 }
 
+/*
+ * Counts a transfer by its result: ended by the client's ABOR, the
+ * shutdown or a reload is aborted, stopped by the quota is quota (and a
+ * quota refusal), any other error failed.
+ */
+static void
+count_xfer(struct session *s, enum xfer_result r)
+{
+	struct metrics *m = &s->srv->metrics;
+
+	switch (r) {
+	case XFER_OK:
+		metrics_count(m, MC_XFER_OK);
+		break;
+	case XFER_ABORTED:
+	case XFER_SHUTDOWN:
+	case XFER_REVOKED:
+		metrics_count(m, MC_XFER_ABORTED);
+		break;
+	case XFER_FILEERR:
+		if (s->data.err == EDQUOT) {
+			metrics_count(m, MC_XFER_QUOTA);
+			metrics_count(m, MC_QUOTA_REFUSALS);
+			break;
+		}
+		/* FALLTHROUGH */
+	case XFER_NETERR:
+	case XFER_TIMEOUT:
+	case XFER_CTLERR:
+		metrics_count(m, MC_XFER_FAILED);
+		break;
+	}
+}
+
 static void
 log_xfer(struct session *s, const char *verb, const char *vpath,
     uint64_t bytes, double secs, enum xfer_result r)
@@ -58,6 +93,7 @@ log_xfer(struct session *s, const char *verb, const char *vpath,
 
 	char file[VPATH_MAX + 512];
 
+	count_xfer(s, r);
 	log_info("%s: %s %s %s %ju bytes %.3fs %s", s->peer, s->user, verb,
 	    vpath, (uintmax_t)bytes, secs, what[r]);
 	snprintf(file, sizeof(file), "%s/%s%s", s->srv->cfg->home_root,

@@ -21,6 +21,7 @@
 
 #include "proto/util.h"
 #include "srv/conf.h"
+#include "srv/metrics.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -92,6 +93,9 @@ static const struct opt opts[] = {
 	{ "xfer_log", OPT_PATH, 0, 0, "", F(xfer_log), 0,
 	  "transfer log in xferlog format; empty for none" },
 	{ "pid_file", OPT_PATH, 0, 0, "", F(pid_file), 0, "pid file" },
+	{ "metrics_listen", OPT_STR, 0, 0, "", F(metrics_listen), 0,
+	  "address and port of the Prometheus metrics (GET /metrics); empty "
+	  "for none" },
 	{ "user", OPT_STR, 0, 0, "", F(user), 0,
 	  "account to switch to after binding, when started as root" },
 	{ "password_cache", OPT_BOOL, 0, 1, "true", F(password_cache), 0,
@@ -158,6 +162,22 @@ static const struct {
 	{ "users_backend", "file|postgresql" },
 	{ "auth", "file|pam" },
 	{ "pam_home", "account|home_root" },
+};
+
+/* metrics_listen: off when empty, else an address and port. */
+static int
+check_metrics_listen(const char *value, char *why, size_t whylen)
+{
+	return value[0] == '\0' ? 0 :
+	    metrics_parse_listen(value, NULL, NULL, why, whylen);
+}
+
+/* OPT_STR settings whose value is checked further; why names the setting. */
+static const struct {
+	const char	*name;
+	int		(*check)(const char *value, char *why, size_t whylen);
+} checks[] = {
+	{ "metrics_listen", check_metrics_listen },
 };
 
 #undef F
@@ -595,6 +615,10 @@ apply(struct srv_config *cfg, const struct opt *o, config_setting_t *s,
 		if (t != CONFIG_TYPE_STRING)
 			goto badtype;
 		str = config_setting_get_string(s);
+		for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+			if (strcmp(checks[i].name, o->name) == 0 &&
+			    checks[i].check(str, why, whylen) == -1)
+				return -1;
 		free(*field_str(cfg, o->off));
 		*field_str(cfg, o->off) = o->type == OPT_PATH ?
 		    conf_resolve(cfg, str) : strdup(str);

@@ -37,6 +37,7 @@ struct srv_config {
 	char		*log_file;	/* absolute or "" */
 	char		*xfer_log;	/* absolute or "" */
 	char		*pid_file;	/* absolute or "" */
+	char		*metrics_listen;	/* "ADDR:PORT", "[ADDR]:PORT" or "" */
 	char		*user;
 	int		 max_login_attempts;
 	int		 end_sessions_on_password_change;

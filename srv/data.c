@@ -32,6 +32,7 @@
 #include "srv/conf.h"
 #include "srv/data.h"
 #include "srv/log.h"
+#include "srv/metrics.h"
 #include "srv/proxied.h"
 #include "srv/quota.h"
 #include "srv/rate.h"
@@ -372,12 +373,14 @@ data_tls(struct session *s)
 	d->tls = tls_accept(s->tls_ctx, &d->conn, &s->sid, session_data_ms(s),
 	    err, sizeof(err));
 	if (d->tls == NULL) {
+		metrics_count(&s->srv->metrics, MC_TLS_DATA_FAILED);
 		log_warnx("%s: data connection TLS handshake failed: %s",
 		    s->peer, err);
 		session_reply(s, FTP_BADPROT, "TLS negotiation on the data "
 		    "connection failed.");
 		return -1;
 	}
+	metrics_count(&s->srv->metrics, MC_TLS_DATA_OK);
 	if (s->srv->cfg->tls_require_session_reuse && !tls_reused(d->tls)) {
 		log_warnx("%s: data connection did not resume the control "
 		    "connection's TLS session: refused", s->peer);
@@ -627,6 +630,7 @@ send_buf(struct session *s, const char *buf, size_t len, int limited)
 		n = len < most ? len : most;
 		if (conn_write(&s->data.conn, buf, n, session_data_ms(s)) == -1)
 			return errno == ETIMEDOUT ? XFER_TIMEOUT : XFER_NETERR;
+		metrics_add(&s->srv->metrics, MC_BYTES_OUT, n);
 		buf += n;
 		len -= n;
 		progress(&s->data, s->data.done + n);
@@ -673,6 +677,8 @@ data_send_file(struct session *s, int fd, off_t offset, uint64_t *sent)
 			n = sendfile(s->data.fd, fd, &offset,
 			    slice(s, RATE_DOWN, SENDFILE_CHUNK));
 			if (n > 0) {
+				metrics_add(&s->srv->metrics, MC_BYTES_OUT,
+				    (uint64_t)n);
 				*sent += (uint64_t)n;
 				progress(&s->data, *sent);
 				/*
@@ -803,6 +809,7 @@ data_recv_file(struct session *s, int fd, const struct data_sink *to,
 			r = XFER_NETERR;
 			break;
 		}
+		metrics_add(&s->srv->metrics, MC_BYTES_IN, (uint64_t)n);
 		m = (size_t)n;
 		o = m;
 		if (s->ascii) {

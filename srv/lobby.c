@@ -465,3 +465,14 @@ lobby_stats(struct lobby *l, unsigned *pending, unsigned *seated)
 	*seated = l->seated;
 	pthread_mutex_unlock(&l->lock);
 }
+
+unsigned
+lobby_queued(struct lobby *l)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&l->lock);
+	n = l->queued.n;
+	pthread_mutex_unlock(&l->lock);
+	return n;
+}

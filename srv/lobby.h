@@ -79,4 +79,7 @@ void		 lobby_gone(struct lobby *l, struct session *s);
 void		 lobby_stats(struct lobby *l, unsigned *pending,
 		    unsigned *seated);
 
+/* Sessions waiting for a seat (queued connections and logins), now. */
+unsigned	 lobby_queued(struct lobby *l);
+
 #endif

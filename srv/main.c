@@ -35,6 +35,7 @@
 #include "srv/lobby.h"
 #include "srv/log.h"
 #include "srv/pamauth.h"
+#include "srv/metrics_http.h"
 #include "srv/pgdb.h"
 #include "srv/pgsync.h"
 #include "srv/pool.h"
@@ -527,6 +528,7 @@ int
 main(int argc, char **argv)
 {
 	struct server srv;
+	struct metrics_http *metrics = NULL;
 	char err[1024];
 	const char *path = NULL;
 	sigset_t sigs;
@@ -608,6 +610,10 @@ main(int argc, char **argv)
 	if (srv.cfg->tls_implicit_port != 0 &&
 	    (ifd = open_listener(srv.cfg, srv.cfg->tls_implicit_port)) == -1)
 		goto out;
+	if (metrics_http_open(&srv, &metrics, err, sizeof(err)) == -1) {
+		fprintf(stderr, "burrowd: %s\n", err);
+		goto out;
+	}
 	if (srv.cfg->xfer_log[0] != '\0' &&
 	    (srv.xferlog = xferlog_open(srv.cfg->xfer_log)) == NULL) {
 		fprintf(stderr, "burrowd: xfer_log %s: %s\n", srv.cfg->xfer_log,
@@ -714,6 +720,8 @@ main(int argc, char **argv)
 		log_warn("database listener");
 		goto out;
 	}
+	if (metrics_http_start(metrics) == -1)
+		goto out;
 
 	serve(&srv, lfd, ifd, sfd);
 	lfd = ifd = -1;	/* serve() closed them */
@@ -734,6 +742,7 @@ out:
 		close(ifd);
 	if (sfd != -1)
 		close(sfd);
+	metrics_http_stop(metrics);
 	server_free(&srv);
 	log_close();
 	return rc;

@@ -145,6 +145,7 @@ server_ban_fail(struct server *srv, const struct sockaddr_storage *addr)
 	}
 	pthread_mutex_unlock(&srv->ban_lock);
 	if (banned) {
+		metrics_count(&srv->metrics, MC_BANS);
 		addr_ntop(addr, who, sizeof(who));
 		log_info("%s: banned for %d s after %d failed logins in %d s",
 		    who, cfg->ban_time, cfg->ban_after, cfg->ban_window);
@@ -164,6 +165,21 @@ server_banned(struct server *srv, const struct sockaddr_storage *addr)
 		rc = b->until > now_mono();
 	pthread_mutex_unlock(&srv->ban_lock);
 	return rc;
+}
+
+unsigned
+server_bans_active(struct server *srv)
+{
+	double now = now_mono();
+	unsigned n = 0;
+	size_t i;
+
+	pthread_mutex_lock(&srv->ban_lock);
+	for (i = 0; i < srv->nbans; i++)
+		if (srv->bans[i].until > now)
+			n++;
+	pthread_mutex_unlock(&srv->ban_lock);
+	return n;
 }
 
 struct userdb *

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "srv/metrics.h"
+
 struct srv_config;
 struct userdb;
 struct pool;
@@ -47,6 +49,7 @@ struct server {
 	struct pgsync		*pgsync;	/* keeps users equal to pg */
 	char			 node[64];	/* pg: this process, in rows */
 	atomic_uint		 serial;	/* pg: numbers session rows */
+	struct metrics		 metrics;	/* counters, atomics: no lock */
 
 	/*
 	 * tls_lock guards tls, the context new sessions take (NULL without
@@ -126,6 +129,9 @@ void server_wake_sessions(struct server *srv);
  */
 void server_ban_fail(struct server *srv, const struct sockaddr_storage *addr);
 int server_banned(struct server *srv, const struct sockaddr_storage *addr);
+
+/* How many addresses are banned now (for the metrics). */
+unsigned server_bans_active(struct server *srv);
 
 /* A reference to the current users database; users_unref() it after use. */
 struct userdb *server_users(struct server *srv);

@@ -27,6 +27,7 @@
 #include "srv/jail.h"
 #include "srv/lobby.h"
 #include "srv/log.h"
+#include "srv/metrics.h"
 #include "srv/pgdb.h"
 #include "srv/pgsessions.h"
 #include "srv/pool.h"
@@ -362,9 +363,11 @@ handshake_step(struct session *s)
 	s->handshaking = 0;
 	if (r == -1) {
 		s->tls = NULL;	/* freed by tls_accept_step */
+		metrics_count(&s->srv->metrics, MC_TLS_CONTROL_FAILED);
 		log_warnx("%s: TLS handshake failed: %s", s->peer, err);
 		return -1;
 	}
+	metrics_count(&s->srv->metrics, MC_TLS_CONTROL_OK);
 	log_info("%s: TLS on the control connection, %s", s->peer,
 	    tls_describe(s->tls, desc, sizeof(desc)));
 	return 1;
@@ -560,6 +563,7 @@ session_new(struct client *cl)
 	}
 	s->srv = cl->srv;
 	s->cl = cl;
+	metrics_count(&s->srv->metrics, MC_SESSIONS);
 	s->rootfd = -1;
 	s->wake_fd = -1;
 	s->mlst_facts = FACT_TYPE | FACT_SIZE | FACT_MODIFY | FACT_PERM;

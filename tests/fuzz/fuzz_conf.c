@@ -3,8 +3,8 @@
  * read with conf_load(). Checks that a loaded configuration keeps every
  * setting within the bounds of the table (the ones a test can state
  * here), that its paths are absolute or empty, that the list of trusted
- * balancers can be asked about, and that a refusal says why within the
- * error buffer.
+ * balancers can be asked about, that metrics_listen is off or an address
+ * and port, and that a refusal says why within the error buffer.
  */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "srv/conf.h"
+#include "srv/metrics.h"
 #include "tests/fuzz/fuzz.h"
 
 static int
@@ -73,6 +74,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    abs_or_empty(cfg->tls_cert) && abs_or_empty(cfg->tls_key));
 	if (cfg->tls_require || cfg->tls_implicit_port != 0)
 		FUZZ_CHECK(cfg->tls_cert[0] != '\0' && cfg->tls_key[0] != '\0');
+	/* metrics_listen is off, or an address burrowd can bind. */
+	FUZZ_CHECK(cfg->metrics_listen != NULL && (cfg->metrics_listen[0] ==
+	    '\0' || metrics_parse_listen(cfg->metrics_listen, NULL, NULL, err,
+	    sizeof(err)) == 0));
 	for (i = 0; cfg->proxy_trusted != NULL && cfg->proxy_trusted[i]; i++)
 		FUZZ_CHECK(i < 100000);
 	ask(cfg, AF_INET, "10.1.2.3");
