@@ -39,6 +39,7 @@
 #include "srv/quota.h"
 #include "srv/schema.h"
 #include "srv/server.h"
+#include "srv/service.h"
 #include "srv/session.h"
 #include "srv/users.h"
 #include "srv/verify.h"
@@ -304,10 +305,11 @@ accept_one(struct server *srv, struct acceptor *ac, int lfd,
 
 /*
  * Serves until SIGTERM or SIGINT; SIGHUP reloads the users. ifd is the
- * implicit FTPS listener, or -1.
+ * implicit FTPS listener, or -1; status is what the service manager is
+ * told while serving.
  */
 static void
-serve(struct server *srv, int lfd, int ifd, int sfd)
+serve(struct server *srv, int lfd, int ifd, int sfd, const char *status)
 {
 	struct signalfd_siginfo si;
 	struct pollfd pfd[3] = {
@@ -328,12 +330,16 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 		    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				log_info("SIGHUP: reloading users");
+				service_reloading();
 				server_reload_users(srv);
 				log_reopen();
 				xferlog_reopen(srv->xferlog);
+				service_ready(status);
 			} else {
 				log_info("signal %u: shutting down",
 				    si.ssi_signo);
+				service_stopping("Stopping: transfers may "
+				    "finish");
 				break;
 			}
 		}
@@ -518,7 +524,7 @@ int
 main(int argc, char **argv)
 {
 	struct server srv;
-	char err[1024];
+	char err[1024], status[128];
 	const char *path = NULL;
 	sigset_t sigs;
 	int ch, foreground = 0, check = 0, lfd = -1, ifd = -1, sfd = -1;
@@ -586,9 +592,15 @@ main(int argc, char **argv)
 	if (srv.cfg->pid_file[0] != '\0' &&
 	    (pidfd = lock_pidfile(srv.cfg->pid_file)) == -1)
 		goto out;
-	if ((lfd = open_listener(srv.cfg, srv.cfg->port)) == -1)
+	/* Sockets systemd passed (burrowd.socket) first, then the rest. */
+	if (service_listeners(srv.cfg->port, srv.cfg->tls_implicit_port, &lfd,
+	    &ifd, err, sizeof(err)) == -1) {
+		fprintf(stderr, "burrowd: %s\n", err);
 		goto out;
-	if (srv.cfg->tls_implicit_port != 0 &&
+	}
+	if (lfd == -1 && (lfd = open_listener(srv.cfg, srv.cfg->port)) == -1)
+		goto out;
+	if (srv.cfg->tls_implicit_port != 0 && ifd == -1 &&
 	    (ifd = open_listener(srv.cfg, srv.cfg->tls_implicit_port)) == -1)
 		goto out;
 	if (srv.cfg->xfer_log[0] != '\0' &&
@@ -676,7 +688,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	serve(&srv, lfd, ifd, sfd);
+	snprintf(status, sizeof(status), "Serving on port %d, %d sessions at "
+	    "most", srv.cfg->port, srv.cfg->max_clients);
+	service_ready(status);
+	serve(&srv, lfd, ifd, sfd, status);
 	lfd = ifd = -1;	/* serve() closed them */
 
 	lobby_stop(srv.lobby);
