@@ -28,7 +28,7 @@ mkdir -p "$log"
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
       libncurses-dev check curl lftp python3 valgrind openssl logrotate groff-base
       tmux libwrap0 libsodium23 haproxy clang libclang-rt-14-dev
-      libpq-dev postgresql libsystemd-dev systemd)
+      libpq-dev postgresql libsystemd-dev systemd debhelper lintian)
 missing=()
 for p in "${need[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
