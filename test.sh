@@ -28,7 +28,7 @@ mkdir -p "$log"
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
       libncurses-dev check curl lftp python3 valgrind openssl logrotate groff-base
       tmux libwrap0 libsodium23 haproxy clang libclang-rt-14-dev
-      libmicrohttpd-dev
+      libmicrohttpd-dev libsystemd-dev systemd debhelper lintian
       libpq-dev postgresql
       libpam0g-dev libpam-wrapper libnss-wrapper)
 missing=()

@@ -43,6 +43,7 @@
 #include "srv/rate.h"
 #include "srv/schema.h"
 #include "srv/server.h"
+#include "srv/service.h"
 #include "srv/session.h"
 #include "srv/users.h"
 #include "srv/verify.h"
@@ -308,10 +309,11 @@ accept_one(struct server *srv, struct acceptor *ac, int lfd,
 
 /*
  * Serves until SIGTERM or SIGINT; SIGHUP reloads the users. ifd is the
- * implicit FTPS listener, or -1.
+ * implicit FTPS listener, or -1; status is what the service manager is
+ * told while serving.
  */
 static void
-serve(struct server *srv, int lfd, int ifd, int sfd)
+serve(struct server *srv, int lfd, int ifd, int sfd, const char *status)
 {
 	struct signalfd_siginfo si;
 	struct pollfd pfd[3] = {
@@ -333,13 +335,17 @@ serve(struct server *srv, int lfd, int ifd, int sfd)
 			if (si.ssi_signo == SIGHUP) {
 				log_info("SIGHUP: reloading users and "
 				    "certificate");
+				service_reloading();
 				server_reload_users(srv);
 				server_reload_tls(srv);
 				log_reopen();
 				xferlog_reopen(srv->xferlog);
+				service_ready(status);
 			} else {
 				log_info("signal %u: shutting down",
 				    si.ssi_signo);
+				service_stopping("Stopping: transfers may "
+				    "finish");
 				break;
 			}
 		}
@@ -529,7 +535,7 @@ main(int argc, char **argv)
 {
 	struct server srv;
 	struct metrics_http *metrics = NULL;
-	char err[1024];
+	char err[1024], status[128];
 	const char *path = NULL;
 	sigset_t sigs;
 	int ch, foreground = 0, check = 0, lfd = -1, ifd = -1, sfd = -1;
@@ -605,9 +611,15 @@ main(int argc, char **argv)
 	if (srv.cfg->pid_file[0] != '\0' &&
 	    (pidfd = lock_pidfile(srv.cfg->pid_file)) == -1)
 		goto out;
-	if ((lfd = open_listener(srv.cfg, srv.cfg->port)) == -1)
+	/* Sockets systemd passed (burrowd.socket) first, then the rest. */
+	if (service_listeners(srv.cfg->port, srv.cfg->tls_implicit_port, &lfd,
+	    &ifd, err, sizeof(err)) == -1) {
+		fprintf(stderr, "burrowd: %s\n", err);
 		goto out;
-	if (srv.cfg->tls_implicit_port != 0 &&
+	}
+	if (lfd == -1 && (lfd = open_listener(srv.cfg, srv.cfg->port)) == -1)
+		goto out;
+	if (srv.cfg->tls_implicit_port != 0 && ifd == -1 &&
 	    (ifd = open_listener(srv.cfg, srv.cfg->tls_implicit_port)) == -1)
 		goto out;
 	if (metrics_http_open(&srv, &metrics, err, sizeof(err)) == -1) {
@@ -723,7 +735,10 @@ main(int argc, char **argv)
 	if (metrics_http_start(metrics) == -1)
 		goto out;
 
-	serve(&srv, lfd, ifd, sfd);
+	snprintf(status, sizeof(status), "Serving on port %d, %d sessions at "
+	    "most", srv.cfg->port, srv.cfg->max_clients);
+	service_ready(status);
+	serve(&srv, lfd, ifd, sfd, status);
 	lfd = ifd = -1;	/* serve() closed them */
 
 	lobby_stop(srv.lobby);
