@@ -183,6 +183,7 @@ def server_package_contents():
                  "etc/logrotate.d/burrowd",
                  "lib/systemd/system/burrowd.service",
                  "lib/systemd/system/burrowd.socket",
+                 "etc/pam.d/burrow",
                  "usr/share/man/man8/burrowd.8.gz",
                  "usr/share/man/man8/burrow-passwd.8.gz",
                  "usr/share/man/man5/burrowd.conf.5.gz",
@@ -195,10 +196,11 @@ def server_package_contents():
     assert sorted(conffiles) == ["/etc/burrow/burrowd.conf",
                                  "/etc/burrow/users.conf",
                                  "/etc/init.d/burrowd",
-                                 "/etc/logrotate.d/burrowd"], conffiles
+                                 "/etc/logrotate.d/burrowd",
+                                 "/etc/pam.d/burrow"], conffiles
     depends = deb_field(deb, "Depends")
     for want in ("adduser", "ssl-cert", "libssl3", "libconfig9", "libpq5",
-                 "libsystemd0"):
+                 "libsystemd0", "libpam0g", "libmicrohttpd12"):
         assert want in depends, depends
     assert "init-system-helpers" in deb_field(deb, "Pre-Depends")
     postinst = deb_control(deb, "postinst")
