@@ -13,11 +13,11 @@ the wait of each client is from the common start to its 230. Run against
 each configured to let all N in at once (tests/peers.py, usual_hash and
 max_clients). A client that does not get its 230 (a refused connection,
 a 421, any other reply, a timeout) is a failure, shown with its reply.
-Prints wall time (common start to the last QUIT of a client that got in),
-median and worst wait of those clients, and failures, per run and as medians over the
-runs, with ratios peer / burrowd. The rounds go round-robin over the
-servers, all running at once, idle but the one measured. It measures; it
-never asserts.
+Prints wall time (common start to the last QUIT of a client that got
+in), median and worst wait of those clients, and failures, per run and as
+medians over the runs, with ratios peer / burrowd. The rounds go
+round-robin over the servers, all running at once, idle but the one
+measured. It measures; it never asserts.
 
   python3 bench/logins.py [--clients 256] [--rounds 200000] [--runs 3]
                           [--users 1] [--only abcd] [--timeout 1800]
@@ -129,20 +129,24 @@ def flood(target, clients, timeout, greeting_timeout):
             [r for r in failures if r is not None])
 
 
-def group_size(pgid):
-    """How many processes are in the process group pgid."""
-    n = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
+def descendants(pid):
+    """How many processes descend from pid (vsftpd's sessions leave its
+    process group with setsid, not its tree)."""
+    children = collections.defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
             continue
         try:
-            with open("/proc/%s/stat" % pid) as f:
+            with open("/proc/%s/stat" % entry) as f:
                 stat = f.read()
         except OSError:
             continue
-        # pid (comm) state ppid pgrp ...; comm may hold spaces.
-        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
-            n += 1
+        # pid (comm) state ppid ...; comm may hold spaces.
+        children[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry))
+    n, todo = 0, list(children[pid])
+    while todo:
+        n += 1
+        todo.extend(children[todo.pop()])
     return n
 
 
@@ -162,10 +166,10 @@ class Target:
         call, before any run, counts the idle server's processes."""
         if isinstance(self.server, harness.Server):
             return
-        pgid = self.server.proc.pid
+        pid = self.server.proc.pid
         if self.idle is None:
-            self.idle = group_size(pgid)
-        harness.wait_until(lambda: group_size(pgid) <= self.idle, 30, 0.1)
+            self.idle = descendants(pid)
+        harness.wait_until(lambda: descendants(pid) <= self.idle, 30, 0.1)
 
     def stop(self):
         if isinstance(self.server, harness.Server):
