@@ -7,6 +7,7 @@
 #
 #   bench/run.sh [--builddir DIR] [bench.py options]
 #   bench/run.sh --client [--builddir DIR] [client.py options]
+#   bench/run.sh --logins [--builddir DIR] [logins.py options]
 #
 #   --builddir DIR   the build holding burrowd (and burrow; default
 #                    build/normal)
@@ -21,6 +22,16 @@
 #   --files N        small files in its (d) (default 200)
 #   --file-kib N     size of each (default 4)
 #   --timeout SECS   bound on every client run (default 120)
+#
+#   --logins         a login flood (bench/logins.py): 256 clients at once
+#                    log in to burrowd with its password cache off and on
+#                    (PBKDF2, 200000 rounds) and to vsftpd and Pure-FTPd with
+#                    their usual hashes (yescrypt through PAM, pure-pw's
+#                    argon2id); it takes --runs and --only (default abcd: a
+#                    burrowd without the cache, b with it, c vsftpd,
+#                    d Pure-FTPd), and --clients N (default 256), --rounds N
+#                    (default 200000), --users N (burrowd's, default 1),
+#                    --timeout SECS (each flood, default 1800)
 #
 #   --wan            many files and one big file over a distant link
 #                    (bench/wan.py through bench/delayproxy.py): burrow with
@@ -38,6 +49,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--client) script=client.py; shift ;;
 	--wan) script=wan.py; shift ;;
+	--logins) script=logins.py; shift ;;
 	--builddir) builddir=$2; shift 2 ;;
 	--builddir=*) builddir=${1#*=}; shift ;;
 	-h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -47,7 +59,11 @@ done
 [ -d "$builddir" ] || { echo "run.sh: no build folder $builddir" >&2; exit 2; }
 builddir=$(cd "$builddir" && pwd)
 need=burrowd tools="curl openssl python3"
-[ $script != bench.py ] && need="burrowd burrow" tools="$tools lftp"
+case $script in
+bench.py) ;;
+logins.py) tools=python3 ;;
+*) need="burrowd burrow" tools="$tools lftp" ;;
+esac
 for prog in $need; do
 	if [ ! -x "$builddir/$prog" ]; then
 		echo "run.sh: $builddir/$prog is not built (run ./test.sh or make first)" >&2

@@ -26,7 +26,9 @@ processes at once (flock, then unpack into a temporary folder and rename).
 
 Needs root. What it leaves on the system, made once and reused: the account
 `burrowtest` (--system, no shell, home /var/lib/burrowtest, an empty folder
-vsftpd changes into before local_root) and /etc/pam.d/burrow-vsftpd.
+vsftpd changes into before local_root), /etc/pam.d/burrow-vsftpd and, once
+a Vsftpd(usual_hash=True) has run, the account `burrowbench` (the same, home
+/var/lib/burrowbench).
 
 Both peers log in a real user, not anonymous: the system account
 `burrowtest` (created once as a --system account with no shell and reused;
@@ -44,6 +46,10 @@ with allow_writeable_chroot keeps it there. With TLS: force_local_logins_ssl,
 force_local_data_ssl and vsftpd's default require_ssl_reuse=YES, so a data
 connection must resume the control connection's TLS session (curl does;
 Python's ftplib does not: use ReuseFTP_TLS below, or peer.ftp()).
+With usual_hash=True (bench/logins.py) it logs in `burrowbench` instead,
+whose password chpasswd sets with the system's default method (through
+PAM's pam_unix: yescrypt on Debian 12), so that a test process setting
+burrowtest's SHA-512 hash meanwhile cannot change what is measured.
   FEAT (plain):  EPRT EPSV MDTM PASV REST STREAM SIZE TVFS
   FEAT (TLS):    AUTH TLS EPRT EPSV MDTM PASV PBSZ PROT REST STREAM SIZE TVFS
                  (AUTH SSL is accepted too, though not listed)
@@ -59,9 +65,11 @@ anonymous), -A (chroot everyone), -H, -d (unless verbose=False). The PureDB
 is made with the unpacked `pure-pw mkdb` from a passwd file we write with a
 SHA-512 crypt hash (`openssl passwd -6`): `pure-pw useradd` hashes with
 argon2id at a cost that takes about 3 s per login on this machine, which
-would slow every test and distort the benchmark. With TLS: -Y 3 (TLS
-required on the control and the data connections, like vsftpd's force_*)
-and the certificate via -2 cert,key.
+would slow every test and distort the benchmark. With usual_hash=True
+(bench/logins.py) `pure-pw useradd` makes the passwd file all the same,
+with its default hash. With TLS: -Y 3 (TLS required on the control and the
+data connections, like vsftpd's force_*) and the certificate via -2
+cert,key.
 Pure-FTPd logs only to syslog and this machine has no /dev/log: it runs in a
 private mount namespace (unshare --mount) whose /dev is a small tmpfs holding
 null, zero, random, urandom and a /dev/log bound to a socket this module reads
@@ -77,6 +85,11 @@ into the instance's log. Where unshare cannot do that, it runs without
   "421 Sorry, cleartext sessions and weak ciphers are not accepted", AUTH
   SSL "500 This security scheme is not implemented", and a transfer under
   PROT C "521 Data connection cannot be opened with this PROT setting."
+
+max_clients=N (both peers; default: vsftpd's max_clients 256 and
+max_per_ip 64, Pure-FTPd's 50) lets N sessions in at once, from one
+address too: vsftpd max_clients and max_per_ip, Pure-FTPd -c and -C with a
+passive range of 2N + 100 ports (it caps its clients at half the range).
 
 Every wait is bounded; every subprocess has a timeout. Anything that cannot
 be had (not root, no apt, no package, a library that will not install)
@@ -109,6 +122,8 @@ PEERS_DIR = os.environ.get("BURROW_PEERS_DIR") or os.path.normpath(
                  "peers"))
 ACCOUNT = "burrowtest"
 ACCOUNT_HOME = "/var/lib/burrowtest"
+# vsftpd's login with the system's own hash (usual_hash=True).
+BENCH_ACCOUNT = "burrowbench"
 PASSWORD = "burrow-peer-pw"
 PAM_SERVICE = "burrow-vsftpd"
 
@@ -251,36 +266,47 @@ def unpack(pkg):
     return root
 
 
-_account = None
+_accounts = {}
 
 
-def account():
-    """(uid, gid) of the test account, created once and reused; its
-    password is set to PASSWORD once per process (which mends a stale one),
-    hashed with SHA-512 crypt (about 1 ms to check here) rather than the
-    system's yescrypt (about 25 ms), as Pure-FTPd's is: logins stay cheap
-    for tests and comparable in the benchmark."""
-    global _account
+def account(name=ACCOUNT, crypt_method="SHA512"):
+    """(uid, gid) of a test account, created once and reused (home
+    /var/lib/NAME); its password is set to PASSWORD once per process (which
+    mends a stale one). burrowtest's is hashed with SHA-512 crypt (about
+    1 ms to check here) rather than the system's yescrypt (about 25 ms), as
+    Pure-FTPd's is: logins stay cheap for tests and comparable in the
+    benchmark. crypt_method None: chpasswd's default (through PAM)."""
     _need_root()
-    if _account is not None:
-        return _account
+    if name in _accounts:
+        return _accounts[name]
     with _lock():
+        home = ACCOUNT_HOME if name == ACCOUNT else "/var/lib/" + name
         try:
-            pw = pwd.getpwnam(ACCOUNT)
+            pw = pwd.getpwnam(name)
         except KeyError:
             _run(["useradd", "--system", "--user-group", "--no-create-home",
-                  "--home-dir", ACCOUNT_HOME, "--shell", "/usr/sbin/nologin",
-                  "--comment", "Burrow peer-server tests", ACCOUNT], 60,
-                 "creating the account " + ACCOUNT)
-            pw = pwd.getpwnam(ACCOUNT)
+                  "--home-dir", home, "--shell", "/usr/sbin/nologin",
+                  "--comment", "Burrow peer-server tests", name], 60,
+                 "creating the account " + name)
+            pw = pwd.getpwnam(name)
         # vsftpd changes into the account's home before local_root.
         if not os.path.isdir(pw.pw_dir):
             os.makedirs(pw.pw_dir, 0o755, exist_ok=True)
-        _run(["chpasswd", "--crypt-method", "SHA512"], 60,
-             "setting %s's password" % ACCOUNT,
-             input=("%s:%s\n" % (ACCOUNT, PASSWORD)).encode())
-        _account = (pw.pw_uid, pw.pw_gid)
-        return _account
+        method = ["--crypt-method", crypt_method] if crypt_method else []
+        _run(["chpasswd"] + method, 60, "setting %s's password" % name,
+             input=("%s:%s\n" % (name, PASSWORD)).encode())
+        _accounts[name] = (pw.pw_uid, pw.pw_gid)
+        return _accounts[name]
+
+
+def shadow_hash(name):
+    """name's password hash in /etc/shadow."""
+    with open("/etc/shadow") as f:
+        for line in f:
+            fields = line.split(":")
+            if fields[0] == name:
+                return fields[1]
+    raise PeerUnavailable("%s is not in /etc/shadow" % name)
 
 
 def _pam_service():
@@ -343,20 +369,25 @@ class Peer:
     name = "peer"
     package = None
 
-    def __init__(self, tls=False, verbose=True):
+    def __init__(self, tls=False, verbose=True, max_clients=None,
+                 user=ACCOUNT, crypt_method="SHA512"):
         """tls: require TLS on control and data connections. verbose: log
-        every command (off in the benchmark)."""
+        every command (off in the benchmark). max_clients: sessions let in
+        at once, from one address too (None: the class's defaults). user,
+        crypt_method: the system account and its hash, see account()."""
         _need_root()
         self.root = unpack(self.package)
         _check_links(self.binary())
-        self.uid, self.gid = account()
+        self.uid, self.gid = account(user, crypt_method)
         self.tls = tls
         self.verbose = verbose
+        self.max_clients = max_clients
         self.host = HOST
         self.port = harness.free_port()
+        width = 100 if max_clients is None else 2 * max_clients + 100
         low = random.randrange(20000, 60000, 100)
-        self.pasv_ports = (low, low + 99)
-        self.user = ACCOUNT
+        self.pasv_ports = (low, low + width - 1)
+        self.user = user
         self.password = PASSWORD
         self.dir = tempfile.mkdtemp(prefix="burrow-%s-" % self.name)
         os.chmod(self.dir, 0o755)
@@ -392,6 +423,10 @@ class Peer:
     def log_files(self):
         """The server's own log files, read by log()."""
         return []
+
+    def stored_hash(self):
+        """The password hash the server checks at login, as stored."""
+        raise NotImplementedError
 
     # --- life ---
 
@@ -536,10 +571,15 @@ class Vsftpd(Peer):
     name = "vsftpd"
     package = "vsftpd"
 
-    def __init__(self, tls=False, verbose=True, chmod=True):
+    def __init__(self, tls=False, verbose=True, chmod=True, max_clients=None,
+                 usual_hash=False):
         """chmod: chmod_enable, its SITE CHMOD (on by default in vsftpd
-        too; off, it answers 500)."""
-        super().__init__(tls, verbose)
+        too; off, it answers 500). usual_hash: log in BENCH_ACCOUNT, whose
+        hash is the system's default, rather than burrowtest with SHA-512
+        crypt."""
+        super().__init__(tls, verbose, max_clients,
+                         *((BENCH_ACCOUNT, None) if usual_hash
+                           else (ACCOUNT, "SHA512")))
         _pam_service()
         self.empty = os.path.join(self.dir, "empty")
         os.mkdir(self.empty, 0o755)
@@ -557,7 +597,8 @@ class Vsftpd(Peer):
             "secure_chroot_dir": self.empty,
             "pasv_enable": "YES", "pasv_min_port": self.pasv_ports[0],
             "pasv_max_port": self.pasv_ports[1],
-            "max_per_ip": 64, "max_clients": 256,
+            "max_per_ip": max_clients or 64,
+            "max_clients": max_clients or 256,
             "idle_session_timeout": 60, "data_connection_timeout": 30,
             "xferlog_enable": "YES",
             "log_ftp_protocol": "YES" if verbose else "NO",
@@ -588,6 +629,9 @@ class Vsftpd(Peer):
 
     def log_files(self):
         return [self.log_path]
+
+    def stored_hash(self):
+        return shadow_hash(self.user)
 
 
 class _SyslogSink:
@@ -648,26 +692,40 @@ class PureFtpd(Peer):
     name = "pure-ftpd"
     package = "pure-ftpd"
 
-    def __init__(self, tls=False, verbose=True):
-        super().__init__(tls, verbose)
+    def __init__(self, tls=False, verbose=True, max_clients=None,
+                 usual_hash=False):
+        """usual_hash: the hash `pure-pw useradd` writes by default rather
+        than SHA-512 crypt."""
+        super().__init__(tls, verbose, max_clients)
         self.passwd_path = os.path.join(self.dir, "pureftpd.passwd")
         self.pdb_path = os.path.join(self.dir, "pureftpd.pdb")
         self.xfer_path = os.path.join(self.dir, "transfer.log")
         self.syslog_path = os.path.join(self.dir, "syslog.log")
         self.sink_path = os.path.join(self.dir, "log.sock")
         self.sink = None
-        hashed = _run(["openssl", "passwd", "-6", "-stdin"], 30,
-                      "hashing the password",
-                      input=(PASSWORD + "\n").encode()).stdout.decode().strip()
-        # pure-pw's format: user:hash:uid:gid:gecos:home/./ and 12 more
-        # fields (quotas, ratios, time and address limits) left empty.
-        with open(self.passwd_path, "w") as f:
-            f.write("%s:%s:%d:%d::%s/./%s\n" % (self.user, hashed, self.uid,
-                                                self.gid, self.home,
-                                                ":" * 12))
+        pure_pw = os.path.join(self.root, "usr/bin/pure-pw")
+        if usual_hash:
+            # It asks for the password twice, on stdin when that is not
+            # a terminal.
+            _run([pure_pw, "useradd", self.user, "-f", self.passwd_path,
+                  "-u", str(self.uid), "-g", str(self.gid), "-d", self.home],
+                 60, "pure-pw useradd",
+                 input=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
+        else:
+            hashed = _run(["openssl", "passwd", "-6", "-stdin"], 30,
+                          "hashing the password",
+                          input=(PASSWORD + "\n").encode()
+                          ).stdout.decode().strip()
+            # pure-pw's format: user:hash:uid:gid:gecos:home/./ and 12
+            # more fields (quotas, ratios, time and address limits) left
+            # empty.
+            with open(self.passwd_path, "w") as f:
+                f.write("%s:%s:%d:%d::%s/./%s\n"
+                        % (self.user, hashed, self.uid, self.gid, self.home,
+                           ":" * 12))
         os.chmod(self.passwd_path, 0o600)
-        _run([os.path.join(self.root, "usr/bin/pure-pw"), "mkdb",
-              self.pdb_path, "-f", self.passwd_path], 30, "pure-pw mkdb")
+        _run([pure_pw, "mkdb", self.pdb_path, "-f", self.passwd_path], 30,
+             "pure-pw mkdb")
 
     def binary(self):
         return os.path.join(self.root, "usr/sbin/pure-ftpd")
@@ -677,10 +735,13 @@ class PureFtpd(Peer):
                 "-S", "%s,%d" % (HOST, self.port),
                 "-p", "%d:%d" % self.pasv_ports,
                 "-l", "puredb:" + self.pdb_path,
-                # No -c: Pure-FTPd caps its clients at half the passive
-                # range, 50 here, which is its default anyway.
                 "-E", "-A", "-H", "-I", "5",
                 "-O", "clf:" + self.xfer_path]
+        # Without -c Pure-FTPd lets 50 in, which is also half the passive
+        # range it caps them at when max_clients is None.
+        if self.max_clients is not None:
+            argv += ["-c", str(self.max_clients),
+                     "-C", str(self.max_clients)]
         if self.verbose:
             argv.append("-d")
         if self.tls:
@@ -711,6 +772,10 @@ class PureFtpd(Peer):
 
     def log_files(self):
         return [self.syslog_path, self.xfer_path]
+
+    def stored_hash(self):
+        with open(self.passwd_path) as f:
+            return f.readline().split(":")[1]
 
 
 PEERS = {"vsftpd": Vsftpd, "pure-ftpd": PureFtpd}
