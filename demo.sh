@@ -10,7 +10,8 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 need=(gcc make autoconf automake pkg-config libssl-dev libconfig-dev
-      libncurses-dev check curl lftp openssl)
+      libncurses-dev check libpq-dev libmicrohttpd-dev libpam0g-dev
+      libsystemd-dev curl lftp openssl)
 missing=()
 for p in "${need[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
