@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "proto/util.h"
 
@@ -181,6 +182,56 @@ make_file_parents(const char *file, char *err, size_t errlen)
 			return -1;
 		}
 		p[i] = '/';
+	}
+	return 0;
+}
+
+FILE *
+replace_begin(const char *file, char *tmp, size_t tmplen, char *err,
+    size_t errlen)
+{
+	FILE *f;
+	int fd;
+
+	if (make_file_parents(file, err, errlen) < 0)
+		return NULL;
+	if (snprintf(tmp, tmplen, "%s.XXXXXX", file) >= (int)tmplen) {
+		set_err(err, errlen, "%s: path too long", file);
+		return NULL;
+	}
+	/* mkstemp() makes the file 0600. */
+	if ((fd = mkstemp(tmp)) < 0) {
+		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+		return NULL;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return NULL;
+	}
+	return f;
+}
+
+int
+replace_end(FILE *f, const char *tmp, const char *file, char *err,
+    size_t errlen)
+{
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(f) != 0) {
+		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, file) < 0) {
+		set_err(err, errlen, "%s: %s", file, strerror(errno));
+		unlink(tmp);
+		return -1;
 	}
 	return 0;
 }

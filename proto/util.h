@@ -7,6 +7,7 @@
 #define BURROW_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /*
@@ -59,5 +60,17 @@ double now_mono(void);
 /* Makes every folder above file that is missing, mode 0700 (a user's
  * settings and state). 0, or -1 with the reason in err. */
 int make_file_parents(const char *file, char *err, size_t errlen);
+
+/*
+ * Writing a user's file whole or not at all: replace_begin() makes the
+ * folders above file (0700) and a new file beside it (0600), its name
+ * into tmp (tmplen bytes), open for writing; replace_end() flushes and
+ * syncs it, closes it and renames it over file. On any failure the new
+ * file is removed and -1 (NULL) returned with the reason in err.
+ */
+FILE *replace_begin(const char *file, char *tmp, size_t tmplen, char *err,
+    size_t errlen);
+int replace_end(FILE *f, const char *tmp, const char *file, char *err,
+    size_t errlen);
 
 #endif

@@ -133,35 +133,10 @@ recent_save(const struct recent *r, const char *file, char *err,
 	char tmp[4096 + 16];
 	size_t i;
 	FILE *f;
-	int fd;
 
-	if (make_file_parents(file, err, errlen) < 0)
+	if ((f = replace_begin(file, tmp, sizeof(tmp), err, errlen)) == NULL)
 		return -1;
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= (int)sizeof(tmp)) {
-		set_err(err, errlen, "%s: path too long", file);
-		return -1;
-	}
-	if ((fd = mkstemp(tmp)) < 0) {
-		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
 	for (i = 0; i < r->n; i++)
 		fprintf(f, "%s\n", r->v[i]);
-	if (fflush(f) != 0 || ferror(f) || fclose(f) != 0) {
-		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, file) < 0) {
-		set_err(err, errlen, "%s: %s", file, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return replace_end(f, tmp, file, err, errlen);
 }

@@ -469,25 +469,9 @@ sites_save(const struct sites *s, const char *file, char *err,
 	char tmp[4096 + 16];
 	size_t i;
 	FILE *f;
-	int fd;
 
-	if (make_file_parents(file, err, errlen) < 0)
+	if ((f = replace_begin(file, tmp, sizeof(tmp), err, errlen)) == NULL)
 		return -1;
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= (int)sizeof(tmp)) {
-		set_err(err, errlen, "%s: path too long", file);
-		return -1;
-	}
-	/* mkstemp() makes the file 0600. */
-	if ((fd = mkstemp(tmp)) < 0) {
-		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
 	fprintf(f, "# burrow's sites (see burrow(1), FILES): written by "
 	    "burrow, which keeps\n# no comments here. Passwords are never "
 	    "kept: BURROW_PASSWORD, ~/.netrc\n# or a prompt give them.\n"
@@ -495,23 +479,7 @@ sites_save(const struct sites *s, const char *file, char *err,
 	for (i = 0; i < s->n; i++)
 		put_site(f, &s->v[i], i + 1 == s->n);
 	fprintf(f, ");\n");
-	if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0) {
-		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	if (fclose(f) != 0) {
-		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, file) < 0) {
-		set_err(err, errlen, "%s: %s", file, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return replace_end(f, tmp, file, err, errlen);
 }
 
 int
