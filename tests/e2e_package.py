@@ -104,8 +104,11 @@ def build():
                             ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(a, b, follow_symlinks=False)
-    env = dict(os.environ, DEB_BUILD_OPTIONS="nocheck parallel=2",
-               LC_ALL="C.UTF-8")
+    # Not the jobserver of the make check this may run under: the
+    # package's own make would warn that it cannot use it.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    env.update(DEB_BUILD_OPTIONS="nocheck parallel=2", LC_ALL="C.UTF-8")
     t0 = time.monotonic()
     with open(os.path.join(d, "build.log"), "wb") as log:
         p = subprocess.run(["dpkg-buildpackage", "-us", "-uc", "-b"],
