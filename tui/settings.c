@@ -14,6 +14,7 @@
 #include <libconfig.h>
 
 #include "proto/util.h"
+#include "tui/lcfile.h"
 #include "tui/settings.h"
 #include "tui/xfer.h"
 
@@ -158,31 +159,13 @@ settings_load(struct settings *st, const char *file, char *err,
 {
 	config_setting_t *root, *s;
 	const struct opt *o;
-	struct stat sb;
 	config_t lc;
-	FILE *f;
 	char why[512];
 	size_t k;
 	int i, n, rc = -1;
 
-	if ((f = fopen(file, "re")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		set_err(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	/* libconfig's scanner exits on a folder: only a file is read. */
-	if (fstat(fileno(f), &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		set_err(err, errlen, "%s: not a regular file", file);
-		fclose(f);
-		return -1;
-	}
-	config_init(&lc);
-	if (config_read(&lc, f) != CONFIG_TRUE) {
-		set_err(err, errlen, "%s:%d: %s", file, config_error_line(&lc),
-		    config_error_text(&lc));
-		goto out;
-	}
+	if ((i = lc_load(&lc, file, err, errlen)) <= 0)
+		return i;
 	root = config_root_setting(&lc);
 	n = config_setting_length(root);
 	for (i = 0; i < n; i++) {
@@ -204,6 +187,5 @@ settings_load(struct settings *st, const char *file, char *err,
 	rc = 0;
 out:
 	config_destroy(&lc);
-	fclose(f);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "proto/util.h"
+#include "tui/lcfile.h"
 #include "tui/sites.h"
 #include "tui/url.h"
 #include "tui/xfer.h"
@@ -332,32 +333,14 @@ sites_load(struct sites *s, const char *file, char *err, size_t errlen)
 	config_setting_t *root, *list, *g;
 	const struct site *seen;
 	struct site site;
-	struct stat st;
 	config_t lc;
-	FILE *f;
 	char why[1024];
 	unsigned line = 0;
 	int i, n;
 
 	sites_free(s);
-	if ((f = fopen(file, "re")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		set_err(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	/* libconfig's scanner exits on a folder: only a file is read. */
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s: not a regular file", file);
-		fclose(f);
-		return -1;
-	}
-	config_init(&lc);
-	if (config_read(&lc, f) != CONFIG_TRUE) {
-		set_err(err, errlen, "%s:%d: %s", file, config_error_line(&lc),
-		    config_error_text(&lc));
-		goto fail;
-	}
+	if ((i = lc_load(&lc, file, err, errlen)) <= 0)
+		return i;
 	root = config_root_setting(&lc);
 	n = config_setting_length(root);
 	for (i = 0; i < n; i++) {
@@ -401,13 +384,10 @@ sites_load(struct sites *s, const char *file, char *err, size_t errlen)
 	}
 done:
 	config_destroy(&lc);
-	fclose(f);
 	return 0;
 fail_line:
 	set_err(err, errlen, "%s:%u: %s", file, line, why);
-fail:
 	config_destroy(&lc);
-	fclose(f);
 	sites_free(s);
 	return -1;
 }
