@@ -360,9 +360,12 @@ def url(srv, user="harry", scheme="ftp", password=True):
 
 
 def connected(t, srv, user="harry"):
-    """Waits for the remote footer naming the server."""
+    """Waits for the remote footer naming the server, and the remote pane
+    listed (its title a path, not "-": a copy needs the folder)."""
     return t.wait_for(lambda s: "%s@%s:%d" % (user, HOST, srv.port) in
-                      t.footer("right", s), why="the remote footer")
+                      t.footer("right", s) and
+                      re.search(r"─ /", t.title("right", s)),
+                      why="the remote footer and listing")
 
 
 def panel(t, pattern, timeout=WAIT):
